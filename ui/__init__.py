@@ -1,0 +1,1 @@
+"""The Qt application: main window, views, Qt models over planner objects, and the CLI."""

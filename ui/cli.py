@@ -1,0 +1,152 @@
+"""The ``pathway-planner`` command: no arguments opens the GUI; subcommands drive it headless.
+
+Errors go to stderr as one clear message with exit status 1; usage errors exit with 2.
+Qt is imported only by the commands that need it.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from pathlib import Path
+
+from planner import __version__
+
+
+class CommandError(Exception):
+    """A failure to report to the user in one line."""
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="pathway-planner",
+        description="Pathway Planner: map an older person's care pathway across providers and "
+                    "regulators. With no command, opens the application.")
+    parser.add_argument("--db", metavar="URL",
+                        help="database URL (default: $PATHWAY_PLANNER_DB, else the embedded SQLite database)")
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    cases = commands.add_parser("cases", help="list cases (id, title, area, steps)")
+    cases.add_argument("--json", action="store_true", help="print a JSON array")
+
+    imp = commands.add_parser("import", help="import a case file; prints the new case id")
+    imp.add_argument("file", metavar="FILE")
+
+    export = commands.add_parser("export-case", help="write a case to a case file")
+    export.add_argument("case", metavar="CASE", help="case id or exact title")
+    export.add_argument("--out", required=True, metavar="FILE")
+
+    shot = commands.add_parser("screenshot", help="render the main window offscreen to a PNG")
+    shot.add_argument("--out", required=True, metavar="FILE.png")
+    shot.add_argument("--case", metavar="CASE", help="case id or exact title (default: the first case)")
+    shot.add_argument("--tab", metavar="NAME",
+                      help="person, pathway, organisations, team or care-plan (default: person)")
+    return parser
+
+
+@contextmanager
+def _database(url: str | None) -> Iterator[object]:
+    from db.database import open_database
+
+    database = open_database(url)
+    try:
+        yield database
+    finally:
+        database.close()
+
+
+def _cases(args: argparse.Namespace) -> int:
+    from db.repository import CaseRepository
+
+    with _database(args.db) as database, database.session() as session:  # type: ignore[attr-defined]
+        summaries = CaseRepository(session).summaries()
+    rows = [{"id": s.id, "title": s.title, "area": s.area, "steps": s.steps} for s in summaries]
+    if args.json:
+        print(json.dumps(rows, indent=2, ensure_ascii=False))
+        return 0
+    if not rows:
+        print("No cases.")
+        return 0
+    width = max(len(r["title"]) for r in rows)
+    print(f"{'ID':>4}  {'TITLE':<{width}}  {'AREA':<16}  STEPS")
+    for r in rows:
+        print(f"{r['id']:>4}  {r['title']:<{width}}  {(r['area'] or '-'):<16}  {r['steps']:>5}")
+    return 0
+
+
+def _import(args: argparse.Namespace) -> int:
+    from db.repository import CaseRepository
+    from planner.casefile import read_case_file
+
+    case = read_case_file(args.file)  # validate before touching the database
+    with _database(args.db) as database, database.session() as session:  # type: ignore[attr-defined]
+        case_id = CaseRepository(session).add(case)
+    print(case_id)
+    return 0
+
+
+def _export_case(args: argparse.Namespace) -> int:
+    from db.repository import CaseRepository
+    from planner.casefile import write_case_file
+
+    with _database(args.db) as database, database.session() as session:  # type: ignore[attr-defined]
+        repository = CaseRepository(session)
+        case = repository.get(repository.find(args.case))
+    out = Path(args.out)
+    try:
+        write_case_file(case, out)
+    except OSError as error:
+        raise CommandError(f"cannot write {out}: {error.strerror or error}") from None
+    print(out)
+    return 0
+
+
+def _screenshot(args: argparse.Namespace) -> int:
+    from db.repository import CaseRepository
+    from ui.screenshot import save_screenshot, tab_key
+
+    if args.tab is not None:
+        try:
+            tab_key(args.tab)
+        except ValueError as error:
+            raise CommandError(str(error)) from None
+    with _database(args.db) as database:
+        case_id = None
+        if args.case is not None:
+            with database.session() as session:  # type: ignore[attr-defined]
+                case_id = CaseRepository(session).find(args.case)
+        out = save_screenshot(database, Path(args.out), case_id, args.tab)  # type: ignore[arg-type]
+    print(out)
+    return 0
+
+
+COMMANDS = {"cases": _cases, "import": _import, "export-case": _export_case, "screenshot": _screenshot}
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    if args.command is None:
+        from ui.app import run_gui
+
+        return run_gui(args.db)
+    from db.database import DatabaseError
+    from db.repository import CaseNotFound
+    from planner.validation import CaseFileError
+
+    try:
+        return COMMANDS[args.command](args)
+    except CaseFileError as error:
+        print(f"pathway-planner: {error}", file=sys.stderr)
+    except CaseNotFound as error:
+        print(f"pathway-planner: {error.args[0]}", file=sys.stderr)
+    except (DatabaseError, CommandError) as error:
+        print(f"pathway-planner: {error}", file=sys.stderr)
+    return 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

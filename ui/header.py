@@ -1,0 +1,63 @@
+"""The case header: who she is and who coordinates her care, always in view."""
+
+from __future__ import annotations
+
+from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QVBoxLayout, QWidget
+
+from planner import describe
+from planner.dates import format_day
+from planner.model import Case
+from planner.reference import label
+
+
+class CaseHeader(QFrame):
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("caseHeader")
+        self.name = QLabel()
+        self.name.setObjectName("caseName")
+        self.facts = QLabel()
+        self.facts.setObjectName("caseFacts")
+        self.facts.setWordWrap(True)
+        self.coordinator = QLabel()
+        self.coordinator.setObjectName("coordinatorChip")
+        self.coordinator.setWordWrap(True)
+        left = QVBoxLayout()
+        left.setSpacing(2)
+        left.addWidget(self.name)
+        left.addWidget(self.facts)
+        layout = QHBoxLayout(self)
+        layout.setContentsMargins(14, 10, 14, 10)
+        layout.addLayout(left, 3)
+        layout.addWidget(self.coordinator, 2)
+
+    def set_case(self, case: Case) -> None:
+        person = case.person
+        self.name.setText(person.name if case.title in (None, person.name)
+                          else f"{person.name}  ·  {case.title}")
+        facts = []
+        age = describe.age(person)
+        if age:
+            facts.append(f"Age {age}")
+        facts.append(person.area or "Area not recorded")
+        if person.living_situation:
+            facts.append(label("living_situation", person.living_situation))
+        facts.append(f"Frailty {describe.frailty(person)}" if person.frailty else "Frailty not recorded")
+        self.facts.setText("  ·  ".join(facts))
+        member, period = describe.coordinator(case)
+        if member is not None and period is not None:
+            self.coordinator.setText(f"Care coordinator\n{member.name}, {describe.role(member)}"
+                                     f" (since {format_day(period.start)})")
+            warning = False
+        elif period is not None:
+            self.coordinator.setText("⚠ Care coordinator has left the team\nName a new coordinator")
+            warning = True
+        else:
+            self.coordinator.setText("⚠ No care coordinator\nNobody is named to coordinate her care")
+            warning = True
+        self.coordinator.setProperty("warning", warning)
+        self.coordinator.style().unpolish(self.coordinator)
+        self.coordinator.style().polish(self.coordinator)
+
+    def coordinator_text(self) -> str:
+        return self.coordinator.text()

@@ -1,0 +1,316 @@
+"""The main window: case list on the left, the case workspace in the middle, details on the right."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from PySide6.QtCore import QByteArray, QItemSelectionModel, QSettings, Qt, QTimer
+from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtWidgets import (
+    QFileDialog,
+    QLabel,
+    QLineEdit,
+    QListView,
+    QMainWindow,
+    QMessageBox,
+    QSplitter,
+    QStackedWidget,
+    QTabWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from db.database import Database
+from db.repository import CaseRepository, CaseSummary
+from planner import __version__
+from planner.casefile import read_case_file, write_case_file
+from planner.model import Case
+from planner.validation import CaseFileError
+from ui.header import CaseHeader
+from ui.models import CaseListModel
+from ui.tabs import CarePlanTab, CaseTab, OrganisationsTab, PathwayTab, PersonTab, TeamTab
+from ui.widgets import DetailPane
+
+APP_TITLE = "Pathway Planner"
+#: Tab keys for the command line and settings, in tab order.
+TAB_KEYS = ["person", "pathway", "organisations", "team", "care-plan"]
+
+
+class MainWindow(QMainWindow):
+    def __init__(self, database: Database, parent: QWidget | None = None, *,
+                 remember_layout: bool = True) -> None:
+        super().__init__(parent)
+        self.database = database
+        self.remember_layout = remember_layout
+        self.case: Case | None = None
+        self.setWindowTitle(APP_TITLE)
+        self.setMinimumSize(1000, 640)
+        self.resize(1440, 900)
+
+        # left: the case list
+        self.search = QLineEdit()
+        self.search.setPlaceholderText("Search by name, title or area")
+        self.search.setClearButtonEnabled(True)
+        self.case_model = CaseListModel(self._fetch_cases, self)
+        self.case_list = QListView()
+        self.case_list.setObjectName("caseList")
+        self.case_list.setModel(self.case_model)
+        self.case_list.setUniformItemSizes(True)
+        self.case_count = QLabel()
+        self.case_count.setObjectName("muted")
+        left = QWidget()
+        left_layout = QVBoxLayout(left)
+        left_layout.setContentsMargins(8, 8, 4, 8)
+        heading = QLabel("Cases")
+        heading.setObjectName("paneTitle")
+        left_layout.addWidget(heading)
+        left_layout.addWidget(self.search)
+        left_layout.addWidget(self.case_list, 1)
+        left_layout.addWidget(self.case_count)
+
+        # middle: the workspace
+        self.header = CaseHeader()
+        self.tabs = QTabWidget()
+        self.tabs.setDocumentMode(False)
+        self.case_tabs: list[CaseTab] = [PersonTab(), PathwayTab(), OrganisationsTab(), TeamTab(),
+                                         CarePlanTab()]
+        for tab in self.case_tabs:
+            self.tabs.addTab(tab, tab.title)
+        workspace = QWidget()
+        workspace.setObjectName("workspace")
+        work_layout = QVBoxLayout(workspace)
+        work_layout.setContentsMargins(4, 8, 4, 8)
+        work_layout.addWidget(self.header)
+        work_layout.addWidget(self.tabs, 1)
+        self.empty = QLabel("No case is open.\n\nChoose a case on the left, or import a case file "
+                            "with File › Import case file… (Ctrl+O).")
+        self.empty.setObjectName("emptyWorkspace")
+        self.empty.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.empty.setWordWrap(True)
+        self.centre = QStackedWidget()
+        self.centre.addWidget(self.empty)
+        self.centre.addWidget(workspace)
+        self.workspace = workspace
+
+        # right: details of the selection
+        self.details = DetailPane()
+        for tab in self.case_tabs:
+            for table in tab.tables:
+                table.selected.connect(self.details.show_details)
+        self.tabs.currentChanged.connect(lambda _i: self.details.clear())
+
+        self.splitter = QSplitter(Qt.Orientation.Horizontal)
+        self.splitter.addWidget(left)
+        self.splitter.addWidget(self.centre)
+        self.splitter.addWidget(self.details)
+        self.splitter.setStretchFactor(0, 0)
+        self.splitter.setStretchFactor(1, 1)
+        self.splitter.setStretchFactor(2, 0)
+        self.splitter.setSizes([240, 930, 270])
+        self.splitter.setChildrenCollapsible(False)
+        self.setCentralWidget(self.splitter)
+
+        self._build_menus()
+        self.database_label = QLabel(f"Database: {database.name}")
+        self.database_label.setToolTip(database.name)
+        self.statusBar().addPermanentWidget(self.database_label)
+
+        self._search_timer = QTimer(self)
+        self._search_timer.setSingleShot(True)
+        self._search_timer.setInterval(200)
+        self._search_timer.timeout.connect(self._apply_search)
+        self.search.textChanged.connect(lambda _t: self._search_timer.start())
+        self.case_list.selectionModel().currentRowChanged.connect(self._case_row_changed)
+        self.case_model.modelReset.connect(self._update_count)
+        self.case_model.rowsInserted.connect(self._update_count)
+
+        if remember_layout:
+            self._restore_settings()
+        self.case_model.refresh()
+        if self.case_model.rowCount() > 0:
+            self.select_case(self.case_model.summary(0).id)
+
+    # -- menus -----------------------------------------------------------------------------
+    def _build_menus(self) -> None:
+        file_menu = self.menuBar().addMenu("&File")
+        self.import_action = self._action("&Import case file…", QKeySequence.StandardKey.Open,
+                                          self.import_case_file)
+        self.export_action = self._action("&Export case file…", QKeySequence("Ctrl+E"),
+                                          self.export_case_file)
+        self.quit_action = self._action("&Quit", QKeySequence.StandardKey.Quit, self.close)
+        self.quit_action.setMenuRole(QAction.MenuRole.QuitRole)
+        file_menu.addActions([self.import_action, self.export_action])
+        file_menu.addSeparator()
+        file_menu.addAction(self.quit_action)
+
+        view_menu = self.menuBar().addMenu("&View")
+        find = self._action("&Find case", QKeySequence.StandardKey.Find, self._focus_search)
+        view_menu.addAction(find)
+        view_menu.addSeparator()
+        for number, tab in enumerate(self.case_tabs, start=1):
+            action = self._action(tab.title, QKeySequence(f"Ctrl+{number}"),
+                                  lambda _c=False, i=number - 1: self.tabs.setCurrentIndex(i))
+            view_menu.addAction(action)
+
+        help_menu = self.menuBar().addMenu("&Help")
+        self.about_action = self._action("&About Pathway Planner", QKeySequence.StandardKey.HelpContents,
+                                         self.show_about)
+        self.about_action.setMenuRole(QAction.MenuRole.AboutRole)
+        help_menu.addAction(self.about_action)
+        self._update_actions()
+
+    def _action(self, text: str, shortcut: QKeySequence | QKeySequence.StandardKey, slot: object) -> QAction:
+        action = QAction(text, self)
+        action.setShortcut(shortcut)
+        action.triggered.connect(slot)
+        self.addAction(action)
+        return action
+
+    def _update_actions(self) -> None:
+        self.export_action.setEnabled(self.case is not None)
+
+    def _focus_search(self) -> None:
+        self.search.setFocus()
+        self.search.selectAll()
+
+    # -- the case list ---------------------------------------------------------------------
+    def _fetch_cases(self, search: str, limit: int, offset: int) -> list[CaseSummary]:
+        with self.database.session() as session:
+            return CaseRepository(session).summaries(search, limit=limit, offset=offset)
+
+    def _apply_search(self) -> None:
+        self.case_model.set_search(self.search.text())
+        if self.case is not None:
+            self._highlight(self.case.id)
+
+    def _update_count(self) -> None:
+        shown = self.case_model.rowCount()
+        more = "+" if self.case_model.canFetchMore() else ""
+        noun = "case" if shown == 1 else "cases"
+        searching = " match" + ("es" if shown != 1 else "") if self.search.text().strip() else ""
+        self.case_count.setText(f"{shown}{more} {noun}{searching}" if searching else f"{shown}{more} {noun}")
+
+    def _case_row_changed(self, current: object, _previous: object) -> None:
+        index = self.case_list.currentIndex()
+        if index.isValid():
+            summary = self.case_model.summary(index.row())
+            if self.case is None or summary.id != self.case.id:
+                self.open_case(summary.id)
+
+    def _highlight(self, case_id: int | None) -> None:
+        row = self.case_model.row_of(case_id) if case_id is not None else None
+        if row is not None:
+            index = self.case_model.index(row, 0)
+            self.case_list.selectionModel().setCurrentIndex(
+                index, QItemSelectionModel.SelectionFlag.ClearAndSelect)
+
+    def select_case(self, case_id: int) -> None:
+        """Open a case and highlight it in the list."""
+        self.open_case(case_id)
+        self._highlight(case_id)
+
+    def open_case(self, case_id: int) -> None:
+        with self.database.session() as session:
+            case = CaseRepository(session).get(case_id)
+        self.show_case(case)
+
+    def show_case(self, case: Case) -> None:
+        self.case = case
+        self.header.set_case(case)
+        for tab in self.case_tabs:
+            tab.set_case(case)
+        self.details.clear()
+        self.centre.setCurrentWidget(self.workspace)
+        self.setWindowTitle(f"{case.display_title} — {APP_TITLE}")
+        self._update_actions()
+
+    def show_tab(self, key: str) -> None:
+        self.tabs.setCurrentIndex(TAB_KEYS.index(key))
+
+    # -- file actions ----------------------------------------------------------------------
+    def import_case_file(self) -> None:
+        path, _ = QFileDialog.getOpenFileName(self, "Import case file", str(Path.home()),
+                                              "Case files (*.case.json *.json);;All files (*)")
+        if path:
+            self.import_path(path)
+
+    def import_path(self, path: str) -> int | None:
+        """Import a case file; show every problem and change nothing if it is invalid."""
+        try:
+            case = read_case_file(path)
+        except CaseFileError as error:
+            self._show_problems(path, error)
+            return None
+        with self.database.session() as session:
+            case_id = CaseRepository(session).add(case)
+        self.search.clear()
+        self.case_model.set_search("")
+        self.select_case(case_id)
+        self.statusBar().showMessage(f"Imported “{case.display_title}” from {Path(path).name}", 8000)
+        return case_id
+
+    def _show_problems(self, path: str, error: CaseFileError) -> None:
+        count = len(error.problems)
+        box = QMessageBox(QMessageBox.Icon.Warning, "Case file not imported",
+                          f"{Path(path).name} was not imported: it has {count} "
+                          f"problem{'s' if count != 1 else ''}. Nothing was changed.", parent=self)
+        shown = error.problems[:12]
+        listing = "\n".join(f"• {p.path}: {p.message}" for p in shown)
+        if count > len(shown):
+            listing += f"\n… and {count - len(shown)} more (see Show Details)."
+        box.setInformativeText(listing)
+        box.setDetailedText("\n".join(str(p) for p in error.problems))
+        box.exec()
+
+    def export_case_file(self) -> None:
+        if self.case is None:
+            return
+        slug = re.sub(r"[^a-z0-9]+", "-", self.case.display_title.lower()).strip("-") or "case"
+        path, _ = QFileDialog.getSaveFileName(self, "Export case file", str(Path.home() / f"{slug}.case.json"),
+                                              "Case files (*.case.json)")
+        if path:
+            self.export_path(path)
+
+    def export_path(self, path: str) -> bool:
+        assert self.case is not None
+        try:
+            write_case_file(self.case, path)
+        except OSError as error:
+            QMessageBox.warning(self, "Case file not exported",
+                                f"Could not write {path}: {error.strerror or error}.")
+            return False
+        self.statusBar().showMessage(f"Exported “{self.case.display_title}” to {path}", 8000)
+        return True
+
+    def show_about(self) -> None:
+        QMessageBox.about(
+            self, f"About {APP_TITLE}",
+            f"<h3>{APP_TITLE} {__version__}</h3>"
+            "<p>Maps an older person's care pathway across the organisations and regulators "
+            "involved, keeps one team, one care coordinator and one shared care plan, and "
+            "shows where regulation works against her pathway.</p>"
+            f"<p><b>Database:</b> {_html(self.database.name)}</p>")
+
+    # -- settings --------------------------------------------------------------------------
+    def _restore_settings(self) -> None:
+        settings = QSettings()
+        geometry = settings.value("window/geometry")
+        if isinstance(geometry, QByteArray):
+            self.restoreGeometry(geometry)
+        splitter = settings.value("window/splitter")
+        if isinstance(splitter, QByteArray):
+            self.splitter.restoreState(splitter)
+
+    def closeEvent(self, event: object) -> None:  # noqa: N802 (Qt API)
+        if self.remember_layout:
+            settings = QSettings()
+            settings.setValue("window/geometry", self.saveGeometry())
+            settings.setValue("window/splitter", self.splitter.saveState())
+        super().closeEvent(event)  # type: ignore[arg-type]
+
+
+def _html(text: str) -> str:
+    import html
+
+    return html.escape(text)

@@ -1,0 +1,138 @@
+"""Qt models: thin adapters over planner objects and the case repository.
+
+``ColumnModel`` shows a list of planner objects, one per row, through a list of columns; it
+never copies the data into Qt items. ``CaseListModel`` pages case summaries in from the
+database as the view scrolls, with the search run in the database.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any, Generic, TypeVar
+
+from PySide6.QtCore import QAbstractListModel, QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
+
+T = TypeVar("T")
+Index = QModelIndex | QPersistentModelIndex
+_NO_INDEX = QModelIndex()
+
+#: Custom role returning the planner object behind a row.
+ObjectRole = Qt.ItemDataRole.UserRole + 1
+
+
+@dataclass(frozen=True)
+class Column(Generic[T]):
+    header: str
+    text: Callable[[T], str]
+    tooltip: Callable[[T], str] | None = None
+    align_right: bool = False
+
+
+class ColumnModel(QAbstractTableModel, Generic[T]):
+    """Rows are planner objects; columns say how to show them."""
+
+    def __init__(self, columns: Sequence[Column[T]], rows: Sequence[T] = (), parent: Any = None) -> None:
+        super().__init__(parent)
+        self._columns = list(columns)
+        self._rows: list[T] = list(rows)
+
+    def set_rows(self, rows: Sequence[T]) -> None:
+        self.beginResetModel()
+        self._rows = list(rows)
+        self.endResetModel()
+
+    def row_object(self, row: int) -> T:
+        return self._rows[row]
+
+    def rowCount(self, parent: Index = _NO_INDEX) -> int:  # noqa: N802 (Qt API)
+        return 0 if parent.isValid() else len(self._rows)
+
+    def columnCount(self, parent: Index = _NO_INDEX) -> int:  # noqa: N802
+        return 0 if parent.isValid() else len(self._columns)
+
+    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if not index.isValid() or index.row() >= len(self._rows):
+            return None
+        item = self._rows[index.row()]
+        column = self._columns[index.column()]
+        if role == Qt.ItemDataRole.DisplayRole:
+            return column.text(item)
+        if role == Qt.ItemDataRole.ToolTipRole:
+            return column.tooltip(item) if column.tooltip else column.text(item) or None
+        if role == Qt.ItemDataRole.TextAlignmentRole and column.align_right:
+            return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        if role == ObjectRole:
+            return item
+        return None
+
+    def headerData(self, section: int, orientation: Qt.Orientation,  # noqa: N802
+                   role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
+            if 0 <= section < len(self._columns):
+                return self._columns[section].header
+        return None
+
+
+class CaseListModel(QAbstractListModel):
+    """Case summaries, fetched a page at a time from the database as the list scrolls."""
+
+    PAGE = 200
+
+    def __init__(self, fetch: Callable[[str, int, int], list[Any]], parent: Any = None) -> None:
+        """``fetch(search, limit, offset)`` returns CaseSummary objects."""
+        super().__init__(parent)
+        self._fetch = fetch
+        self._search = ""
+        self._rows: list[Any] = []
+        self._exhausted = False
+
+    def set_search(self, text: str) -> None:
+        self.beginResetModel()
+        self._search = text
+        self._rows = []
+        self._exhausted = False
+        self.endResetModel()
+        if self.canFetchMore(_NO_INDEX):
+            self.fetchMore(_NO_INDEX)
+
+    def refresh(self) -> None:
+        self.set_search(self._search)
+
+    def canFetchMore(self, parent: Index = _NO_INDEX) -> bool:  # noqa: N802
+        return not parent.isValid() and not self._exhausted
+
+    def fetchMore(self, parent: Index = _NO_INDEX) -> None:  # noqa: N802
+        if parent.isValid() or self._exhausted:
+            return
+        page = self._fetch(self._search, self.PAGE, len(self._rows))
+        if len(page) < self.PAGE:
+            self._exhausted = True
+        if page:
+            start = len(self._rows)
+            self.beginInsertRows(_NO_INDEX, start, start + len(page) - 1)
+            self._rows.extend(page)
+            self.endInsertRows()
+
+    def rowCount(self, parent: Index = _NO_INDEX) -> int:  # noqa: N802
+        return 0 if parent.isValid() else len(self._rows)
+
+    def summary(self, row: int) -> Any:
+        return self._rows[row]
+
+    def row_of(self, case_id: int) -> int | None:
+        return next((i for i, s in enumerate(self._rows) if s.id == case_id), None)
+
+    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if not index.isValid() or index.row() >= len(self._rows):
+            return None
+        summary = self._rows[index.row()]
+        if role == Qt.ItemDataRole.DisplayRole:
+            area = summary.area or "Area not recorded"
+            noun = "step" if summary.steps == 1 else "steps"
+            return f"{summary.title}\n{area} · {summary.steps} {noun}"
+        if role == Qt.ItemDataRole.ToolTipRole:
+            return f"{summary.title} (case {summary.id})"
+        if role == ObjectRole:
+            return summary
+        return None

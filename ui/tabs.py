@@ -1,0 +1,467 @@
+"""The case workspace's tabs: Person, Pathway, Organisations & regulators, Team, Care plan.
+
+Each tab shows one open case (``set_case``) read-only and reports the selected row to the
+detail pane through its tables' ``selected`` signals.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QGroupBox, QLabel, QScrollArea, QSplitter, QVBoxLayout, QWidget
+
+from planner import describe
+from planner.dates import format_day
+from planner.model import Action, Case, Coordination, Goal, Handoff, Member, Organisation, Step
+from planner.reference import is_cqc_registered, label, labels, regulator, regulators_of
+from ui.models import Column, ColumnModel
+from ui.widgets import Details, InfoForm, Table, muted_label
+
+
+def _section(title: str, widget: QWidget) -> QWidget:
+    box = QGroupBox(title)
+    layout = QVBoxLayout(box)
+    layout.setContentsMargins(8, 8, 8, 8)
+    layout.addWidget(widget)
+    return box
+
+
+class CaseTab(QWidget):
+    """Base of the tabs: holds the open case and lists its tables for the detail pane."""
+
+    title = ""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.case: Case | None = None
+        self.tables: list[Table] = []
+
+    def set_case(self, case: Case) -> None:
+        self.case = case
+        self.refresh()
+
+    def refresh(self) -> None:
+        raise NotImplementedError
+
+
+class PersonTab(CaseTab):
+    title = "Person"
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.identity = InfoForm("Who she is")
+        for key, caption in [("name", "Name"), ("age", "Age"), ("date_of_birth", "Date of birth"),
+                             ("sex", "Sex"), ("nhs_number", "NHS number")]:
+            self.identity.add_row(key, caption)
+        self.home = InfoForm("Where she lives")
+        for key, caption in [("area", "Area (local authority)"), ("postcode", "Postcode"),
+                             ("living_situation", "Living situation"),
+                             ("preferred_place_of_care", "Preferred place of care")]:
+            self.home.add_row(key, caption)
+        self.health = InfoForm("Health")
+        for key, caption in [("conditions", "Long-term conditions"), ("frailty", "Frailty"),
+                             ("frailty_assessed", "Assessed")]:
+            self.health.add_row(key, caption)
+        self.matters = QGroupBox("What matters to her, in her words")
+        self.what_matters = QLabel()
+        self.what_matters.setObjectName("quote")
+        self.what_matters.setWordWrap(True)
+        self.what_matters.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        QVBoxLayout(self.matters).addWidget(self.what_matters)
+        self.consent = InfoForm("Consent to share information")
+        for key, caption in [("status", "Consent"), ("scope", "Scope"), ("recorded_on", "Recorded")]:
+            self.consent.add_row(key, caption)
+
+        content = QWidget()
+        layout = QVBoxLayout(content)
+        layout.setSpacing(12)
+        for widget in (self.identity, self.home, self.health, self.matters, self.consent):
+            layout.addWidget(widget)
+        layout.addStretch(1)
+        scroll = QScrollArea()
+        scroll.setWidgetResizable(True)
+        scroll.setFrameShape(QScrollArea.Shape.NoFrame)
+        scroll.setWidget(content)
+        outer = QVBoxLayout(self)
+        outer.setContentsMargins(0, 0, 0, 0)
+        outer.addWidget(scroll)
+
+    def refresh(self) -> None:
+        assert self.case is not None
+        person = self.case.person
+        self.identity.set_value("name", person.name)
+        self.identity.set_value("age", describe.age(person))
+        self.identity.set_value("date_of_birth", format_day(person.date_of_birth))
+        self.identity.set_value("sex", label("sex", person.sex))
+        self.identity.set_value("nhs_number", describe.nhs_number(person))
+        self.home.set_value("area", person.area or "")
+        self.home.set_value("postcode", person.postcode or "")
+        self.home.set_value("living_situation", label("living_situation", person.living_situation))
+        self.home.set_value("preferred_place_of_care",
+                            label("preferred_place_of_care", person.preferred_place_of_care))
+        self.health.set_value("conditions", "\n".join(c[:1].upper() + c[1:] for c in person.conditions))
+        self.health.set_value("frailty", describe.frailty(person))
+        assessed = ""
+        if person.frailty is not None:
+            parts = [format_day(person.frailty.assessed_on), person.frailty.assessed_by or ""]
+            assessed = ", ".join(p for p in parts if p)
+        self.health.set_value("frailty_assessed", assessed)
+        self.what_matters.setText(f"“{person.what_matters}”" if person.what_matters
+                                  else "Not recorded yet. Ask her what matters most to her.")
+        self.what_matters.setProperty("missing", not person.what_matters)
+        consent = person.consent
+        self.consent.set_value("status", label("consent_status", consent.status) if consent else "")
+        self.consent.set_value("scope", consent.scope or "" if consent else "")
+        self.consent.set_value("recorded_on", format_day(consent.recorded_on) if consent else "")
+
+
+class PathwayTab(CaseTab):
+    title = "Pathway"
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.summary = muted_label("")
+        org_name = self._org_name
+        self.steps_model: ColumnModel[Step] = ColumnModel([
+            Column("Date", lambda s: format_day(s.start)),
+            Column("What happened", lambda s: s.label or label("kind", s.kind)),
+            Column("Organisation", lambda s: org_name(s.organisation)),
+            Column("Stage", lambda s: label("stage", s.stage)),
+            Column("Kind", lambda s: label("kind", s.kind) + (" (emergency)" if s.emergency else "")),
+            Column("How long", describe.duration),
+            Column("Setting", lambda s: label("setting", s.setting)),
+            Column("Funding", lambda s: label("funding", s.funding)),
+            Column("Delay", describe.delay),
+        ])
+        self.steps = Table(self.steps_model, "No steps yet: her pathway is empty.", self._step_details)
+        self.handoffs_model: ColumnModel[Handoff] = ColumnModel([
+            Column("From", lambda h: self._step_name(h.source)),
+            Column("To", lambda h: self._step_name(h.target)),
+            Column("How information went across", lambda h: label("method", h.method or "unknown")),
+            Column("Named receiver", lambda h: self._member_name(h.named_receiver) or "None named"),
+            Column("Notes", lambda h: h.notes or ""),
+        ])
+        self.handoffs = Table(self.handoffs_model, "No handoffs recorded between steps.",
+                              self._handoff_details)
+        self.tables = [self.steps, self.handoffs]
+        splitter = QSplitter(Qt.Orientation.Vertical)
+        splitter.addWidget(_section("Timeline", self.steps))
+        splitter.addWidget(_section("Handoffs", self.handoffs))
+        splitter.setStretchFactor(0, 3)
+        splitter.setStretchFactor(1, 1)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.summary)
+        layout.addWidget(splitter, 1)
+
+    def _org_name(self, org_id: str) -> str:
+        org = self.case.organisation(org_id) if self.case else None
+        return org.name if org else org_id
+
+    def _member_name(self, member_id: str | None) -> str:
+        member = self.case.member(member_id) if self.case and member_id else None
+        return describe.member_line(member, self.case) if member and self.case else ""
+
+    def _step_name(self, step_id: str) -> str:
+        step = self.case.step(step_id) if self.case else None
+        if step is None:
+            return step_id
+        return f"{format_day(step.start_date)}: {step.label or label('kind', step.kind)}"
+
+    def refresh(self) -> None:
+        assert self.case is not None
+        steps = self.case.ordered_steps()
+        self.steps_model.set_rows(steps)
+        self.handoffs_model.set_rows(self.case.handoffs)
+        if steps:
+            first, last = steps[0].start_date, max((s.end_date or s.start_date) for s in steps)
+            orgs = len({s.organisation for s in steps})
+            self.summary.setText(
+                f"{len(steps)} steps at {orgs} organisations, from {format_day(first)} to "
+                f"{format_day(last)}. {len(self.case.handoffs)} handoffs recorded.")
+        else:
+            self.summary.setText("No steps recorded yet.")
+
+    def _step_details(self, step: Step) -> tuple[str, Details]:
+        details: Details = [
+            ("When", describe.step_period(step)),
+            ("Kind", label("kind", step.kind) + (", emergency" if step.emergency else "")),
+            ("Stage", label("stage", step.stage)),
+            ("Organisation", self._org_name(step.organisation)),
+            ("Setting", label("setting", step.setting)),
+            ("Funding", label("funding", step.funding)),
+        ]
+        if step.kind == "admission":
+            details += [("Ready for discharge", format_day(step.ready_for_discharge)),
+                        ("Delay", describe.delay(step) or "None")]
+            if step.delayed_days:
+                attribution = step.delay_attribution
+                who = label("delay_attribution", attribution) if attribution else "Not recorded"
+                details.append(("Delay attributed to", who))
+        optional = [("Assessment of", label("assessment_domain", step.assessment_domain)),
+                    ("Service", step.service_line or ""), ("Contract", step.contract or ""),
+                    ("Continuing Healthcare", label("chc_status", step.chc_status)),
+                    ("Permanent placement", describe.yes_no(step.permanent, "")),
+                    ("Notes", step.notes or "")]
+        details += [(k, v) for k, v in optional if v]
+        return step.label or label("kind", step.kind), details
+
+    def _handoff_details(self, handoff: Handoff) -> tuple[str, Details]:
+        return "Handoff", [
+            ("From", self._step_name(handoff.source)), ("To", self._step_name(handoff.target)),
+            ("How", label("method", handoff.method or "unknown")),
+            ("Named receiver", self._member_name(handoff.named_receiver) or "None named"),
+            ("Notes", handoff.notes or ""),
+        ]
+
+
+class OrganisationsTab(CaseTab):
+    title = "Organisations && regulators"
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.orgs_model: ColumnModel[Organisation] = ColumnModel([
+            Column("Organisation", lambda o: o.name),
+            Column("Sector", lambda o: label("sector", o.sector)),
+            Column("Area", lambda o: o.area or ""),
+            Column("Regulated by", lambda o: describe.regulators(o) + (" (sector default)"
+                                                                       if o.regulators is None else "")),
+            Column("Paid by", describe.payment),
+            Column("CQC rating", lambda o: label("cqc_rating", o.oversight.cqc_rating)
+                   if o.oversight else ""),
+            Column("Shared record", lambda o: describe.yes_no(o.shared_record_access)),
+            Column("Steps", lambda o: str(self._step_count(o.id)), align_right=True),
+        ])
+        self.orgs = Table(self.orgs_model, "No organisations recorded.", self._org_details)
+        self.regulators_model: ColumnModel[str] = ColumnModel([
+            Column("Regulator", lambda code: label("regulator", code)),
+            Column("Unit assessed", lambda code: regulator(code)["unit_label"]),
+            Column("Cycle and returns", lambda code: regulator(code)["cycle"]),
+            Column("Organisations here", lambda code: str(self._regulated_count(code)), align_right=True),
+            Column("What it assesses", lambda code: regulator(code)["assesses"],
+                   tooltip=lambda code: regulator(code)["assesses"]),
+        ])
+        self.regulators = Table(self.regulators_model, "None of these organisations has a regulator.",
+                                self._regulator_details)
+        self.tables = [self.orgs, self.regulators]
+        splitter = QSplitter(Qt.Orientation.Vertical)
+        splitter.addWidget(_section("Organisations on her pathway", self.orgs))
+        splitter.addWidget(_section("Their regulators", self.regulators))
+        splitter.setStretchFactor(0, 3)
+        splitter.setStretchFactor(1, 2)
+        layout = QVBoxLayout(self)
+        layout.addWidget(splitter)
+
+    def _step_count(self, org_id: str) -> int:
+        return sum(1 for s in self.case.steps if s.organisation == org_id) if self.case else 0
+
+    def _regulated_count(self, code: str) -> int:
+        return sum(1 for o in self.case.organisations if code in regulators_of(o)) if self.case else 0
+
+    def refresh(self) -> None:
+        assert self.case is not None
+        self.orgs_model.set_rows(self.case.organisations)
+        codes = {code for org in self.case.organisations for code in regulators_of(org)}
+        order = list(labels("regulator"))
+        self.regulators_model.set_rows(sorted(codes, key=order.index))
+
+    def _org_details(self, org: Organisation) -> tuple[str, Details]:
+        codes = org.codes
+        oversight = org.oversight
+        details: Details = [
+            ("Sector", label("sector", org.sector)), ("Area", org.area or ""),
+            ("Regulated by", describe.regulators(org)
+             + (" (the sector's usual regulators)" if org.regulators is None else "")),
+            ("CQC registered", describe.yes_no(is_cqc_registered(org))),
+            ("Paid by", describe.payment(org)
+             + (" (the sector's usual model)" if org.payment_model is None else "")),
+            ("Funding", label("funding_term", org.funding_term)),
+            ("Shared record access", describe.yes_no(org.shared_record_access)),
+        ]
+        if oversight:
+            details += [("CQC rating", label("cqc_rating", oversight.cqc_rating)),
+                        ("In financial recovery", describe.yes_no(oversight.financial_recovery)),
+                        ("System-level assessment", describe.yes_no(oversight.system_level_assessment))]
+        if codes:
+            details += [(name, value) for name, value in [
+                ("ODS code", codes.ods), ("CQC location", codes.cqc_location),
+                ("CQC provider", codes.cqc_provider), ("Charity number", codes.charity_number)] if value]
+        return org.name, details
+
+    def _regulator_details(self, code: str) -> tuple[str, Details]:
+        info = regulator(code)
+        regulated = [o.name for o in self.case.organisations if code in regulators_of(o)] if self.case else []
+        return label("regulator", code), [
+            ("Assesses", info["assesses"]), ("Unit assessed", info["unit_label"]),
+            ("Cycle and returns", info["cycle"]), ("Regulates here", "\n".join(regulated))]
+
+
+class TeamTab(CaseTab):
+    title = "Team && coordinator"
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.banner = QLabel()
+        self.banner.setObjectName("banner")
+        self.banner.setWordWrap(True)
+        self.team_model: ColumnModel[Member] = ColumnModel([
+            Column("Name", lambda m: m.name + ("  ★ coordinator" if self._is_coordinator(m) else "")),
+            Column("Role", lambda m: label("role", m.role)),
+            Column("Organisation", lambda m: self._org_name(m.organisation)),
+            Column("Contact", lambda m: m.contact or ""),
+            Column("Professional register", lambda m: label("professional_register",
+                                                             m.professional_register)),
+        ])
+        self.team = Table(self.team_model, "No team members yet.", self._member_details)
+        self.history_model: ColumnModel[Coordination] = ColumnModel([
+            Column("Care coordinator", lambda c: self._member_text(c.member)),
+            Column("From", lambda c: format_day(c.start)),
+            Column("To", lambda c: format_day(c.end) if c.end else "Now"),
+            Column("Why", lambda c: c.reason or ""),
+        ])
+        self.history = Table(self.history_model, "Nobody has been named as her care coordinator.",
+                             self._period_details)
+        self.tables = [self.team, self.history]
+        splitter = QSplitter(Qt.Orientation.Vertical)
+        splitter.addWidget(_section("The team around her", self.team))
+        splitter.addWidget(_section("Care coordinator history", self.history))
+        splitter.setStretchFactor(0, 3)
+        splitter.setStretchFactor(1, 1)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.banner)
+        layout.addWidget(splitter, 1)
+
+    def _org_name(self, org_id: str | None) -> str:
+        org = self.case.organisation(org_id) if self.case and org_id else None
+        return org.name if org else ""
+
+    def _member_text(self, member_id: str) -> str:
+        member = self.case.member(member_id) if self.case else None
+        return f"{member.name} ({label('role', member.role)})" if member else member_id
+
+    def _is_coordinator(self, member: Member) -> bool:
+        current = self.case.current_coordinator() if self.case else None
+        return current is not None and current.member == member.id
+
+    def refresh(self) -> None:
+        assert self.case is not None
+        self.team_model.set_rows(self.case.team)
+        self.history_model.set_rows(sorted(self.case.coordinator, key=lambda c: c.start))
+        member, period = describe.coordinator(self.case)
+        if member is not None and period is not None:
+            contact = f" · {member.contact}" if member.contact else ""
+            self.banner.setText(f"Care coordinator: {describe.member_line(member, self.case)}, "
+                                f"since {format_day(period.start)}{contact}")
+            self.banner.setProperty("warning", False)
+        else:
+            self.banner.setText("⚠ No care coordinator: nobody is named to coordinate her care.")
+            self.banner.setProperty("warning", True)
+        self.banner.style().unpolish(self.banner)
+        self.banner.style().polish(self.banner)
+
+    def _member_details(self, member: Member) -> tuple[str, Details]:
+        held = [c for c in self.case.coordinator if c.member == member.id] if self.case else []
+        periods = "\n".join(f"{format_day(c.start)} to {format_day(c.end) if c.end else 'now'}"
+                            for c in held)
+        return member.name, [
+            ("Role", label("role", member.role)), ("Organisation", self._org_name(member.organisation)),
+            ("Contact", member.contact or ""),
+            ("Professional register", label("professional_register", member.professional_register)),
+            ("Care coordinator", periods or "Never")]
+
+    def _period_details(self, period: Coordination) -> tuple[str, Details]:
+        return self._member_text(period.member), [
+            ("From", format_day(period.start)),
+            ("To", format_day(period.end) if period.end else "Still the coordinator"),
+            ("Why", period.reason or "")]
+
+
+class CarePlanTab(CaseTab):
+    title = "Care plan"
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.summary = QLabel()
+        self.summary.setObjectName("banner")
+        self.summary.setWordWrap(True)
+        self.goals_model: ColumnModel[Goal] = ColumnModel([
+            Column("In her words", lambda g: g.in_my_words),
+            Column("How we will know", lambda g: g.outcome or ""),
+            Column("By", lambda g: format_day(g.target_date)),
+            Column("Status", lambda g: label("goal_status", g.status)),
+        ])
+        self.goals = Table(self.goals_model, "No goals agreed yet.", self._goal_details)
+        self.actions_model: ColumnModel[Action] = ColumnModel([
+            Column("What will be done", lambda a: a.description),
+            Column("Who", lambda a: describe.owner(self.case, a.owner) if self.case else ""),
+            Column("When", self._when),
+            Column("Status", lambda a: label("action_status", a.status)),
+            Column("For the goal", lambda a: self._goal_text(a.goal)),
+        ])
+        self.actions = Table(self.actions_model, "No actions agreed yet.", self._action_details)
+        self.contingency = QLabel()
+        self.contingency.setObjectName("contingency")
+        self.contingency.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)
+        self.contingency.setWordWrap(True)
+        self.contingency.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.tables = [self.goals, self.actions]
+        splitter = QSplitter(Qt.Orientation.Vertical)
+        splitter.addWidget(_section("Goals", self.goals))
+        splitter.addWidget(_section("Who will do what", self.actions))
+        splitter.addWidget(_section("If I become unwell", self.contingency))
+        splitter.setStretchFactor(0, 2)
+        splitter.setStretchFactor(1, 4)
+        splitter.setStretchFactor(2, 1)
+        splitter.setSizes([200, 330, 110])
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.summary)
+        layout.addWidget(splitter, 1)
+
+    @staticmethod
+    def _when(action: Action) -> str:
+        if action.due and action.frequency:
+            return f"{action.frequency}, by {format_day(action.due)}"
+        return action.frequency or (f"By {format_day(action.due)}" if action.due else "")
+
+    def _goal_text(self, goal_id: str | None) -> str:
+        plan = self.case.care_plan if self.case else None
+        goal = next((g for g in plan.goals if g.id == goal_id), None) if plan and goal_id else None
+        return goal.in_my_words if goal else ""
+
+    def refresh(self) -> None:
+        assert self.case is not None
+        plan = self.case.care_plan
+        self.goals_model.set_rows(plan.goals if plan else [])
+        self.actions_model.set_rows(plan.actions if plan else [])
+        if plan is None:
+            self.summary.setText("No shared care plan yet.")
+            self.summary.setProperty("warning", False)
+            self.contingency.setText("Not recorded.")
+            return
+        parts = [f"Version {plan.version}" if plan.version else "Draft (no version agreed)"]
+        if plan.agreed_on:
+            parts.append(f"agreed {format_day(plan.agreed_on)}")
+        overdue = plan.review_on is not None and plan.review_on < date.today()
+        if plan.review_on:
+            parts.append(f"⚠ review overdue since {format_day(plan.review_on)}" if overdue
+                         else f"review due {format_day(plan.review_on)}")
+        names = [self.case.member(m) for m in plan.signed_off_by]
+        signed = ", ".join(m.name for m in names if m) or "nobody yet"
+        self.summary.setText(" · ".join(parts) + f"\nSigned off by {signed}.")
+        self.summary.setProperty("warning", overdue)
+        self.summary.style().unpolish(self.summary)
+        self.summary.style().polish(self.summary)
+        self.contingency.setText(plan.contingency or "Not recorded yet.")
+
+    def _goal_details(self, goal: Goal) -> tuple[str, Details]:
+        plan = self.case.care_plan if self.case else None
+        actions = [a.description for a in plan.actions if a.goal == goal.id] if plan else []
+        return goal.in_my_words, [
+            ("How we will know", goal.outcome or ""), ("By", format_day(goal.target_date)),
+            ("Status", label("goal_status", goal.status)), ("Actions", "\n".join(actions))]
+
+    def _action_details(self, action: Action) -> tuple[str, Details]:
+        return action.description, [
+            ("Who", describe.owner(self.case, action.owner) if self.case else ""),
+            ("When", self._when(action)), ("Status", label("action_status", action.status)),
+            ("For the goal", self._goal_text(action.goal))]

@@ -1,0 +1,162 @@
+"""Small reusable widgets: tables with an empty state, read-only forms, the detail pane."""
+
+from __future__ import annotations
+
+import html
+from collections.abc import Callable, Sequence
+from typing import Any
+
+from PySide6.QtCore import QModelIndex, Qt, Signal
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QFormLayout,
+    QFrame,
+    QGroupBox,
+    QHeaderView,
+    QLabel,
+    QSizePolicy,
+    QStackedWidget,
+    QTableView,
+    QTextBrowser,
+    QVBoxLayout,
+    QWidget,
+)
+
+from ui.models import ColumnModel, ObjectRole
+
+#: (label, value) pairs describing one selected object in the detail pane.
+Details = list[tuple[str, str]]
+
+NOT_RECORDED = "Not recorded"
+
+
+def muted_label(text: str) -> QLabel:
+    label = QLabel(text)
+    label.setObjectName("muted")
+    label.setWordWrap(True)
+    return label
+
+
+class Table(QStackedWidget):
+    """A read-only table over a ColumnModel that shows a sentence instead when it is empty.
+
+    ``selected`` carries (title, details) for the detail pane when the current row changes.
+    """
+
+    selected = Signal(str, object)
+    #: Widest a column opens at; longer text is elided and shown in full in the tooltip and pane.
+    MAX_COLUMN = 300
+
+    def __init__(self, model: ColumnModel[Any], empty_text: str,
+                 describe: Callable[[Any], tuple[str, Details]] | None = None,
+                 parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.model = model
+        self._describe = describe
+        self.view = QTableView()
+        self.view.setModel(model)
+        self.view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.view.setAlternatingRowColors(True)
+        self.view.setWordWrap(False)
+        self.view.verticalHeader().setVisible(False)
+        self.view.verticalHeader().setDefaultSectionSize(26)
+        header = self.view.horizontalHeader()
+        header.setHighlightSections(False)
+        header.setDefaultAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
+        header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+        header.setStretchLastSection(True)
+        self.empty = muted_label(empty_text)
+        self.empty.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.addWidget(self.view)
+        self.addWidget(self.empty)
+        model.modelReset.connect(self._update)
+        self.view.selectionModel().currentRowChanged.connect(self._current_changed)
+        self._update()
+
+    def _update(self) -> None:
+        has_rows = self.model.rowCount() > 0
+        self.setCurrentWidget(self.view if has_rows else self.empty)
+        if has_rows:
+            self.view.resizeColumnsToContents()
+            header = self.view.horizontalHeader()
+            for column in range(self.model.columnCount()):
+                header.resizeSection(column, min(header.sectionSize(column) + 16, self.MAX_COLUMN))
+
+    def _current_changed(self, current: QModelIndex, _previous: QModelIndex) -> None:
+        if current.isValid() and self._describe is not None:
+            title, details = self._describe(current.data(ObjectRole))
+            self.selected.emit(title, details)
+
+
+class InfoForm(QGroupBox):
+    """A titled, read-only form of label: value rows whose values can be selected and copied."""
+
+    def __init__(self, title: str, parent: QWidget | None = None) -> None:
+        super().__init__(title, parent)
+        self.form = QFormLayout(self)
+        self.form.setLabelAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignTop)
+        self.form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.ExpandingFieldsGrow)
+        self.form.setHorizontalSpacing(16)
+        self.form.setVerticalSpacing(8)
+        self._values: dict[str, QLabel] = {}
+
+    def add_row(self, key: str, caption: str) -> None:
+        value = QLabel()
+        value.setWordWrap(True)
+        # Without this a wrapped label keeps its first, narrow size hint and clips its text.
+        value.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
+        value.setMinimumWidth(240)
+        value.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        value.setObjectName("value")
+        self._values[key] = value
+        caption_label = QLabel(f"{caption}:")
+        caption_label.setMinimumWidth(190)  # one label column across all the forms of a page
+        caption_label.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignTop)
+        self.form.addRow(caption_label, value)
+
+    def set_value(self, key: str, text: str) -> None:
+        label = self._values[key]
+        label.setText(text or NOT_RECORDED)
+        label.setProperty("missing", not text)
+        label.style().unpolish(label)
+        label.style().polish(label)
+
+    def value(self, key: str) -> str:
+        return self._values[key].text()
+
+
+class DetailPane(QFrame):
+    """The right-hand pane: everything about whatever is selected, in plain words."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("detailPane")
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(12, 12, 12, 12)
+        self.title = QLabel()
+        self.title.setObjectName("paneTitle")
+        self.title.setWordWrap(True)
+        self.body = QTextBrowser()
+        self.body.setOpenLinks(False)
+        self.body.setFrameShape(QFrame.Shape.NoFrame)
+        layout.addWidget(self.title)
+        layout.addWidget(self.body, 1)
+        self.clear()
+
+    def clear(self) -> None:
+        self.title.setText("Details")
+        self.body.setHtml("<p style='color:#5f6368'>Select a row to see everything about it here.</p>")
+
+    def show_details(self, title: str, details: Sequence[tuple[str, str]]) -> None:
+        self.title.setText(title)
+        rows = "".join(
+            f"<tr><td style='color:#5f6368; padding:3px 10px 3px 0; vertical-align:top'>"
+            f"{html.escape(key)}</td><td style='padding:3px 0'>"
+            f"{html.escape(value or NOT_RECORDED).replace(chr(10), '<br>')}</td></tr>"
+            for key, value in details)
+        self.body.setHtml(f"<table cellspacing='0'>{rows}</table>")
+
+    def text(self) -> str:
+        return self.body.toPlainText()
