@@ -96,16 +96,18 @@ def open_database(cli_url: str | None = None, *, seed_demo: bool | None = None) 
     try:
         parsed = make_url(url)
     except ArgumentError:
-        raise DatabaseError(f"'{url}' is not a database URL (for example sqlite:///cases.sqlite).") from None
+        raise DatabaseError(
+            f"'{url}' is not a database URL (for example sqlite:///cases.sqlite).") from None
     is_sqlite = parsed.get_backend_name() == "sqlite"
     if is_sqlite and parsed.database not in (None, "", ":memory:"):
-        path = Path(parsed.database)  # type: ignore[arg-type]
+        path = Path(parsed.database)
         if path.is_dir():
             raise DatabaseError(f"Cannot open the database {name}: it is a folder, not a file.")
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
         except OSError as error:
-            raise DatabaseError(f"Cannot create the folder for the database {name}: {error.strerror}.") from None
+            raise DatabaseError(
+                f"Cannot create the folder for the database {name}: {error.strerror}.") from None
     try:
         engine = create_engine(url)
     except (ArgumentError, ImportError) as error:

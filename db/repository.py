@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
-from sqlalchemy import Select, delete, func, insert, or_, select
+from sqlalchemy import delete, func, insert, or_, select
 from sqlalchemy.orm import Session
 
 from db.mapping import from_row, to_row
@@ -138,7 +138,7 @@ class CaseRepository:
         """Cases for the case list, by title, filtered in the database by name, title or area."""
         steps = (select(StepRow.case_id, func.count().label("n"))
                  .group_by(StepRow.case_id).subquery())
-        query: Select[Any] = (
+        query = (
             select(CaseRow.id, CaseRow.title, CaseRow.name, CaseRow.area,
                    func.coalesce(steps.c.n, 0))
             .outerjoin(steps, steps.c.case_id == CaseRow.id)

@@ -8,14 +8,13 @@ stores, so ``db.mapping`` converts rows generically. Rows owned by a case are ke
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Any
+from typing import Any, ClassVar
 
 from sqlalchemy import (
     JSON,
     Boolean,
     Date,
     DateTime,
-    Float,
     ForeignKey,
     Integer,
     MetaData,
@@ -40,7 +39,7 @@ MOMENT = String(19)
 
 class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING)
-    type_annotation_map = {dict[str, Any]: JSON, list[str]: JSON}
+    type_annotation_map: ClassVar[dict[Any, Any]] = {dict[str, Any]: JSON, list[str]: JSON}
 
 
 class CaseRow(Base):

@@ -8,8 +8,7 @@ from __future__ import annotations
 
 import dataclasses
 import types
-from datetime import date, datetime
-from functools import cache
+from datetime import date
 from typing import Any, TypeVar, Union, get_args, get_origin, get_type_hints
 
 from planner.dates import format_iso, parse_date, parse_moment
@@ -17,15 +16,20 @@ from planner.dates import format_iso, parse_date, parse_moment
 T = TypeVar("T")
 
 
-@cache
+_FIELDS: dict[type, list[tuple[str, str, Any]]] = {}
+
+
 def fields(cls: type) -> list[tuple[str, str, Any]]:
-    """(attribute, JSON key, type hint) for every field that belongs in a file."""
-    hints = get_type_hints(cls)
-    return [
-        (f.name, f.metadata.get("key", f.name), hints[f.name])
-        for f in dataclasses.fields(cls)
-        if f.metadata.get("file", True)
-    ]
+    """(attribute, JSON key, type hint) for every field that belongs in a file (cached per class)."""
+    found = _FIELDS.get(cls)
+    if found is None:
+        hints = get_type_hints(cls)
+        found = _FIELDS[cls] = [
+            (f.name, f.metadata.get("key", f.name), hints[f.name])
+            for f in dataclasses.fields(cls)
+            if f.metadata.get("file", True)
+        ]
+    return found
 
 
 def without_none(hint: Any) -> Any:

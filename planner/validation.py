@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from datetime import date
 from functools import cache
 from importlib.resources import files
+from itertools import pairwise
 from typing import Any
 
 from planner.dates import parse_date, parse_moment
@@ -139,10 +140,10 @@ class _SemanticCheck:
         if not isinstance(person, dict):
             return
         number = person.get("nhs_number")
-        if isinstance(number, str) and len(number) == 10 and number.isdigit():
-            if not nhs_number_is_valid(number):
-                self.add("$.person.nhs_number",
-                         f"'{number}' is not a valid NHS number (the check digit does not match)")
+        if (isinstance(number, str) and len(number) == 10 and number.isdigit()
+                and not nhs_number_is_valid(number)):
+            self.add("$.person.nhs_number",
+                     f"'{number}' is not a valid NHS number (the check digit does not match)")
         born = self.date_at(person, "date_of_birth", "$.person")
         if born is not None and born > date.today():
             self.add("$.person.date_of_birth", "the date of birth is in the future")
@@ -225,11 +226,12 @@ class _SemanticCheck:
             start = self.date_at(period, "from", path)
             end = self.date_at(period, "to", path)
             if start is not None and end is not None and end < start:
-                self.add(f"{path}.to", f"the period ends ({end.isoformat()}) before it begins ({start.isoformat()})")
+                self.add(f"{path}.to",
+                         f"the period ends ({end.isoformat()}) before it begins ({start.isoformat()})")
             elif start is not None:
                 periods.append((start, end, path))
         periods.sort(key=lambda p: p[0])
-        for (start_a, end_a, path_a), (start_b, _end_b, path_b) in zip(periods, periods[1:], strict=False):
+        for (_start_a, end_a, path_a), (start_b, _end_b, path_b) in pairwise(periods):
             if end_a is None or start_b < end_a:
                 self.add(path_b, f"this coordinator period overlaps {path_a}: "
                          "only one care coordinator can be active at a time")

@@ -71,7 +71,7 @@ def _cases(args: argparse.Namespace) -> int:
     if not rows:
         print("No cases.")
         return 0
-    width = max(len(r["title"]) for r in rows)
+    width = max(len(str(r["title"])) for r in rows)
     print(f"{'ID':>4}  {'TITLE':<{width}}  {'AREA':<16}  STEPS")
     for r in rows:
         print(f"{r['id']:>4}  {r['title']:<{width}}  {(r['area'] or '-'):<16}  {r['steps']:>5}")

@@ -128,6 +128,7 @@ class MainWindow(QMainWindow):
         if remember_layout:
             self._restore_settings()
         self.case_model.refresh()
+        self._update_count()
         if self.case_model.rowCount() > 0:
             self.select_case(self.case_model.summary(0).id)
 
@@ -138,7 +139,7 @@ class MainWindow(QMainWindow):
                                           self.import_case_file)
         self.export_action = self._action("&Export case file…", QKeySequence("Ctrl+E"),
                                           self.export_case_file)
-        self.quit_action = self._action("&Quit", QKeySequence.StandardKey.Quit, self.close)
+        self.quit_action = self._action("&Quit", QKeySequence("Ctrl+Q"), self.close)
         self.quit_action.setMenuRole(QAction.MenuRole.QuitRole)
         file_menu.addActions([self.import_action, self.export_action])
         file_menu.addSeparator()
@@ -181,15 +182,17 @@ class MainWindow(QMainWindow):
 
     def _apply_search(self) -> None:
         self.case_model.set_search(self.search.text())
+        self._update_count()
         if self.case is not None:
             self._highlight(self.case.id)
 
     def _update_count(self) -> None:
         shown = self.case_model.rowCount()
         more = "+" if self.case_model.canFetchMore() else ""
-        noun = "case" if shown == 1 else "cases"
-        searching = " match" + ("es" if shown != 1 else "") if self.search.text().strip() else ""
-        self.case_count.setText(f"{shown}{more} {noun}{searching}" if searching else f"{shown}{more} {noun}")
+        text = f"{shown}{more} {'case' if shown == 1 else 'cases'}"
+        if self.search.text().strip():
+            text += " matches" if shown == 1 and not more else " match"
+        self.case_count.setText(text)
 
     def _case_row_changed(self, current: object, _previous: object) -> None:
         index = self.case_list.currentIndex()
@@ -246,6 +249,7 @@ class MainWindow(QMainWindow):
             case_id = CaseRepository(session).add(case)
         self.search.clear()
         self.case_model.set_search("")
+        self._update_count()
         self.select_case(case_id)
         self.statusBar().showMessage(f"Imported “{case.display_title}” from {Path(path).name}", 8000)
         return case_id
@@ -267,8 +271,8 @@ class MainWindow(QMainWindow):
         if self.case is None:
             return
         slug = re.sub(r"[^a-z0-9]+", "-", self.case.display_title.lower()).strip("-") or "case"
-        path, _ = QFileDialog.getSaveFileName(self, "Export case file", str(Path.home() / f"{slug}.case.json"),
-                                              "Case files (*.case.json)")
+        suggested = str(Path.home() / f"{slug}.case.json")
+        path, _ = QFileDialog.getSaveFileName(self, "Export case file", suggested, "Case files (*.case.json)")
         if path:
             self.export_path(path)
 
@@ -302,7 +306,7 @@ class MainWindow(QMainWindow):
         if isinstance(splitter, QByteArray):
             self.splitter.restoreState(splitter)
 
-    def closeEvent(self, event: object) -> None:  # noqa: N802 (Qt API)
+    def closeEvent(self, event: object) -> None:
         if self.remember_layout:
             settings = QSettings()
             settings.setValue("window/geometry", self.saveGeometry())

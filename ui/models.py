@@ -45,10 +45,10 @@ class ColumnModel(QAbstractTableModel, Generic[T]):
     def row_object(self, row: int) -> T:
         return self._rows[row]
 
-    def rowCount(self, parent: Index = _NO_INDEX) -> int:  # noqa: N802 (Qt API)
+    def rowCount(self, parent: Index = _NO_INDEX) -> int:
         return 0 if parent.isValid() else len(self._rows)
 
-    def columnCount(self, parent: Index = _NO_INDEX) -> int:  # noqa: N802
+    def columnCount(self, parent: Index = _NO_INDEX) -> int:
         return 0 if parent.isValid() else len(self._columns)
 
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
@@ -66,11 +66,11 @@ class ColumnModel(QAbstractTableModel, Generic[T]):
             return item
         return None
 
-    def headerData(self, section: int, orientation: Qt.Orientation,  # noqa: N802
+    def headerData(self, section: int, orientation: Qt.Orientation,
                    role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
-            if 0 <= section < len(self._columns):
-                return self._columns[section].header
+        if (orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole
+                and 0 <= section < len(self._columns)):
+            return self._columns[section].header
         return None
 
 
@@ -99,10 +99,10 @@ class CaseListModel(QAbstractListModel):
     def refresh(self) -> None:
         self.set_search(self._search)
 
-    def canFetchMore(self, parent: Index = _NO_INDEX) -> bool:  # noqa: N802
+    def canFetchMore(self, parent: Index = _NO_INDEX) -> bool:
         return not parent.isValid() and not self._exhausted
 
-    def fetchMore(self, parent: Index = _NO_INDEX) -> None:  # noqa: N802
+    def fetchMore(self, parent: Index = _NO_INDEX) -> None:
         if parent.isValid() or self._exhausted:
             return
         page = self._fetch(self._search, self.PAGE, len(self._rows))
@@ -114,7 +114,7 @@ class CaseListModel(QAbstractListModel):
             self._rows.extend(page)
             self.endInsertRows()
 
-    def rowCount(self, parent: Index = _NO_INDEX) -> int:  # noqa: N802
+    def rowCount(self, parent: Index = _NO_INDEX) -> int:
         return 0 if parent.isValid() else len(self._rows)
 
     def summary(self, row: int) -> Any:

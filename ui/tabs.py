@@ -398,16 +398,16 @@ class CarePlanTab(CaseTab):
             Column("Status", lambda a: label("action_status", a.status)),
             Column("For the goal", lambda a: self._goal_text(a.goal)),
         ])
-        self.actions = Table(self.actions_model, "No actions agreed yet.", self._action_details)
+        self.action_table = Table(self.actions_model, "No actions agreed yet.", self._action_details)
         self.contingency = QLabel()
         self.contingency.setObjectName("contingency")
         self.contingency.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)
         self.contingency.setWordWrap(True)
         self.contingency.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        self.tables = [self.goals, self.actions]
+        self.tables = [self.goals, self.action_table]
         splitter = QSplitter(Qt.Orientation.Vertical)
         splitter.addWidget(_section("Goals", self.goals))
-        splitter.addWidget(_section("Who will do what", self.actions))
+        splitter.addWidget(_section("Who will do what", self.action_table))
         splitter.addWidget(_section("If I become unwell", self.contingency))
         splitter.setStretchFactor(0, 2)
         splitter.setStretchFactor(1, 4)

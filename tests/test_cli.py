@@ -1,0 +1,115 @@
+"""The command line: listing, importing, exporting, screenshots, and its errors."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from planner.casefile import read_case_file
+from tests.conftest import DEMO, ROOT
+from tests.factories import demo_dict
+from ui.cli import main
+
+
+def run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
+    code = main(list(args))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def test_cases_lists_the_demo_on_the_embedded_default(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run(capsys, "cases", "--json")
+    assert code == 0
+    assert json.loads(out) == [{"id": 1, "title": "Mrs Smith, Torbay", "area": "Torbay", "steps": 24}]
+    code, out, _ = run(capsys, "cases")
+    assert code == 0 and "Mrs Smith, Torbay" in out and "24" in out
+
+
+def test_environment_variable_chooses_the_database(capsys: pytest.CaptureFixture[str], db_url: str,
+                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("PATHWAY_PLANNER_DB", db_url)
+    assert run(capsys, "cases", "--json")[1].strip() == "[]"
+
+
+def test_import_then_export_gives_back_the_same_case(capsys: pytest.CaptureFixture[str], db_url: str,
+                                                     tmp_path: Path) -> None:
+    code, out, _ = run(capsys, "--db", db_url, "import", str(DEMO))
+    assert code == 0 and out.strip() == "1"
+    out_file = tmp_path / "exported.case.json"
+    code, out, _ = run(capsys, "--db", db_url, "export-case", "Mrs Smith, Torbay", "--out", str(out_file))
+    assert code == 0 and out.strip() == str(out_file)
+    assert read_case_file(out_file) == read_case_file(DEMO)
+    code, _, _ = run(capsys, "--db", db_url, "export-case", "1", "--out", str(tmp_path / "by-id.json"))
+    assert code == 0 and read_case_file(tmp_path / "by-id.json") == read_case_file(DEMO)
+
+
+def test_an_invalid_file_lists_every_problem_and_changes_nothing(
+        capsys: pytest.CaptureFixture[str], db_url: str, tmp_path: Path) -> None:
+    data = demo_dict()
+    data["person"]["nhs_number"] = "1234567890"
+    data["steps"][2]["end"] = "2000-01-01"
+    data["handoffs"][0]["from"] = "nowhere"
+    data["surprise"] = True
+    bad = tmp_path / "bad.case.json"
+    bad.write_text(json.dumps(data), encoding="utf-8")
+    run(capsys, "--db", db_url, "import", str(DEMO))
+    code, out, err = run(capsys, "--db", db_url, "import", str(bad))
+    assert code == 1 and out == ""
+    for path in ("$.person.nhs_number", "$.steps[2].end", "$.handoffs[0].from", "$:"):
+        assert path in err
+    assert "Traceback" not in err
+    assert len(json.loads(run(capsys, "--db", db_url, "cases", "--json")[1])) == 1
+
+
+def test_unknown_case_and_bad_database_are_clear_errors(capsys: pytest.CaptureFixture[str], db_url: str,
+                                                        tmp_path: Path) -> None:
+    code, _, err = run(capsys, "--db", db_url, "export-case", "Nobody", "--out", str(tmp_path / "x.json"))
+    assert code == 1 and err.strip() == "pathway-planner: No case has the id or title 'Nobody'."
+    corrupt = tmp_path / "corrupt.sqlite"
+    corrupt.write_bytes(b"garbage" * 500)
+    code, _, err = run(capsys, "--db", f"sqlite:///{corrupt}", "cases")
+    assert code == 1 and "corrupt.sqlite" in err and "file is not a database" in err
+    assert len(err.strip().splitlines()) == 1
+
+
+def test_export_to_an_unwritable_place(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    code, _, err = run(capsys, "export-case", "1", "--out", str(tmp_path / "no" / "such" / "dir.json"))
+    assert code == 1 and "cannot write" in err
+
+
+def test_usage_errors_exit_2(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as exited:
+        main(["export-case", "1"])  # --out missing
+    assert exited.value.code == 2
+    with pytest.raises(SystemExit) as exited:
+        main(["frobnicate"])
+    assert exited.value.code == 2
+    assert "invalid choice" in capsys.readouterr().err
+
+
+def test_screenshot_renders_the_window(capsys: pytest.CaptureFixture[str], qapp, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    from PySide6.QtGui import QImage
+
+    out = tmp_path / "shot.png"
+    code, printed, _ = run(capsys, "screenshot", "--out", str(out), "--case", "Mrs Smith, Torbay", "--tab", "care plan")
+    assert code == 0 and printed.strip() == str(out)
+    image = QImage(str(out))
+    assert (image.width(), image.height()) == (1440, 900)
+    # not a blank picture: many distinct colours
+    colours = {image.pixel(x, y) for x in range(0, 1440, 37) for y in range(0, 900, 29)}
+    assert len(colours) > 10
+    code, _, err = run(capsys, "screenshot", "--out", str(out), "--tab", "billing")
+    assert code == 1 and "There is no tab 'billing'" in err
+
+
+def test_the_installed_command_reports_errors_without_a_traceback(tmp_path: Path) -> None:
+    env = {**os.environ, "PATHWAY_PLANNER_DB": f"sqlite:///{tmp_path / 'x.sqlite'}"}
+    result = subprocess.run([sys.executable, "-m", "ui.cli", "import", str(tmp_path / "missing.json")],
+                            capture_output=True, text=True, cwd=ROOT, env=env)
+    assert result.returncode == 1
+    assert "cannot read the file" in result.stderr and "Traceback" not in result.stderr

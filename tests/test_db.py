@@ -1,0 +1,200 @@
+"""The case database: migrations, the repository, and opening bad databases."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from pathlib import Path
+
+import pytest
+
+from db.database import DatabaseError, choose_url, describe, open_database, seed_demo_case
+from db.migrate import HEAD_REVISION, current_revision
+from db.repository import CaseNotFound, CaseRepository
+from planner.casefile import case_from_dict
+from planner.model import Case
+from tests.factories import demo_dict, large_case_dict, minimal_dict
+
+
+def test_a_new_database_is_migrated_to_head(database) -> None:  # type: ignore[no-untyped-def]
+    assert current_revision(database.engine) == HEAD_REVISION
+
+
+def test_head_constant_matches_alembic() -> None:
+    from alembic.script import ScriptDirectory
+
+    from db.migrate import alembic_config
+
+    assert ScriptDirectory.from_config(alembic_config()).get_current_head() == HEAD_REVISION  # type: ignore[arg-type]
+
+
+def test_models_and_migrations_do_not_drift(database) -> None:  # type: ignore[no-untyped-def]
+    from alembic.autogenerate import compare_metadata
+    from alembic.migration import MigrationContext
+
+    from db.schema import Base
+
+    with database.engine.connect() as connection:
+        context = MigrationContext.configure(connection, opts={"compare_type": True})
+        assert compare_metadata(context, Base.metadata) == []
+
+
+def test_store_and_load_the_demo_case(database, demo_case: Case) -> None:  # type: ignore[no-untyped-def]
+    with database.session() as session:
+        case_id = CaseRepository(session).add(demo_case)
+    with database.session() as session:
+        loaded = CaseRepository(session).get(case_id)
+    assert loaded == demo_case
+    assert loaded.id == case_id
+
+
+def test_store_and_load_a_large_case(database) -> None:  # type: ignore[no-untyped-def]
+    case = case_from_dict(large_case_dict(1000))
+    with database.session() as session:
+        case_id = CaseRepository(session).add(case)
+    with database.session() as session:
+        loaded = CaseRepository(session).get(case_id)
+    assert len(loaded.steps) == 1000
+    assert loaded == case
+
+
+def test_a_case_without_plan_or_team_loads_as_such(database) -> None:  # type: ignore[no-untyped-def]
+    case = case_from_dict(minimal_dict())
+    with database.session() as session:
+        case_id = CaseRepository(session).add(case)
+    with database.session() as session:
+        loaded = CaseRepository(session).get(case_id)
+    assert loaded.care_plan is None and loaded.team == [] and loaded == case
+
+
+def _add(database, data) -> int:  # type: ignore[no-untyped-def]
+    with database.session() as session:
+        return CaseRepository(session).add(case_from_dict(data))
+
+
+def test_summaries_search_in_the_database(database) -> None:  # type: ignore[no-untyped-def]
+    _add(database, demo_dict())
+    other = minimal_dict(name="Arthur Jones", area="Lambeth")
+    other["title"] = "Mr Jones, 100% discharge"
+    _add(database, other)
+    with database.session() as session:
+        repo = CaseRepository(session)
+        assert [s.title for s in repo.summaries()] == ["Mr Jones, 100% discharge", "Mrs Smith, Torbay"]
+        assert [s.name for s in repo.summaries("torbay")] == ["Edith Smith"]
+        assert [s.name for s in repo.summaries("EDITH")] == ["Edith Smith"]
+        assert [s.name for s in repo.summaries("lamb")] == ["Arthur Jones"]
+        assert [s.name for s in repo.summaries("100%")] == ["Arthur Jones"]
+        assert repo.summaries("0%d") == []  # % is a literal, not a wildcard
+        assert repo.summaries("nobody") == []
+        smith = repo.summaries("smith")[0]
+        assert smith.steps == 24 and smith.area == "Torbay"
+
+
+def test_summaries_page(database) -> None:  # type: ignore[no-untyped-def]
+    for n in range(5):
+        data = minimal_dict(name=f"Person {n}")
+        data["title"] = f"Case {n}"
+        _add(database, data)
+    with database.session() as session:
+        repo = CaseRepository(session)
+        assert [s.title for s in repo.summaries(limit=2, offset=2)] == ["Case 2", "Case 3"]
+        assert repo.count() == 5
+
+
+def test_find_by_id_or_exact_title(database) -> None:  # type: ignore[no-untyped-def]
+    first = _add(database, demo_dict())
+    second = _add(database, demo_dict())
+    with database.session() as session:
+        repo = CaseRepository(session)
+        assert repo.find(str(first)) == first
+        with pytest.raises(CaseNotFound, match="2 cases are titled"):
+            repo.find("Mrs Smith, Torbay")
+        with pytest.raises(CaseNotFound, match="No case has the id or title 'Mrs Jones'"):
+            repo.find("Mrs Jones")
+        repo.delete(first)
+    with database.session() as session:
+        assert CaseRepository(session).find("Mrs Smith, Torbay") == second
+        with pytest.raises(CaseNotFound):
+            CaseRepository(session).get(first)
+
+
+def test_deleting_a_case_removes_its_rows(database) -> None:  # type: ignore[no-untyped-def]
+    case_id = _add(database, demo_dict())
+    with database.session() as session:
+        CaseRepository(session).delete(case_id)
+    with database.engine.connect() as connection:
+        for table in ("steps", "organisations", "team_members", "goals", "actions", "care_plans"):
+            assert connection.exec_driver_sql(f"SELECT count(*) FROM {table}").scalar() == 0
+
+
+def test_a_failed_unit_of_work_changes_nothing(database) -> None:  # type: ignore[no-untyped-def]
+    case = case_from_dict(demo_dict())
+    with pytest.raises(RuntimeError), database.session() as session:
+        CaseRepository(session).add(case)
+        raise RuntimeError("power cut")
+    with database.session() as session:
+        assert CaseRepository(session).count() == 0
+
+
+def test_the_embedded_default_gets_the_demo_case_once(tmp_path: Path) -> None:
+    first = open_database()
+    assert first.is_default and "pathway-planner.sqlite" in first.name
+    with first.session() as session:
+        assert [s.title for s in CaseRepository(session).summaries()] == ["Mrs Smith, Torbay"]
+    first.close()
+    second = open_database()
+    with second.session() as session:
+        assert CaseRepository(session).count() == 1
+    second.close()
+
+
+def test_an_explicit_database_starts_empty(database) -> None:  # type: ignore[no-untyped-def]
+    with database.session() as session:
+        assert CaseRepository(session).count() == 0
+
+
+def test_the_database_is_chosen_by_flag_then_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("PATHWAY_PLANNER_DB", "sqlite:///from-env.sqlite")
+    assert choose_url("sqlite:///flag.sqlite") == ("sqlite:///flag.sqlite", False)
+    assert choose_url(None) == ("sqlite:///from-env.sqlite", False)
+    monkeypatch.delenv("PATHWAY_PLANNER_DB")
+    url, is_default = choose_url(None)
+    assert is_default and url.endswith("pathway-planner.sqlite")
+
+
+def test_passwords_are_never_shown() -> None:
+    shown = describe("postgresql+psycopg://mdt:s3cret@db.example:5432/cases")
+    assert "s3cret" not in shown and "mdt" in shown
+
+
+def test_a_corrupt_file_is_named_and_left_alone(tmp_path: Path) -> None:
+    path = tmp_path / "corrupt.sqlite"
+    path.write_bytes(b"this is not a database at all" * 100)
+    before = path.read_bytes()
+    with pytest.raises(DatabaseError, match=r"Cannot open the database SQLite .*corrupt\.sqlite: file is not a database"):
+        open_database(f"sqlite:///{path}")
+    assert path.read_bytes() == before
+
+
+def test_someone_elses_database_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "other.sqlite"
+    with sqlite3.connect(path) as connection:
+        connection.execute("CREATE TABLE invoices (id INTEGER)")
+    before = path.read_bytes()
+    with pytest.raises(DatabaseError, match="not a Pathway Planner database"):
+        open_database(f"sqlite:///{path}")
+    assert path.read_bytes() == before
+
+
+def test_bad_urls_and_folders(tmp_path: Path) -> None:
+    with pytest.raises(DatabaseError, match="is not a database URL"):
+        open_database("not a url")
+    with pytest.raises(DatabaseError, match="is a folder"):
+        open_database(f"sqlite:///{tmp_path}")
+
+
+def test_seeding_uses_the_packaged_demo(database) -> None:  # type: ignore[no-untyped-def]
+    case_id = seed_demo_case(database)
+    with database.session() as session:
+        case = CaseRepository(session).get(case_id)
+    assert case == case_from_dict(json.loads(json.dumps(demo_dict())))
