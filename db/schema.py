@@ -1,29 +1,29 @@
-"""Tables of the case database (SQLAlchemy 2.x declarative, typed).
+"""Tables of the case database (SQLAlchemy Core, 2.x style).
 
-Each table's domain columns carry the same names as the fields of the planner dataclass it
-stores, so ``db.mapping`` converts rows generically. Rows owned by a case are keyed by
-(case_id, position), position keeping the order of the case file.
+Core tables rather than ORM classes: the repository reads and writes whole cases with bulk
+statements and never needs identity tracking, and importing ``sqlalchemy.orm`` alone would
+cost start-up 150 ms. Each table's domain columns carry the names of the fields of the planner
+dataclass it stores, so ``db.mapping`` converts rows generically. Rows owned by a case are
+keyed by (case_id, position), position keeping the order of the case file.
 """
 
 from __future__ import annotations
 
-from datetime import date, datetime
-from typing import Any, ClassVar
-
 from sqlalchemy import (
     JSON,
     Boolean,
+    Column,
     Date,
     DateTime,
     ForeignKey,
     Integer,
     MetaData,
     String,
+    Table,
     Text,
     UniqueConstraint,
     func,
 )
-from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 NAMING = {
     "ix": "ix_%(column_0_label)s",
@@ -33,160 +33,153 @@ NAMING = {
     "pk": "pk_%(table_name)s",
 }
 
+metadata = MetaData(naming_convention=NAMING)
+
 #: A step's start or end: ISO text ("2024-01-20" or "2024-01-20T03:10"), which sorts correctly.
 MOMENT = String(19)
 
 
-class Base(DeclarativeBase):
-    metadata = MetaData(naming_convention=NAMING)
-    type_annotation_map: ClassVar[dict[Any, Any]] = {dict[str, Any]: JSON, list[str]: JSON}
+def _text(name: str, length: int | None = None, *, required: bool = False) -> Column[str]:
+    return Column(name, String(length) if length else Text(), nullable=not required)
 
 
-class CaseRow(Base):
-    """A case with its person (one person per case)."""
+def _owned(name: str, *columns: Column[object], keyed: bool = True) -> Table:
+    """A table of rows belonging to a case, in file order; ``keyed`` rows have a unique ``id``."""
+    extra = (UniqueConstraint("case_id", "id"),) if keyed else ()
+    return Table(
+        name, metadata,
+        *columns,
+        Column("case_id", Integer, ForeignKey("cases.id", ondelete="CASCADE"), primary_key=True),
+        Column("position", Integer, primary_key=True),
+        *extra,
+    )
 
-    __tablename__ = "cases"
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    title: Mapped[str | None] = mapped_column(String(200))
-    extensions: Mapped[dict[str, Any] | None]
-    row_version: Mapped[int] = mapped_column(Integer, default=1)
-    created_at: Mapped[datetime] = mapped_column(DateTime, server_default=func.now())
-    updated_at: Mapped[datetime] = mapped_column(DateTime, server_default=func.now())
+cases = Table(
+    "cases", metadata,
+    Column("id", Integer, primary_key=True),
+    _text("title", 200),
+    Column("extensions", JSON, nullable=True),
+    Column("row_version", Integer, nullable=False, default=1),
+    Column("created_at", DateTime, nullable=False, server_default=func.now()),
+    Column("updated_at", DateTime, nullable=False, server_default=func.now()),
     # the person
-    name: Mapped[str] = mapped_column(String(200), index=True)
-    nhs_number: Mapped[str | None] = mapped_column(String(10))
-    date_of_birth: Mapped[date | None] = mapped_column(Date)
-    sex: Mapped[str | None] = mapped_column(String(20))
-    area: Mapped[str | None] = mapped_column(String(100), index=True)
-    postcode: Mapped[str | None] = mapped_column(String(10))
-    living_situation: Mapped[str | None] = mapped_column(String(30))
-    conditions: Mapped[list[str]]
-    frailty: Mapped[dict[str, Any] | None]
-    what_matters: Mapped[str | None] = mapped_column(Text)
-    consent: Mapped[dict[str, Any] | None]
-    preferred_place_of_care: Mapped[str | None] = mapped_column(String(30))
+    Column("name", String(200), nullable=False, index=True),
+    _text("nhs_number", 10),
+    Column("date_of_birth", Date, nullable=True),
+    _text("sex", 20),
+    Column("area", String(100), nullable=True, index=True),
+    _text("postcode", 10),
+    _text("living_situation", 30),
+    Column("conditions", JSON, nullable=False),
+    Column("frailty", JSON, nullable=True),
+    _text("what_matters"),
+    Column("consent", JSON, nullable=True),
+    _text("preferred_place_of_care", 30),
+)
 
+organisations = _owned(
+    "organisations",
+    _text("id", 64, required=True),
+    Column("name", String(200), nullable=False, index=True),
+    _text("sector", 30, required=True),
+    _text("area", 100),
+    _text("payment_model", 30),
+    Column("regulators", JSON, nullable=True),
+    Column("cqc_registered", Boolean, nullable=True),
+    Column("shared_record_access", Boolean, nullable=True),
+    _text("funding_term", 20),
+    Column("codes", JSON, nullable=True),
+    Column("oversight", JSON, nullable=True),
+)
 
-class _Owned:
-    """Columns every row belonging to a case has."""
+team_members = _owned(
+    "team_members",
+    _text("id", 64, required=True),
+    _text("name", 200, required=True),
+    _text("role", 40, required=True),
+    _text("organisation", 64),
+    _text("contact", 200),
+    _text("professional_register", 10),
+)
 
-    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"), primary_key=True)
-    position: Mapped[int] = mapped_column(Integer, primary_key=True)
+coordinations = _owned(
+    "coordinations",
+    _text("member", 64, required=True),
+    Column("start", Date, nullable=False),
+    Column("end", Date, nullable=True),
+    _text("reason", 500),
+    keyed=False,
+)
 
+steps = _owned(
+    "steps",
+    _text("id", 64, required=True),
+    _text("kind", 20, required=True),
+    _text("organisation", 64, required=True),
+    Column("start", MOMENT, nullable=False),
+    _text("stage", 20),
+    _text("setting", 30),
+    Column("end", MOMENT, nullable=True),
+    _text("label", 300),
+    Column("emergency", Boolean, nullable=True),
+    _text("funding", 20),
+    Column("ready_for_discharge", Date, nullable=True),
+    _text("delay_reason", 40),
+    _text("delay_attribution", 20),
+    _text("assessment_domain", 30),
+    _text("service_line", 100),
+    _text("contract", 100),
+    _text("chc_status", 30),
+    Column("permanent", Boolean, nullable=True),
+    _text("notes"),
+)
 
-class OrganisationRow(_Owned, Base):
-    __tablename__ = "organisations"
-    __table_args__ = (UniqueConstraint("case_id", "id"),)
+handoffs = _owned(
+    "handoffs",
+    _text("source", 64, required=True),
+    _text("target", 64, required=True),
+    _text("method", 30),
+    _text("named_receiver", 64),
+    _text("notes"),
+    keyed=False,
+)
 
-    id: Mapped[str] = mapped_column(String(64))
-    name: Mapped[str] = mapped_column(String(200), index=True)
-    sector: Mapped[str] = mapped_column(String(30))
-    area: Mapped[str | None] = mapped_column(String(100))
-    payment_model: Mapped[str | None] = mapped_column(String(30))
-    regulators: Mapped[list[str] | None]
-    cqc_registered: Mapped[bool | None] = mapped_column(Boolean)
-    shared_record_access: Mapped[bool | None] = mapped_column(Boolean)
-    funding_term: Mapped[str | None] = mapped_column(String(20))
-    codes: Mapped[dict[str, Any] | None]
-    oversight: Mapped[dict[str, Any] | None]
+care_plans = Table(
+    "care_plans", metadata,
+    Column("case_id", Integer, ForeignKey("cases.id", ondelete="CASCADE"), primary_key=True),
+    Column("version", Integer, nullable=True),
+    Column("agreed_on", Date, nullable=True),
+    Column("review_on", Date, nullable=True),
+    _text("contingency"),
+    Column("signed_off_by", JSON, nullable=False),
+)
 
+goals = _owned(
+    "goals",
+    _text("id", 64, required=True),
+    _text("in_my_words", 1000, required=True),
+    _text("outcome", 1000),
+    Column("target_date", Date, nullable=True),
+    _text("status", 20),
+)
 
-class MemberRow(_Owned, Base):
-    __tablename__ = "team_members"
-    __table_args__ = (UniqueConstraint("case_id", "id"),)
+actions = _owned(
+    "actions",
+    _text("id", 64, required=True),
+    _text("description", 1000, required=True),
+    _text("goal", 64),
+    _text("owner", 64),
+    Column("due", Date, nullable=True),
+    _text("frequency", 100),
+    _text("status", 20),
+)
 
-    id: Mapped[str] = mapped_column(String(64))
-    name: Mapped[str] = mapped_column(String(200))
-    role: Mapped[str] = mapped_column(String(40))
-    organisation: Mapped[str | None] = mapped_column(String(64))
-    contact: Mapped[str | None] = mapped_column(String(200))
-    professional_register: Mapped[str | None] = mapped_column(String(10))
-
-
-class CoordinationRow(_Owned, Base):
-    __tablename__ = "coordinations"
-
-    member: Mapped[str] = mapped_column(String(64))
-    start: Mapped[date] = mapped_column(Date)
-    end: Mapped[date | None] = mapped_column(Date)
-    reason: Mapped[str | None] = mapped_column(String(500))
-
-
-class StepRow(_Owned, Base):
-    __tablename__ = "steps"
-    __table_args__ = (UniqueConstraint("case_id", "id"),)
-
-    id: Mapped[str] = mapped_column(String(64))
-    kind: Mapped[str] = mapped_column(String(20))
-    organisation: Mapped[str] = mapped_column(String(64))
-    start: Mapped[str] = mapped_column(MOMENT)
-    stage: Mapped[str | None] = mapped_column(String(20))
-    setting: Mapped[str | None] = mapped_column(String(30))
-    end: Mapped[str | None] = mapped_column(MOMENT)
-    label: Mapped[str | None] = mapped_column(String(300))
-    emergency: Mapped[bool | None] = mapped_column(Boolean)
-    funding: Mapped[str | None] = mapped_column(String(20))
-    ready_for_discharge: Mapped[date | None] = mapped_column(Date)
-    delay_reason: Mapped[str | None] = mapped_column(String(40))
-    delay_attribution: Mapped[str | None] = mapped_column(String(20))
-    assessment_domain: Mapped[str | None] = mapped_column(String(30))
-    service_line: Mapped[str | None] = mapped_column(String(100))
-    contract: Mapped[str | None] = mapped_column(String(100))
-    chc_status: Mapped[str | None] = mapped_column(String(30))
-    permanent: Mapped[bool | None] = mapped_column(Boolean)
-    notes: Mapped[str | None] = mapped_column(Text)
-
-
-class HandoffRow(_Owned, Base):
-    __tablename__ = "handoffs"
-
-    source: Mapped[str] = mapped_column(String(64))
-    target: Mapped[str] = mapped_column(String(64))
-    method: Mapped[str | None] = mapped_column(String(30))
-    named_receiver: Mapped[str | None] = mapped_column(String(64))
-    notes: Mapped[str | None] = mapped_column(Text)
-
-
-class CarePlanRow(Base):
-    __tablename__ = "care_plans"
-
-    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"), primary_key=True)
-    version: Mapped[int | None] = mapped_column(Integer)
-    agreed_on: Mapped[date | None] = mapped_column(Date)
-    review_on: Mapped[date | None] = mapped_column(Date)
-    contingency: Mapped[str | None] = mapped_column(Text)
-    signed_off_by: Mapped[list[str]]
-
-
-class GoalRow(_Owned, Base):
-    __tablename__ = "goals"
-    __table_args__ = (UniqueConstraint("case_id", "id"),)
-
-    id: Mapped[str] = mapped_column(String(64))
-    in_my_words: Mapped[str] = mapped_column(String(1000))
-    outcome: Mapped[str | None] = mapped_column(String(1000))
-    target_date: Mapped[date | None] = mapped_column(Date)
-    status: Mapped[str | None] = mapped_column(String(20))
-
-
-class ActionRow(_Owned, Base):
-    __tablename__ = "actions"
-    __table_args__ = (UniqueConstraint("case_id", "id"),)
-
-    id: Mapped[str] = mapped_column(String(64))
-    description: Mapped[str] = mapped_column(String(1000))
-    goal: Mapped[str | None] = mapped_column(String(64))
-    owner: Mapped[str | None] = mapped_column(String(64))
-    due: Mapped[date | None] = mapped_column(Date)
-    frequency: Mapped[str | None] = mapped_column(String(100))
-    status: Mapped[str | None] = mapped_column(String(20))
-
-
-class AnnotationRow(_Owned, Base):
-    __tablename__ = "annotations"
-
-    rule: Mapped[str] = mapped_column(String(3))
-    status: Mapped[str] = mapped_column(String(20))
-    steps: Mapped[list[str]]
-    comment: Mapped[str | None] = mapped_column(String(2000))
+annotations = _owned(
+    "annotations",
+    _text("rule", 3, required=True),
+    _text("status", 20, required=True),
+    Column("steps", JSON, nullable=False),
+    _text("comment", 2000),
+    keyed=False,
+)

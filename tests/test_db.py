@@ -32,11 +32,11 @@ def test_models_and_migrations_do_not_drift(database) -> None:  # type: ignore[n
     from alembic.autogenerate import compare_metadata
     from alembic.migration import MigrationContext
 
-    from db.schema import Base
+    from db.schema import metadata
 
     with database.engine.connect() as connection:
         context = MigrationContext.configure(connection, opts={"compare_type": True})
-        assert compare_metadata(context, Base.metadata) == []
+        assert compare_metadata(context, metadata) == []
 
 
 def test_store_and_load_the_demo_case(database, demo_case: Case) -> None:  # type: ignore[no-untyped-def]

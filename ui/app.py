@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import sys
-from importlib.resources import files
 
-from PySide6.QtGui import QFont
 from PySide6.QtWidgets import QApplication, QMessageBox
 
 from planner import __version__
+from ui import theme
 
 
 def make_app() -> QApplication:
@@ -20,11 +19,7 @@ def make_app() -> QApplication:
     app.setApplicationName("Pathway Planner")
     app.setOrganizationName("pathway-planner")
     app.setApplicationVersion(__version__)
-    app.setStyle("Fusion")
-    font = QFont(app.font())
-    font.setPointSizeF(max(font.pointSizeF(), 10.0))
-    app.setFont(font)
-    app.setStyleSheet(files("resources").joinpath("style.qss").read_text(encoding="utf-8"))
+    theme.apply(app)
     return app
 
 

@@ -8,19 +8,19 @@ from planner import describe
 from planner.dates import format_day
 from planner.model import Case
 from planner.reference import label
+from ui import theme
 
 
 class CaseHeader(QFrame):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("caseHeader")
+        theme.style(self, "header")
         self.name = QLabel()
-        self.name.setObjectName("caseName")
+        self.name.setFont(theme.scaled_font(self.name, 1.7, bold=True))
         self.facts = QLabel()
-        self.facts.setObjectName("caseFacts")
         self.facts.setWordWrap(True)
         self.coordinator = QLabel()
-        self.coordinator.setObjectName("coordinatorChip")
         self.coordinator.setWordWrap(True)
         left = QVBoxLayout()
         left.setSpacing(2)
@@ -55,9 +55,7 @@ class CaseHeader(QFrame):
         else:
             self.coordinator.setText("⚠ No care coordinator\nNobody is named to coordinate her care")
             warning = True
-        self.coordinator.setProperty("warning", warning)
-        self.coordinator.style().unpolish(self.coordinator)
-        self.coordinator.style().polish(self.coordinator)
+        theme.style(self.coordinator, "chip", warning)
 
     def coordinator_text(self) -> str:
         return self.coordinator.text()

@@ -27,6 +27,7 @@ from planner import __version__
 from planner.casefile import read_case_file, write_case_file
 from planner.model import Case
 from planner.validation import CaseFileError
+from ui import theme
 from ui.header import CaseHeader
 from ui.models import CaseListModel
 from ui.tabs import CarePlanTab, CaseTab, OrganisationsTab, PathwayTab, PersonTab, TeamTab
@@ -54,16 +55,16 @@ class MainWindow(QMainWindow):
         self.search.setClearButtonEnabled(True)
         self.case_model = CaseListModel(self._fetch_cases, self)
         self.case_list = QListView()
-        self.case_list.setObjectName("caseList")
+        self.case_list.setAlternatingRowColors(True)
         self.case_list.setModel(self.case_model)
         self.case_list.setUniformItemSizes(True)
         self.case_count = QLabel()
-        self.case_count.setObjectName("muted")
+        theme.mute(self.case_count)
         left = QWidget()
         left_layout = QVBoxLayout(left)
         left_layout.setContentsMargins(8, 8, 4, 8)
         heading = QLabel("Cases")
-        heading.setObjectName("paneTitle")
+        heading.setFont(theme.scaled_font(heading, 1.3, bold=True))
         left_layout.addWidget(heading)
         left_layout.addWidget(self.search)
         left_layout.addWidget(self.case_list, 1)
@@ -78,14 +79,14 @@ class MainWindow(QMainWindow):
         for tab in self.case_tabs:
             self.tabs.addTab(tab, tab.title)
         workspace = QWidget()
-        workspace.setObjectName("workspace")
         work_layout = QVBoxLayout(workspace)
         work_layout.setContentsMargins(4, 8, 4, 8)
         work_layout.addWidget(self.header)
         work_layout.addWidget(self.tabs, 1)
         self.empty = QLabel("No case is open.\n\nChoose a case on the left, or import a case file "
                             "with File › Import case file… (Ctrl+O).")
-        self.empty.setObjectName("emptyWorkspace")
+        self.empty.setFont(theme.scaled_font(self.empty, 1.2))
+        theme.mute(self.empty)
         self.empty.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.empty.setWordWrap(True)
         self.centre = QStackedWidget()

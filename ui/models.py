@@ -11,7 +11,14 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
-from PySide6.QtCore import QAbstractListModel, QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
+from PySide6.QtCore import (
+    QAbstractListModel,
+    QAbstractTableModel,
+    QModelIndex,
+    QPersistentModelIndex,
+    QSize,
+    Qt,
+)
 
 T = TypeVar("T")
 Index = QModelIndex | QPersistentModelIndex
@@ -133,6 +140,8 @@ class CaseListModel(QAbstractListModel):
             return f"{summary.title}\n{area} · {summary.steps} {noun}"
         if role == Qt.ItemDataRole.ToolTipRole:
             return f"{summary.title} (case {summary.id})"
+        if role == Qt.ItemDataRole.SizeHintRole:
+            return QSize(0, 48)
         if role == ObjectRole:
             return summary
         return None

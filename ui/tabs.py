@@ -9,12 +9,14 @@ from __future__ import annotations
 from datetime import date
 
 from PySide6.QtCore import Qt
+from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import QGroupBox, QLabel, QScrollArea, QSplitter, QVBoxLayout, QWidget
 
 from planner import describe
 from planner.dates import format_day
 from planner.model import Action, Case, Coordination, Goal, Handoff, Member, Organisation, Step
 from planner.reference import is_cqc_registered, label, labels, regulator, regulators_of
+from ui import theme
 from ui.models import Column, ColumnModel
 from ui.widgets import Details, InfoForm, Table, muted_label
 
@@ -24,11 +26,16 @@ def _section(title: str, widget: QWidget) -> QWidget:
     layout = QVBoxLayout(box)
     layout.setContentsMargins(8, 8, 8, 8)
     layout.addWidget(widget)
+    theme.titled(box)
     return box
 
 
 class CaseTab(QWidget):
-    """Base of the tabs: holds the open case and lists its tables for the detail pane."""
+    """Base of the tabs: holds the open case and lists its tables for the detail pane.
+
+    A tab fills itself when it is first shown after the case changes, so opening a case
+    costs only the tab in view.
+    """
 
     title = ""
 
@@ -36,10 +43,23 @@ class CaseTab(QWidget):
         super().__init__(parent)
         self.case: Case | None = None
         self.tables: list[Table] = []
+        self._stale = False
 
     def set_case(self, case: Case) -> None:
         self.case = case
-        self.refresh()
+        self._stale = True
+        if self.isVisible():
+            self.ensure_current()
+
+    def ensure_current(self) -> None:
+        """Show the case now if it changed since this tab last showed it."""
+        if self._stale and self.case is not None:
+            self._stale = False
+            self.refresh()
+
+    def showEvent(self, event: QShowEvent) -> None:
+        self.ensure_current()
+        super().showEvent(event)
 
     def refresh(self) -> None:
         raise NotImplementedError
@@ -65,7 +85,6 @@ class PersonTab(CaseTab):
             self.health.add_row(key, caption)
         self.matters = QGroupBox("What matters to her, in her words")
         self.what_matters = QLabel()
-        self.what_matters.setObjectName("quote")
         self.what_matters.setWordWrap(True)
         self.what_matters.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         QVBoxLayout(self.matters).addWidget(self.what_matters)
@@ -77,7 +96,9 @@ class PersonTab(CaseTab):
         layout = QVBoxLayout(content)
         layout.setSpacing(12)
         for widget in (self.identity, self.home, self.health, self.matters, self.consent):
+            theme.titled(widget)
             layout.addWidget(widget)
+        self.what_matters.setFont(theme.scaled_font(self.what_matters, 1.2, italic=True))
         layout.addStretch(1)
         scroll = QScrollArea()
         scroll.setWidgetResizable(True)
@@ -109,7 +130,7 @@ class PersonTab(CaseTab):
         self.health.set_value("frailty_assessed", assessed)
         self.what_matters.setText(f"“{person.what_matters}”" if person.what_matters
                                   else "Not recorded yet. Ask her what matters most to her.")
-        self.what_matters.setProperty("missing", not person.what_matters)
+        theme.mute(self.what_matters, not person.what_matters, italic=True)
         consent = person.consent
         self.consent.set_value("status", label("consent_status", consent.status) if consent else "")
         self.consent.set_value("scope", consent.scope or "" if consent else "")
@@ -302,7 +323,6 @@ class TeamTab(CaseTab):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.banner = QLabel()
-        self.banner.setObjectName("banner")
         self.banner.setWordWrap(True)
         self.team_model: ColumnModel[Member] = ColumnModel([
             Column("Name", lambda m: m.name + ("  ★ coordinator" if self._is_coordinator(m) else "")),
@@ -352,12 +372,10 @@ class TeamTab(CaseTab):
             contact = f" · {member.contact}" if member.contact else ""
             self.banner.setText(f"Care coordinator: {describe.member_line(member, self.case)}, "
                                 f"since {format_day(period.start)}{contact}")
-            self.banner.setProperty("warning", False)
+            theme.style(self.banner, "banner")
         else:
             self.banner.setText("⚠ No care coordinator: nobody is named to coordinate her care.")
-            self.banner.setProperty("warning", True)
-        self.banner.style().unpolish(self.banner)
-        self.banner.style().polish(self.banner)
+            theme.style(self.banner, "banner", warning=True)
 
     def _member_details(self, member: Member) -> tuple[str, Details]:
         held = [c for c in self.case.coordinator if c.member == member.id] if self.case else []
@@ -382,7 +400,6 @@ class CarePlanTab(CaseTab):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.summary = QLabel()
-        self.summary.setObjectName("banner")
         self.summary.setWordWrap(True)
         self.goals_model: ColumnModel[Goal] = ColumnModel([
             Column("In her words", lambda g: g.in_my_words),
@@ -400,7 +417,8 @@ class CarePlanTab(CaseTab):
         ])
         self.action_table = Table(self.actions_model, "No actions agreed yet.", self._action_details)
         self.contingency = QLabel()
-        self.contingency.setObjectName("contingency")
+        self.contingency.setFont(theme.scaled_font(self.contingency, 1.1))
+        self.contingency.setMargin(4)
         self.contingency.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)
         self.contingency.setWordWrap(True)
         self.contingency.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
@@ -435,7 +453,7 @@ class CarePlanTab(CaseTab):
         self.actions_model.set_rows(plan.actions if plan else [])
         if plan is None:
             self.summary.setText("No shared care plan yet.")
-            self.summary.setProperty("warning", False)
+            theme.style(self.summary, "banner")
             self.contingency.setText("Not recorded.")
             return
         parts = [f"Version {plan.version}" if plan.version else "Draft (no version agreed)"]
@@ -448,9 +466,7 @@ class CarePlanTab(CaseTab):
         names = [self.case.member(m) for m in plan.signed_off_by]
         signed = ", ".join(m.name for m in names if m) or "nobody yet"
         self.summary.setText(" · ".join(parts) + f"\nSigned off by {signed}.")
-        self.summary.setProperty("warning", overdue)
-        self.summary.style().unpolish(self.summary)
-        self.summary.style().polish(self.summary)
+        theme.style(self.summary, "banner", overdue)
         self.contingency.setText(plan.contingency or "Not recorded yet.")
 
     def _goal_details(self, goal: Goal) -> tuple[str, Details]:

@@ -7,6 +7,7 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from PySide6.QtCore import QModelIndex, Qt, Signal
+from PySide6.QtGui import QPalette
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QFormLayout,
@@ -22,6 +23,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from ui import theme
 from ui.models import ColumnModel, ObjectRole
 
 #: (label, value) pairs describing one selected object in the detail pane.
@@ -32,7 +34,7 @@ NOT_RECORDED = "Not recorded"
 
 def muted_label(text: str) -> QLabel:
     label = QLabel(text)
-    label.setObjectName("muted")
+    theme.mute(label)
     label.setWordWrap(True)
     return label
 
@@ -64,6 +66,7 @@ class Table(QStackedWidget):
         self.view.verticalHeader().setDefaultSectionSize(26)
         header = self.view.horizontalHeader()
         header.setHighlightSections(False)
+        header.setFont(theme.scaled_font(header, 1.0, bold=True))
         header.setDefaultAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
         header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         header.setStretchLastSection(True)
@@ -109,7 +112,6 @@ class InfoForm(QGroupBox):
         value.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
         value.setMinimumWidth(240)
         value.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        value.setObjectName("value")
         self._values[key] = value
         caption_label = QLabel(f"{caption}:")
         caption_label.setMinimumWidth(190)  # one label column across all the forms of a page
@@ -119,9 +121,7 @@ class InfoForm(QGroupBox):
     def set_value(self, key: str, text: str) -> None:
         label = self._values[key]
         label.setText(text or NOT_RECORDED)
-        label.setProperty("missing", not text)
-        label.style().unpolish(label)
-        label.style().polish(label)
+        theme.mute(label, not text, italic=True)
 
     def value(self, key: str) -> str:
         return self._values[key].text()
@@ -132,11 +132,13 @@ class DetailPane(QFrame):
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.setObjectName("detailPane")
+        self.setFrameShape(QFrame.Shape.StyledPanel)
+        self.setAutoFillBackground(True)
+        self.setBackgroundRole(QPalette.ColorRole.Base)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(12, 12, 12, 12)
         self.title = QLabel()
-        self.title.setObjectName("paneTitle")
+        self.title.setFont(theme.scaled_font(self.title, 1.3, bold=True))
         self.title.setWordWrap(True)
         self.body = QTextBrowser()
         self.body.setOpenLinks(False)

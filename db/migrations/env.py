@@ -5,9 +5,9 @@ from __future__ import annotations
 from alembic import context
 from sqlalchemy import create_engine
 
-from db.schema import Base
+from db.schema import metadata
 
-target_metadata = Base.metadata
+target_metadata = metadata
 config = context.config
 engine = config.attributes.get("engine") or create_engine(config.get_main_option("sqlalchemy.url") or "")
 
