@@ -36,7 +36,7 @@ _LISTS: list[tuple[str, type[Any], Table]] = [
     ("coordinator", Coordination, schema.coordinations),
     ("steps", Step, schema.steps),
     ("handoffs", Handoff, schema.handoffs),
-    ("annotations", Annotation, schema.annotations),
+    ("annotations", Annotation, schema.finding_annotations),
 ]
 _PLAN_LISTS: list[tuple[str, type[Any], Table]] = [
     ("goals", Goal, schema.goals),

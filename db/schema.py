@@ -9,6 +9,8 @@ keyed by (case_id, position), position keeping the order of the case file.
 
 from __future__ import annotations
 
+from typing import Any
+
 from sqlalchemy import (
     JSON,
     Boolean,
@@ -39,11 +41,11 @@ metadata = MetaData(naming_convention=NAMING)
 MOMENT = String(19)
 
 
-def _text(name: str, length: int | None = None, *, required: bool = False) -> Column[str]:
+def _text(name: str, length: int | None = None, *, required: bool = False) -> Column[Any]:
     return Column(name, String(length) if length else Text(), nullable=not required)
 
 
-def _owned(name: str, *columns: Column[object], keyed: bool = True) -> Table:
+def _owned(name: str, *columns: Column[Any], keyed: bool = True) -> Table:
     """A table of rows belonging to a case, in file order; ``keyed`` rows have a unique ``id``."""
     extra = (UniqueConstraint("case_id", "id"),) if keyed else ()
     return Table(
@@ -175,7 +177,7 @@ actions = _owned(
     _text("status", 20),
 )
 
-annotations = _owned(
+finding_annotations = _owned(
     "annotations",
     _text("rule", 3, required=True),
     _text("status", 20, required=True),

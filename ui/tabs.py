@@ -130,7 +130,7 @@ class PersonTab(CaseTab):
         self.health.set_value("frailty_assessed", assessed)
         self.what_matters.setText(f"“{person.what_matters}”" if person.what_matters
                                   else "Not recorded yet. Ask her what matters most to her.")
-        theme.mute(self.what_matters, not person.what_matters, italic=True)
+        theme.mute(self.what_matters, not person.what_matters)
         consent = person.consent
         self.consent.set_value("status", label("consent_status", consent.status) if consent else "")
         self.consent.set_value("scope", consent.scope or "" if consent else "")

@@ -8,6 +8,7 @@ and words.
 
 from __future__ import annotations
 
+from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor, QFont, QPalette
 from PySide6.QtWidgets import QApplication, QWidget
 
@@ -64,23 +65,25 @@ def style(widget: QWidget, role: str, warning: bool = False) -> None:
 
 
 def mute(widget: QWidget, muted: bool = True, *, italic: bool = False) -> None:
-    """Grey (and optionally italic) text through the palette and font, without a stylesheet."""
+    """Grey text through the palette, without a stylesheet; with ``italic``, italic while muted."""
     palette = QPalette(widget.palette())
     colour = QColor(MUTED if muted else TEXT)
     palette.setColor(QPalette.ColorRole.WindowText, colour)
     palette.setColor(QPalette.ColorRole.Text, colour)
     widget.setPalette(palette)
-    font = QFont(widget.font())
-    font.setItalic(muted and italic)
-    widget.setFont(font)
+    if italic:
+        font = QFont(widget.font())
+        font.setItalic(muted)
+        widget.setFont(font)
 
 
 def titled(box: QWidget) -> None:
     """A bold title on a group box whose contents keep the normal font."""
     box.setFont(scaled_font(box, 1.0, bold=True))
-    normal = QApplication.font()
-    for child in box.findChildren(QWidget):
-        child.setFont(normal)
+    for child in box.findChildren(QWidget, options=Qt.FindChildOption.FindDirectChildrenOnly):
+        font = QFont(child.font())
+        font.setBold(False)  # explicit, or the child would still inherit the title's weight
+        child.setFont(font)
 
 
 def scaled_font(widget: QWidget, factor: float, *, bold: bool = False, italic: bool = False) -> QFont:
