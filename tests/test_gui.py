@@ -224,3 +224,15 @@ def test_layout_is_remembered(qtbot, demo_database) -> None:  # type: ignore[no-
 
     saved = QSettings().value("window/geometry")
     assert isinstance(saved, QByteArray) and not saved.isEmpty()
+
+
+def test_a_database_that_cannot_be_opened_is_named_at_start(qapp, tmp_path: Path,  # type: ignore[no-untyped-def]
+                                                            monkeypatch: pytest.MonkeyPatch) -> None:
+    from ui.app import run_gui
+
+    corrupt = tmp_path / "team.sqlite"
+    corrupt.write_bytes(b"not a database" * 200)
+    shown: list[str] = []
+    monkeypatch.setattr(QMessageBox, "critical", lambda _parent, _title, text: shown.append(text))
+    assert run_gui(f"sqlite:///{corrupt}") == 1
+    assert len(shown) == 1 and "team.sqlite" in shown[0] and "file is not a database" in shown[0]

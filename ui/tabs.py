@@ -21,6 +21,15 @@ from ui.models import Column, ColumnModel
 from ui.widgets import Details, InfoForm, Table, muted_label
 
 
+def _sections(*parts: tuple[str, QWidget, int]) -> QSplitter:
+    """Titled sections stacked in a vertical splitter, each (title, widget, stretch factor)."""
+    splitter = QSplitter(Qt.Orientation.Vertical)
+    for index, (title, widget, stretch) in enumerate(parts):
+        splitter.addWidget(_section(title, widget))
+        splitter.setStretchFactor(index, stretch)
+    return splitter
+
+
 def _section(title: str, widget: QWidget) -> QWidget:
     box = QGroupBox(title)
     layout = QVBoxLayout(box)
@@ -166,11 +175,7 @@ class PathwayTab(CaseTab):
         self.handoffs = Table(self.handoffs_model, "No handoffs recorded between steps.",
                               self._handoff_details)
         self.tables = [self.steps, self.handoffs]
-        splitter = QSplitter(Qt.Orientation.Vertical)
-        splitter.addWidget(_section("Timeline", self.steps))
-        splitter.addWidget(_section("Handoffs", self.handoffs))
-        splitter.setStretchFactor(0, 3)
-        splitter.setStretchFactor(1, 1)
+        splitter = _sections(("Timeline", self.steps, 3), ("Handoffs", self.handoffs, 1))
         layout = QVBoxLayout(self)
         layout.addWidget(self.summary)
         layout.addWidget(splitter, 1)
@@ -265,11 +270,8 @@ class OrganisationsTab(CaseTab):
         self.regulators = Table(self.regulators_model, "None of these organisations has a regulator.",
                                 self._regulator_details)
         self.tables = [self.orgs, self.regulators]
-        splitter = QSplitter(Qt.Orientation.Vertical)
-        splitter.addWidget(_section("Organisations on her pathway", self.orgs))
-        splitter.addWidget(_section("Their regulators", self.regulators))
-        splitter.setStretchFactor(0, 3)
-        splitter.setStretchFactor(1, 2)
+        splitter = _sections(("Organisations on her pathway", self.orgs, 3),
+                             ("Their regulators", self.regulators, 2))
         layout = QVBoxLayout(self)
         layout.addWidget(splitter)
 
@@ -342,11 +344,8 @@ class TeamTab(CaseTab):
         self.history = Table(self.history_model, "Nobody has been named as her care coordinator.",
                              self._period_details)
         self.tables = [self.team, self.history]
-        splitter = QSplitter(Qt.Orientation.Vertical)
-        splitter.addWidget(_section("The team around her", self.team))
-        splitter.addWidget(_section("Care coordinator history", self.history))
-        splitter.setStretchFactor(0, 3)
-        splitter.setStretchFactor(1, 1)
+        splitter = _sections(("The team around her", self.team, 3),
+                             ("Care coordinator history", self.history, 1))
         layout = QVBoxLayout(self)
         layout.addWidget(self.banner)
         layout.addWidget(splitter, 1)
@@ -423,13 +422,8 @@ class CarePlanTab(CaseTab):
         self.contingency.setWordWrap(True)
         self.contingency.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.tables = [self.goals, self.action_table]
-        splitter = QSplitter(Qt.Orientation.Vertical)
-        splitter.addWidget(_section("Goals", self.goals))
-        splitter.addWidget(_section("Who will do what", self.action_table))
-        splitter.addWidget(_section("If I become unwell", self.contingency))
-        splitter.setStretchFactor(0, 2)
-        splitter.setStretchFactor(1, 4)
-        splitter.setStretchFactor(2, 1)
+        splitter = _sections(("Goals", self.goals, 2), ("Who will do what", self.action_table, 4),
+                             ("If I become unwell", self.contingency, 1))
         splitter.setSizes([200, 330, 110])
         layout = QVBoxLayout(self)
         layout.addWidget(self.summary)
