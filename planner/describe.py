@@ -29,6 +29,19 @@ def frailty(person: Person) -> str:
     return f"eFI {record.score:.2f}: {band}"
 
 
+_PRONOUNS = {"female": ("she", "her", "her"), "male": ("he", "him", "his")}
+
+
+def words(template: str, person: Person) -> str:
+    """Fill {they}, {them}, {their} (and capitalised {They}, {Them}, {Their}) for this person.
+
+    From her recorded sex: "she/her/her", "he/him/his", else "they/them/their".
+    """
+    they, them, their = _PRONOUNS.get(person.sex or "", ("they", "them", "their"))
+    return template.format(they=they, them=them, their=their, They=they.capitalize(),
+                           Them=them.capitalize(), Their=their.capitalize())
+
+
 def age(person: Person, today: date | None = None) -> str:
     years = person.age_on(today or date.today())
     return "" if years is None else f"{years}"

@@ -256,3 +256,14 @@ def test_any_valid_text_round_trips(name: str, title: str | None, area: str | No
     assert loads_case(dumps_case(case)) == case
     written = case_to_dict(case)
     assert {k: v for k, v in written.items() if v != []} == data  # empty lists are written out
+
+
+def test_pronouns_follow_the_recorded_sex(demo_case: Case) -> None:
+    from planner.describe import words
+
+    template = "{They} said {them} and {their} plan"
+    assert words(template, demo_case.person) == "She said her and her plan"
+    demo_case.person.sex = "male"
+    assert words(template, demo_case.person) == "He said him and his plan"
+    demo_case.person.sex = None
+    assert words(template, demo_case.person) == "They said them and their plan"

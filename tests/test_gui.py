@@ -141,6 +141,7 @@ def test_import_adds_and_opens_the_case(window: MainWindow, monkeypatch: pytest.
     assert window.case is not None and window.case.title == "Mr Jones"
     assert window.case_model.rowCount() == 2
     assert "No care coordinator" in window.header.coordinator_text()
+    assert "coordinate their care" in window.header.coordinator_text()  # sex not recorded
     assert window.header.coordinator.property("warning") is True
     window.show_tab("care-plan")
     plan_tab = window.case_tabs[4]

@@ -1,4 +1,4 @@
-"""The case header: who she is and who coordinates her care, always in view."""
+"""The case header: who the person is and who coordinates their care, always in view."""
 
 from __future__ import annotations
 
@@ -53,7 +53,8 @@ class CaseHeader(QFrame):
             self.coordinator.setText("⚠ Care coordinator has left the team\nName a new coordinator")
             warning = True
         else:
-            self.coordinator.setText("⚠ No care coordinator\nNobody is named to coordinate her care")
+            self.coordinator.setText(describe.words(
+                "⚠ No care coordinator\nNobody is named to coordinate {their} care", person))
             warning = True
         theme.style(self.coordinator, "chip", warning)
 

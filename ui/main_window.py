@@ -294,7 +294,7 @@ class MainWindow(QMainWindow):
             f"<h3>{APP_TITLE} {__version__}</h3>"
             "<p>Maps an older person's care pathway across the organisations and regulators "
             "involved, keeps one team, one care coordinator and one shared care plan, and "
-            "shows where regulation works against her pathway.</p>"
+            "shows where regulation works against the person's pathway.</p>"
             f"<p><b>Database:</b> {_html(self.database.name)}</p>")
 
     # -- settings --------------------------------------------------------------------------

@@ -8,7 +8,7 @@ database as the view scrolls, with the search run in the database.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any, Generic, TypeVar
 
 from PySide6.QtCore import (
@@ -48,6 +48,12 @@ class ColumnModel(QAbstractTableModel, Generic[T]):
         self.beginResetModel()
         self._rows = list(rows)
         self.endResetModel()
+
+    def set_header(self, column: int, text: str) -> None:
+        """Change a column's heading (e.g. for this person's pronouns)."""
+        if self._columns[column].header != text:
+            self._columns[column] = replace(self._columns[column], header=text)
+            self.headerDataChanged.emit(Qt.Orientation.Horizontal, column, column)
 
     def row_object(self, row: int) -> T:
         return self._rows[row]

@@ -30,7 +30,7 @@ def _sections(*parts: tuple[str, QWidget, int]) -> QSplitter:
     return splitter
 
 
-def _section(title: str, widget: QWidget) -> QWidget:
+def _section(title: str, widget: QWidget) -> QGroupBox:
     box = QGroupBox(title)
     layout = QVBoxLayout(box)
     layout.setContentsMargins(8, 8, 8, 8)
@@ -73,17 +73,22 @@ class CaseTab(QWidget):
     def refresh(self) -> None:
         raise NotImplementedError
 
+    def words(self, template: str) -> str:
+        """A template with {they}/{them}/{their} filled for the open case's person."""
+        assert self.case is not None
+        return describe.words(template, self.case.person)
+
 
 class PersonTab(CaseTab):
     title = "Person"
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.identity = InfoForm("Who she is")
+        self.identity = InfoForm("About the person")
         for key, caption in [("name", "Name"), ("age", "Age"), ("date_of_birth", "Date of birth"),
                              ("sex", "Sex"), ("nhs_number", "NHS number")]:
             self.identity.add_row(key, caption)
-        self.home = InfoForm("Where she lives")
+        self.home = InfoForm("Home")
         for key, caption in [("area", "Area (local authority)"), ("postcode", "Postcode"),
                              ("living_situation", "Living situation"),
                              ("preferred_place_of_care", "Preferred place of care")]:
@@ -92,7 +97,7 @@ class PersonTab(CaseTab):
         for key, caption in [("conditions", "Long-term conditions"), ("frailty", "Frailty"),
                              ("frailty_assessed", "Assessed")]:
             self.health.add_row(key, caption)
-        self.matters = QGroupBox("What matters to her, in her words")
+        self.matters = QGroupBox("What matters to the person")
         self.what_matters = QLabel()
         self.what_matters.setWordWrap(True)
         self.what_matters.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
@@ -120,6 +125,9 @@ class PersonTab(CaseTab):
     def refresh(self) -> None:
         assert self.case is not None
         person = self.case.person
+        self.identity.setTitle(self.words("About {them}"))
+        self.home.setTitle(self.words("{Their} home"))
+        self.matters.setTitle(self.words("What matters to {them}, in {their} words"))
         self.identity.set_value("name", person.name)
         self.identity.set_value("age", describe.age(person))
         self.identity.set_value("date_of_birth", format_day(person.date_of_birth))
@@ -137,8 +145,8 @@ class PersonTab(CaseTab):
             parts = [format_day(person.frailty.assessed_on), person.frailty.assessed_by or ""]
             assessed = ", ".join(p for p in parts if p)
         self.health.set_value("frailty_assessed", assessed)
-        self.what_matters.setText(f"“{person.what_matters}”" if person.what_matters
-                                  else "Not recorded yet. Ask her what matters most to her.")
+        missing = self.words("Not recorded yet. Ask {them} what matters most to {them}.")
+        self.what_matters.setText(f"“{person.what_matters}”" if person.what_matters else missing)
         theme.mute(self.what_matters, not person.what_matters)
         consent = person.consent
         self.consent.set_value("status", label("consent_status", consent.status) if consent else "")
@@ -164,7 +172,7 @@ class PathwayTab(CaseTab):
             Column("Funding", lambda s: label("funding", s.funding)),
             Column("Delay", describe.delay),
         ])
-        self.steps = Table(self.steps_model, "No steps yet: her pathway is empty.", self._step_details)
+        self.steps = Table(self.steps_model, "No steps yet: the pathway is empty.", self._step_details)
         self.handoffs_model: ColumnModel[Handoff] = ColumnModel([
             Column("From", lambda h: self._step_name(h.source)),
             Column("To", lambda h: self._step_name(h.target)),
@@ -270,7 +278,7 @@ class OrganisationsTab(CaseTab):
         self.regulators = Table(self.regulators_model, "None of these organisations has a regulator.",
                                 self._regulator_details)
         self.tables = [self.orgs, self.regulators]
-        splitter = _sections(("Organisations on her pathway", self.orgs, 3),
+        splitter = _sections(("Organisations on the pathway", self.orgs, 3),
                              ("Their regulators", self.regulators, 2))
         layout = QVBoxLayout(self)
         layout.addWidget(splitter)
@@ -341,10 +349,10 @@ class TeamTab(CaseTab):
             Column("To", lambda c: format_day(c.end) if c.end else "Now"),
             Column("Why", lambda c: c.reason or ""),
         ])
-        self.history = Table(self.history_model, "Nobody has been named as her care coordinator.",
+        self.history = Table(self.history_model, "Nobody has been named as care coordinator.",
                              self._period_details)
         self.tables = [self.team, self.history]
-        splitter = _sections(("The team around her", self.team, 3),
+        splitter = _sections(("The team", self.team, 3),
                              ("Care coordinator history", self.history, 1))
         layout = QVBoxLayout(self)
         layout.addWidget(self.banner)
@@ -373,7 +381,8 @@ class TeamTab(CaseTab):
                                 f"since {format_day(period.start)}{contact}")
             theme.style(self.banner, "banner")
         else:
-            self.banner.setText("⚠ No care coordinator: nobody is named to coordinate her care.")
+            self.banner.setText(self.words(
+                "⚠ No care coordinator: nobody is named to coordinate {their} care."))
             theme.style(self.banner, "banner", warning=True)
 
     def _member_details(self, member: Member) -> tuple[str, Details]:
@@ -401,7 +410,7 @@ class CarePlanTab(CaseTab):
         self.summary = QLabel()
         self.summary.setWordWrap(True)
         self.goals_model: ColumnModel[Goal] = ColumnModel([
-            Column("In her words", lambda g: g.in_my_words),
+            Column("In their words", lambda g: g.in_my_words),
             Column("How we will know", lambda g: g.outcome or ""),
             Column("By", lambda g: format_day(g.target_date)),
             Column("Status", lambda g: label("goal_status", g.status)),
@@ -443,6 +452,7 @@ class CarePlanTab(CaseTab):
     def refresh(self) -> None:
         assert self.case is not None
         plan = self.case.care_plan
+        self.goals_model.set_header(0, self.words("In {their} words"))
         self.goals_model.set_rows(plan.goals if plan else [])
         self.actions_model.set_rows(plan.actions if plan else [])
         if plan is None:
