@@ -33,13 +33,17 @@ _PRONOUNS = {"female": ("she", "her", "her"), "male": ("he", "him", "his")}
 
 
 def words(template: str, person: Person) -> str:
-    """Fill {they}, {them}, {their} (and capitalised {They}, {Them}, {Their}) for this person.
+    """Fill {they}, {them}, {their} (and capitalised {They}, {Them}, {Their}) for this person,
+    with {is} and {live} agreeing with {they}.
 
-    From her recorded sex: "she/her/her", "he/him/his", else "they/them/their".
+    From the recorded sex: "she/her/her", "he/him/his", else "they/them/their".
     """
     they, them, their = _PRONOUNS.get(person.sex or "", ("they", "them", "their"))
+    singular = they != "they"
     return template.format(they=they, them=them, their=their, They=they.capitalize(),
-                           Them=them.capitalize(), Their=their.capitalize())
+                           Them=them.capitalize(), Their=their.capitalize(),
+                           live="lives" if singular else "live",
+                           **{"is": "is" if singular else "are"})  # "is" is a keyword
 
 
 def age(person: Person, today: date | None = None) -> str:
@@ -67,10 +71,17 @@ def is_default_regulators(org: Organisation) -> bool:
     return org.regulators is None
 
 
+def inline(text: str) -> str:
+    """A label as it reads inside a sentence: first letter lower-cased, unless it starts an
+    acronym ("NHS Continuing Healthcare", "GP" stay as they are)."""
+    if len(text) > 1 and text[1].isupper():
+        return text
+    return text[:1].lower() + text[1:]
+
+
 def role(member: Member) -> str:
     """The role as it reads inside a sentence: "district nurse", "GP"."""
-    text = label("role", member.role)
-    return text if member.role == "gp" else text[:1].lower() + text[1:]
+    return inline(label("role", member.role))
 
 
 def member_line(member: Member, case: Case) -> str:
@@ -131,7 +142,7 @@ def delay(step: Step) -> str:
     if not days:
         return ""
     noun = "day" if days == 1 else "days"
-    reason = label("delay_reason", step.delay_reason).lower() if step.delay_reason else "no reason recorded"
+    reason = inline(label("delay_reason", step.delay_reason)) if step.delay_reason else "no reason recorded"
     return f"{days} {noun} delayed: {reason}"
 
 

@@ -1,0 +1,57 @@
+"""M02 Activity-paid admission, block-paid alternative.
+
+An emergency admission at an organisation paid by activity (or blended payment) that is at least
+the 2nd emergency admission [design] counting those starting from 364 days [design] before its
+start up to it, while a primary care or community health organisation on the pathway is paid by
+block or capitation. One finding per such admission.
+"""
+
+from __future__ import annotations
+
+from bisect import bisect_left
+from collections.abc import Iterator
+from datetime import timedelta
+
+from planner.rules import phrases
+from planner.rules.catalogue import rule
+from planner.rules.context import CaseContext
+from planner.rules.engine import Occurrence
+
+RULE_ID = "M02"
+PAID_BY_ACTIVITY = frozenset({"activity", "blended"})
+PAID_FIXED = frozenset({"block", "capitation"})
+ALTERNATIVE_SECTORS = frozenset({"primary_care", "community_health"})
+
+
+def check(ctx: CaseContext) -> Iterator[Occurrence]:
+    limits = rule(RULE_ID).thresholds
+    alternatives = [
+        org
+        for org in ctx.pathway_orgs
+        if org.sector in ALTERNATIVE_SECTORS and ctx.payment[org.id] in PAID_FIXED
+    ]
+    if not alternatives:
+        return
+    emergencies = ctx.emergency_admissions
+    starts = [admission.start_date for admission in emergencies]
+    fixed = phrases.listing(
+        [f"{org.name} ({phrases.said('payment_model', ctx.payment[org.id])})" for org in alternatives]
+    )
+    for index, admission in enumerate(emergencies):
+        org = ctx.org(admission)
+        if org is None or ctx.payment[org.id] not in PAID_BY_ACTIVITY:
+            continue
+        first = bisect_left(starts, admission.start_date - timedelta(days=limits["window_days"]))
+        counted = emergencies[first : index + 1]
+        if len(counted) < limits["min_emergency_admissions"]:
+            continue
+        earlier = phrases.listing([ctx.day(a.start_date) for a in counted[:-1]])
+        evidence = ctx.words(
+            f"Emergency admission to {org.name} on {ctx.day(admission.start_date)}, {{their}} "
+            f"{phrases.ordinal(len(counted))} in 12 months (before: {earlier}). {org.name} is paid "
+            f"{'for each admission' if ctx.payment[org.id] == 'activity' else 'partly for each admission'} "
+            f"({phrases.said('payment_model', ctx.payment[org.id])}), while {fixed} "
+            f"{'is' if len(alternatives) == 1 else 'are'} paid the same whether or not "
+            f"{{they}} {{is}} admitted."
+        )
+        yield Occurrence(counted, [org, *alternatives], evidence)

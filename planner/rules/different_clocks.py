@@ -1,0 +1,50 @@
+"""M12 Same story, different clocks.
+
+A reablement or intermediate care step that is self-funded (missing from the council's annual
+91-day measure); or an admission with delayed days and a step at a local authority starting on
+or after the admission's start (the delay shows in monthly NHS returns, the outcome in annual
+council returns). One finding per such step, and per such admission.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from planner.model import moment_key
+from planner.rules import phrases
+from planner.rules.context import REABLEMENT_SETTINGS, CaseContext
+from planner.rules.engine import Occurrence
+
+RULE_ID = "M12"
+
+
+def check(ctx: CaseContext) -> Iterator[Occurrence]:
+    for step in ctx.steps:
+        if step.setting in REABLEMENT_SETTINGS and step.funding == "self_funded":
+            yield Occurrence(
+                [step],
+                ctx.orgs_of(step),
+                ctx.words(
+                    f"{phrases.first_upper(ctx.what(step))} from {ctx.name(step)} "
+                    f"on {ctx.day(step.start_date)} is "
+                    "self-funded, so it is missing from the council's annual measure of people still at "
+                    "home 91 days after reablement."
+                ),
+            )
+    council = [s for s in ctx.steps if ctx.sector(s) == "local_authority"]
+    for admission in ctx.admissions:
+        if admission.delayed_days <= 0:
+            continue
+        began = moment_key(admission.start)
+        after = next((s for s in council if moment_key(s.start) >= began), None)
+        if after is None:
+            continue
+        yield Occurrence(
+            [admission, after],
+            ctx.orgs_of(admission, after),
+            ctx.words(
+                f"{phrases.days(admission.delayed_days)} delayed at {ctx.name(admission)} count "
+                f"in the NHS's monthly returns; {ctx.name(after)}'s part ({ctx.what(after)}, "
+                f"{ctx.day(after.start_date)}) shows only in annual council returns."
+            ),
+        )

@@ -1,0 +1,46 @@
+"""M07 Duplicated assessment.
+
+Two assessment steps with the same assessment domain (absent or "other" never match), by
+different organisations, starting within 28 days [design] of each other. One finding per pair.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterator
+
+from planner.model import Step
+from planner.reference import label
+from planner.rules import phrases
+from planner.rules.catalogue import rule
+from planner.rules.context import CaseContext
+from planner.rules.engine import Occurrence
+
+RULE_ID = "M07"
+
+
+def pairs(ctx: CaseContext) -> Iterator[tuple[Step, Step]]:
+    """Every pair of duplicated assessments, earlier first (also used by the measures)."""
+    window = rule(RULE_ID).thresholds["window_days"]
+    by_domain: dict[str, list[Step]] = defaultdict(list)
+    for step in ctx.steps:
+        if step.kind == "assessment" and step.assessment_domain not in (None, "other"):
+            by_domain[step.assessment_domain].append(step)
+    for assessments in by_domain.values():
+        for index, first in enumerate(assessments):
+            for second in assessments[index + 1 :]:
+                if (second.start_date - first.start_date).days > window:
+                    break
+                if first.organisation != second.organisation:
+                    yield first, second
+
+
+def check(ctx: CaseContext) -> Iterator[Occurrence]:
+    for first, second in pairs(ctx):
+        domain = label("assessment_domain", first.assessment_domain)
+        evidence = (
+            f"{domain} assessment by {ctx.name(first)} on {ctx.day(first.start_date)} "
+            f"and again by {ctx.name(second)} on {ctx.day(second.start_date)}, "
+            f"{phrases.days((second.start_date - first.start_date).days)} apart."
+        )
+        yield Occurrence([first, second], ctx.orgs_of(first, second), evidence)

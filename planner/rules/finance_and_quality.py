@@ -1,0 +1,35 @@
+"""M14 Finance and quality oversight pull apart.
+
+An organisation on the pathway in financial recovery whose CQC rating is requires improvement or
+inadequate. One finding per organisation, naming the steps there.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from planner.rules import phrases
+from planner.rules.context import CaseContext
+from planner.rules.engine import Occurrence
+
+RULE_ID = "M14"
+POOR_RATINGS = frozenset({"requires_improvement", "inadequate"})
+
+
+def check(ctx: CaseContext) -> Iterator[Occurrence]:
+    for org in ctx.pathway_orgs:
+        oversight = org.oversight
+        if oversight is None or oversight.financial_recovery is not True:
+            continue
+        if oversight.cqc_rating not in POOR_RATINGS:
+            continue
+        steps = [s for s in ctx.steps if s.organisation == org.id]
+        yield Occurrence(
+            steps,
+            [org],
+            ctx.words(
+                f"{org.name} is in financial recovery under NHS England and rated "
+                f"{phrases.said('cqc_rating', oversight.cqc_rating)} by CQC; "
+                f"{len(steps)} of {{their}} steps took place there."
+            ),
+        )

@@ -1,0 +1,41 @@
+"""M03 Free NHS care meets means-tested care.
+
+A handoff (given or derived) from an NHS-funded step to a means-tested one, or the reverse; or
+any step whose Continuing Healthcare status is pending or disputed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from planner.rules import phrases
+from planner.rules.context import MEANS_TESTED, NHS_FUNDED, CaseContext
+from planner.rules.engine import Occurrence
+
+RULE_ID = "M03"
+UNDECIDED = frozenset({"pending", "disputed"})
+
+
+def check(ctx: CaseContext) -> Iterator[Occurrence]:
+    for link in ctx.handoffs:
+        before, after = link.source.funding, link.target.funding
+        if not (
+            (before in NHS_FUNDED and after in MEANS_TESTED)
+            or (before in MEANS_TESTED and after in NHS_FUNDED)
+        ):
+            continue
+        source, target = link.source, link.target
+        evidence = (
+            f"{phrases.first_upper(ctx.what(source))} at {ctx.name(source)} on {ctx.day(source.start_date)} "
+            f"was {phrases.funding(before)}; {ctx.what(target)} at {ctx.name(target)} on "
+            f"{ctx.day(target.start_date)} is {phrases.funding(after)}. {phrases.handoff(link)}"
+        )
+        yield Occurrence([source, target], ctx.orgs_of(source, target), evidence)
+    for step in ctx.steps:
+        if step.chc_status in UNDECIDED:
+            evidence = ctx.words(
+                f"NHS Continuing Healthcare {phrases.said('chc_status', step.chc_status)} at "
+                f"{ctx.what(step)} ({ctx.name(step)}, {ctx.day(step.start_date)}): until it is decided, "
+                "nobody can say whether the NHS or {they} and the council will pay."
+            )
+            yield Occurrence([step], ctx.orgs_of(step), evidence)

@@ -1,0 +1,58 @@
+"""M08 Information cannot follow her.
+
+A handoff (given or derived) by letter, phone, none or unknown into a step whose organisation
+lacks shared-record access; or consent absent, or other than given, best interests or lasting
+power of attorney, while the organisations on the pathway span 2 or more sectors; or no NHS
+number.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from planner.rules import phrases
+from planner.rules.catalogue import rule
+from planner.rules.context import CaseContext
+from planner.rules.engine import Occurrence
+
+RULE_ID = "M08"
+WEAK_METHODS = frozenset({"letter", "phone", "none", "unknown"})
+CONSENT_TO_SHARE = frozenset({"given", "best_interests", "lasting_power_of_attorney"})
+
+
+def check(ctx: CaseContext) -> Iterator[Occurrence]:
+    for link in ctx.handoffs:
+        receiver = ctx.org(link.target)
+        if link.method not in WEAK_METHODS or receiver is None or receiver.shared_record_access is True:
+            continue
+        access = (
+            "has no access to {their} shared record"
+            if receiver.shared_record_access is False
+            else "has no recorded access to {their} shared record"
+        )
+        evidence = ctx.words(
+            f"{phrases.first_upper(ctx.what(link.target))} at {receiver.name} ({ctx.day(link.on)}) followed "
+            f"{ctx.what(link.source)} at {ctx.name(link.source)} {phrases.method(link)}, and "
+            f"{receiver.name} {access}."
+        )
+        yield Occurrence([link.source, link.target], ctx.orgs_of(link.source, link.target), evidence)
+
+    sectors = {org.sector for org in ctx.pathway_orgs}
+    consent = ctx.person.consent
+    if len(sectors) >= rule(RULE_ID).thresholds["min_sectors"] and (
+        consent is None or consent.status not in CONSENT_TO_SHARE
+    ):
+        state = "not recorded" if consent is None else phrases.said("consent_status", consent.status)
+        evidence = ctx.words(
+            f"{len(sectors)} sectors care for {{them}}, but {{their}} consent to share information is "
+            f"{state}."
+        )
+        yield Occurrence([], list(ctx.pathway_orgs), evidence)
+    if not ctx.person.nhs_number:
+        yield Occurrence(
+            [],
+            [],
+            ctx.words(
+                "No NHS number is recorded, so {their} records cannot be matched across organisations."
+            ),
+        )

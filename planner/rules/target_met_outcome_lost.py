@@ -1,0 +1,34 @@
+"""M05 Target met, outcome lost.
+
+A readmission (an emergency admission 0-29 days after the end of an earlier admission), or a
+placement after hospital. One finding per readmission or placement.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from planner.rules import phrases
+from planner.rules.context import CaseContext
+from planner.rules.engine import Occurrence
+
+RULE_ID = "M05"
+
+
+def check(ctx: CaseContext) -> Iterator[Occurrence]:
+    for earlier, readmission in ctx.readmissions:
+        evidence = ctx.words(
+            f"Discharged from {ctx.name(earlier)} on {ctx.day(earlier.end_date)}; back as an emergency "
+            f"admission to {ctx.name(readmission)} on {ctx.day(readmission.start_date)}, "
+            f"{phrases.days(ctx.gap(earlier, readmission))} later. The first discharge counted as a "
+            "success in the hospital's length-of-stay and delayed-transfer figures."
+        )
+        yield Occurrence([earlier, readmission], ctx.orgs_of(earlier, readmission), evidence)
+    for admission, placement in ctx.placements_after_hospital:
+        evidence = ctx.words(
+            f"Left {ctx.name(admission)} on {ctx.day(admission.end_date)} and moved permanently into "
+            f"{ctx.name(placement)} on {ctx.day(placement.start_date)}, "
+            f"{phrases.days(ctx.gap(admission, placement))} later, with no reablement or intermediate "
+            "care in between."
+        )
+        yield Occurrence([admission, placement], ctx.orgs_of(admission, placement), evidence)

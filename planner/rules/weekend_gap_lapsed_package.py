@@ -1,0 +1,54 @@
+"""M06 Weekend gap and lapsed care package.
+
+An admission ready for discharge on a Friday, Saturday or Sunday whose end date is later; or a
+home care (domiciliary care) service ending during an admission (start date <= its end <= the
+admission's end date) followed by another home care service starting on or after the admission's
+end date.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from planner.rules import phrases
+from planner.rules.catalogue import rule
+from planner.rules.context import CaseContext
+from planner.rules.engine import Occurrence
+
+RULE_ID = "M06"
+WEEKDAYS = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"]
+
+
+def check(ctx: CaseContext) -> Iterator[Occurrence]:
+    weekend = {WEEKDAYS.index(day) for day in rule(RULE_ID).thresholds["weekend_days"]}
+    for admission in ctx.admissions:
+        ready, end = admission.ready_for_discharge, admission.end_date
+        if ready is None or end is None or ready.weekday() not in weekend or end <= ready:
+            continue
+        evidence = ctx.words(
+            f"Ready for discharge from {ctx.name(admission)} on {WEEKDAYS[ready.weekday()]} "
+            f"{ctx.day(ready)}; {{they}} left on {WEEKDAYS[end.weekday()]} {ctx.day(end)}, "
+            f"{phrases.days((end - ready).days)} later."
+        )
+        yield Occurrence([admission], ctx.orgs_of(admission), evidence)
+
+    home_care = [s for s in ctx.steps if s.kind == "service" and ctx.sector(s) == "domiciliary_care"]
+    for service in home_care:
+        ended = service.end_date
+        if ended is None:
+            continue
+        for admission in ctx.admissions:
+            out = admission.end_date
+            if out is None or not admission.start_date <= ended <= out:
+                continue
+            restart = next((s for s in home_care if s is not service and s.start_date >= out), None)
+            if restart is None:
+                continue
+            evidence = ctx.words(
+                f"Home care from {ctx.name(service)} ended on {ctx.day(ended)}, during {{their}} admission "
+                f"to {ctx.name(admission)} ({ctx.day(admission.start_date)} to {ctx.day(out)}); after "
+                f"discharge it had to start again: {ctx.name(restart)} from {ctx.day(restart.start_date)}."
+            )
+            yield Occurrence(
+                [service, admission, restart], ctx.orgs_of(service, admission, restart), evidence
+            )
