@@ -8,12 +8,17 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from planner import __version__
+
+if TYPE_CHECKING:
+    from planner.model import Case
 
 
 class CommandError(Exception):
@@ -39,6 +44,14 @@ def build_parser() -> argparse.ArgumentParser:
     export = commands.add_parser("export-case", help="write a case to a case file")
     export.add_argument("case", metavar="CASE", help="case id or exact title")
     export.add_argument("--out", required=True, metavar="FILE")
+
+    findings = commands.add_parser("findings", help="regulatory misalignment findings for a case")
+    findings.add_argument("case", metavar="CASE", help="case id or exact title")
+    findings.add_argument("--json", action="store_true", help="print a JSON array")
+
+    measures = commands.add_parser("measures", help="measures computed from a case's timeline")
+    measures.add_argument("case", metavar="CASE", help="case id or exact title")
+    measures.add_argument("--json", action="store_true", help="print a JSON object")
 
     shot = commands.add_parser("screenshot", help="render the main window offscreen to a PNG")
     shot.add_argument("--out", required=True, metavar="FILE.png")
@@ -90,18 +103,65 @@ def _import(args: argparse.Namespace) -> int:
 
 
 def _export_case(args: argparse.Namespace) -> int:
-    from db.repository import CaseRepository
     from planner.casefile import write_case_file
 
-    with _database(args.db) as database, database.session() as session:  # type: ignore[attr-defined]
-        repository = CaseRepository(session)
-        case = repository.get(repository.find(args.case))
+    case = _load_case(args)
     out = Path(args.out)
     try:
         write_case_file(case, out)
     except OSError as error:
         raise CommandError(f"cannot write {out}: {error.strerror or error}") from None
     print(out)
+    return 0
+
+
+def _load_case(args: argparse.Namespace) -> Case:
+    from db.repository import CaseRepository
+
+    with _database(args.db) as database, database.session() as session:  # type: ignore[attr-defined]
+        repository = CaseRepository(session)
+        return repository.get(repository.find(args.case))
+
+
+def _findings(args: argparse.Namespace) -> int:
+    from planner.analysis import annotation_json, finding_json
+    from planner.rules import evaluate
+    from planner.rules.catalogue import severity_label, severity_symbol
+
+    report = evaluate(_load_case(args))
+    if args.json:
+        print(json.dumps([finding_json(f) for f in report.findings], indent=2, ensure_ascii=False))
+        return 0
+    if not report.findings:
+        print("No findings.")
+    for finding in report.findings:
+        steps = ", ".join(finding.steps) or "the case as a whole"
+        print(f"{severity_symbol(finding.severity)} {severity_label(finding.severity).upper()}  "
+              f"{finding.rule} {finding.title}  [{steps}]")
+        for line in finding.evidence.splitlines():
+            print(f"    {line}")
+        print(f"    Question: {finding.question}")
+        note = finding.annotation
+        if note is not None:
+            comment = f": {note.comment}" if note.comment else ""
+            print(f"    Team: {note.status.replace('_', ' ')}{comment}")
+        print()
+    for note in report.orphaned:
+        data = annotation_json(note)
+        print(f"Annotation on {note.rule} [{', '.join(note.steps)}] no longer matches a finding: {data}")
+    return 0
+
+
+def _measures(args: argparse.Namespace) -> int:
+    from planner.measures import compute_measures
+
+    measures = compute_measures(_load_case(args))
+    if args.json:
+        print(json.dumps(measures.to_json(), indent=2, ensure_ascii=False))
+        return 0
+    width = max(len(name) for name, _ in measures.rows())
+    for name, value in measures.rows():
+        print(f"{name:<{width}}  {value}")
     return 0
 
 
@@ -124,7 +184,8 @@ def _screenshot(args: argparse.Namespace) -> int:
     return 0
 
 
-COMMANDS = {"cases": _cases, "import": _import, "export-case": _export_case, "screenshot": _screenshot}
+COMMANDS = {"cases": _cases, "import": _import, "export-case": _export_case, "findings": _findings,
+            "measures": _measures, "screenshot": _screenshot}
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -139,6 +200,10 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     try:
         return COMMANDS[args.command](args)
+    except BrokenPipeError:  # the reader (e.g. head) stopped listening: not an error of ours
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return 0
     except CaseFileError as error:
         print(f"pathway-planner: {error}", file=sys.stderr)
     except CaseNotFound as error:

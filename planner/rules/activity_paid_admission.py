@@ -18,7 +18,11 @@ from planner.rules.context import CaseContext
 from planner.rules.engine import Occurrence
 
 RULE_ID = "M02"
-PAID_BY_ACTIVITY = frozenset({"activity", "blended"})
+PAID_PER_ADMISSION = {
+    "activity": "by activity for each admission",
+    "blended": "partly for each admission (blended payment)",
+}
+PAID_BY_ACTIVITY = frozenset(PAID_PER_ADMISSION)
 PAID_FIXED = frozenset({"block", "capitation"})
 ALTERNATIVE_SECTORS = frozenset({"primary_care", "community_health"})
 
@@ -49,8 +53,7 @@ def check(ctx: CaseContext) -> Iterator[Occurrence]:
         evidence = ctx.words(
             f"Emergency admission to {org.name} on {ctx.day(admission.start_date)}, {{their}} "
             f"{phrases.ordinal(len(counted))} in 12 months (before: {earlier}). {org.name} is paid "
-            f"{'for each admission' if ctx.payment[org.id] == 'activity' else 'partly for each admission'} "
-            f"({phrases.said('payment_model', ctx.payment[org.id])}), while {fixed} "
+            f"{PAID_PER_ADMISSION[ctx.payment[org.id]]}, while {fixed} "
             f"{'is' if len(alternatives) == 1 else 'are'} paid the same whether or not "
             f"{{they}} {{is}} admitted."
         )

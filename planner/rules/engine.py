@@ -106,9 +106,9 @@ def _checks() -> dict[str, Check]:
 _CHECKS: dict[str, Check] = {}
 
 
-def evaluate(case: Case) -> FindingReport:
+def evaluate(case: Case, context: CaseContext | None = None) -> FindingReport:
     """Every finding on the case, ordered by severity, rule and first step, with annotations."""
-    context = CaseContext(case)
+    context = context or CaseContext(case)
     merged: dict[tuple[str, frozenset[str]], Finding] = {}
     for rule_id, check in _checks().items():
         for occurrence in check(context):
