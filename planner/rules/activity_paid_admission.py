@@ -22,7 +22,6 @@ PAID_PER_ADMISSION = {
     "activity": "by activity for each admission",
     "blended": "partly for each admission (blended payment)",
 }
-PAID_BY_ACTIVITY = frozenset(PAID_PER_ADMISSION)
 PAID_FIXED = frozenset({"block", "capitation"})
 ALTERNATIVE_SECTORS = frozenset({"primary_care", "community_health"})
 
@@ -43,7 +42,8 @@ def check(ctx: CaseContext) -> Iterator[Occurrence]:
     )
     for index, admission in enumerate(emergencies):
         org = ctx.org(admission)
-        if org is None or ctx.payment[org.id] not in PAID_BY_ACTIVITY:
+        how = PAID_PER_ADMISSION.get(ctx.payment[org.id] or "") if org is not None else None
+        if org is None or how is None:
             continue
         first = bisect_left(starts, admission.start_date - timedelta(days=limits["window_days"]))
         counted = emergencies[first : index + 1]
@@ -53,7 +53,7 @@ def check(ctx: CaseContext) -> Iterator[Occurrence]:
         evidence = ctx.words(
             f"Emergency admission to {org.name} on {ctx.day(admission.start_date)}, {{their}} "
             f"{phrases.ordinal(len(counted))} in 12 months (before: {earlier}). {org.name} is paid "
-            f"{PAID_PER_ADMISSION[ctx.payment[org.id]]}, while {fixed} "
+            f"{how}, while {fixed} "
             f"{'is' if len(alternatives) == 1 else 'are'} paid the same whether or not "
             f"{{they}} {{is}} admitted."
         )
