@@ -90,13 +90,24 @@ class CaseRepository:
             values = [to_row(item, case_id=case_id, position=i) for i, item in enumerate(items)]
             self.connection.execute(insert(table), values)
 
-    # -- reading ---------------------------------------------------------------------------
-    def get(self, case_id: int) -> Case:
-        """Load a whole case; raise CaseNotFound if there is none with that id."""
+    def replace_annotations(self, case_id: int, annotations: list[Annotation]) -> None:
+        """Store the team's annotations of a case's findings, replacing the ones it had."""
+        self.get_head(case_id)
+        table = schema.finding_annotations
+        self.connection.execute(delete(table).where(table.c.case_id == case_id))
+        self._insert_list(table, case_id, annotations)
+
+    def get_head(self, case_id: int) -> Any:
         head = self.connection.execute(
             select(schema.cases).where(schema.cases.c.id == case_id)).mappings().first()
         if head is None:
             raise CaseNotFound(f"There is no case with id {case_id}.")
+        return head
+
+    # -- reading ---------------------------------------------------------------------------
+    def get(self, case_id: int) -> Case:
+        """Load a whole case; raise CaseNotFound if there is none with that id."""
+        head = self.get_head(case_id)
         lists = {attr: self._load_list(table, cls, case_id) for attr, cls, table in _LISTS}
         return Case(
             id=case_id,

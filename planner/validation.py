@@ -104,6 +104,8 @@ class _SemanticCheck:
         for path, note in _objects(self.data, "annotations", "$"):
             if isinstance(note.get("rule"), str) and note["rule"] not in KNOWN_RULES:
                 self.add(f"{path}.rule", f"'{note['rule']}' is not a rule in the catalogue (M01-M15)")
+            if note.get("status") == "set_aside" and not str(note.get("comment") or "").strip():
+                self.add(f"{path}.comment", "a finding set aside needs a reason in its comment")
         return self.problems
 
     # -- helpers -------------------------------------------------------------------------

@@ -267,3 +267,11 @@ def test_pronouns_follow_the_recorded_sex(demo_case: Case) -> None:
     assert words(template, demo_case.person) == "He said him and his plan"
     demo_case.person.sex = None
     assert words(template, demo_case.person) == "They said them and their plan"
+
+
+def test_setting_a_finding_aside_needs_a_reason() -> None:
+    data = demo_dict()
+    data["annotations"][1].pop("comment")
+    assert "needs a reason" in problems_of(data)["$.annotations[1].comment"]
+    data["annotations"][1]["comment"] = "   "
+    assert "$.annotations[1].comment" in problems_of(data)

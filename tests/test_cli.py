@@ -113,3 +113,48 @@ def test_the_installed_command_reports_errors_without_a_traceback(tmp_path: Path
                             capture_output=True, text=True, cwd=ROOT, env=env)
     assert result.returncode == 1
     assert "cannot read the file" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_findings_json_has_the_promised_keys(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run(capsys, "findings", "Mrs Smith, Torbay", "--json")
+    assert code == 0
+    findings = json.loads(out)
+    assert findings
+    keys = {"rule", "title", "severity", "steps", "organisations", "regulators", "evidence", "question",
+            "annotation"}
+    assert all(keys <= set(f) for f in findings)
+    case = read_case_file(DEMO)
+    step_ids = {s.id for s in case.steps}
+    org_ids = {o.id for o in case.organisations}
+    assert all(set(f["steps"]) <= step_ids and set(f["organisations"]) <= org_ids for f in findings)
+    m04 = next(f for f in findings if f["rule"] == "M04" and f["steps"] == ["s8"])
+    assert m04["annotation"]["status"] == "confirmed" and m04["severity"] == "high"
+    assert "10 days delayed" in m04["evidence"] and "2 Feb 2024" in m04["evidence"]
+    assert next(f for f in findings if f["rule"] == "M07")["annotation"] is None
+    assert sorted({f["rule"] for f in findings}) == [f"M{n:02d}" for n in range(1, 16) if n != 10]
+
+
+def test_findings_text_reads_as_a_list(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run(capsys, "findings", "1")
+    assert code == 0
+    assert "▲ HIGH  M04 Contested delay attribution  [s8]" in out
+    assert "Team: confirmed: Raised at the MDT" in out
+    assert "Question: Should this delay count against the system rather than one agency?" in out
+
+
+def test_measures(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run(capsys, "measures", "1", "--json")
+    data = json.loads(out)
+    assert code == 0
+    assert [a["length_of_stay"] for a in data["admissions"]] == [23, 19]
+    assert data["delayed_days"] == {"nhs": 0, "social_care": 16, "both": 0, "total": 16}
+    assert data["emergency_admissions_12_months"] == 2 and data["readmissions_30_days"] == 1
+    assert data["duplicate_assessments"] == 2 and data["organisations"] == 9
+    assert data["reablement"][0]["in_official_figure"] is False
+    code, out, _ = run(capsys, "measures", "1")
+    assert "Readmissions within 30 days" in out and "71% of 273 days" in out
+
+
+def test_findings_for_an_unknown_case(capsys: pytest.CaptureFixture[str]) -> None:
+    code, _, err = run(capsys, "findings", "Nobody")
+    assert code == 1 and "No case has the id or title 'Nobody'" in err

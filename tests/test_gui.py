@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QFileDialog, QMessageBox
+from PySide6.QtWidgets import QFileDialog, QInputDialog, QMessageBox
 
 from db.repository import CaseRepository
 from planner.casefile import case_from_dict, read_case_file
@@ -71,10 +71,10 @@ def test_the_demo_case_opens_in_every_tab(window: MainWindow) -> None:
     assert "Age " in window.header.facts.text() and "Torbay" in window.header.facts.text()
     assert "CFS 6" in window.header.facts.text()
     assert "Maeve O'Brien" in window.header.coordinator_text()
-    person, pathway, orgs, team, plan = window.case_tabs
+    person, pathway, orgs, team, plan, findings = window.case_tabs
     assert window.tabs.currentWidget() is person
     assert pathway.steps_model.rowCount() == 0  # filled when first shown, not before
-    for key in ("pathway", "organisations", "team", "care-plan", "person"):
+    for key in ("pathway", "organisations", "team", "care-plan", "findings", "person"):
         window.show_tab(key)
     assert person.identity.value("nhs_number") == "943 476 5919"
     assert person.identity.value("date_of_birth") == "2 Apr 1937"
@@ -82,7 +82,12 @@ def test_the_demo_case_opens_in_every_tab(window: MainWindow) -> None:
     assert pathway.steps_model.rowCount() == 24 and pathway.handoffs_model.rowCount() == 8
     first = pathway.steps_model.index(0, 0)
     assert first.data() == "2 Oct 2023"
-    assert orgs.orgs_model.rowCount() == 11 and orgs.regulators_model.rowCount() == 4
+    assert orgs.orgs_model.rowCount() == 11
+    # one landscape row per organisation and regulator (one row for an unregulated organisation)
+    from planner.reference import regulators_of
+
+    expected = sum(max(1, len(regulators_of(o))) for o in window.case.organisations)
+    assert orgs.landscape_model.rowCount() == expected == 15
     assert team.team_model.rowCount() == 11 and team.history_model.rowCount() == 2
     assert "since 7 May 2024" in team.banner.text()
     assert plan.goals_model.rowCount() == 4 and plan.actions_model.rowCount() == 8
@@ -212,19 +217,22 @@ def test_an_empty_database_shows_the_empty_workspace(qtbot, database) -> None:  
 
 
 def test_layout_is_remembered(qtbot, demo_database) -> None:  # type: ignore[no-untyped-def]
+    from PySide6.QtCore import QByteArray, QSettings
+
     first = MainWindow(demo_database)
     qtbot.addWidget(first)
     first.show()
     first.splitter.setSizes([450, 500, 200])  # the case list much wider than its default
     first.close()
+    saved = QSettings().value("window/splitter")
+    assert isinstance(saved, QByteArray) and not saved.isEmpty()
+    assert isinstance(QSettings().value("window/geometry"), QByteArray)
     second = MainWindow(demo_database)
     qtbot.addWidget(second)
-    second.show()
-    assert second.splitter.sizes()[0] > 300  # default 240
-    from PySide6.QtCore import QByteArray, QSettings
-
-    saved = QSettings().value("window/geometry")
-    assert isinstance(saved, QByteArray) and not saved.isEmpty()
+    assert second.splitter.saveState() == saved  # restored as it was left
+    fresh = MainWindow(demo_database, remember_layout=False)
+    qtbot.addWidget(fresh)
+    assert fresh.splitter.saveState() != saved
 
 
 def test_a_database_that_cannot_be_opened_is_named_at_start(qapp, tmp_path: Path,  # type: ignore[no-untyped-def]
@@ -237,3 +245,119 @@ def test_a_database_that_cannot_be_opened_is_named_at_start(qapp, tmp_path: Path
     monkeypatch.setattr(QMessageBox, "critical", lambda _parent, _title, text: shown.append(text))
     assert run_gui(f"sqlite:///{corrupt}") == 1
     assert len(shown) == 1 and "team.sqlite" in shown[0] and "file is not a database" in shown[0]
+
+
+# -- findings ------------------------------------------------------------------------------
+def _group(window: MainWindow, title_start: str):  # type: ignore[no-untyped-def]
+    return next(g for g in window.findings_tab.model.groups if g.title.startswith(title_start))
+
+
+def test_findings_are_grouped_by_severity_with_counts(window: MainWindow) -> None:
+    window.show_tab("findings")
+    report = window.analysis.report  # type: ignore[union-attr]
+    counts = report.counts()
+    for severity, title in (("high", "High"), ("medium", "Medium"), ("low", "Low")):
+        group = _group(window, title)
+        assert len(group.rows) == counts[severity]
+        assert all(f.severity == severity and not f.set_aside for f in group.rows)
+    aside = _group(window, "Set aside")
+    assert [(f.rule, f.steps) for f in aside.rows] == [("M09", ["s20"])]
+    assert f"{counts['high']} high" in window.header.findings.text()
+    assert "1 set aside" in window.findings_tab.summary.text()
+    model = window.findings_tab.model
+    high = model.index(0, 0)
+    assert model.rowCount(high) == counts["high"]
+    assert model.index(0, 1, high).data() == "M01"
+
+
+def test_selecting_a_finding_shows_it_and_selects_its_steps(window: MainWindow) -> None:
+    window.show_tab("findings")
+    assert window.findings_tab.select_finding("M05", frozenset({"s8", "s17"}))
+    assert window.details.title.text() == "M05 Target met, outcome lost"
+    text = window.details.text()
+    assert "18 days later" in text and "Question for the regulators" in text
+    assert "Which national measure rewarded the first discharge" in text
+    pathway = window.pathway_tab
+    selected = {pathway.steps_model.row_object(i.row()).id
+                for i in pathway.steps.view.selectionModel().selectedRows()}
+    assert selected == {"s8", "s17"}
+
+
+def test_the_timeline_marks_steps_with_their_findings(window: MainWindow) -> None:
+    window.show_tab("pathway")
+    model = window.pathway_tab.steps_model
+    column = model.columnCount() - 1
+    marks = {model.row_object(r).id: model.index(r, column).data() for r in range(model.rowCount())}
+    assert marks["s8"].startswith("▲") and marks["s1"] == ""
+
+
+def _reload(window: MainWindow):  # type: ignore[no-untyped-def]
+    with window.database.session() as session:
+        return CaseRepository(session).get(window.case.id)  # type: ignore[union-attr, arg-type]
+
+
+def test_confirming_and_setting_aside_are_stored(window: MainWindow, monkeypatch: pytest.MonkeyPatch) -> None:
+    window.show_tab("findings")
+    tab = window.findings_tab
+    assert tab.select_finding("M07", frozenset({"s9", "s14"}))
+    tab.confirm_button.click()
+    stored = [(a.rule, a.status) for a in _reload(window).annotations]
+    assert ("M07", "confirmed") in stored
+    assert tab.current().annotation.status == "confirmed"  # still selected after recomputing
+    monkeypatch.setattr(QInputDialog, "getMultiLineText", lambda *a, **k: ("Same assessor, shared form", True))
+    tab.set_aside_button.click()
+    notes = [a for a in _reload(window).annotations if a.rule == "M07"]
+    assert [(a.status, a.comment) for a in notes] == [("set_aside", "Same assessor, shared form")]
+    assert any(f.rule == "M07" for f in _group(window, "Set aside").rows)
+    assert "Set aside" in window.details.text() or tab.current().set_aside
+
+
+def test_setting_aside_needs_a_reason(window: MainWindow, monkeypatch: pytest.MonkeyPatch) -> None:
+    window.show_tab("findings")
+    tab = window.findings_tab
+    tab.select_finding("M14", frozenset({"s7", "s8", "s9", "s11", "s16", "s17"}))
+    told: list[str] = []
+    monkeypatch.setattr(QInputDialog, "getMultiLineText", lambda *a, **k: ("   ", True))
+    monkeypatch.setattr(QMessageBox, "information", lambda _p, _t, text: told.append(text))
+    before = list(_reload(window).annotations)
+    tab.set_aside_button.click()
+    assert told and "reason" in told[0]
+    assert _reload(window).annotations == before
+
+
+def test_comments_add_and_annotations_can_be_removed(window: MainWindow, monkeypatch: pytest.MonkeyPatch) -> None:
+    window.show_tab("findings")
+    tab = window.findings_tab
+    tab.select_finding("M04", frozenset({"s8"}))
+    monkeypatch.setattr(QInputDialog, "getMultiLineText", lambda *a, **k: ("Ask the council for its view", True))
+    tab.comment_button.click()
+    notes = [a for a in _reload(window).annotations if a.rule == "M04"]
+    assert [a.status for a in notes] == ["confirmed", "comment"]
+    assert tab.current().annotation.status == "confirmed"  # a comment does not replace the decision
+    monkeypatch.setattr(QMessageBox, "question", lambda *a, **k: QMessageBox.StandardButton.Yes)
+    tab.clear_button.click()
+    assert [a for a in _reload(window).annotations if a.rule == "M04"] == []
+
+
+def test_an_annotation_whose_finding_no_longer_fires_is_shown(window: MainWindow, tmp_path: Path) -> None:
+    data = demo_dict()
+    data["title"] = "Mrs Smith, annotated"
+    data["annotations"].append({"rule": "M10", "steps": ["s1"], "status": "comment", "comment": "Check GP access"})
+    path = tmp_path / "annotated.case.json"
+    path.write_text(json.dumps(data), encoding="utf-8")
+    window.import_path(str(path))
+    window.show_tab("findings")
+    orphans = _group(window, "Annotations whose finding")
+    assert [(a.rule, a.comment) for a in orphans.rows] == [("M10", "Check GP access")]
+    model = window.findings_tab.model
+    group_index = model.index(len(model.groups) - 1, 0)
+    window.findings_tab.tree.setCurrentIndex(model.index(0, 0, group_index))
+    assert "no longer fires" in window.details.text()
+    window.findings_tab.clear_button.click()
+    assert all(a.rule != "M10" for a in _reload(window).annotations)
+    assert _group(window, "Annotations whose finding").rows == []
+
+
+def test_findings_model_passes_the_model_tester(qtmodeltester, window: MainWindow) -> None:  # type: ignore[no-untyped-def]
+    window.show_tab("findings")
+    qtmodeltester.check(window.findings_tab.model)

@@ -5,9 +5,11 @@ from __future__ import annotations
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
 from planner import describe
+from planner.analysis import Analysis
 from planner.dates import format_day
 from planner.model import Case
 from planner.reference import label
+from planner.rules.catalogue import severity_label
 from ui import theme
 
 
@@ -22,17 +24,25 @@ class CaseHeader(QFrame):
         self.facts.setWordWrap(True)
         self.coordinator = QLabel()
         self.coordinator.setWordWrap(True)
+        self.findings = QLabel()
+        self.findings.setToolTip("Regulatory misalignment findings not set aside, by severity")
         left = QVBoxLayout()
         left.setSpacing(2)
         left.addWidget(self.name)
         left.addWidget(self.facts)
+        left.addWidget(self.findings)
         layout = QHBoxLayout(self)
         layout.setContentsMargins(14, 10, 14, 10)
         layout.addLayout(left, 3)
         layout.addWidget(self.coordinator, 2)
 
-    def set_case(self, case: Case) -> None:
+    def set_case(self, case: Case, analysis: Analysis | None = None) -> None:
         person = case.person
+        if analysis is not None:
+            counts = analysis.report.counts()
+            self.findings.setText("Findings:&nbsp; " + " &nbsp; ".join(
+                theme.severity_html(s, f"{n} {severity_label(s).lower()}") for s, n in counts.items()))
+        self.findings.setVisible(analysis is not None)
         self.name.setText(person.name if case.title in (None, person.name)
                           else f"{person.name}  ·  {case.title}")
         facts = []

@@ -24,10 +24,12 @@ from PySide6.QtWidgets import (
 from db.database import Database
 from db.repository import CaseRepository, CaseSummary
 from planner import __version__
+from planner.analysis import Analysis, analyse
 from planner.casefile import read_case_file, write_case_file
-from planner.model import Case
+from planner.model import Annotation, Case
 from planner.validation import CaseFileError
 from ui import theme
+from ui.findings_tab import FindingsTab
 from ui.header import CaseHeader
 from ui.models import CaseListModel
 from ui.tabs import CarePlanTab, CaseTab, OrganisationsTab, PathwayTab, PersonTab, TeamTab
@@ -35,7 +37,7 @@ from ui.widgets import DetailPane
 
 APP_TITLE = "Pathway Planner"
 #: Tab keys for the command line and settings, in tab order.
-TAB_KEYS = ["person", "pathway", "organisations", "team", "care-plan"]
+TAB_KEYS = ["person", "pathway", "organisations", "team", "care-plan", "findings"]
 
 
 class MainWindow(QMainWindow):
@@ -45,6 +47,7 @@ class MainWindow(QMainWindow):
         self.database = database
         self.remember_layout = remember_layout
         self.case: Case | None = None
+        self.analysis: Analysis | None = None
         self.setWindowTitle(APP_TITLE)
         self.setMinimumSize(1000, 640)
         self.resize(1440, 900)
@@ -74,8 +77,10 @@ class MainWindow(QMainWindow):
         self.header = CaseHeader()
         self.tabs = QTabWidget()
         self.tabs.setDocumentMode(False)
-        self.case_tabs: list[CaseTab] = [PersonTab(), PathwayTab(), OrganisationsTab(), TeamTab(),
-                                         CarePlanTab()]
+        self.pathway_tab = PathwayTab()
+        self.findings_tab = FindingsTab()
+        self.case_tabs: list[CaseTab] = [PersonTab(), self.pathway_tab, OrganisationsTab(), TeamTab(),
+                                         CarePlanTab(), self.findings_tab]
         for tab in self.case_tabs:
             self.tabs.addTab(tab, tab.title)
         workspace = QWidget()
@@ -100,6 +105,9 @@ class MainWindow(QMainWindow):
             for table in tab.tables:
                 table.selected.connect(self.details.show_details)
         self.tabs.currentChanged.connect(lambda _i: self.details.clear())
+        self.findings_tab.selected.connect(self.details.show_details)
+        self.findings_tab.steps_selected.connect(self.pathway_tab.select_steps)
+        self.findings_tab.annotations_changed.connect(self.save_annotations)
 
         self.splitter = QSplitter(Qt.Orientation.Horizontal)
         self.splitter.addWidget(left)
@@ -221,13 +229,23 @@ class MainWindow(QMainWindow):
 
     def show_case(self, case: Case) -> None:
         self.case = case
-        self.header.set_case(case)
+        self.analysis = analyse(case)
+        self.header.set_case(case, self.analysis)
         for tab in self.case_tabs:
-            tab.set_case(case)
+            tab.set_case(case, self.analysis)
         self.details.clear()
         self.centre.setCurrentWidget(self.workspace)
         self.setWindowTitle(f"{case.display_title} — {APP_TITLE}")
         self._update_actions()
+
+    def save_annotations(self, annotations: list[Annotation]) -> None:
+        """Store the team's annotations of the open case's findings, and recompute."""
+        assert self.case is not None and self.case.id is not None
+        with self.database.session() as session:
+            CaseRepository(session).replace_annotations(self.case.id, annotations)
+        self.case.annotations = list(annotations)
+        self.show_case(self.case)
+        self.statusBar().showMessage("Saved the team's view of the finding", 5000)
 
     def show_tab(self, key: str) -> None:
         self.tabs.setCurrentIndex(TAB_KEYS.index(key))

@@ -38,11 +38,8 @@ def save_screenshot(database: Database, out: Path, case_id: int | None, tab: str
     window.show()
     for _ in range(3):
         QApplication.processEvents()
-    table = next((t for t in window.case_tabs[window.tabs.currentIndex()].tables
-                  if t.model.rowCount() > 0), None)
-    if table is not None:  # show the detail pane working, as a user would see it
-        table.view.selectRow(0)
-        QApplication.processEvents()
+    window.case_tabs[window.tabs.currentIndex()].select_first()  # show the detail pane working
+    QApplication.processEvents()
     out.parent.mkdir(parents=True, exist_ok=True)
     if not window.grab().save(str(out), "PNG"):
         raise OSError(f"could not write {out}")

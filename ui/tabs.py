@@ -8,14 +8,25 @@ from __future__ import annotations
 
 from datetime import date
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QItemSelection, QItemSelectionModel, Qt
 from PySide6.QtGui import QShowEvent
-from PySide6.QtWidgets import QGroupBox, QLabel, QScrollArea, QSplitter, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QGroupBox,
+    QLabel,
+    QScrollArea,
+    QSplitter,
+    QVBoxLayout,
+    QWidget,
+)
 
 from planner import describe
+from planner.analysis import Analysis
 from planner.dates import format_day
 from planner.model import Action, Case, Coordination, Goal, Handoff, Member, Organisation, Step
-from planner.reference import is_cqc_registered, label, labels, regulator, regulators_of
+from planner.reference import is_cqc_registered, label, regulator, regulators_of
+from planner.rules import Finding
+from planner.rules.catalogue import severity_symbol
 from ui import theme
 from ui.models import Column, ColumnModel
 from ui.widgets import Details, InfoForm, Table, muted_label
@@ -51,11 +62,13 @@ class CaseTab(QWidget):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.case: Case | None = None
+        self.analysis: Analysis | None = None
         self.tables: list[Table] = []
         self._stale = False
 
-    def set_case(self, case: Case) -> None:
+    def set_case(self, case: Case, analysis: Analysis | None = None) -> None:
         self.case = case
+        self.analysis = analysis
         self._stale = True
         if self.isVisible():
             self.ensure_current()
@@ -72,6 +85,12 @@ class CaseTab(QWidget):
 
     def refresh(self) -> None:
         raise NotImplementedError
+
+    def select_first(self) -> None:
+        """Select the first row there is, so the detail pane shows something."""
+        table = next((t for t in self.tables if t.model.rowCount() > 0), None)
+        if table is not None:
+            table.view.selectRow(0)
 
     def words(self, template: str) -> str:
         """A template with {they}/{them}/{their} filled for the open case's person."""
@@ -171,8 +190,11 @@ class PathwayTab(CaseTab):
             Column("Setting", lambda s: label("setting", s.setting)),
             Column("Funding", lambda s: label("funding", s.funding)),
             Column("Delay", describe.delay),
+            Column("Findings", self._findings_text, tooltip=self._findings_tooltip),
         ])
         self.steps = Table(self.steps_model, "No steps yet: the pathway is empty.", self._step_details)
+        # a finding's steps are selected together
+        self.steps.view.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
         self.handoffs_model: ColumnModel[Handoff] = ColumnModel([
             Column("From", lambda h: self._step_name(h.source)),
             Column("To", lambda h: self._step_name(h.target)),
@@ -191,6 +213,36 @@ class PathwayTab(CaseTab):
     def _org_name(self, org_id: str) -> str:
         org = self.case.organisation(org_id) if self.case else None
         return org.name if org else org_id
+
+    def _step_findings(self, step: Step) -> list[Finding]:
+        if self.analysis is None:
+            return []
+        return [f for f in self.analysis.report.active() if step.id in f.steps]
+
+    def _findings_text(self, step: Step) -> str:
+        """Severity marks with counts, e.g. "▲2 ◆1": shape and number, never colour alone."""
+        found = self._step_findings(step)
+        counts = {s: sum(1 for f in found if f.severity == s) for s in ("high", "medium", "low")}
+        return " ".join(f"{severity_symbol(s)}{n}" for s, n in counts.items() if n)
+
+    def _findings_tooltip(self, step: Step) -> str:
+        return "\n".join(f"{f.rule} {f.title}" for f in self._step_findings(step))
+
+    def select_steps(self, step_ids: list[str]) -> None:
+        """Select the rows of these steps in the timeline (a finding's steps)."""
+        self.ensure_current()
+        view = self.steps.view
+        selection = QItemSelection()
+        first = None
+        for row in range(self.steps_model.rowCount()):
+            if self.steps_model.row_object(row).id in step_ids:
+                left = self.steps_model.index(row, 0)
+                right = self.steps_model.index(row, self.steps_model.columnCount() - 1)
+                selection.select(left, right)
+                first = left if first is None else first
+        view.selectionModel().select(selection, QItemSelectionModel.SelectionFlag.ClearAndSelect)
+        if first is not None:
+            view.scrollTo(first)
 
     def _member_name(self, member_id: str | None) -> str:
         member = self.case.member(member_id) if self.case and member_id else None
@@ -267,34 +319,31 @@ class OrganisationsTab(CaseTab):
             Column("Steps", lambda o: str(self._step_count(o.id)), align_right=True),
         ])
         self.orgs = Table(self.orgs_model, "No organisations recorded.", self._org_details)
-        self.regulators_model: ColumnModel[str] = ColumnModel([
-            Column("Regulator", lambda code: label("regulator", code)),
-            Column("Unit assessed", lambda code: regulator(code)["unit_label"]),
-            Column("Cycle and returns", lambda code: regulator(code)["cycle"]),
-            Column("Organisations here", lambda code: str(self._regulated_count(code)), align_right=True),
-            Column("What it assesses", lambda code: regulator(code)["assesses"],
-                   tooltip=lambda code: regulator(code)["assesses"]),
+        self.landscape_model: ColumnModel[tuple[Organisation, str | None]] = ColumnModel([
+            Column("Organisation", lambda row: row[0].name),
+            Column("Regulator", lambda row: label("regulator", row[1]) if row[1] else "No regulator"),
+            Column("Unit assessed", lambda row: regulator(row[1])["unit_label"] if row[1] else "—"),
+            Column("Reporting cycle", lambda row: regulator(row[1])["cycle"] if row[1] else "—"),
+            Column("Paid by", lambda row: describe.payment(row[0]) or "Not recorded"),
         ])
-        self.regulators = Table(self.regulators_model, "None of these organisations has a regulator.",
-                                self._regulator_details)
-        self.tables = [self.orgs, self.regulators]
-        splitter = _sections(("Organisations on the pathway", self.orgs, 3),
-                             ("Their regulators", self.regulators, 2))
+        self.landscape = Table(self.landscape_model, "No organisations on the pathway yet.",
+                               self._landscape_details)
+        self.tables = [self.orgs, self.landscape]
+        splitter = _sections(("Organisations", self.orgs, 3),
+                             ("Regulatory landscape: who assesses what, how often, and how each is paid",
+                              self.landscape, 3))
         layout = QVBoxLayout(self)
         layout.addWidget(splitter)
 
     def _step_count(self, org_id: str) -> int:
         return sum(1 for s in self.case.steps if s.organisation == org_id) if self.case else 0
 
-    def _regulated_count(self, code: str) -> int:
-        return sum(1 for o in self.case.organisations if code in regulators_of(o)) if self.case else 0
-
     def refresh(self) -> None:
         assert self.case is not None
         self.orgs_model.set_rows(self.case.organisations)
-        codes = {code for org in self.case.organisations for code in regulators_of(org)}
-        order = list(labels("regulator"))
-        self.regulators_model.set_rows(sorted(codes, key=order.index))
+        unregulated: list[str | None] = [None]  # one row saying so
+        self.landscape_model.set_rows([(org, code) for org in self.case.organisations
+                                       for code in (regulators_of(org) or unregulated)])
 
     def _org_details(self, org: Organisation) -> tuple[str, Details]:
         codes = org.codes
@@ -319,12 +368,17 @@ class OrganisationsTab(CaseTab):
                 ("CQC provider", codes.cqc_provider), ("Charity number", codes.charity_number)] if value]
         return org.name, details
 
-    def _regulator_details(self, code: str) -> tuple[str, Details]:
+    def _landscape_details(self, row: tuple[Organisation, str | None]) -> tuple[str, Details]:
+        org, code = row
+        if code is None:
+            return org.name, [("Regulator", "No regulator oversees this organisation"),
+                              ("Paid by", describe.payment(org))]
         info = regulator(code)
         regulated = [o.name for o in self.case.organisations if code in regulators_of(o)] if self.case else []
-        return label("regulator", code), [
+        return f"{label('regulator', code)}: {org.name}", [
             ("Assesses", info["assesses"]), ("Unit assessed", info["unit_label"]),
-            ("Cycle and returns", info["cycle"]), ("Regulates here", "\n".join(regulated))]
+            ("Reporting cycle", info["cycle"]), ("Paid by", describe.payment(org)),
+            ("Also regulates here", "\n".join(n for n in regulated if n != org.name))]
 
 
 class TeamTab(CaseTab):

@@ -8,9 +8,11 @@ and words.
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt
-from PySide6.QtGui import QColor, QFont, QPalette
+from PySide6.QtCore import QPointF, Qt
+from PySide6.QtGui import QColor, QFont, QIcon, QPainter, QPalette, QPen, QPixmap, QPolygonF
 from PySide6.QtWidgets import QApplication, QWidget
+
+from planner.rules.catalogue import severity_style, severity_symbol
 
 TEXT = "#1f2933"
 MUTED = "#5f6368"
@@ -84,6 +86,47 @@ def titled(box: QWidget) -> None:
         font = QFont(child.font())
         font.setBold(False)  # explicit, or the child would still inherit the title's weight
         child.setFont(font)
+
+
+_ICONS: dict[str, QIcon] = {}
+
+
+def severity_icon(severity: str, size: int = 14) -> QIcon:
+    """A filled shape in the severity's colour, outlined in black so it survives greyscale."""
+    icon = _ICONS.get(severity)
+    if icon is None:
+        colour, shape = severity_style(severity)
+        pixmap = QPixmap(size, size)
+        pixmap.fill(Qt.GlobalColor.transparent)
+        painter = QPainter(pixmap)
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        painter.setBrush(QColor(colour))
+        painter.setPen(QPen(QColor("#222222"), 1))
+        m = 1.5
+        e = size - 1.5
+        if shape == "triangle":
+            painter.drawPolygon(QPolygonF([QPointF(size / 2, m), QPointF(e, e), QPointF(m, e)]))
+        elif shape == "diamond":
+            half = size / 2
+            painter.drawPolygon(QPolygonF([QPointF(half, m), QPointF(e, half), QPointF(half, e),
+                                           QPointF(m, half)]))
+        else:
+            painter.drawEllipse(QPointF(size / 2, size / 2), size / 2 - 2, size / 2 - 2)
+        painter.end()
+        icon = _ICONS[severity] = QIcon(pixmap)
+    return icon
+
+
+def severity_html(severity: str, text: str = "") -> str:
+    """The severity's symbol in its colour, followed by text, for rich-text labels."""
+    colour, _shape = severity_style(severity)
+    return f"<span style='color:{colour}'>{severity_symbol(severity)}</span> {text}"
+
+
+def bold_font() -> QFont:
+    font = QFont(QApplication.font())
+    font.setBold(True)
+    return font
 
 
 def scaled_font(widget: QWidget, factor: float, *, bold: bool = False, italic: bool = False) -> QFont:

@@ -153,12 +153,12 @@ class DetailPane(QFrame):
 
     def show_details(self, title: str, details: Sequence[tuple[str, str]]) -> None:
         self.title.setText(title)
-        rows = "".join(
-            f"<tr><td style='color:#5f6368; padding:3px 10px 3px 0; vertical-align:top'>"
-            f"{html.escape(key)}</td><td style='padding:3px 0'>"
-            f"{html.escape(value or NOT_RECORDED).replace(chr(10), '<br>')}</td></tr>"
+        # each label above its value, so long evidence uses the pane's whole width
+        blocks = "".join(
+            f"<p style='margin:8px 0 0 0; color:{theme.MUTED}; font-size:small'>{html.escape(key)}</p>"
+            f"<p style='margin:1px 0 0 0'>{html.escape(value or NOT_RECORDED).replace(chr(10), '<br>')}</p>"
             for key, value in details)
-        self.body.setHtml(f"<table cellspacing='0'>{rows}</table>")
+        self.body.setHtml(blocks)
 
     def text(self) -> str:
         return self.body.toPlainText()

@@ -44,6 +44,12 @@ def severity_symbol(severity: str) -> str:
     return result
 
 
+def severity_style(severity: str) -> tuple[str, str]:
+    """(colour, shape) of a severity mark: shape carries the meaning in black and white."""
+    entry = load("rules")["severities"][severity]
+    return entry["colour"], entry["shape"]
+
+
 def severity_label(severity: str) -> str:
     result: str = load("rules")["severities"][severity]["label"]
     return result

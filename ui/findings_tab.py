@@ -1,0 +1,354 @@
+"""The Findings tab: regulatory misalignment findings grouped by severity, the team's
+annotations, and the measures computed from the timeline.
+
+Findings are derived, never stored: the tab shows ``Analysis`` results for the open case and
+emits ``annotations_changed`` with the case's new annotation list when the team confirms, sets
+aside or comments on a finding; the main window stores it and recomputes.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from PySide6.QtCore import QAbstractItemModel, QModelIndex, QPersistentModelIndex, Qt, Signal
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QHBoxLayout,
+    QInputDialog,
+    QLabel,
+    QMessageBox,
+    QPushButton,
+    QTreeView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from planner.analysis import Analysis
+from planner.model import Annotation
+from planner.reference import label
+from planner.rules import Finding
+from planner.rules.catalogue import rule as rule_info
+from planner.rules.catalogue import severity_label
+from ui import theme
+from ui.models import Column, ColumnModel, ObjectRole
+from ui.tabs import CaseTab, _sections
+from ui.widgets import Details, Table, muted_label
+
+Index = QModelIndex | QPersistentModelIndex
+_NO_INDEX = QModelIndex()
+_GROUP = 0xFFFF  # internal id of a group row
+
+
+@dataclass
+class Group:
+    title: str
+    rows: list[Any]  # Finding, or Annotation for "no longer fires"
+
+
+class FindingsModel(QAbstractItemModel):
+    """Two levels: groups (High, Medium, Low, Set aside, No longer fires), then their rows."""
+
+    HEADERS = ("Finding", "Rule", "Steps", "Team")
+
+    def __init__(self, parent: Any = None) -> None:
+        super().__init__(parent)
+        self.groups: list[Group] = []
+
+    def set_analysis(self, analysis: Analysis | None) -> None:
+        self.beginResetModel()
+        self.groups = []
+        if analysis is not None:
+            report = analysis.report
+            for severity in ("high", "medium", "low"):
+                rows = [f for f in report.findings if f.severity == severity and not f.set_aside]
+                title = severity_label(severity)
+                self.groups.append(Group(title, rows))
+            self.groups.append(Group("Set aside by the team", [f for f in report.findings if f.set_aside]))
+            self.groups.append(Group("Annotations whose finding no longer fires", list(report.orphaned)))
+        self.endResetModel()
+
+    # -- structure -------------------------------------------------------------------------
+    def index(self, row: int, column: int, parent: Index = _NO_INDEX) -> QModelIndex:
+        if not self.hasIndex(row, column, parent):
+            return QModelIndex()
+        if not parent.isValid():
+            return self.createIndex(row, column, _GROUP)
+        return self.createIndex(row, column, parent.row())
+
+    def parent(self, index: Index = _NO_INDEX) -> QModelIndex:  # type: ignore[override]
+        if not index.isValid() or index.internalId() == _GROUP:
+            return QModelIndex()
+        return self.createIndex(int(index.internalId()), 0, _GROUP)
+
+    def rowCount(self, parent: Index = _NO_INDEX) -> int:
+        if not parent.isValid():
+            return len(self.groups)
+        if parent.internalId() == _GROUP and parent.column() == 0:
+            return len(self.groups[parent.row()].rows)
+        return 0
+
+    def columnCount(self, parent: Index = _NO_INDEX) -> int:
+        return len(self.HEADERS)
+
+    def headerData(self, section: int, orientation: Qt.Orientation,
+                   role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
+            return self.HEADERS[section]
+        return None
+
+    def item(self, index: Index) -> Any:
+        """The Finding or Annotation behind a row, or None for a group row."""
+        if not index.isValid() or index.internalId() == _GROUP:
+            return None
+        return self.groups[int(index.internalId())].rows[index.row()]
+
+    # -- content ---------------------------------------------------------------------------
+    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if not index.isValid():
+            return None
+        if index.internalId() == _GROUP:
+            group = self.groups[index.row()]
+            if role == Qt.ItemDataRole.DisplayRole and index.column() == 0:
+                return f"{group.title} ({len(group.rows)})"
+            if role == Qt.ItemDataRole.FontRole:
+                return theme.bold_font()
+            if role == Qt.ItemDataRole.DecorationRole and index.column() == 0 and index.row() < 3:
+                return theme.severity_icon(("high", "medium", "low")[index.row()])
+            return None
+        item = self.item(index)
+        if role == ObjectRole:
+            return item
+        if role == Qt.ItemDataRole.DisplayRole:
+            return self._text(item, index.column())
+        if role == Qt.ItemDataRole.ToolTipRole and isinstance(item, Finding):
+            return item.evidence
+        if role == Qt.ItemDataRole.DecorationRole and index.column() == 0 and isinstance(item, Finding):
+            return theme.severity_icon(item.severity)
+        return None
+
+    @staticmethod
+    def _text(item: Any, column: int) -> str:
+        if isinstance(item, Finding):
+            note = item.annotation
+            team = label("annotation_status", note.status) if note else ""
+            return [item.title, item.rule, ", ".join(item.steps) or "whole case", team][column]
+        orphan: Annotation = item
+        return [rule_info(orphan.rule).title, orphan.rule, ", ".join(orphan.steps) or "whole case",
+                label("annotation_status", orphan.status)][column]
+
+
+class FindingsTab(CaseTab):
+    title = "Findings"
+
+    #: The case's annotations after the team changed them.
+    annotations_changed = Signal(object)
+    #: The step ids of the finding now selected (to select them in the pathway view).
+    steps_selected = Signal(object)
+    #: (title, details) for the detail pane.
+    selected = Signal(str, object)
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.summary = muted_label("")
+        self.model = FindingsModel(self)
+        self.tree = QTreeView()
+        self.tree.setModel(self.model)
+        self.tree.setAlternatingRowColors(True)
+        self.tree.setUniformRowHeights(True)
+        self.tree.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.tree.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.tree.header().setFont(theme.scaled_font(self.tree.header(), 1.0, bold=True))
+        self.tree.selectionModel().currentRowChanged.connect(self._current_changed)
+
+        self.confirm_button = QPushButton("&Confirm")
+        self.confirm_button.setToolTip("The team agrees this finding describes the case")
+        self.set_aside_button = QPushButton("Set &aside…")
+        self.set_aside_button.setToolTip("Set the finding aside, with a reason; it stays visible")
+        self.comment_button = QPushButton("Co&mment…")
+        self.clear_button = QPushButton("&Remove annotation")
+        self.confirm_button.clicked.connect(self.confirm)
+        self.set_aside_button.clicked.connect(self.set_aside)
+        self.comment_button.clicked.connect(self.comment)
+        self.clear_button.clicked.connect(self.remove_annotations)
+        bar = QHBoxLayout()
+        bar.addWidget(QLabel("Team's view of the selected finding:"))
+        for button in (self.confirm_button, self.set_aside_button, self.comment_button, self.clear_button):
+            bar.addWidget(button)
+        bar.addStretch(1)
+        top = QWidget()
+        top_layout = QVBoxLayout(top)
+        top_layout.setContentsMargins(0, 0, 0, 0)
+        top_layout.addWidget(self.tree, 1)
+        top_layout.addLayout(bar)
+
+        self.measures_model: ColumnModel[tuple[str, str]] = ColumnModel([
+            Column("Measure", lambda row: row[0]), Column("Value", lambda row: row[1])])
+        self.measures = Table(self.measures_model, "No steps to measure yet.",
+                              lambda row: (row[0], [("Value", row[1])]))
+        self.tables = [self.measures]
+        splitter = _sections(("Findings", top, 3), ("Measures", self.measures, 2))
+        splitter.setSizes([460, 300])
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.summary)
+        layout.addWidget(splitter, 1)
+        self._update_buttons()
+
+    # -- showing ---------------------------------------------------------------------------
+    def refresh(self) -> None:
+        assert self.case is not None
+        key = self._current_key()
+        self.model.set_analysis(self.analysis)
+        self.tree.expandAll()
+        for column in range(1, self.model.columnCount()):
+            self.tree.resizeColumnToContents(column)
+        self.tree.setColumnWidth(0, 430)
+        self.measures_model.set_rows(self.analysis.measures.rows() if self.analysis else [])
+        self._summarise()
+        if key is not None:
+            self.select_finding(*key)
+        self._update_buttons()
+
+    def _summarise(self) -> None:
+        if self.analysis is None:
+            self.summary.setText("")
+            return
+        report = self.analysis.report
+        counts = report.counts()
+        parts = [theme.severity_html(s, f"{n} {severity_label(s).lower()}") for s, n in counts.items()]
+        aside = sum(1 for f in report.findings if f.set_aside)
+        text = f"{sum(counts.values())} findings to discuss: " + "  ·  ".join(parts)
+        if aside:
+            text += f"  ·  {aside} set aside"
+        if report.orphaned:
+            text += f"  ·  {len(report.orphaned)} annotation(s) no longer match a finding"
+        self.summary.setText(text if report.findings or report.orphaned
+                             else "No regulatory misalignment found on this case.")
+
+    # -- selection -------------------------------------------------------------------------
+    def current(self) -> Any:
+        return self.model.item(self.tree.currentIndex())
+
+    def _current_key(self) -> tuple[str, frozenset[str]] | None:
+        item = self.current()
+        if isinstance(item, Finding):
+            return item.key
+        return None
+
+    def select_first(self) -> None:
+        if self.analysis is not None and self.analysis.report.findings:
+            self.select_finding(*self.analysis.report.findings[0].key)
+
+    def select_finding(self, rule: str, steps: frozenset[str]) -> bool:
+        for group_row, group in enumerate(self.model.groups):
+            for row, item in enumerate(group.rows):
+                if isinstance(item, Finding) and item.key == (rule, frozenset(steps)):
+                    index = self.model.index(row, 0, self.model.index(group_row, 0))
+                    self.tree.setCurrentIndex(index)
+                    self.tree.scrollTo(index)
+                    return True
+        return False
+
+    def _current_changed(self, current: QModelIndex, _previous: QModelIndex) -> None:
+        item = self.model.item(current)
+        self._update_buttons()
+        if isinstance(item, Finding):
+            self.selected.emit(f"{item.rule} {item.title}", self._finding_details(item))
+            self.steps_selected.emit(list(item.steps))
+        elif isinstance(item, Annotation):
+            self.selected.emit(f"{item.rule} {rule_info(item.rule).title}", [
+                ("State", "This annotation's finding no longer fires on the case as it is now."),
+                ("Steps", self._step_names(item.steps) or "The case as a whole"),
+                ("Team", label("annotation_status", item.status)), ("Comment", item.comment or "")])
+
+    def _step_names(self, step_ids: list[str]) -> str:
+        assert self.case is not None
+        from planner.dates import format_day
+
+        lines = []
+        for step_id in step_ids:
+            step = self.case.step(step_id)
+            lines.append(f"{format_day(step.start)}: {step.label or label('kind', step.kind)}"
+                         if step else step_id)
+        return "\n".join(lines)
+
+    def _finding_details(self, finding: Finding) -> Details:
+        assert self.case is not None
+        orgs = [self.case.organisation(o) for o in finding.organisations]
+        details: Details = [
+            ("Severity", severity_label(finding.severity)),
+            ("Evidence", finding.evidence),
+            ("Steps", self._step_names(finding.steps) or "The case as a whole"),
+            ("Organisations", "\n".join(o.name for o in orgs if o)),
+            ("Regulators", "\n".join(label("regulator", r) for r in finding.regulators) or "None"),
+            ("Question for the regulators", finding.question),
+        ]
+        for note in finding.annotations:
+            details.append((f"Team: {label('annotation_status', note.status)}", note.comment or ""))
+        return details
+
+    def _update_buttons(self) -> None:
+        item = self.current()
+        is_finding = isinstance(item, Finding)
+        for button in (self.confirm_button, self.set_aside_button, self.comment_button):
+            button.setEnabled(is_finding)
+        self.clear_button.setEnabled(
+            isinstance(item, Annotation) or (is_finding and bool(item.annotations)))
+
+    # -- annotating ------------------------------------------------------------------------
+    def _with(self, finding: Finding, note: Annotation, replace_decision: bool) -> list[Annotation]:
+        """The case's annotations with ``note`` added for ``finding``."""
+        assert self.case is not None
+        kept = [a for a in self.case.annotations
+                if not (replace_decision and a.status != "comment"
+                        and (a.rule, frozenset(a.steps)) == finding.key)]
+        return [*kept, note]
+
+    def confirm(self) -> None:
+        finding = self.current()
+        if isinstance(finding, Finding):
+            note = Annotation(rule=finding.rule, status="confirmed", steps=list(finding.steps))
+            self.annotations_changed.emit(self._with(finding, note, replace_decision=True))
+
+    def set_aside(self) -> None:
+        finding = self.current()
+        if not isinstance(finding, Finding):
+            return
+        reason, accepted = QInputDialog.getMultiLineText(
+            self, "Set the finding aside",
+            f"Why does the team set aside “{finding.title}”?\nThe finding stays visible, with this reason.")
+        if not accepted:
+            return
+        if not reason.strip():
+            QMessageBox.information(self, "Reason needed", "A finding can only be set aside with a reason.")
+            return
+        note = Annotation(rule=finding.rule, status="set_aside", steps=list(finding.steps),
+                          comment=reason.strip())
+        self.annotations_changed.emit(self._with(finding, note, replace_decision=True))
+
+    def comment(self) -> None:
+        finding = self.current()
+        if not isinstance(finding, Finding):
+            return
+        text, accepted = QInputDialog.getMultiLineText(self, "Comment on the finding",
+                                                       f"Comment on “{finding.title}”:")
+        if accepted and text.strip():
+            note = Annotation(rule=finding.rule, status="comment", steps=list(finding.steps),
+                              comment=text.strip())
+            self.annotations_changed.emit(self._with(finding, note, replace_decision=False))
+
+    def remove_annotations(self) -> None:
+        assert self.case is not None
+        item = self.current()
+        if isinstance(item, Annotation):
+            remaining = [a for a in self.case.annotations if a is not item]
+        elif isinstance(item, Finding) and item.annotations:
+            answer = QMessageBox.question(
+                self, "Remove the team's annotations",
+                f"Remove the team's {len(item.annotations)} annotation(s) of “{item.title}”?")
+            if answer != QMessageBox.StandardButton.Yes:
+                return
+            remaining = [a for a in self.case.annotations if all(a is not b for b in item.annotations)]
+        else:
+            return
+        self.annotations_changed.emit(remaining)
