@@ -72,6 +72,7 @@ def test_the_demo_case_opens_in_every_tab(window: MainWindow) -> None:
     assert "CFS 6" in window.header.facts.text()
     assert "Maeve O'Brien" in window.header.coordinator_text()
     person, pathway, orgs, team, plan, findings = window.case_tabs
+    assert findings is window.findings_tab
     assert window.tabs.currentWidget() is person
     assert pathway.steps_model.rowCount() == 0  # filled when first shown, not before
     for key in ("pathway", "organisations", "team", "care-plan", "findings", "person"):
