@@ -9,7 +9,7 @@ aside or comments on a finding; the main window stores it and recomputes.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QAbstractItemModel, QModelIndex, QPersistentModelIndex, Qt, Signal
 from PySide6.QtWidgets import (
@@ -24,10 +24,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from planner.analysis import Analysis
 from planner.model import Annotation
 from planner.reference import label
-from planner.rules import Finding
 from planner.rules.catalogue import rule as rule_info
 from planner.rules.catalogue import severity_label
 from ui import theme
@@ -35,9 +33,19 @@ from ui.models import Column, ColumnModel, ObjectRole
 from ui.tabs import CaseTab, _sections
 from ui.widgets import Details, Table, muted_label
 
+if TYPE_CHECKING:
+    from planner.analysis import Analysis
+    from planner.rules import Finding
+
 Index = QModelIndex | QPersistentModelIndex
 _NO_INDEX = QModelIndex()
 _GROUP = 0xFFFF  # internal id of a group row
+
+
+def _is_finding(item: Any) -> bool:
+    """Rows are findings, or annotations whose finding no longer fires (the engine loads lazily,
+    so this tells them apart without importing it)."""
+    return item is not None and not isinstance(item, Annotation)
 
 
 @dataclass
@@ -121,18 +129,19 @@ class FindingsModel(QAbstractItemModel):
             return item
         if role == Qt.ItemDataRole.DisplayRole:
             return self._text(item, index.column())
-        if role == Qt.ItemDataRole.ToolTipRole and isinstance(item, Finding):
+        if role == Qt.ItemDataRole.ToolTipRole and _is_finding(item):
             return item.evidence
-        if role == Qt.ItemDataRole.DecorationRole and index.column() == 0 and isinstance(item, Finding):
+        if role == Qt.ItemDataRole.DecorationRole and index.column() == 0 and _is_finding(item):
             return theme.severity_icon(item.severity)
         return None
 
     @staticmethod
     def _text(item: Any, column: int) -> str:
-        if isinstance(item, Finding):
-            note = item.annotation
+        if _is_finding(item):
+            finding: Finding = item
+            note = finding.annotation
             team = label("annotation_status", note.status) if note else ""
-            return [item.title, item.rule, ", ".join(item.steps) or "whole case", team][column]
+            return [finding.title, finding.rule, ", ".join(finding.steps) or "whole case", team][column]
         orphan: Annotation = item
         return [rule_info(orphan.rule).title, orphan.rule, ", ".join(orphan.steps) or "whole case",
                 label("annotation_status", orphan.status)][column]
@@ -231,8 +240,9 @@ class FindingsTab(CaseTab):
 
     def _current_key(self) -> tuple[str, frozenset[str]] | None:
         item = self.current()
-        if isinstance(item, Finding):
-            return item.key
+        if _is_finding(item):
+            finding: Finding = item
+            return finding.key
         return None
 
     def select_first(self) -> None:
@@ -242,7 +252,7 @@ class FindingsTab(CaseTab):
     def select_finding(self, rule: str, steps: frozenset[str]) -> bool:
         for group_row, group in enumerate(self.model.groups):
             for row, item in enumerate(group.rows):
-                if isinstance(item, Finding) and item.key == (rule, frozenset(steps)):
+                if _is_finding(item) and item.key == (rule, frozenset(steps)):
                     index = self.model.index(row, 0, self.model.index(group_row, 0))
                     self.tree.setCurrentIndex(index)
                     self.tree.scrollTo(index)
@@ -252,7 +262,7 @@ class FindingsTab(CaseTab):
     def _current_changed(self, current: QModelIndex, _previous: QModelIndex) -> None:
         item = self.model.item(current)
         self._update_buttons()
-        if isinstance(item, Finding):
+        if _is_finding(item):
             self.selected.emit(f"{item.rule} {item.title}", self._finding_details(item))
             self.steps_selected.emit(list(item.steps))
         elif isinstance(item, Annotation):
@@ -289,7 +299,7 @@ class FindingsTab(CaseTab):
 
     def _update_buttons(self) -> None:
         item = self.current()
-        is_finding = isinstance(item, Finding)
+        is_finding = _is_finding(item)
         for button in (self.confirm_button, self.set_aside_button, self.comment_button):
             button.setEnabled(is_finding)
         self.clear_button.setEnabled(
@@ -306,13 +316,13 @@ class FindingsTab(CaseTab):
 
     def confirm(self) -> None:
         finding = self.current()
-        if isinstance(finding, Finding):
+        if _is_finding(finding):
             note = Annotation(rule=finding.rule, status="confirmed", steps=list(finding.steps))
             self.annotations_changed.emit(self._with(finding, note, replace_decision=True))
 
     def set_aside(self) -> None:
         finding = self.current()
-        if not isinstance(finding, Finding):
+        if not _is_finding(finding):
             return
         reason, accepted = QInputDialog.getMultiLineText(
             self, "Set the finding aside",
@@ -328,7 +338,7 @@ class FindingsTab(CaseTab):
 
     def comment(self) -> None:
         finding = self.current()
-        if not isinstance(finding, Finding):
+        if not _is_finding(finding):
             return
         text, accepted = QInputDialog.getMultiLineText(self, "Comment on the finding",
                                                        f"Comment on “{finding.title}”:")
@@ -342,7 +352,7 @@ class FindingsTab(CaseTab):
         item = self.current()
         if isinstance(item, Annotation):
             remaining = [a for a in self.case.annotations if a is not item]
-        elif isinstance(item, Finding) and item.annotations:
+        elif _is_finding(item) and item.annotations:
             answer = QMessageBox.question(
                 self, "Remove the team's annotations",
                 f"Remove the team's {len(item.annotations)} annotation(s) of “{item.title}”?")

@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
 from planner import describe
-from planner.analysis import Analysis
 from planner.dates import format_day
 from planner.model import Case
 from planner.reference import label
 from planner.rules.catalogue import severity_label
 from ui import theme
+
+if TYPE_CHECKING:
+    from planner.analysis import Analysis
 
 
 class CaseHeader(QFrame):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QByteArray, QItemSelectionModel, QSettings, Qt, QTimer
 from PySide6.QtGui import QAction, QKeySequence
@@ -24,11 +25,13 @@ from PySide6.QtWidgets import (
 from db.database import Database
 from db.repository import CaseRepository, CaseSummary
 from planner import __version__
-from planner.analysis import Analysis, analyse
 from planner.casefile import read_case_file, write_case_file
 from planner.model import Annotation, Case
 from planner.validation import CaseFileError
 from ui import theme
+
+if TYPE_CHECKING:
+    from planner.analysis import Analysis
 from ui.findings_tab import FindingsTab
 from ui.header import CaseHeader
 from ui.models import CaseListModel
@@ -47,7 +50,7 @@ class MainWindow(QMainWindow):
         self.database = database
         self.remember_layout = remember_layout
         self.case: Case | None = None
-        self.analysis: Analysis | None = None
+        self._analysis: Analysis | None = None
         self.setWindowTitle(APP_TITLE)
         self.setMinimumSize(1000, 640)
         self.resize(1440, 900)
@@ -227,12 +230,24 @@ class MainWindow(QMainWindow):
             case = CaseRepository(session).get(case_id)
         self.show_case(case)
 
+    @property
+    def analysis(self) -> Analysis | None:
+        """Findings and measures of the open case, worked out on first use after it changes."""
+        if self._analysis is None and self.case is not None:
+            from planner.analysis import analyse  # the engine loads after the window shows
+
+            self._analysis = analyse(self.case)
+            self.header.set_case(self.case, self._analysis)
+        return self._analysis
+
     def show_case(self, case: Case) -> None:
         self.case = case
-        self.analysis = analyse(case)
-        self.header.set_case(case, self.analysis)
+        self._analysis = None
+        self.header.set_case(case)
         for tab in self.case_tabs:
-            tab.set_case(case, self.analysis)
+            tab.set_case(case, lambda: self.analysis)
+        # findings fill the header once the window has painted, not before
+        QTimer.singleShot(0, lambda: self.analysis)
         self.details.clear()
         self.centre.setCurrentWidget(self.workspace)
         self.setWindowTitle(f"{case.display_title} — {APP_TITLE}")

@@ -6,7 +6,9 @@ detail pane through its tables' ``selected`` signals.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QItemSelection, QItemSelectionModel, Qt
 from PySide6.QtGui import QShowEvent
@@ -21,15 +23,17 @@ from PySide6.QtWidgets import (
 )
 
 from planner import describe
-from planner.analysis import Analysis
 from planner.dates import format_day
 from planner.model import Action, Case, Coordination, Goal, Handoff, Member, Organisation, Step
 from planner.reference import is_cqc_registered, label, regulator, regulators_of
-from planner.rules import Finding
 from planner.rules.catalogue import severity_symbol
 from ui import theme
 from ui.models import Column, ColumnModel
 from ui.widgets import Details, InfoForm, Table, muted_label
+
+if TYPE_CHECKING:
+    from planner.analysis import Analysis
+    from planner.rules import Finding
 
 
 def _sections(*parts: tuple[str, QWidget, int]) -> QSplitter:
@@ -62,13 +66,19 @@ class CaseTab(QWidget):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.case: Case | None = None
-        self.analysis: Analysis | None = None
+        self._analysis: Callable[[], Analysis | None] = lambda: None
         self.tables: list[Table] = []
         self._stale = False
 
-    def set_case(self, case: Case, analysis: Analysis | None = None) -> None:
+    @property
+    def analysis(self) -> Analysis | None:
+        """Findings and measures for the open case, worked out when first asked for."""
+        return self._analysis()
+
+    def set_case(self, case: Case, analysis: Callable[[], Analysis | None] | None = None) -> None:
+        """Show ``case``; ``analysis`` gives its findings and measures when the tab needs them."""
         self.case = case
-        self.analysis = analysis
+        self._analysis = analysis or (lambda: None)
         self._stale = True
         if self.isVisible():
             self.ensure_current()

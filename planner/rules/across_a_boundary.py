@@ -27,8 +27,8 @@ def check(ctx: CaseContext) -> Iterator[Occurrence]:
         org = ctx.org(step)
         if org is None or not org.area or _same(org.area) == _same(home):
             continue
-        evidence = ctx.words(
+        evidence = (
             f"{phrases.first_upper(ctx.what(step))} on {ctx.day(step.start_date)} "
-            f"at {org.name}, in {org.area}, while {{they}} {{live}} in {home}."
+            f"at {org.name}, in {org.area}, while {ctx.they} {ctx.live} in {home}."
         )
         yield Occurrence([step], [org], evidence)

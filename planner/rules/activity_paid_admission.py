@@ -50,11 +50,11 @@ def check(ctx: CaseContext) -> Iterator[Occurrence]:
         if len(counted) < limits["min_emergency_admissions"]:
             continue
         earlier = phrases.listing([ctx.day(a.start_date) for a in counted[:-1]])
-        evidence = ctx.words(
-            f"Emergency admission to {org.name} on {ctx.day(admission.start_date)}, {{their}} "
+        evidence = (
+            f"Emergency admission to {org.name} on {ctx.day(admission.start_date)}, {ctx.their} "
             f"{phrases.ordinal(len(counted))} in 12 months (before: {earlier}). {org.name} is paid "
             f"{how}, while {fixed} "
             f"{'is' if len(alternatives) == 1 else 'are'} paid the same whether or not "
-            f"{{they}} {{is}} admitted."
+            f"{ctx.they} {ctx.is_} admitted."
         )
         yield Occurrence(counted, [org, *alternatives], evidence)

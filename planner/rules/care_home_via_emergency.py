@@ -49,9 +49,9 @@ def check(ctx: CaseContext) -> Iterator[Occurrence]:
         before = [s for s in local[:first] if s is not event]
         previous = f"the last was on {ctx.day(before[-1].start_date)}" if before else "none is recorded"
         where = ctx.name(home) if home else label("living_situation", ctx.person.living_situation).lower()
-        evidence = ctx.words(
+        evidence = (
             f"Emergency {label('kind', event.kind).lower()} at {ctx.name(event)} on {ctx.day(day)} while "
-            f"{{they}} {{live}} in {where}, with no GP or community health contact in the "
+            f"{ctx.they} {ctx.live} in {where}, with no GP or community health contact in the "
             f"{window.days} days before ({previous})."
         )
         steps = [home, event] if home else [event]

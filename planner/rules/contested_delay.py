@@ -34,9 +34,9 @@ def check(ctx: CaseContext) -> Iterator[Occurrence]:
             else "no reason recorded"
         )
         source = "as recorded" if admission.delay_attribution else "by default for that reason"
-        evidence = ctx.words(
+        evidence = (
             f"Ready for discharge from {org.name} ({'an NHS bed' if nhs_bed else 'a bed outside the NHS'}) "
-            f"on {ctx.day(admission.ready_for_discharge)}, but {{they}} left on "
+            f"on {ctx.day(admission.ready_for_discharge)}, but {ctx.they} left on "
             f"{ctx.day(admission.end_date)}: "
             f"{phrases.days(delayed)} delayed, {reason}, attributed to "
             f"{phrases.said('delay_attribution', attribution)} ({source})."

@@ -178,4 +178,35 @@ class CaseContext:
         return format_day(value)
 
     def words(self, template: str) -> str:
+        """Fill a template from resources/ (a title, a question) with her pronouns. Never pass
+        case text through it: braces in a name or a label would be taken as placeholders."""
         return describe.words(template, self.person)
+
+    # her pronouns, for evidence written as ordinary f-strings around case text
+    @cached_property
+    def they(self) -> str:
+        return self.words("{they}")
+
+    @cached_property
+    def them(self) -> str:
+        return self.words("{them}")
+
+    @cached_property
+    def their(self) -> str:
+        return self.words("{their}")
+
+    @property
+    def They(self) -> str:
+        return self.they.capitalize()
+
+    @property
+    def Their(self) -> str:
+        return self.their.capitalize()
+
+    @cached_property
+    def is_(self) -> str:
+        return self.words("{is}")
+
+    @cached_property
+    def live(self) -> str:
+        return self.words("{live}")

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from planner.model import moment_key
 from planner.rules import phrases
 from planner.rules.context import REABLEMENT_SETTINGS, CaseContext
 from planner.rules.engine import Occurrence
@@ -24,7 +23,7 @@ def check(ctx: CaseContext) -> Iterator[Occurrence]:
             yield Occurrence(
                 [step],
                 ctx.orgs_of(step),
-                ctx.words(
+                (
                     f"{phrases.first_upper(ctx.what(step))} from {ctx.name(step)} "
                     f"on {ctx.day(step.start_date)} is "
                     "self-funded, so it is missing from the council's annual measure of people still at "
@@ -35,14 +34,14 @@ def check(ctx: CaseContext) -> Iterator[Occurrence]:
     for admission in ctx.admissions:
         if admission.delayed_days <= 0:
             continue
-        began = moment_key(admission.start)
-        after = next((s for s in council if moment_key(s.start) >= began), None)
+        # "on or after" the start is a day comparison: the date part decides
+        after = next((s for s in council if s.start_date >= admission.start_date), None)
         if after is None:
             continue
         yield Occurrence(
             [admission, after],
             ctx.orgs_of(admission, after),
-            ctx.words(
+            (
                 f"{phrases.days(admission.delayed_days)} delayed at {ctx.name(admission)} count "
                 f"in the NHS's monthly returns; {ctx.name(after)}'s part ({ctx.what(after)}, "
                 f"{ctx.day(after.start_date)}) shows only in annual council returns."

@@ -27,9 +27,9 @@ def check(ctx: CaseContext) -> Iterator[Occurrence]:
         yield Occurrence(
             steps,
             [org],
-            ctx.words(
+            (
                 f"{org.name} is in financial recovery under NHS England and rated "
                 f"{phrases.said('cqc_rating', oversight.cqc_rating)} by CQC; "
-                f"{len(steps)} of {{their}} steps took place there."
+                f"{len(steps)} of {ctx.their} steps took place there."
             ),
         )

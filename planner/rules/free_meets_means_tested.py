@@ -33,9 +33,9 @@ def check(ctx: CaseContext) -> Iterator[Occurrence]:
         yield Occurrence([source, target], ctx.orgs_of(source, target), evidence)
     for step in ctx.steps:
         if step.chc_status in UNDECIDED:
-            evidence = ctx.words(
+            evidence = (
                 f"NHS Continuing Healthcare {phrases.said('chc_status', step.chc_status)} at "
                 f"{ctx.what(step)} ({ctx.name(step)}, {ctx.day(step.start_date)}): until it is decided, "
-                "nobody can say whether the NHS or {they} and the council will pay."
+                f"nobody can say whether the NHS or {ctx.they} and the council will pay."
             )
             yield Occurrence([step], ctx.orgs_of(step), evidence)

@@ -26,11 +26,11 @@ def check(ctx: CaseContext) -> Iterator[Occurrence]:
         if link.method not in WEAK_METHODS or receiver is None or receiver.shared_record_access is True:
             continue
         access = (
-            "has no access to {their} shared record"
+            f"has no access to {ctx.their} shared record"
             if receiver.shared_record_access is False
-            else "has no recorded access to {their} shared record"
+            else f"has no recorded access to {ctx.their} shared record"
         )
-        evidence = ctx.words(
+        evidence = (
             f"{phrases.first_upper(ctx.what(link.target))} at {receiver.name} ({ctx.day(link.on)}) followed "
             f"{ctx.what(link.source)} at {ctx.name(link.source)} {phrases.method(link)}, and "
             f"{receiver.name} {access}."
@@ -43,8 +43,8 @@ def check(ctx: CaseContext) -> Iterator[Occurrence]:
         consent is None or consent.status not in CONSENT_TO_SHARE
     ):
         state = "not recorded" if consent is None else phrases.said("consent_status", consent.status)
-        evidence = ctx.words(
-            f"{len(sectors)} sectors care for {{them}}, but {{their}} consent to share information is "
+        evidence = (
+            f"{len(sectors)} sectors care for {ctx.them}, but {ctx.their} consent to share information is "
             f"{state}."
         )
         yield Occurrence([], list(ctx.pathway_orgs), evidence)
@@ -52,7 +52,5 @@ def check(ctx: CaseContext) -> Iterator[Occurrence]:
         yield Occurrence(
             [],
             [],
-            ctx.words(
-                "No NHS number is recorded, so {their} records cannot be matched across organisations."
-            ),
+            (f"No NHS number is recorded, so {ctx.their} records cannot be matched across organisations."),
         )

@@ -19,7 +19,7 @@ RULE_ID = "M13"
 def check(ctx: CaseContext) -> Iterator[Occurrence]:
     case = ctx.case
     if not case.coordinator:
-        yield Occurrence([], [], ctx.words("Nobody has been named as {their} care coordinator."))
+        yield Occurrence([], [], (f"Nobody has been named as {ctx.their} care coordinator."))
     for action in case.care_plan.actions if case.care_plan else []:
         if action.owner is None:
             yield Occurrence([], [], f"The agreed action “{action.description}” has no owner.")
@@ -30,10 +30,10 @@ def check(ctx: CaseContext) -> Iterator[Occurrence]:
         sent_by, received_by = ctx.regulators[sender.id], ctx.regulators[receiver.id]
         if set(sent_by) == set(received_by) or case.coordinator_on(link.on) is not None:
             continue
-        evidence = ctx.words(
+        evidence = (
             f"On {ctx.day(link.on)} {ctx.what(link.source)} at {sender.name} "
             f"({phrases.regulators(sent_by)}) handed over to {ctx.what(link.target)} at {receiver.name} "
             f"({phrases.regulators(received_by)}) {phrases.method(link)}. No receiver was named, and "
-            "nobody was coordinating {their} care at the time."
+            f"nobody was coordinating {ctx.their} care at the time."
         )
         yield Occurrence([link.source, link.target], [sender, receiver], evidence)

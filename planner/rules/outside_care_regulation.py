@@ -40,7 +40,7 @@ def check(ctx: CaseContext) -> Iterator[Occurrence]:
             yield Occurrence(
                 [step],
                 [org],
-                ctx.words(
+                (
                     f"{phrases.first_upper(ctx.what(step))} from {ctx.day(step.start_date)} is provided by "
                     f"{org.name}, a voluntary organisation that {_why(org)}."
                 ),
@@ -57,7 +57,7 @@ def check(ctx: CaseContext) -> Iterator[Occurrence]:
             yield Occurrence(
                 [],
                 [org],
-                ctx.words(
+                (
                     f"The agreed action “{action.description}” is owned by {owner}, a voluntary "
                     f"organisation that {_why(org)}."
                 ),

@@ -49,8 +49,8 @@ def check(ctx: CaseContext) -> Iterator[Occurrence]:
         )
     if not outcomes:
         return
-    evidence = ctx.words(
-        f"{len(orgs)} organisations on {{their}} pathway answer to {len(codes)} regulators "
+    evidence = (
+        f"{len(orgs)} organisations on {ctx.their} pathway answer to {len(codes)} regulators "
         f"({phrases.regulators(codes)}), each rating its own part, and none is assessed at system "
         f"level. Adverse outcomes: {'; '.join(outcomes)}."
     )

@@ -17,7 +17,7 @@ RULE_ID = "M05"
 
 def check(ctx: CaseContext) -> Iterator[Occurrence]:
     for earlier, readmission in ctx.readmissions:
-        evidence = ctx.words(
+        evidence = (
             f"Discharged from {ctx.name(earlier)} on {ctx.day(earlier.end_date)}; back as an emergency "
             f"admission to {ctx.name(readmission)} on {ctx.day(readmission.start_date)}, "
             f"{phrases.days(ctx.gap(earlier, readmission))} later. The first discharge counted as a "
@@ -25,7 +25,7 @@ def check(ctx: CaseContext) -> Iterator[Occurrence]:
         )
         yield Occurrence([earlier, readmission], ctx.orgs_of(earlier, readmission), evidence)
     for admission, placement in ctx.placements_after_hospital:
-        evidence = ctx.words(
+        evidence = (
             f"Left {ctx.name(admission)} on {ctx.day(admission.end_date)} and moved permanently into "
             f"{ctx.name(placement)} on {ctx.day(placement.start_date)}, "
             f"{phrases.days(ctx.gap(admission, placement))} later, with no reablement or intermediate "

@@ -25,9 +25,9 @@ def check(ctx: CaseContext) -> Iterator[Occurrence]:
         ready, end = admission.ready_for_discharge, admission.end_date
         if ready is None or end is None or ready.weekday() not in weekend or end <= ready:
             continue
-        evidence = ctx.words(
+        evidence = (
             f"Ready for discharge from {ctx.name(admission)} on {WEEKDAYS[ready.weekday()]} "
-            f"{ctx.day(ready)}; {{they}} left on {WEEKDAYS[end.weekday()]} {ctx.day(end)}, "
+            f"{ctx.day(ready)}; {ctx.they} left on {WEEKDAYS[end.weekday()]} {ctx.day(end)}, "
             f"{phrases.days((end - ready).days)} later."
         )
         yield Occurrence([admission], ctx.orgs_of(admission), evidence)
@@ -44,8 +44,8 @@ def check(ctx: CaseContext) -> Iterator[Occurrence]:
             restart = next((s for s in home_care if s is not service and s.start_date >= out), None)
             if restart is None:
                 continue
-            evidence = ctx.words(
-                f"Home care from {ctx.name(service)} ended on {ctx.day(ended)}, during {{their}} admission "
+            evidence = (
+                f"Home care from {ctx.name(service)} ended on {ctx.day(ended)}, during {ctx.their} admission "
                 f"to {ctx.name(admission)} ({ctx.day(admission.start_date)} to {ctx.day(out)}); after "
                 f"discharge it had to start again: {ctx.name(restart)} from {ctx.day(restart.start_date)}."
             )
