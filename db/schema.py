@@ -65,6 +65,8 @@ cases = Table(
     Column("row_version", Integer, nullable=False, default=1),
     Column("created_at", DateTime, nullable=False, server_default=func.now()),
     Column("updated_at", DateTime, nullable=False, server_default=func.now()),
+    # set when the case is deleted: it stays recoverable until the Deleted view is emptied
+    Column("deleted_at", DateTime, nullable=True, index=True),
     # the person
     Column("name", String(200), nullable=False, index=True),
     _text("nhs_number", 10),
@@ -93,6 +95,8 @@ organisations = _owned(
     _text("funding_term", 20),
     Column("codes", JSON, nullable=True),
     Column("oversight", JSON, nullable=True),
+    # the directory entry this organisation was matched to, if any
+    Column("directory_id", Integer, ForeignKey("directory.id", ondelete="SET NULL"), nullable=True),
 )
 
 team_members = _owned(
@@ -184,4 +188,27 @@ finding_annotations = _owned(
     Column("steps", JSON, nullable=False),
     _text("comment", 2000),
     keyed=False,
+)
+
+#: The provider directory shared by all cases: organisations known by an ODS code or a CQC
+#: location id, imported from the NHS ODS and CQC files or added by hand.
+directory = Table(
+    "directory", metadata,
+    Column("id", Integer, primary_key=True),
+    _text("code_system", 20, required=True),  # "ods", "cqc_location" or "local"
+    _text("code", 30, required=True),
+    Column("name", String(200), nullable=False, index=True),
+    _text("sector", 30, required=True),
+    _text("area", 100),
+    _text("address"),
+    _text("postcode", 10),
+    _text("phone", 50),
+    _text("payment_model", 30),
+    Column("regulators", JSON, nullable=True),
+    Column("cqc_registered", Boolean, nullable=True),
+    _text("cqc_rating", 30),
+    _text("status", 20, required=True),  # "active", "closed" or "dormant"
+    _text("source", 200),
+    Column("updated_at", DateTime, nullable=False, server_default=func.now()),
+    UniqueConstraint("code_system", "code"),
 )

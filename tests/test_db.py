@@ -198,3 +198,31 @@ def test_seeding_uses_the_packaged_demo(database) -> None:  # type: ignore[no-un
     with database.session() as session:
         case = CaseRepository(session).get(case_id)
     assert case == case_from_dict(json.loads(json.dumps(demo_dict())))
+
+
+def test_a_database_from_the_first_schema_is_migrated_with_its_cases(tmp_path: Path) -> None:
+    """A database written by the first release (revision 0001) opens, upgrades, and keeps its cases."""
+    from alembic import command
+    from sqlalchemy import create_engine
+
+    from db.migrate import alembic_config
+
+    path = tmp_path / "old.sqlite"
+    engine = create_engine(f"sqlite:///{path}")
+    command.upgrade(alembic_config(engine), "0001")  # type: ignore[arg-type]
+    with engine.begin() as connection:
+        connection.exec_driver_sql(
+            "INSERT INTO cases (id, title, row_version, name, area, conditions) "
+            "VALUES (1, 'Old case', 1, 'Ada Old', 'Lambeth', '[]')")
+        connection.exec_driver_sql(
+            "INSERT INTO organisations (case_id, position, id, name, sector) VALUES (1, 0, 'gp', 'A Surgery', 'primary_care')")
+        connection.exec_driver_sql(
+            "INSERT INTO steps (case_id, position, id, kind, organisation, start) "
+            "VALUES (1, 0, 's1', 'contact', 'gp', '2020-01-01')")
+    engine.dispose()
+    database = open_database(f"sqlite:///{path}")
+    assert current_revision(database.engine) == HEAD_REVISION
+    with database.session() as session:
+        case = CaseRepository(session).get(1)
+    assert case.title == "Old case" and case.person.area == "Lambeth" and case.steps[0].id == "s1"
+    database.close()
