@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
-from sqlalchemy import Connection, Table, delete, func, insert, or_, select
+from sqlalchemy import Connection, Table, delete, exists, func, insert, or_, select, update
 
 from db import schema
 from db.mapping import from_row, to_row
@@ -48,6 +48,10 @@ class CaseNotFound(LookupError):
     """No case matches the id or title given."""
 
 
+class SaveConflict(RuntimeError):
+    """Someone saved the case since it was loaded: saving now would overwrite their work."""
+
+
 @dataclass(frozen=True)
 class CaseSummary:
     """A row of the case list."""
@@ -71,7 +75,45 @@ class CaseRepository:
         case_id = int(self.connection.execute(statement).scalar_one())
         self._insert_children(case_id, case)
         case.id = case_id
+        case.row_version = 1
         return case_id
+
+    def save(self, case: Case) -> None:
+        """Write an edited case over its stored version, in the caller's transaction.
+
+        Raises SaveConflict if the stored case changed since ``case`` was loaded (its
+        ``row_version``), so a colleague's save is never silently overwritten.
+        """
+        assert case.id is not None and case.row_version is not None
+        cases = schema.cases
+        values = to_row(case.person, title=case.title, extensions=case.extensions)
+        result = self.connection.execute(
+            update(cases).where(cases.c.id == case.id, cases.c.row_version == case.row_version,
+                                cases.c.deleted_at.is_(None))
+            .values(**values, row_version=cases.c.row_version + 1, updated_at=func.now()))
+        if result.rowcount != 1:
+            self.get_head(case.id)
+            raise SaveConflict(f"The case “{case.display_title}” was changed by someone else "
+                               "after you opened it.")
+        for table in [t for _a, _c, t in _LISTS + _PLAN_LISTS] + [schema.care_plans]:
+            self.connection.execute(delete(table).where(table.c.case_id == case.id))
+        self._insert_children(case.id, case)
+        case.row_version += 1
+
+    def move_to_deleted(self, case_id: int) -> None:
+        """Delete a case recoverably: it leaves the case list for the Deleted view."""
+        self.get_head(case_id)
+        self.connection.execute(update(schema.cases).where(schema.cases.c.id == case_id)
+                                .values(deleted_at=func.now()))
+
+    def restore(self, case_id: int) -> None:
+        self.connection.execute(update(schema.cases).where(schema.cases.c.id == case_id)
+                                .values(deleted_at=None))
+
+    def empty_deleted(self) -> int:
+        """Delete for good every case in the Deleted view; returns how many."""
+        result = self.connection.execute(delete(schema.cases).where(schema.cases.c.deleted_at.is_not(None)))
+        return int(result.rowcount)
 
     def _insert_children(self, case_id: int, case: Case) -> None:
         for attribute, _cls, table in _LISTS:
@@ -111,6 +153,7 @@ class CaseRepository:
         lists = {attr: self._load_list(table, cls, case_id) for attr, cls, table in _LISTS}
         return Case(
             id=case_id,
+            row_version=head["row_version"],
             title=head["title"],
             person=from_row(Person, head),
             extensions=head["extensions"],
@@ -132,26 +175,34 @@ class CaseRepository:
                         review_on=head["review_on"], contingency=head["contingency"],
                         signed_off_by=list(head["signed_off_by"] or []), **lists)
 
-    def summaries(self, search: str = "", limit: int | None = None, offset: int = 0) -> list[CaseSummary]:
-        """Cases for the case list, by title, filtered in the database by name, title or area."""
-        cases, steps = schema.cases, schema.steps
+    def summaries(self, search: str = "", limit: int | None = None, offset: int = 0,
+                  deleted: bool = False) -> list[CaseSummary]:
+        """Cases for the case list (or the Deleted view), by title, filtered in the database by
+        the person's name, the title, the area or the name of an organisation on the case."""
+        cases, steps, orgs = schema.cases, schema.steps, schema.organisations
         counts = (select(steps.c.case_id, func.count().label("n"))
                   .group_by(steps.c.case_id).subquery())
         query = (
             select(cases.c.id, cases.c.title, cases.c.name, cases.c.area, func.coalesce(counts.c.n, 0))
             .outerjoin(counts, counts.c.case_id == cases.c.id)
             .order_by(func.lower(func.coalesce(cases.c.title, cases.c.name)), cases.c.id)
+            .where(cases.c.deleted_at.is_not(None) if deleted else cases.c.deleted_at.is_(None))
             .offset(offset).limit(limit))
         text = search.strip().lower()
         if text:
             pattern = f"%{_escape_like(text)}%"
+            at_org = exists().where(orgs.c.case_id == cases.c.id,
+                                    func.lower(orgs.c.name).like(pattern, escape="\\"))
             query = query.where(or_(*(func.lower(column).like(pattern, escape="\\")
-                                      for column in (cases.c.name, cases.c.title, cases.c.area))))
+                                      for column in (cases.c.name, cases.c.title, cases.c.area)), at_org))
         return [CaseSummary(id=r[0], title=r[1] or r[2], name=r[2], area=r[3], steps=int(r[4]))
                 for r in self.connection.execute(query)]
 
     def count(self) -> int:
-        return int(self.connection.execute(select(func.count()).select_from(schema.cases)).scalar_one())
+        """Cases not deleted."""
+        cases = schema.cases
+        return int(self.connection.execute(
+            select(func.count()).select_from(cases).where(cases.c.deleted_at.is_(None))).scalar_one())
 
     def find(self, reference: str) -> int:
         """The id of the case named by ``reference``: a case id, or an exact title."""
@@ -161,7 +212,8 @@ class CaseRepository:
             found = self.connection.execute(select(cases.c.id).where(cases.c.id == int(text))).scalar()
             if found is not None:
                 return int(found)
-        ids = list(self.connection.execute(select(cases.c.id).where(cases.c.title == text)).scalars())
+        ids = list(self.connection.execute(
+            select(cases.c.id).where(cases.c.title == text, cases.c.deleted_at.is_(None))).scalars())
         if len(ids) == 1:
             return int(ids[0])
         if len(ids) > 1:

@@ -220,6 +220,8 @@ class Case:
     extensions: dict[str, Any] | None = None
     #: The database id once stored; never written to a case file.
     id: int | None = field(default=None, compare=False, metadata={"file": False})
+    #: The stored version this case was loaded at (optimistic locking); never written to a file.
+    row_version: int | None = field(default=None, compare=False, metadata={"file": False})
 
     @property
     def display_title(self) -> str:

@@ -226,3 +226,66 @@ def test_a_database_from_the_first_schema_is_migrated_with_its_cases(tmp_path: P
         case = CaseRepository(session).get(1)
     assert case.title == "Old case" and case.person.area == "Lambeth" and case.steps[0].id == "s1"
     database.close()
+
+
+def test_saving_an_edited_case(database) -> None:  # type: ignore[no-untyped-def]
+    from planner import editing
+
+    case_id = _add(database, demo_dict())
+    with database.session() as session:
+        case = CaseRepository(session).get(case_id)
+    assert case.row_version == 1
+    edited = editing.put(case, "steps", None, {"id": "s25", "kind": "contact", "organisation": "gp",
+                                               "start": "2024-07-01", "label": "Check-up"})
+    edited.row_version = case.row_version
+    with database.session() as session:
+        CaseRepository(session).save(edited)
+    assert edited.row_version == 2
+    with database.session() as session:
+        again = CaseRepository(session).get(case_id)
+    assert again == edited and again.row_version == 2 and len(again.steps) == 25
+
+
+def test_a_colleagues_save_is_never_overwritten(database) -> None:  # type: ignore[no-untyped-def]
+    from db.repository import SaveConflict
+
+    case_id = _add(database, demo_dict())
+    with database.session() as session:
+        mine = CaseRepository(session).get(case_id)
+    with database.session() as session:
+        theirs = CaseRepository(session).get(case_id)
+    theirs.title = "Their title"
+    with database.session() as session:
+        CaseRepository(session).save(theirs)
+    mine.title = "My title"
+    with pytest.raises(SaveConflict, match="changed by someone else"), database.session() as session:
+        CaseRepository(session).save(mine)
+    with database.session() as session:
+        assert CaseRepository(session).get(case_id).title == "Their title"
+
+
+def test_deleted_cases_are_recoverable_until_emptied(database) -> None:  # type: ignore[no-untyped-def]
+    keep = _add(database, demo_dict())
+    gone = _add(database, minimal_dict(name="Arthur Jones"))
+    with database.session() as session:
+        repo = CaseRepository(session)
+        repo.move_to_deleted(gone)
+        assert [s.id for s in repo.summaries()] == [keep]
+        assert [s.id for s in repo.summaries(deleted=True)] == [gone]
+        assert repo.count() == 1
+        repo.restore(gone)
+        assert {s.id for s in repo.summaries()} == {keep, gone}
+        repo.move_to_deleted(gone)
+        assert repo.empty_deleted() == 1
+        assert repo.summaries(deleted=True) == []
+        with pytest.raises(CaseNotFound):
+            repo.get(gone)
+
+
+def test_the_case_list_searches_organisation_names_in_the_database(database) -> None:  # type: ignore[no-untyped-def]
+    _add(database, demo_dict())
+    _add(database, minimal_dict(name="Arthur Jones"))  # at "A Surgery"
+    with database.session() as session:
+        repo = CaseRepository(session)
+        assert [s.name for s in repo.summaries("riviera")] == ["Edith Smith"]
+        assert [s.name for s in repo.summaries("a surgery")] == ["Arthur Jones"]
