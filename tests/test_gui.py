@@ -26,7 +26,8 @@ def window(qtbot, demo_database):  # type: ignore[no-untyped-def]
     qtbot.addWidget(win)
     win.show()
     qtbot.waitExposed(win)
-    return win
+    yield win
+    win.undo_stack.setClean()  # closing must not wait on an "unsaved changes" prompt
 
 
 def test_models_pass_the_model_tester(qtmodeltester, demo_case, demo_database) -> None:  # type: ignore[no-untyped-def]
@@ -293,6 +294,8 @@ def test_the_timeline_marks_steps_with_their_findings(window: MainWindow) -> Non
 
 
 def _reload(window: MainWindow):  # type: ignore[no-untyped-def]
+    """The open case as stored, after saving the window's edits."""
+    assert window.save()
     with window.database.session() as session:
         return CaseRepository(session).get(window.case.id)  # type: ignore[union-attr, arg-type]
 

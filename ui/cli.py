@@ -53,6 +53,18 @@ def build_parser() -> argparse.ArgumentParser:
     measures.add_argument("case", metavar="CASE", help="case id or exact title")
     measures.add_argument("--json", action="store_true", help="print a JSON object")
 
+    imp_dir = commands.add_parser(
+        "import-directory",
+        help="import a provider directory file (NHS ODS epraccur.csv or a CQC extract); prints the counts")
+    imp_dir.add_argument("file", metavar="FILE")
+    imp_dir.add_argument("--format", choices=["cqc", "ods"],
+                         help="the file's format (default: detected from its content)")
+
+    directory = commands.add_parser("directory", help="list provider directory entries")
+    directory.add_argument("--search", metavar="TEXT",
+                           help="only entries whose name, code, area or postcode contain every word")
+    directory.add_argument("--json", action="store_true", help="print a JSON array")
+
     shot = commands.add_parser("screenshot", help="render the main window offscreen to a PNG")
     shot.add_argument("--out", required=True, metavar="FILE.png")
     shot.add_argument("--case", metavar="CASE", help="case id or exact title (default: the first case)")
@@ -184,8 +196,64 @@ def _screenshot(args: argparse.Namespace) -> int:
     return 0
 
 
+def _import_directory(args: argparse.Namespace) -> int:
+    """Counts on stdout; the rejected rows (the first 10) and notes on stderr."""
+    from db.directory import DirectoryRepository
+    from planner.directory import (
+        DirectoryFileError,
+        describe_rejections,
+        read_directory,
+        summarise_rejections,
+    )
+
+    try:
+        read = read_directory(args.file, args.format)  # read it all before touching the database
+    except DirectoryFileError as error:
+        raise CommandError(str(error)) from None
+    from sqlalchemy.exc import SQLAlchemyError
+
+    try:
+        with _database(args.db) as database, database.session() as session:  # type: ignore[attr-defined]
+            counts = DirectoryRepository(session).apply(read.entries, read.source, read.fields)
+    except SQLAlchemyError as error:
+        reason = str(getattr(error, "orig", None) or error).strip().splitlines()[0]
+        raise CommandError(f"nothing was imported: the database refused the directory ({reason})") from None
+    print(f"{counts}, rejected {len(read.rejected):,}")
+    if read.rejected:
+        print(f"rejected: {summarise_rejections(read.rejected)}", file=sys.stderr)
+    for line in describe_rejections(read.rejected, limit=10):
+        print(f"rejected: {line}", file=sys.stderr)
+    for note in read.notes:
+        print(f"note: {note}", file=sys.stderr)
+    return 0
+
+
+def _directory(args: argparse.Namespace) -> int:
+    from db.directory import DirectoryRepository
+
+    with _database(args.db) as database, database.session() as session:  # type: ignore[attr-defined]
+        records = DirectoryRepository(session).search(args.search or "", limit=None)
+    if args.json:
+        rows = [{"id": r.id, **vars(r.entry),
+                 "updated_at": r.updated_at.isoformat(sep=" ") if r.updated_at else None} for r in records]
+        print(json.dumps(rows, indent=2, ensure_ascii=False))
+        return 0
+    if not records:
+        print(f"No directory entries match '{args.search}'." if args.search else "The directory is empty.")
+        return 0
+    name_width = min(max(len(r.entry.name) for r in records), 50)
+    code_width = max(len(r.entry.code) for r in records)
+    print(f"{'CODE':<{code_width}}  {'NAME':<{name_width}}  {'SECTOR':<16}  {'AREA':<20}  STATUS")
+    for r in records:
+        e = r.entry
+        print(f"{e.code:<{code_width}}  {e.name[:name_width]:<{name_width}}  {e.sector:<16}  "
+              f"{(e.area or '-')[:20]:<20}  {e.status}")
+    return 0
+
+
 COMMANDS = {"cases": _cases, "import": _import, "export-case": _export_case, "findings": _findings,
-            "measures": _measures, "screenshot": _screenshot}
+            "measures": _measures, "screenshot": _screenshot, "import-directory": _import_directory,
+            "directory": _directory}
 
 
 def main(argv: Sequence[str] | None = None) -> int:

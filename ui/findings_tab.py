@@ -150,8 +150,8 @@ class FindingsModel(QAbstractItemModel):
 class FindingsTab(CaseTab):
     title = "Findings"
 
-    #: The case's annotations after the team changed them.
-    annotations_changed = Signal(object)
+    #: The case's annotations after the team changed them, and what changed (for Undo's text).
+    annotations_changed = Signal(object, str)
     #: The step ids of the finding now selected (to select them in the pathway view).
     steps_selected = Signal(object)
     #: (title, details) for the detail pane.
@@ -318,7 +318,8 @@ class FindingsTab(CaseTab):
         finding = self.current()
         if _is_finding(finding):
             note = Annotation(rule=finding.rule, status="confirmed", steps=list(finding.steps))
-            self.annotations_changed.emit(self._with(finding, note, replace_decision=True))
+            self.annotations_changed.emit(self._with(finding, note, replace_decision=True),
+                                          f"Confirm finding {finding.rule}")
 
     def set_aside(self) -> None:
         finding = self.current()
@@ -334,7 +335,8 @@ class FindingsTab(CaseTab):
             return
         note = Annotation(rule=finding.rule, status="set_aside", steps=list(finding.steps),
                           comment=reason.strip())
-        self.annotations_changed.emit(self._with(finding, note, replace_decision=True))
+        self.annotations_changed.emit(self._with(finding, note, replace_decision=True),
+                                      f"Set aside finding {finding.rule}")
 
     def comment(self) -> None:
         finding = self.current()
@@ -345,7 +347,8 @@ class FindingsTab(CaseTab):
         if accepted and text.strip():
             note = Annotation(rule=finding.rule, status="comment", steps=list(finding.steps),
                               comment=text.strip())
-            self.annotations_changed.emit(self._with(finding, note, replace_decision=False))
+            self.annotations_changed.emit(self._with(finding, note, replace_decision=False),
+                                          f"Comment on finding {finding.rule}")
 
     def remove_annotations(self) -> None:
         assert self.case is not None
@@ -361,4 +364,4 @@ class FindingsTab(CaseTab):
             remaining = [a for a in self.case.annotations if all(a is not b for b in item.annotations)]
         else:
             return
-        self.annotations_changed.emit(remaining)
+        self.annotations_changed.emit(remaining, f"Remove annotation of {item.rule}")

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import copy
 import re
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QByteArray, QItemSelectionModel, QSettings, Qt, QTimer
-from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
     QFileDialog,
     QLabel,
@@ -22,13 +23,14 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from db.database import Database
-from db.repository import CaseRepository, CaseSummary
+from db.database import Database, DatabaseError
+from db.repository import CaseRepository, CaseSummary, SaveConflict
 from planner import __version__
 from planner.casefile import read_case_file, write_case_file
-from planner.model import Annotation, Case
+from planner.model import Case, Person
 from planner.validation import CaseFileError
 from ui import theme
+from ui.editing import CaseEditor
 
 if TYPE_CHECKING:
     from planner.analysis import Analysis
@@ -51,13 +53,18 @@ class MainWindow(QMainWindow):
         self.remember_layout = remember_layout
         self.case: Case | None = None
         self._analysis: Analysis | None = None
+        #: Edits of the open case, undoable; clean when the case is as saved.
+        self.editor = CaseEditor(self, lambda: self.case, self.apply_edit)
+        self.undo_stack = self.editor.stack
+        self.undo_stack.cleanChanged.connect(lambda clean: self.setWindowModified(not clean))
+        self.showing_deleted = False
         self.setWindowTitle(APP_TITLE)
         self.setMinimumSize(1000, 640)
         self.resize(1440, 900)
 
         # left: the case list
         self.search = QLineEdit()
-        self.search.setPlaceholderText("Search by name, title or area")
+        self.search.setPlaceholderText("Search by name, area or organisation")
         self.search.setClearButtonEnabled(True)
         self.case_model = CaseListModel(self._fetch_cases, self)
         self.case_list = QListView()
@@ -86,6 +93,7 @@ class MainWindow(QMainWindow):
                                          CarePlanTab(), self.findings_tab]
         for tab in self.case_tabs:
             self.tabs.addTab(tab, tab.title)
+            tab.editor = self.editor
         workspace = QWidget()
         work_layout = QVBoxLayout(workspace)
         work_layout.setContentsMargins(4, 8, 4, 8)
@@ -110,7 +118,7 @@ class MainWindow(QMainWindow):
         self.tabs.currentChanged.connect(lambda _i: self.details.clear())
         self.findings_tab.selected.connect(self.details.show_details)
         self.findings_tab.steps_selected.connect(self.pathway_tab.select_steps)
-        self.findings_tab.annotations_changed.connect(self.save_annotations)
+        self.findings_tab.annotations_changed.connect(self.editor.set_annotations)
 
         self.splitter = QSplitter(Qt.Orientation.Horizontal)
         self.splitter.addWidget(left)
@@ -147,19 +155,48 @@ class MainWindow(QMainWindow):
     # -- menus -----------------------------------------------------------------------------
     def _build_menus(self) -> None:
         file_menu = self.menuBar().addMenu("&File")
+        self.new_action = self._action("&New case", QKeySequence.StandardKey.New, self.new_case)
+        self.duplicate_action = self._action("&Duplicate case", QKeySequence("Ctrl+Shift+D"),
+                                             self.duplicate_case)
+        self.save_action = self._action("&Save", QKeySequence.StandardKey.Save, self.save)
         self.import_action = self._action("&Import case file…", QKeySequence.StandardKey.Open,
                                           self.import_case_file)
         self.export_action = self._action("&Export case file…", QKeySequence("Ctrl+E"),
                                           self.export_case_file)
+        self.delete_action = self._action("De&lete case…", QKeySequence("Ctrl+Shift+Del"), self.delete_case)
         self.quit_action = self._action("&Quit", QKeySequence("Ctrl+Q"), self.close)
         self.quit_action.setMenuRole(QAction.MenuRole.QuitRole)
+        file_menu.addActions([self.new_action, self.duplicate_action, self.save_action])
+        file_menu.addSeparator()
         file_menu.addActions([self.import_action, self.export_action])
         file_menu.addSeparator()
+        file_menu.addAction(self.delete_action)
+        file_menu.addSeparator()
         file_menu.addAction(self.quit_action)
+
+        edit_menu = self.menuBar().addMenu("&Edit")
+        self.undo_action = self.undo_stack.createUndoAction(self, "&Undo")
+        self.undo_action.setShortcut(QKeySequence("Ctrl+Z"))
+        self.redo_action = self.undo_stack.createRedoAction(self, "&Redo")
+        self.redo_action.setShortcuts([QKeySequence("Ctrl+Shift+Z"), QKeySequence("Ctrl+Y")])
+        for action in (self.undo_action, self.redo_action):
+            self.addAction(action)
+        edit_menu.addActions([self.undo_action, self.redo_action])
+        edit_menu.addSeparator()
+        self.edit_person_action = self._action("Edit &person…", QKeySequence("Ctrl+Shift+P"),
+                                               self.editor.edit_person)
+        self.edit_plan_action = self._action("Edit care &plan details…", QKeySequence("Ctrl+Shift+L"),
+                                             self.editor.edit_plan)
+        edit_menu.addActions([self.edit_person_action, self.edit_plan_action])
 
         view_menu = self.menuBar().addMenu("&View")
         find = self._action("&Find case", QKeySequence.StandardKey.Find, self._focus_search)
         view_menu.addAction(find)
+        self.deleted_action = self._action("&Deleted cases", QKeySequence(), self.toggle_deleted)
+        self.deleted_action.setCheckable(True)
+        self.restore_action = self._action("&Restore case", QKeySequence(), self.restore_case)
+        self.empty_deleted_action = self._action("&Empty deleted cases…", QKeySequence(), self.empty_deleted)
+        view_menu.addActions([self.deleted_action, self.restore_action, self.empty_deleted_action])
         view_menu.addSeparator()
         for number, tab in enumerate(self.case_tabs, start=1):
             action = self._action(tab.title, QKeySequence(f"Ctrl+{number}"),
@@ -181,7 +218,14 @@ class MainWindow(QMainWindow):
         return action
 
     def _update_actions(self) -> None:
-        self.export_action.setEnabled(self.case is not None)
+        live = self.case is not None and not self.showing_deleted
+        for action in (self.export_action, self.duplicate_action, self.delete_action, self.save_action,
+                       self.edit_person_action, self.edit_plan_action):
+            action.setEnabled(live)
+        self.restore_action.setEnabled(self.showing_deleted and self.case is not None)
+        self.empty_deleted_action.setEnabled(self.showing_deleted)
+        for tab in self.case_tabs:  # a deleted case is read-only until restored
+            tab.editor = None if self.showing_deleted else self.editor
 
     def _focus_search(self) -> None:
         self.search.setFocus()
@@ -190,7 +234,8 @@ class MainWindow(QMainWindow):
     # -- the case list ---------------------------------------------------------------------
     def _fetch_cases(self, search: str, limit: int, offset: int) -> list[CaseSummary]:
         with self.database.session() as session:
-            return CaseRepository(session).summaries(search, limit=limit, offset=offset)
+            return CaseRepository(session).summaries(search, limit=limit, offset=offset,
+                                                     deleted=self.showing_deleted)
 
     def _apply_search(self) -> None:
         self.case_model.set_search(self.search.text())
@@ -211,7 +256,10 @@ class MainWindow(QMainWindow):
         if index.isValid():
             summary = self.case_model.summary(index.row())
             if self.case is None or summary.id != self.case.id:
-                self.open_case(summary.id)
+                if self.maybe_save():
+                    self.open_case(summary.id)
+                else:  # stay on the case with unsaved changes
+                    QTimer.singleShot(0, lambda: self._highlight(self.case.id if self.case else None))
 
     def _highlight(self, case_id: int | None) -> None:
         row = self.case_model.row_of(case_id) if case_id is not None else None
@@ -228,6 +276,7 @@ class MainWindow(QMainWindow):
     def open_case(self, case_id: int) -> None:
         with self.database.session() as session:
             case = CaseRepository(session).get(case_id)
+        self.undo_stack.clear()
         self.show_case(case)
 
     @property
@@ -250,17 +299,158 @@ class MainWindow(QMainWindow):
         QTimer.singleShot(0, lambda: self.analysis)
         self.details.clear()
         self.centre.setCurrentWidget(self.workspace)
-        self.setWindowTitle(f"{case.display_title} — {APP_TITLE}")
+        deleted = " (deleted)" if self.showing_deleted else ""
+        self.setWindowTitle(f"{case.display_title}{deleted}[*] — {APP_TITLE}")
         self._update_actions()
 
-    def save_annotations(self, annotations: list[Annotation]) -> None:
-        """Store the team's annotations of the open case's findings, and recompute."""
+    def apply_edit(self, case: Case) -> None:
+        """Show the case as an edit (or its undo) left it, on the same tab."""
+        case.row_version = self.case.row_version if self.case else case.row_version
+        self.show_case(case)
+
+    # -- saving and the life of a case -------------------------------------------------------
+    def save(self) -> bool:
+        """Write the open case in one transaction; True if it is saved (or had nothing to save)."""
+        if self.case is None or self.undo_stack.isClean():
+            return True
+        try:
+            with self.database.session() as session:
+                CaseRepository(session).save(self.case)
+        except SaveConflict as conflict:
+            return self._resolve_conflict(str(conflict))
+        except DatabaseError as error:
+            QMessageBox.critical(self, "Not saved", f"The case could not be saved: {error}")
+            return False
+        self.undo_stack.setClean()
+        self.case_model.refresh()
+        self._update_count()
+        self._highlight(self.case.id)
+        self.statusBar().showMessage(f"Saved “{self.case.display_title}”", 5000)
+        return True
+
+    def _resolve_conflict(self, message: str) -> bool:
         assert self.case is not None and self.case.id is not None
+        box = QMessageBox(QMessageBox.Icon.Warning, "Someone else saved this case", message, parent=self)
+        box.setInformativeText("Your changes have not been saved. Reload their version (your changes "
+                               "are lost), or keep yours as a separate copy of the case?")
+        reload = box.addButton("Reload their version", QMessageBox.ButtonRole.DestructiveRole)
+        keep = box.addButton("Keep mine as a copy", QMessageBox.ButtonRole.AcceptRole)
+        box.addButton(QMessageBox.StandardButton.Cancel)
+        box.exec()
+        if box.clickedButton() is reload:
+            self.open_case(self.case.id)
+            return True
+        if box.clickedButton() is keep:
+            mine = copy.deepcopy(self.case)
+            mine.title = f"{self.case.display_title} (my copy)"
+            with self.database.session() as session:
+                new_id = CaseRepository(session).add(mine)
+            self.undo_stack.clear()
+            self.case_model.refresh()
+            self.select_case(new_id)
+            return True
+        return False
+
+    def maybe_save(self) -> bool:
+        """Before leaving a case with unsaved changes: save, discard or stay. True to go on."""
+        if self.case is None or self.undo_stack.isClean():
+            return True
+        answer = QMessageBox.question(
+            self, "Unsaved changes", f"Save the changes to “{self.case.display_title}”?",
+            QMessageBox.StandardButton.Save | QMessageBox.StandardButton.Discard
+            | QMessageBox.StandardButton.Cancel, QMessageBox.StandardButton.Save)
+        if answer == QMessageBox.StandardButton.Save:
+            return self.save()
+        if answer == QMessageBox.StandardButton.Discard:
+            self.undo_stack.setClean()
+            return True
+        return False
+
+    def _add_and_open(self, case: Case) -> int:
         with self.database.session() as session:
-            CaseRepository(session).replace_annotations(self.case.id, annotations)
-        self.case.annotations = list(annotations)
-        self.show_case(self.case)
-        self.statusBar().showMessage("Saved the team's view of the finding", 5000)
+            case_id = CaseRepository(session).add(case)
+        self.undo_stack.clear()
+        if self.showing_deleted:
+            self.toggle_deleted(False)
+        self.search.clear()
+        self.case_model.set_search("")
+        self._update_count()
+        self.select_case(case_id)
+        return case_id
+
+    def new_case(self) -> None:
+        """A blank case, opened on the Person tab for her details."""
+        if not self.maybe_save():
+            return
+        self._add_and_open(Case(person=Person(name="New person"), title="New case"))
+        self.show_tab("person")
+        self.editor.edit_person()
+
+    def duplicate_case(self) -> None:
+        if self.case is None or not self.maybe_save():
+            return
+        copied = copy.deepcopy(self.case)
+        copied.title = f"Copy of {self.case.display_title}"
+        self._add_and_open(copied)
+        self.statusBar().showMessage(f"Made “{copied.title}”", 5000)
+
+    def delete_case(self) -> None:
+        if self.case is None or self.case.id is None:
+            return
+        answer = QMessageBox.question(
+            self, "Delete case",
+            f"Delete “{self.case.display_title}”? It can be restored from View › Deleted cases "
+            "until the deleted cases are emptied.")
+        if answer != QMessageBox.StandardButton.Yes:
+            return
+        with self.database.session() as session:
+            CaseRepository(session).move_to_deleted(self.case.id)
+        self.undo_stack.clear()
+        self._after_list_change()
+
+    def toggle_deleted(self, show: bool) -> None:
+        """Switch the case list between the cases and the Deleted view."""
+        if not self.maybe_save():
+            self.deleted_action.setChecked(self.showing_deleted)
+            return
+        self.showing_deleted = bool(show)
+        self.deleted_action.setChecked(self.showing_deleted)
+        self.undo_stack.clear()
+        self._after_list_change()
+
+    def restore_case(self) -> None:
+        if self.case is None or self.case.id is None or not self.showing_deleted:
+            return
+        case_id = self.case.id
+        with self.database.session() as session:
+            CaseRepository(session).restore(case_id)
+        self.showing_deleted = False
+        self.deleted_action.setChecked(False)
+        self._after_list_change(case_id)
+
+    def empty_deleted(self) -> None:
+        answer = QMessageBox.question(
+            self, "Empty deleted cases",
+            "Delete every case in the Deleted view for good? This cannot be undone.")
+        if answer != QMessageBox.StandardButton.Yes:
+            return
+        with self.database.session() as session:
+            removed = CaseRepository(session).empty_deleted()
+        self._after_list_change()
+        self.statusBar().showMessage(f"Deleted {removed} case(s) for good", 5000)
+
+    def _after_list_change(self, select: int | None = None) -> None:
+        self.case = None
+        self._analysis = None
+        self.case_model.refresh()
+        self._update_count()
+        self.centre.setCurrentWidget(self.empty)
+        self.setWindowTitle(f"{APP_TITLE}{' — deleted cases' if self.showing_deleted else ''}[*]")
+        if select is not None:
+            self.select_case(select)
+        elif self.case_model.rowCount() > 0:
+            self.select_case(self.case_model.summary(0).id)
+        self._update_actions()
 
     def show_tab(self, key: str) -> None:
         self.tabs.setCurrentIndex(TAB_KEYS.index(key))
@@ -279,12 +469,9 @@ class MainWindow(QMainWindow):
         except CaseFileError as error:
             self._show_problems(path, error)
             return None
-        with self.database.session() as session:
-            case_id = CaseRepository(session).add(case)
-        self.search.clear()
-        self.case_model.set_search("")
-        self._update_count()
-        self.select_case(case_id)
+        if not self.maybe_save():
+            return None
+        case_id = self._add_and_open(case)
         self.statusBar().showMessage(f"Imported “{case.display_title}” from {Path(path).name}", 8000)
         return case_id
 
@@ -340,12 +527,15 @@ class MainWindow(QMainWindow):
         if isinstance(splitter, QByteArray):
             self.splitter.restoreState(splitter)
 
-    def closeEvent(self, event: object) -> None:
+    def closeEvent(self, event: QCloseEvent) -> None:
+        if not self.maybe_save():
+            event.ignore()
+            return
         if self.remember_layout:
             settings = QSettings()
             settings.setValue("window/geometry", self.saveGeometry())
             settings.setValue("window/splitter", self.splitter.saveState())
-        super().closeEvent(event)  # type: ignore[arg-type]
+        super().closeEvent(event)
 
 
 def _html(text: str) -> str:

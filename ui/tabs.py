@@ -15,7 +15,9 @@ from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QGroupBox,
+    QHBoxLayout,
     QLabel,
+    QPushButton,
     QScrollArea,
     QSplitter,
     QVBoxLayout,
@@ -29,11 +31,12 @@ from planner.reference import is_cqc_registered, label, regulator, regulators_of
 from planner.rules.catalogue import severity_symbol
 from ui import theme
 from ui.models import Column, ColumnModel
-from ui.widgets import Details, InfoForm, Table, muted_label
+from ui.widgets import Details, EditBar, InfoForm, Table, muted_label
 
 if TYPE_CHECKING:
     from planner.analysis import Analysis
     from planner.rules import Finding
+    from ui.editing import CaseEditor
 
 
 def _sections(*parts: tuple[str, QWidget, int]) -> QSplitter:
@@ -43,6 +46,15 @@ def _sections(*parts: tuple[str, QWidget, int]) -> QSplitter:
         splitter.addWidget(_section(title, widget))
         splitter.setStretchFactor(index, stretch)
     return splitter
+
+
+def _with_bar(table: Table, bar: QWidget) -> QWidget:
+    holder = QWidget()
+    layout = QVBoxLayout(holder)
+    layout.setContentsMargins(0, 0, 0, 0)
+    layout.addWidget(table, 1)
+    layout.addWidget(bar)
+    return holder
 
 
 def _section(title: str, widget: QWidget) -> QGroupBox:
@@ -69,6 +81,31 @@ class CaseTab(QWidget):
         self._analysis: Callable[[], Analysis | None] = lambda: None
         self.tables: list[Table] = []
         self._stale = False
+        #: Performs the user's edits (set by the main window; None where the tab is read-only).
+        self.editor: CaseEditor | None = None
+
+    def editable(self, table: Table, collection: str, noun: str,
+                 position: Callable[[int], int] | None = None) -> QWidget:
+        """The table with Add / Edit / Delete for a collection of the case. ``position`` maps a
+        table row to the item's place in the collection (rows may be sorted differently)."""
+        where = position or (lambda row: row)
+
+        def add() -> None:
+            if self.editor is not None:
+                self.editor.add(collection)
+
+        def edit(row: int) -> None:
+            if self.editor is not None:
+                self.editor.edit(collection, where(row))
+
+        def delete(row: int) -> None:
+            if self.editor is not None:
+                self.editor.delete(collection, where(row))
+
+        return _with_bar(table, EditBar(table, noun, add, edit, delete))
+
+    def position_of(self, collection_items: list[object], item: object) -> int:
+        return next(i for i, candidate in enumerate(collection_items) if candidate is item)
 
     @property
     def analysis(self) -> Analysis | None:
@@ -138,6 +175,12 @@ class PersonTab(CaseTab):
         content = QWidget()
         layout = QVBoxLayout(content)
         layout.setSpacing(12)
+        self.edit_button = QPushButton("&Edit person…")
+        self.edit_button.clicked.connect(lambda: self.editor.edit_person() if self.editor else None)
+        top = QHBoxLayout()
+        top.addWidget(self.edit_button)
+        top.addStretch(1)
+        layout.addLayout(top)
         for widget in (self.identity, self.home, self.health, self.matters, self.consent):
             theme.titled(widget)
             layout.addWidget(widget)
@@ -215,7 +258,9 @@ class PathwayTab(CaseTab):
         self.handoffs = Table(self.handoffs_model, "No handoffs recorded between steps.",
                               self._handoff_details)
         self.tables = [self.steps, self.handoffs]
-        splitter = _sections(("Timeline", self.steps, 3), ("Handoffs", self.handoffs, 1))
+        steps = self.editable(self.steps, "steps", "step", self._step_position)
+        handoffs = self.editable(self.handoffs, "handoffs", "handoff")
+        splitter = _sections(("Timeline", steps, 3), ("Handoffs", handoffs, 1))
         layout = QVBoxLayout(self)
         layout.addWidget(self.summary)
         layout.addWidget(splitter, 1)
@@ -223,6 +268,10 @@ class PathwayTab(CaseTab):
     def _org_name(self, org_id: str) -> str:
         org = self.case.organisation(org_id) if self.case else None
         return org.name if org else org_id
+
+    def _step_position(self, row: int) -> int:
+        assert self.case is not None
+        return self.position_of(self.case.steps, self.steps_model.row_object(row))  # type: ignore[arg-type]
 
     def _step_findings(self, step: Step) -> list[Finding]:
         if self.analysis is None:
@@ -339,7 +388,7 @@ class OrganisationsTab(CaseTab):
         self.landscape = Table(self.landscape_model, "No organisations on the pathway yet.",
                                self._landscape_details)
         self.tables = [self.orgs, self.landscape]
-        splitter = _sections(("Organisations", self.orgs, 3),
+        splitter = _sections(("Organisations", self.editable(self.orgs, "organisations", "organisation"), 3),
                              ("Regulatory landscape: who assesses what, how often, and how each is paid",
                               self.landscape, 3))
         layout = QVBoxLayout(self)
@@ -416,8 +465,10 @@ class TeamTab(CaseTab):
         self.history = Table(self.history_model, "Nobody has been named as care coordinator.",
                              self._period_details)
         self.tables = [self.team, self.history]
-        splitter = _sections(("The team", self.team, 3),
-                             ("Care coordinator history", self.history, 1))
+        splitter = _sections(("The team", self.editable(self.team, "team", "team member"), 3),
+                             ("Care coordinator history",
+                              self.editable(self.history, "coordinator", "coordinator period",
+                                            self._period_position), 1))
         layout = QVBoxLayout(self)
         layout.addWidget(self.banner)
         layout.addWidget(splitter, 1)
@@ -425,6 +476,10 @@ class TeamTab(CaseTab):
     def _org_name(self, org_id: str | None) -> str:
         org = self.case.organisation(org_id) if self.case and org_id else None
         return org.name if org else ""
+
+    def _period_position(self, row: int) -> int:
+        assert self.case is not None
+        return self.position_of(self.case.coordinator, self.history_model.row_object(row))  # type: ignore[arg-type]
 
     def _member_text(self, member_id: str) -> str:
         member = self.case.member(member_id) if self.case else None
@@ -495,11 +550,18 @@ class CarePlanTab(CaseTab):
         self.contingency.setWordWrap(True)
         self.contingency.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.tables = [self.goals, self.action_table]
-        splitter = _sections(("Goals", self.goals, 2), ("Who will do what", self.action_table, 4),
+        self.plan_button = QPushButton("Edit &plan details…")
+        self.plan_button.setToolTip("Version, agreed and review dates, the contingency plan, who agreed it")
+        self.plan_button.clicked.connect(lambda: self.editor.edit_plan() if self.editor else None)
+        splitter = _sections(("Goals", self.editable(self.goals, "goals", "goal"), 2),
+                             ("Who will do what", self.editable(self.action_table, "actions", "action"), 4),
                              ("If I become unwell", self.contingency, 1))
         splitter.setSizes([200, 330, 110])
         layout = QVBoxLayout(self)
-        layout.addWidget(self.summary)
+        top = QHBoxLayout()
+        top.addWidget(self.summary, 1)
+        top.addWidget(self.plan_button, 0, Qt.AlignmentFlag.AlignTop)
+        layout.addLayout(top)
         layout.addWidget(splitter, 1)
 
     @staticmethod

@@ -7,14 +7,16 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from PySide6.QtCore import QModelIndex, Qt, Signal
-from PySide6.QtGui import QPalette
+from PySide6.QtGui import QKeySequence, QPalette, QShortcut
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QFormLayout,
     QFrame,
     QGroupBox,
+    QHBoxLayout,
     QHeaderView,
     QLabel,
+    QPushButton,
     QSizePolicy,
     QStackedWidget,
     QTableView,
@@ -91,6 +93,43 @@ class Table(QStackedWidget):
         if current.isValid() and self._describe is not None:
             title, details = self._describe(current.data(ObjectRole))
             self.selected.emit(title, details)
+
+
+class EditBar(QWidget):
+    """Add / Edit / Delete under a table; double-click edits and the Delete key deletes."""
+
+    def __init__(self, table: Table, noun: str, add: Callable[[], None],
+                 edit: Callable[[int], None], delete: Callable[[int], None]) -> None:
+        super().__init__()
+        self.table = table
+        layout = QHBoxLayout(self)
+        layout.setContentsMargins(0, 4, 0, 0)
+        self.add_button = QPushButton(f"Add {noun}…")
+        self.edit_button = QPushButton("Edit…")
+        self.delete_button = QPushButton("Delete")
+        self.add_button.clicked.connect(add)
+        self.edit_button.clicked.connect(lambda: self._with_row(edit))
+        self.delete_button.clicked.connect(lambda: self._with_row(delete))
+        for button in (self.add_button, self.edit_button, self.delete_button):
+            layout.addWidget(button)
+        layout.addStretch(1)
+        table.view.doubleClicked.connect(lambda index: edit(index.row()))
+        shortcut = QShortcut(QKeySequence(QKeySequence.StandardKey.Delete), table.view)
+        shortcut.setContext(Qt.ShortcutContext.WidgetShortcut)
+        shortcut.activated.connect(lambda: self._with_row(delete))
+        table.view.selectionModel().currentRowChanged.connect(lambda *_: self._update())
+        table.model.modelReset.connect(self._update)
+        self._update()
+
+    def _with_row(self, action: Callable[[int], None]) -> None:
+        index = self.table.view.currentIndex()
+        if index.isValid():
+            action(index.row())
+
+    def _update(self) -> None:
+        has_row = self.table.view.currentIndex().isValid()
+        self.edit_button.setEnabled(has_row)
+        self.delete_button.setEnabled(has_row)
 
 
 class InfoForm(QGroupBox):

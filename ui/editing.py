@@ -1,0 +1,569 @@
+"""Editing a case in the GUI: one dialog for every kind of item, and undoable edits.
+
+Each kind of item (the person, an organisation, a step...) is described by a list of fields;
+``EntityDialog`` builds its form from them and shows the problems an edit would introduce next
+to the fields they concern (the same rules as case-file import, from ``planner.editing``). An
+accepted edit becomes an ``EditCase`` command on the open case's QUndoStack, holding the case
+before and after, so undo, redo and "unsaved changes" come for free.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QUndoCommand, QUndoStack
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QListWidget,
+    QListWidgetItem,
+    QMessageBox,
+    QPlainTextEdit,
+    QScrollArea,
+    QVBoxLayout,
+    QWidget,
+)
+
+from planner import describe, editing
+from planner.casefile import case_to_dict
+from planner.dates import format_day
+from planner.model import Case
+from planner.nhs_number import is_valid as nhs_number_is_valid
+from planner.reference import label, labels
+from planner.validation import Problem
+
+ERROR_STYLE = "color: #b42318;"
+Options = Callable[[Case], list[tuple[str, str]]]
+
+
+@dataclass(frozen=True)
+class Field:
+    """One form field: ``key`` is its place in the item's case-file form ("frailty.score")."""
+
+    key: str
+    caption: str
+    kind: str = "text"  # text, multiline, date, moment, enum, bool, ref, refs, lines, regulators,
+    #                     number, integer, readonly
+    enum: str | None = None
+    options: Options | None = None
+    required: bool = False
+    hint: str = ""
+
+
+# -- choices drawn from the open case ----------------------------------------------------------
+def _organisations(case: Case) -> list[tuple[str, str]]:
+    return [(o.id, o.name) for o in case.organisations]
+
+
+def _members(case: Case) -> list[tuple[str, str]]:
+    return [(m.id, f"{m.name} ({label('role', m.role)})") for m in case.team]
+
+
+def _owners(case: Case) -> list[tuple[str, str]]:
+    return _members(case) + [(o.id, f"{o.name} (organisation)") for o in case.organisations]
+
+
+def _steps(case: Case) -> list[tuple[str, str]]:
+    return [(s.id, f"{format_day(s.start)}: {s.label or label('kind', s.kind)}")
+            for s in case.ordered_steps()]
+
+
+def _goals(case: Case) -> list[tuple[str, str]]:
+    return [(g.id, g.in_my_words) for g in case.care_plan.goals] if case.care_plan else []
+
+
+DATE_HINT = "YYYY-MM-DD"
+MOMENT_HINT = "YYYY-MM-DD, or YYYY-MM-DDTHH:MM for a time"
+
+PERSON_FIELDS = [
+    Field("title", "Case title", hint="How the case is listed, e.g. “Mrs Smith, Torbay”"),
+    Field("name", "Name", required=True),
+    Field("nhs_number", "NHS number", hint="10 digits; checked as you type"),
+    Field("date_of_birth", "Date of birth", "date"),
+    Field("sex", "Sex", "enum", "sex"),
+    Field("area", "Area (local authority)"),
+    Field("postcode", "Postcode"),
+    Field("living_situation", "Living situation", "enum", "living_situation"),
+    Field("conditions", "Long-term conditions", "lines", hint="One per line"),
+    Field("frailty.scale", "Frailty scale", "enum", "frailty_scale"),
+    Field("frailty.score", "Frailty score", "number", hint="CFS 1–9, or eFI 0–1"),
+    Field("frailty.assessed_on", "Frailty assessed on", "date"),
+    Field("frailty.assessed_by", "Frailty assessed by"),
+    Field("what_matters", "What matters, in {their} words", "multiline"),
+    Field("consent.status", "Consent to share", "enum", "consent_status"),
+    Field("consent.scope", "Consent scope"),
+    Field("consent.recorded_on", "Consent recorded on", "date"),
+    Field("preferred_place_of_care", "Preferred place of care", "enum", "preferred_place_of_care"),
+]
+
+FIELDS: dict[str, list[Field]] = {
+    "organisations": [
+        Field("id", "Id", "readonly"),
+        Field("name", "Name", required=True),
+        Field("sector", "Sector", "enum", "sector", required=True),
+        Field("area", "Area"),
+        Field("payment_model", "Paid by", "enum", "payment_model", hint="Empty: the sector's usual model"),
+        Field("regulators", "Regulated by", "regulators"),
+        Field("cqc_registered", "CQC registered", "bool"),
+        Field("shared_record_access", "Shared record access", "bool"),
+        Field("funding_term", "Funding", "enum", "funding_term"),
+        Field("codes.ods", "ODS code"),
+        Field("codes.cqc_location", "CQC location id"),
+        Field("codes.cqc_provider", "CQC provider id"),
+        Field("codes.charity_number", "Charity number"),
+        Field("oversight.cqc_rating", "CQC rating", "enum", "cqc_rating"),
+        Field("oversight.financial_recovery", "In financial recovery", "bool"),
+        Field("oversight.system_level_assessment", "Assessed at system level", "bool"),
+    ],
+    "team": [
+        Field("id", "Id", "readonly"),
+        Field("name", "Name", required=True),
+        Field("role", "Role", "enum", "role", required=True),
+        Field("organisation", "Organisation", "ref", options=_organisations),
+        Field("contact", "Contact"),
+        Field("professional_register", "Professional register", "enum", "professional_register"),
+    ],
+    "coordinator": [
+        Field("member", "Care coordinator", "ref", options=_members, required=True),
+        Field("from", "From", "date", required=True),
+        Field("to", "To", "date", hint="Empty while still the coordinator"),
+        Field("reason", "Why", "multiline"),
+    ],
+    "steps": [
+        Field("id", "Id", "readonly"),
+        Field("kind", "Kind", "enum", "kind", required=True),
+        Field("label", "What happened"),
+        Field("organisation", "Organisation", "ref", options=_organisations, required=True),
+        Field("start", "Start", "moment", required=True, hint=MOMENT_HINT),
+        Field("end", "End", "moment", hint=MOMENT_HINT),
+        Field("stage", "Stage", "enum", "stage"),
+        Field("setting", "Setting", "enum", "setting"),
+        Field("emergency", "Emergency", "bool"),
+        Field("funding", "Funding", "enum", "funding"),
+        Field("ready_for_discharge", "Ready for discharge", "date", hint="Admissions only"),
+        Field("delay_reason", "Reason for delay", "enum", "delay_reason"),
+        Field("delay_attribution", "Delay attributed to", "enum", "delay_attribution",
+              hint="Empty: the usual attribution for the reason"),
+        Field("assessment_domain", "Assessment of", "enum", "assessment_domain"),
+        Field("service_line", "Service"),
+        Field("contract", "Contract"),
+        Field("chc_status", "Continuing Healthcare", "enum", "chc_status"),
+        Field("permanent", "Permanent placement", "bool"),
+        Field("notes", "Notes", "multiline"),
+    ],
+    "handoffs": [
+        Field("from", "From step", "ref", options=_steps, required=True),
+        Field("to", "To step", "ref", options=_steps, required=True),
+        Field("method", "How information went across", "enum", "method"),
+        Field("named_receiver", "Named receiver", "ref", options=_members),
+        Field("notes", "Notes", "multiline"),
+    ],
+    "goals": [
+        Field("id", "Id", "readonly"),
+        Field("in_my_words", "In {their} words", "multiline", required=True),
+        Field("outcome", "How we will know"),
+        Field("target_date", "By", "date"),
+        Field("status", "Status", "enum", "goal_status"),
+    ],
+    "actions": [
+        Field("id", "Id", "readonly"),
+        Field("description", "What will be done", "multiline", required=True),
+        Field("owner", "Who", "ref", options=_owners),
+        Field("goal", "For the goal", "ref", options=_goals),
+        Field("due", "By", "date"),
+        Field("frequency", "How often"),
+        Field("status", "Status", "enum", "action_status"),
+    ],
+}
+
+PLAN_FIELDS = [
+    Field("version", "Version", "integer"),
+    Field("agreed_on", "Agreed on", "date"),
+    Field("review_on", "Review on", "date"),
+    Field("contingency", "If I become unwell", "multiline"),
+    Field("signed_off_by", "Agreed by", "refs", options=_members),
+]
+
+
+def _get(data: dict[str, Any], key: str) -> Any:
+    for part in key.split("."):
+        if not isinstance(data, dict):
+            return None
+        data = data.get(part)  # type: ignore[assignment]
+    return data
+
+
+def _set(data: dict[str, Any], key: str, value: Any) -> None:
+    *parents, last = key.split(".")
+    for part in parents:
+        data = data.setdefault(part, {})
+    data[last] = value
+
+
+class EntityDialog(QDialog):
+    """A form for one item, refusing to close while the edit would make the case invalid.
+
+    ``attempt(values)`` returns the edited case, or raises EditRejected with the problems.
+    """
+
+    def __init__(self, title: str, fields: list[Field], values: dict[str, Any], case: Case,
+                 attempt: Callable[[dict[str, Any]], Case], base_path: str,
+                 parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle(title)
+        self.setMinimumWidth(560)
+        self.fields = fields
+        self.attempt = attempt
+        self.base_path = base_path
+        self.result_case: Case | None = None
+        self.inputs: dict[str, Any] = {}
+        self.errors: dict[str, QLabel] = {}
+        form_widget = QWidget()
+        form = QFormLayout(form_widget)
+        form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.ExpandingFieldsGrow)
+        for spec in fields:
+            widget = self._input(spec, _get(values, spec.key), case)
+            self.inputs[spec.key] = widget
+            error = QLabel()
+            error.setStyleSheet(ERROR_STYLE)
+            error.setWordWrap(True)
+            error.hide()
+            self.errors[spec.key] = error
+            box = QVBoxLayout()
+            box.setSpacing(2)
+            box.addWidget(widget)
+            if spec.hint:
+                hint = QLabel(spec.hint)
+                hint.setStyleSheet("color: #5f6368; font-size: small;")
+                box.addWidget(hint)
+            box.addWidget(error)
+            caption = f"{describe.words(spec.caption, case.person)}{' *' if spec.required else ''}:"
+            form.addRow(caption, box)
+        scroll = QScrollArea()
+        scroll.setWidgetResizable(True)
+        scroll.setWidget(form_widget)
+        scroll.setFrameShape(QScrollArea.Shape.NoFrame)
+        self.general = QLabel()
+        self.general.setStyleSheet(ERROR_STYLE)
+        self.general.setWordWrap(True)
+        self.general.hide()
+        buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
+        buttons.accepted.connect(self.try_accept)
+        buttons.rejected.connect(self.reject)
+        layout = QVBoxLayout(self)
+        layout.addWidget(scroll, 1)
+        layout.addWidget(self.general)
+        layout.addWidget(buttons)
+        self.resize(620, min(120 + 62 * len(fields), 760))
+        if "nhs_number" in self.inputs:
+            self.inputs["nhs_number"].textChanged.connect(self._check_nhs_number)
+
+    # -- widgets -------------------------------------------------------------------------
+    def _input(self, spec: Field, value: Any, case: Case) -> Any:
+        kind = spec.kind
+        if kind in ("text", "date", "moment", "number", "integer", "readonly"):
+            widget = QLineEdit("" if value is None else str(value))
+            if kind == "readonly":
+                widget.setReadOnly(True)
+            if kind == "date":
+                widget.setPlaceholderText(DATE_HINT)
+            if kind == "moment":
+                widget.setPlaceholderText("YYYY-MM-DD")
+            return widget
+        if kind in ("multiline", "lines"):
+            text = "\n".join(value) if kind == "lines" and value else (value or "")
+            editor = QPlainTextEdit(text)
+            editor.setTabChangesFocus(True)
+            editor.setFixedHeight(72)
+            return editor
+        if kind in ("enum", "ref", "bool"):
+            combo = QComboBox()
+            choices: list[tuple[Any, str]]
+            if kind == "bool":
+                choices = [("", "Not recorded"), (True, "Yes"), (False, "No")]
+            elif kind == "enum":
+                assert spec.enum is not None
+                choices = list(labels(spec.enum).items())
+            else:
+                assert spec.options is not None
+                choices = spec.options(case)
+            if not spec.required and kind != "bool":
+                choices = [("", "Not recorded" if kind == "enum" else "None"), *choices]
+            for code, text in choices:
+                combo.addItem(text, code)
+            index = combo.findData(value if value is not None else "")
+            if index < 0 and value is not None:  # keep a value the choices no longer offer
+                combo.addItem(str(value), value)
+                index = combo.count() - 1
+            combo.setCurrentIndex(max(index, 0))
+            return combo
+        if kind == "refs":
+            assert spec.options is not None
+            checklist = QListWidget()
+            for code, text in spec.options(case):
+                item = QListWidgetItem(text)
+                item.setData(Qt.ItemDataRole.UserRole, code)
+                item.setFlags(item.flags() | Qt.ItemFlag.ItemIsUserCheckable)
+                chosen = bool(value) and code in value
+                item.setCheckState(Qt.CheckState.Checked if chosen else Qt.CheckState.Unchecked)
+                checklist.addItem(item)
+            checklist.setFixedHeight(120)
+            return checklist
+        if kind == "regulators":
+            return RegulatorsInput(value)
+        raise ValueError(f"unknown field kind {kind}")
+
+    def _read(self, spec: Field) -> Any:
+        widget = self.inputs[spec.key]
+        kind = spec.kind
+        if kind in ("text", "date", "moment", "readonly"):
+            return widget.text().strip() or None
+        if kind == "number":
+            text = widget.text().strip()
+            if not text:
+                return None
+            number = float(text)
+            return int(number) if number.is_integer() else number
+        if kind == "integer":
+            text = widget.text().strip()
+            return int(text) if text else None
+        if kind == "multiline":
+            return widget.toPlainText().strip() or None
+        if kind == "lines":
+            return [line.strip() for line in widget.toPlainText().splitlines() if line.strip()]
+        if kind in ("enum", "ref", "bool"):
+            data = widget.currentData()
+            return None if data == "" else data
+        if kind == "refs":
+            return [widget.item(i).data(Qt.ItemDataRole.UserRole) for i in range(widget.count())
+                    if widget.item(i).checkState() == Qt.CheckState.Checked]
+        return widget.value()
+
+    def values(self) -> dict[str, Any]:
+        """The form in case-file form; empty fields (and empty nested objects) are left out.
+
+        Raises ValueError with the field's key when a number cannot be read."""
+        data: dict[str, Any] = {}
+        for spec in self.fields:
+            try:
+                value = self._read(spec)
+            except ValueError:
+                raise ValueError(spec.key) from None
+            if (value is not None and value != []) or (spec.kind == "regulators" and value == []):
+                _set(data, spec.key, value)
+        return data
+
+    # -- checking ------------------------------------------------------------------------
+    def _check_nhs_number(self, text: str) -> None:
+        digits = text.replace(" ", "")
+        message = ""
+        if digits and (len(digits) != 10 or not digits.isdigit()):
+            message = "An NHS number has 10 digits."
+        elif digits and not nhs_number_is_valid(digits):
+            message = "Not a valid NHS number: the check digit does not match."
+        self._show_error("nhs_number", message)
+
+    def _show_error(self, key: str, message: str) -> None:
+        error = self.errors[key]
+        error.setText(message)
+        error.setVisible(bool(message))
+
+    def show_problems(self, problems: list[Problem]) -> None:
+        fields, other = editing.field_problems(problems, self.base_path)
+        for key in self.errors:
+            self._show_error(key, "")
+        unplaced = list(other)
+        for key, message in fields.items():
+            head = key.split(".")[0]
+            target = key if key in self.errors else head if head in self.errors else None
+            if target is None:
+                unplaced.append(f"{key}: {message}")
+            else:
+                self._show_error(target, message)
+        self.general.setText("\n".join(unplaced))
+        self.general.setVisible(bool(unplaced))
+
+    def try_accept(self) -> None:
+        try:
+            values = self.values()
+        except ValueError as error:
+            self._show_error(str(error), "Not a number.")
+            return
+        if "nhs_number" in values:
+            values["nhs_number"] = values["nhs_number"].replace(" ", "")
+        missing = [spec for spec in self.fields if spec.required and _get(values, spec.key) in (None, "")]
+        for spec in missing:
+            self._show_error(spec.key, "Required.")
+        if missing:
+            return
+        try:
+            self.result_case = self.attempt(values)
+        except editing.EditRejected as rejected:
+            self.show_problems(rejected.problems)
+            return
+        self.accept()
+
+
+class RegulatorsInput(QWidget):
+    """Regulators of an organisation: the sector's usual ones, or those ticked (maybe none)."""
+
+    CODES = ("CQC", "NHSE", "CHARITY_COMMISSION", "GPHC")
+
+    def __init__(self, value: list[str] | None) -> None:
+        super().__init__()
+        layout = QHBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        self.default = QCheckBox("The sector's usual regulators")
+        self.default.setChecked(value is None)
+        layout.addWidget(self.default)
+        self.boxes = {}
+        for code in self.CODES:
+            box = QCheckBox(label("regulator_short", code))
+            box.setChecked(bool(value) and code in value)  # type: ignore[operator]
+            box.setEnabled(value is not None)
+            self.boxes[code] = box
+            layout.addWidget(box)
+        layout.addStretch(1)
+        self.default.toggled.connect(self._use_default)
+
+    def _use_default(self, on: bool) -> None:
+        for box in self.boxes.values():
+            box.setEnabled(not on)
+
+    def value(self) -> list[str] | None:
+        if self.default.isChecked():
+            return None
+        return [code for code, box in self.boxes.items() if box.isChecked()]
+
+
+class EditCase(QUndoCommand):
+    """One edit of the open case: redo shows the case after it, undo the case before."""
+
+    def __init__(self, text: str, before: Case, after: Case, apply: Callable[[Case], None]) -> None:
+        super().__init__(text)
+        self.before, self.after, self.apply = before, after, apply
+
+    def redo(self) -> None:
+        self.apply(self.after)
+
+    def undo(self) -> None:
+        self.apply(self.before)
+
+
+@dataclass
+class CaseEditor:
+    """Turns the user's requests into validated, undoable edits of the open case."""
+
+    window: QWidget
+    current: Callable[[], Case | None]
+    apply: Callable[[Case], None]
+    stack: QUndoStack = field(default_factory=QUndoStack)
+
+    # -- generic item edits --------------------------------------------------------------
+    def _push(self, text: str, before: Case, after: Case) -> None:
+        self.stack.push(EditCase(text, before, after, self.apply))
+
+    def _describe(self, collection: str, data: dict[str, Any], case: Case) -> str:
+        noun = editing.COLLECTIONS[collection].noun
+        name = (data.get("label") or data.get("name") or data.get("in_my_words") or data.get("description"))
+        if name:
+            text = str(name)
+            return f"{noun} “{text[:40]}{'…' if len(text) > 40 else ''}”"
+        return noun
+
+    def add(self, collection: str) -> None:
+        case = self.current()
+        if case is None:
+            return
+        values: dict[str, Any] = {}
+        info = editing.COLLECTIONS[collection]
+        if info.id_prefix is not None:
+            values["id"] = editing.next_id(case, collection)
+        index = len(info.items(case_to_dict(case)))
+        self._open(f"Add {info.noun}", collection, None, index, values, case)
+
+    def edit(self, collection: str, index: int) -> None:
+        case = self.current()
+        if case is None:
+            return
+        info = editing.COLLECTIONS[collection]
+        values = editing.item_data(case, collection, index)
+        self._open(f"Edit {info.noun}", collection, index, index, values, case)
+
+    def _open(self, title: str, collection: str, index: int | None, position: int,
+              values: dict[str, Any], case: Case) -> None:
+        dialog = EntityDialog(
+            title, FIELDS[collection], values, case,
+            lambda data: editing.put(case, collection, index, data),
+            editing.item_path(collection, position), self.window)
+        if dialog.exec() == QDialog.DialogCode.Accepted and dialog.result_case is not None:
+            verb = "Add" if index is None else "Edit"
+            what = self._describe(collection, dialog.values(), case)
+            self._push(f"{verb} {what}", case, dialog.result_case)
+
+    def delete(self, collection: str, index: int) -> bool:
+        case = self.current()
+        if case is None:
+            return False
+        data = editing.item_data(case, collection, index)
+        try:
+            after = editing.remove(case, collection, index)
+        except editing.EditRejected as rejected:
+            noun = self._describe(collection, data, case)
+            uses = "\n".join(f"• {p.path}: {p.message}" for p in rejected.problems[:10])
+            QMessageBox.warning(self.window, "Cannot delete",
+                                f"The {noun} is still used elsewhere in the case, so it was not "
+                                f"deleted. Change these first:\n\n{uses}")
+            return False
+        self._push(f"Delete {self._describe(collection, data, case)}", case, after)
+        return True
+
+    # -- the person, the plan and the annotations --------------------------------------
+    def edit_person(self) -> None:
+        case = self.current()
+        if case is None:
+            return
+        data = case_to_dict(case)
+        values = {**data["person"], "title": data.get("title")}
+
+        def attempt(form: dict[str, Any]) -> Case:
+            title = form.pop("title", None)
+            return editing.with_person(case, title, form)
+
+        dialog = EntityDialog("Edit person", PERSON_FIELDS, values, case, attempt, "$.person", self.window)
+        if dialog.exec() == QDialog.DialogCode.Accepted and dialog.result_case is not None:
+            self._push("Edit person", case, dialog.result_case)
+
+    def edit_plan(self) -> None:
+        case = self.current()
+        if case is None:
+            return
+        plan = case_to_dict(case).get("care_plan", {})
+        dialog = EntityDialog("Edit care plan", PLAN_FIELDS, plan, case,
+                              lambda form: editing.with_plan(case, form), "$.care_plan", self.window)
+        if dialog.exec() == QDialog.DialogCode.Accepted and dialog.result_case is not None:
+            self._push("Edit care plan", case, dialog.result_case)
+
+    def set_annotations(self, annotations: list[Any], text: str) -> None:
+        """Replace the case's annotations (the team's view of findings) as one undoable edit."""
+        case = self.current()
+        if case is None:
+            return
+        from planner.convert import to_json
+
+        try:
+            after = editing.with_annotations(case, [to_json(a) for a in annotations])
+        except editing.EditRejected as rejected:
+            QMessageBox.warning(self.window, "Not changed", str(rejected))
+            return
+        self._push(text, case, after)
