@@ -57,4 +57,4 @@ def check(ctx: CaseContext) -> Iterator[Occurrence]:
             f"{'is' if len(alternatives) == 1 else 'are'} paid the same whether or not "
             f"{ctx.they} {ctx.is_} admitted."
         )
-        yield Occurrence(counted, [org, *alternatives], evidence)
+        yield Occurrence(counted, [org, *ctx.orgs_of(*counted), *alternatives], evidence)
