@@ -44,11 +44,16 @@ def format_iso(value: Moment) -> str:
     return value.isoformat()
 
 
+MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+
+
 def format_day(value: Moment | None) -> str:
-    """The form people read: "3 Feb 2024", with "14:30" added when a time is known."""
+    """The form people read: "3 Feb 2024", with "14:30" added when a time is known.
+
+    English month names whatever the locale: the app's words are English throughout."""
     if value is None:
         return ""
-    text = f"{value.day} {value.strftime('%b %Y')}"
+    text = f"{value.day} {MONTHS[value.month - 1]} {value.year}"
     if isinstance(value, datetime):
-        text += f", {value.strftime('%H:%M')}"
+        text += f", {value.hour:02d}:{value.minute:02d}"
     return text

@@ -144,11 +144,13 @@ class Step:
 
     @property
     def start_date(self) -> date:
-        return moment_date(self.start)
+        start = self.start
+        return start.date() if isinstance(start, datetime) else start
 
     @property
     def end_date(self) -> date | None:
-        return None if self.end is None else moment_date(self.end)
+        end = self.end
+        return end.date() if isinstance(end, datetime) else end
 
     @property
     def delayed_days(self) -> int:

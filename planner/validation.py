@@ -232,7 +232,8 @@ class _SemanticCheck:
                          f"the period ends ({end.isoformat()}) before it begins ({start.isoformat()})")
             elif start is not None:
                 periods.append((start, end, path))
-        periods.sort(key=lambda p: p[0])
+        # by start, then end (open last): a period may begin the day another ends
+        periods.sort(key=lambda p: (p[0], p[1] or date.max))
         for (_start_a, end_a, path_a), (start_b, _end_b, path_b) in pairwise(periods):
             if end_a is None or start_b < end_a:
                 self.add(path_b, f"this coordinator period overlaps {path_a}: "

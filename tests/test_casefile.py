@@ -275,3 +275,12 @@ def test_setting_a_finding_aside_needs_a_reason() -> None:
     assert "needs a reason" in problems_of(data)["$.annotations[1].comment"]
     data["annotations"][1]["comment"] = "   "
     assert "$.annotations[1].comment" in problems_of(data)
+
+
+def test_a_coordinator_handed_over_on_the_day_they_started_is_not_an_overlap() -> None:
+    data = demo_dict()
+    data["coordinator"] = [
+        {"member": "dn1", "from": "2024-05-07", "to": None},
+        {"member": "sw1", "from": "2024-05-07", "to": "2024-05-07", "reason": "Covered for a day"},
+    ]
+    assert problems_of(data) == {}

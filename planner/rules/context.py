@@ -55,6 +55,7 @@ class CaseContext:
         self.position = {id(s): i for i, s in enumerate(self.steps)}
         self.step_by_id = {s.id: s for s in case.steps}
         self.regulators = {o.id: regulators_of(o) for o in case.organisations}
+        self.regulator_set = {org_id: frozenset(codes) for org_id, codes in self.regulators.items()}
         self.payment = {o.id: payment_model_of(o) for o in case.organisations}
         self.admissions = [s for s in self.steps if s.kind == "admission"]
         self.emergency_admissions = [s for s in self.admissions if is_emergency(s)]
@@ -65,8 +66,13 @@ class CaseContext:
 
     def orgs_of(self, *steps: Step) -> list[Organisation]:
         """The known organisations of some steps, each once, in the order given."""
-        found = {step.organisation: self.orgs.get(step.organisation) for step in steps}
-        return [org for org in found.values() if org is not None]
+        orgs = self.orgs
+        if len(steps) == 2:
+            first, second = orgs.get(steps[0].organisation), orgs.get(steps[1].organisation)
+            found = [first] if first is second else [first, second]
+            return [org for org in found if org is not None]
+        unique = {step.organisation: orgs.get(step.organisation) for step in steps}
+        return [org for org in unique.values() if org is not None]
 
     def sector(self, step: Step) -> str | None:
         org = self.orgs.get(step.organisation)

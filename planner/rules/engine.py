@@ -37,19 +37,28 @@ RULE_MODULES = {
 }
 
 
+#: Evidence in plain words, or a function that writes it when it is first read.
+Evidence = str | Callable[[], str]
+
+
 @dataclass
 class Occurrence:
-    """What one rule found once: the steps and organisations involved and why, in plain words."""
+    """What one rule found once: the steps and organisations involved and why, in plain words.
+
+    ``evidence`` may be a function that writes the sentence: it then runs only when someone reads
+    the finding, which keeps counting findings cheap. Build such a function inside a helper
+    called once per occurrence, so it keeps that occurrence's values.
+    """
 
     steps: list[Step]
     organisations: list[Organisation]
-    evidence: str
+    evidence: Evidence
 
 
 Check = Callable[[CaseContext], Iterable[Occurrence]]
 
 
-@dataclass
+@dataclass(slots=True)
 class Finding:
     rule: str
     title: str
@@ -57,13 +66,23 @@ class Finding:
     steps: list[str]
     organisations: list[str]
     regulators: list[str]
-    evidence: str
+    #: The evidence of each occurrence merged into this finding (written when first read).
+    parts: list[Evidence] = field(compare=False, repr=False)
     question: str
     annotations: list[Annotation] = field(default_factory=list)
+    #: (rule, set of steps): how the team's annotations find this finding again.
+    key: tuple[str, frozenset[str]] = field(default=("", frozenset()), compare=False, repr=False)
+    #: Where the finding's first step is in the order of steps (-1 for none), for sorting.
+    first: int = field(default=-1, compare=False, repr=False)
+    _evidence: str | None = field(default=None, compare=False, repr=False)
 
     @property
-    def key(self) -> tuple[str, frozenset[str]]:
-        return self.rule, frozenset(self.steps)
+    def evidence(self) -> str:
+        """Why the rule fired, in plain words with the dates and numbers that made it fire."""
+        if self._evidence is None:
+            written = [part if isinstance(part, str) else part() for part in self.parts]
+            self._evidence = "\n".join(dict.fromkeys(written))
+        return self._evidence
 
     @property
     def annotation(self) -> Annotation | None:
@@ -111,8 +130,10 @@ def evaluate(case: Case, context: CaseContext | None = None) -> FindingReport:
     context = context or CaseContext(case)
     merged: dict[tuple[str, frozenset[str]], Finding] = {}
     for rule_id, check in _checks().items():
+        info = rule_info(rule_id)
+        meta = (rule_id, context.words(info.title), info.severity, context.words(info.question))
         for occurrence in check(context):
-            finding = _finding(rule_id, occurrence, context)
+            finding = _finding(meta, occurrence, context)
             existing = merged.get(finding.key)
             if existing is None:
                 merged[finding.key] = finding
@@ -121,35 +142,39 @@ def evaluate(case: Case, context: CaseContext | None = None) -> FindingReport:
     findings = list(merged.values())
     orphaned = _attach_annotations(case.annotations, merged)
     order = severity_order()
-    first_step = {s.id: i for i, s in enumerate(context.steps)}
-    findings.sort(
-        key=lambda f: (order[f.severity], f.rule, min((first_step[s] for s in f.steps), default=-1))
-    )
+    findings.sort(key=lambda f: (order[f.severity], f.rule, f.first))
     return FindingReport(findings, orphaned)
 
 
-def _finding(rule_id: str, occurrence: Occurrence, context: CaseContext) -> Finding:
-    info = rule_info(rule_id)
-    steps = _unique(s.id for s in sorted(occurrence.steps, key=lambda s: context.position[id(s)]))
-    orgs = _unique(o.id for o in occurrence.organisations)
-    regulators = _unique(code for org_id in orgs for code in context.regulators.get(org_id, ()))
-    return Finding(
-        rule=rule_id,
-        title=context.words(info.title),
-        severity=info.severity,
-        steps=steps,
-        organisations=orgs,
-        regulators=regulators,
-        evidence=occurrence.evidence,
-        question=context.words(info.question),
-    )
+def _finding(meta: tuple[str, str, str, str], occurrence: Occurrence, context: CaseContext) -> Finding:
+    """A finding from one occurrence; the rule's title and question are worded once per case."""
+    rule_id, title, severity, question = meta
+    position = context.position
+    ordered = occurrence.steps
+    if len(ordered) == 2:
+        first, second = ordered
+        if position[id(first)] > position[id(second)]:
+            ordered = [second, first]
+    elif len(ordered) > 2:
+        ordered = sorted(ordered, key=lambda s: position[id(s)])
+    steps = [s.id for s in ordered]
+    if len(steps) > 1:
+        steps = _unique(steps)
+    orgs = [o.id for o in occurrence.organisations]
+    if len(orgs) > 1:
+        orgs = _unique(orgs)
+    regulators = context.regulators
+    codes = [code for org_id in orgs for code in regulators.get(org_id, ())]
+    if len(orgs) > 1:
+        codes = _unique(codes)
+    return Finding(rule_id, title, severity, steps, orgs, codes, [occurrence.evidence], question, [],
+                   (rule_id, frozenset(steps)), position[id(ordered[0])] if ordered else -1)
 
 
 def _merge(into: Finding, other: Finding) -> None:
     into.organisations = _unique([*into.organisations, *other.organisations])
     into.regulators = _unique([*into.regulators, *other.regulators])
-    if other.evidence not in into.evidence:
-        into.evidence = f"{into.evidence}\n{other.evidence}"
+    into.parts.extend(other.parts)
 
 
 def _attach_annotations(

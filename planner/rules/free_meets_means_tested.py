@@ -6,14 +6,24 @@ any step whose Continuing Healthcare status is pending or disputed.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 from planner.rules import phrases
-from planner.rules.context import MEANS_TESTED, NHS_FUNDED, CaseContext
+from planner.rules.context import MEANS_TESTED, NHS_FUNDED, CaseContext, Link
 from planner.rules.engine import Occurrence
 
 RULE_ID = "M03"
 UNDECIDED = frozenset({"pending", "disputed"})
+
+
+def _funding_changes(ctx: CaseContext, link: Link) -> Callable[[], str]:
+    def say() -> str:
+        source, target = link.source, link.target
+        return (
+            f"{phrases.first_upper(ctx.what(source))} at {ctx.name(source)} on {ctx.day(source.start_date)} "
+            f"was {phrases.funding(source.funding)}; {ctx.what(target)} at {ctx.name(target)} on "
+            f"{ctx.day(target.start_date)} is {phrases.funding(target.funding)}. {phrases.handoff(link)}")
+    return say
 
 
 def check(ctx: CaseContext) -> Iterator[Occurrence]:
@@ -24,13 +34,8 @@ def check(ctx: CaseContext) -> Iterator[Occurrence]:
             or (before in MEANS_TESTED and after in NHS_FUNDED)
         ):
             continue
-        source, target = link.source, link.target
-        evidence = (
-            f"{phrases.first_upper(ctx.what(source))} at {ctx.name(source)} on {ctx.day(source.start_date)} "
-            f"was {phrases.funding(before)}; {ctx.what(target)} at {ctx.name(target)} on "
-            f"{ctx.day(target.start_date)} is {phrases.funding(after)}. {phrases.handoff(link)}"
-        )
-        yield Occurrence([source, target], ctx.orgs_of(source, target), evidence)
+        yield Occurrence([link.source, link.target], ctx.orgs_of(link.source, link.target),
+                         _funding_changes(ctx, link))
     for step in ctx.steps:
         if step.chc_status in UNDECIDED:
             evidence = (

@@ -8,11 +8,12 @@ number.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
+from planner.model import Organisation
 from planner.rules import phrases
 from planner.rules.catalogue import rule
-from planner.rules.context import CaseContext
+from planner.rules.context import CaseContext, Link
 from planner.rules.engine import Occurrence
 
 RULE_ID = "M08"
@@ -20,22 +21,23 @@ WEAK_METHODS = frozenset({"letter", "phone", "none", "unknown"})
 CONSENT_TO_SHARE = frozenset({"given", "best_interests", "lasting_power_of_attorney"})
 
 
+def _weak_handoff(ctx: CaseContext, link: Link, receiver: Organisation) -> Callable[[], str]:
+    def say() -> str:
+        access = ("has no access" if receiver.shared_record_access is False else "has no recorded access")
+        return (
+            f"{phrases.first_upper(ctx.what(link.target))} at {receiver.name} ({ctx.day(link.on)}) followed "
+            f"{ctx.what(link.source)} at {ctx.name(link.source)} {phrases.method(link)}, and "
+            f"{receiver.name} {access} to {ctx.their} shared record.")
+    return say
+
+
 def check(ctx: CaseContext) -> Iterator[Occurrence]:
     for link in ctx.handoffs:
         receiver = ctx.org(link.target)
         if link.method not in WEAK_METHODS or receiver is None or receiver.shared_record_access is True:
             continue
-        access = (
-            f"has no access to {ctx.their} shared record"
-            if receiver.shared_record_access is False
-            else f"has no recorded access to {ctx.their} shared record"
-        )
-        evidence = (
-            f"{phrases.first_upper(ctx.what(link.target))} at {receiver.name} ({ctx.day(link.on)}) followed "
-            f"{ctx.what(link.source)} at {ctx.name(link.source)} {phrases.method(link)}, and "
-            f"{receiver.name} {access}."
-        )
-        yield Occurrence([link.source, link.target], ctx.orgs_of(link.source, link.target), evidence)
+        yield Occurrence([link.source, link.target], ctx.orgs_of(link.source, link.target),
+                         _weak_handoff(ctx, link, receiver))
 
     sectors = {org.sector for org in ctx.pathway_orgs}
     consent = ctx.person.consent

@@ -7,10 +7,11 @@ a date when no coordinator is active (from <= date <= to, an absent "to" meaning
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
+from planner.model import Organisation
 from planner.rules import phrases
-from planner.rules.context import CaseContext
+from planner.rules.context import CaseContext, Link
 from planner.rules.engine import Occurrence
 
 RULE_ID = "M13"
@@ -27,13 +28,19 @@ def check(ctx: CaseContext) -> Iterator[Occurrence]:
         sender, receiver = ctx.org(link.source), ctx.org(link.target)
         if sender is None or receiver is None or link.named_receiver:
             continue
-        sent_by, received_by = ctx.regulators[sender.id], ctx.regulators[receiver.id]
-        if set(sent_by) == set(received_by) or case.coordinator_on(link.on) is not None:
+        if ctx.regulator_set[sender.id] == ctx.regulator_set[receiver.id]:
             continue
-        evidence = (
-            f"On {ctx.day(link.on)} {ctx.what(link.source)} at {sender.name} "
-            f"({phrases.regulators(sent_by)}) handed over to {ctx.what(link.target)} at {receiver.name} "
-            f"({phrases.regulators(received_by)}) {phrases.method(link)}. No receiver was named, and "
-            f"nobody was coordinating {ctx.their} care at the time."
-        )
+        if case.coordinator_on(link.on) is not None:
+            continue
+        evidence = _unowned(ctx, link, sender, receiver)
         yield Occurrence([link.source, link.target], [sender, receiver], evidence)
+
+
+def _unowned(ctx: CaseContext, link: Link, sender: Organisation, receiver: Organisation) -> Callable[[], str]:
+    def say() -> str:
+        return (
+            f"On {ctx.day(link.on)} {ctx.what(link.source)} at {sender.name} "
+            f"({phrases.regulators(ctx.regulators[sender.id])}) handed over to {ctx.what(link.target)} at "
+            f"{receiver.name} ({phrases.regulators(ctx.regulators[receiver.id])}) {phrases.method(link)}. "
+            f"No receiver was named, and nobody was coordinating {ctx.their} care at the time.")
+    return say
