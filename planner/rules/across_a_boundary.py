@@ -6,8 +6,9 @@ The person's area is set, and a step is at an organisation whose area is set and
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
+from planner.model import Organisation, Step
 from planner.rules import phrases
 from planner.rules.context import CaseContext
 from planner.rules.engine import Occurrence
@@ -23,12 +24,15 @@ def check(ctx: CaseContext) -> Iterator[Occurrence]:
     home = ctx.person.area
     if not home:
         return
+    elsewhere = {org.id: org for org in ctx.case.organisations if org.area and _same(org.area) != _same(home)}
     for step in ctx.steps:
-        org = ctx.org(step)
-        if org is None or not org.area or _same(org.area) == _same(home):
-            continue
-        evidence = (
-            f"{phrases.first_upper(ctx.what(step))} on {ctx.day(step.start_date)} "
-            f"at {org.name}, in {org.area}, while {ctx.they} {ctx.live} in {home}."
-        )
-        yield Occurrence([step], [org], evidence)
+        org = elsewhere.get(step.organisation)
+        if org is not None:
+            yield Occurrence([step], [org], _out_of_area(ctx, step, org, home))
+
+
+def _out_of_area(ctx: CaseContext, step: Step, org: Organisation, home: str) -> Callable[[], str]:
+    def say() -> str:
+        return (f"{phrases.first_upper(ctx.what(step))} on {ctx.day(step.start_date)} "
+                f"at {org.name}, in {org.area}, while {ctx.they} {ctx.live} in {home}.")
+    return say

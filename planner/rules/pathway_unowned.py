@@ -26,32 +26,31 @@ def check(ctx: CaseContext) -> Iterator[Occurrence]:
         return
     if any(org.oversight and org.oversight.system_level_assessment for org in orgs):
         return
-    steps: list[Step] = []
-    outcomes: list[str] = []
-    for admission in ctx.admissions:
-        if admission.delayed_days > 0:
-            steps.append(admission)
-            outcomes.append(
-                f"{phrases.days(admission.delayed_days)} delayed at {ctx.name(admission)} "
-                f"(ready {ctx.day(admission.ready_for_discharge)}, left {ctx.day(admission.end_date)})"
-            )
-    for earlier, readmission in ctx.readmissions:
-        steps += [earlier, readmission]
-        outcomes.append(
-            f"readmitted to {ctx.name(readmission)} on {ctx.day(readmission.start_date)}, "
-            f"{phrases.days(ctx.gap(earlier, readmission))} after leaving {ctx.name(earlier)}"
-        )
-    for admission, placement in ctx.placements_after_hospital:
-        steps += [admission, placement]
-        outcomes.append(
-            f"moved permanently into {ctx.name(placement)} on {ctx.day(placement.start_date)}, "
-            f"straight from {ctx.name(admission)}"
-        )
-    if not outcomes:
+    delayed = [a for a in ctx.admissions if a.delayed_days > 0]
+    readmissions = ctx.readmissions
+    placements = ctx.placements_after_hospital
+    if not (delayed or readmissions or placements):
         return
-    evidence = (
-        f"{len(orgs)} organisations on {ctx.their} pathway answer to {len(codes)} regulators "
+    steps: list[Step] = [*delayed]
+    for pair in [*readmissions, *placements]:
+        steps += pair
+    yield Occurrence(steps, list(orgs), lambda: _evidence(ctx, codes, delayed))
+
+
+def _evidence(ctx: CaseContext, codes: list[str], delayed: list[Step]) -> str:
+    outcomes = [
+        f"{phrases.days(a.delayed_days)} delayed at {ctx.name(a)} "
+        f"(ready {ctx.day(a.ready_for_discharge)}, left {ctx.day(a.end_date)})"
+        for a in delayed]
+    outcomes += [
+        f"readmitted to {ctx.name(readmission)} on {ctx.day(readmission.start_date)}, "
+        f"{phrases.days(ctx.gap(earlier, readmission))} after leaving {ctx.name(earlier)}"
+        for earlier, readmission in ctx.readmissions]
+    outcomes += [
+        f"moved permanently into {ctx.name(placement)} on {ctx.day(placement.start_date)}, "
+        f"straight from {ctx.name(admission)}"
+        for admission, placement in ctx.placements_after_hospital]
+    return (
+        f"{len(ctx.pathway_orgs)} organisations on {ctx.their} pathway answer to {len(codes)} regulators "
         f"({phrases.regulators(codes)}), each rating its own part, and none is assessed at system "
-        f"level. Adverse outcomes: {'; '.join(outcomes)}."
-    )
-    yield Occurrence(steps, list(orgs), evidence)
+        f"level. Adverse outcomes: {'; '.join(outcomes)}.")
