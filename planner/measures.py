@@ -24,7 +24,7 @@ DISCHARGED_INTO_DAYS = 7
 AWAY_SETTINGS = frozenset({"community_hospital"})
 
 
-@dataclass
+@dataclass(slots=True)
 class AdmissionMeasure:
     step: str
     organisation: str
@@ -36,7 +36,7 @@ class AdmissionMeasure:
     delay_attribution: str | None
 
 
-@dataclass
+@dataclass(slots=True)
 class HandoffMeasure:
     source: str
     target: str
@@ -45,7 +45,7 @@ class HandoffMeasure:
     gap_days: int
 
 
-@dataclass
+@dataclass(slots=True)
 class ReablementOutcome:
     step: str
     discharged_on: date

@@ -11,11 +11,11 @@ from __future__ import annotations
 from bisect import bisect_right, insort
 from dataclasses import dataclass
 from datetime import date
-from functools import cached_property
+from functools import cached_property, lru_cache
 
 from planner import describe
 from planner.dates import format_day
-from planner.model import Case, Organisation, Step
+from planner.model import Case, Organisation, Person, Step
 from planner.reference import delay_attribution_default, load, payment_model_of, regulators_of
 from planner.rules.catalogue import term
 
@@ -39,6 +39,12 @@ class Link:
     def on(self) -> date:
         """A handoff's date is the receiving step's start date."""
         return self.target.start_date
+
+
+@lru_cache(maxsize=512)
+def _worded(template: str, sex: str | None) -> str:
+    """A resource template filled for a person of that recorded sex (the same for every case)."""
+    return describe.words(template, Person(name="", sex=sex))
 
 
 def is_emergency(step: Step) -> bool:
@@ -186,7 +192,7 @@ class CaseContext:
     def words(self, template: str) -> str:
         """Fill a template from resources/ (a title, a question) with her pronouns. Never pass
         case text through it: braces in a name or a label would be taken as placeholders."""
-        return describe.words(template, self.person)
+        return _worded(template, self.person.sex)
 
     # her pronouns, for evidence written as ordinary f-strings around case text
     @cached_property

@@ -8,6 +8,7 @@ council returns). One finding per such step, and per such admission.
 
 from __future__ import annotations
 
+from bisect import bisect_left
 from collections.abc import Iterator
 
 from planner.rules import phrases
@@ -31,13 +32,15 @@ def check(ctx: CaseContext) -> Iterator[Occurrence]:
                 ),
             )
     council = [s for s in ctx.steps if ctx.sector(s) == "local_authority"]
+    council_days = [s.start_date for s in council]
     for admission in ctx.admissions:
         if admission.delayed_days <= 0:
             continue
         # "on or after" the start is a day comparison: the date part decides
-        after = next((s for s in council if s.start_date >= admission.start_date), None)
-        if after is None:
+        index = bisect_left(council_days, admission.start_date)
+        if index == len(council):
             continue
+        after = council[index]
         yield Occurrence(
             [admission, after],
             ctx.orgs_of(admission, after),

@@ -41,7 +41,7 @@ RULE_MODULES = {
 Evidence = str | Callable[[], str]
 
 
-@dataclass
+@dataclass(slots=True)
 class Occurrence:
     """What one rule found once: the steps and organisations involved and why, in plain words.
 
@@ -147,28 +147,44 @@ def evaluate(case: Case, context: CaseContext | None = None) -> FindingReport:
 
 
 def _finding(meta: tuple[str, str, str, str], occurrence: Occurrence, context: CaseContext) -> Finding:
-    """A finding from one occurrence; the rule's title and question are worded once per case."""
+    """A finding from one occurrence; the rule's title and question are worded once per case.
+
+    Most occurrences concern one or two steps and organisations: those take the short paths."""
     rule_id, title, severity, question = meta
     position = context.position
     ordered = occurrence.steps
-    if len(ordered) == 2:
-        first, second = ordered
-        if position[id(first)] > position[id(second)]:
-            ordered = [second, first]
-    elif len(ordered) > 2:
+    count = len(ordered)
+    if count == 1:
+        steps, first = [ordered[0].id], position[id(ordered[0])]
+    elif count == 2:
+        one, two = ordered
+        first, second = position[id(one)], position[id(two)]
+        if first > second:
+            one, two, first = two, one, second
+        steps = [one.id] if one.id == two.id else [one.id, two.id]
+    elif count == 0:
+        steps, first = [], -1
+    else:
         ordered = sorted(ordered, key=lambda s: position[id(s)])
-    steps = [s.id for s in ordered]
-    if len(steps) > 1:
-        steps = _unique(steps)
-    orgs = [o.id for o in occurrence.organisations]
-    if len(orgs) > 1:
-        orgs = _unique(orgs)
+        steps, first = _unique(s.id for s in ordered), position[id(ordered[0])]
     regulators = context.regulators
-    codes = [code for org_id in orgs for code in regulators.get(org_id, ())]
-    if len(orgs) > 1:
-        codes = _unique(codes)
+    organisations = occurrence.organisations
+    if len(organisations) == 1:
+        orgs = [organisations[0].id]
+        codes = list(regulators.get(orgs[0], ()))
+    elif len(organisations) == 2:
+        a, b = organisations[0].id, organisations[1].id
+        codes = list(regulators.get(a, ()))
+        if a == b:
+            orgs = [a]
+        else:
+            orgs = [a, b]
+            codes += [code for code in regulators.get(b, ()) if code not in codes]
+    else:
+        orgs = _unique(o.id for o in organisations)
+        codes = _unique(code for org_id in orgs for code in regulators.get(org_id, ()))
     return Finding(rule_id, title, severity, steps, orgs, codes, [occurrence.evidence], question, [],
-                   (rule_id, frozenset(steps)), position[id(ordered[0])] if ordered else -1)
+                   (rule_id, frozenset(steps)), first)
 
 
 def _merge(into: Finding, other: Finding) -> None:

@@ -24,14 +24,17 @@ def check(ctx: CaseContext) -> Iterator[Occurrence]:
     for action in case.care_plan.actions if case.care_plan else []:
         if action.owner is None:
             yield Occurrence([], [], f"The agreed action “{action.description}” has no owner.")
+    orgs, regulator_set = ctx.orgs, ctx.regulator_set
+    periods = [(c.start, c.end) for c in case.coordinator]
     for link in ctx.handoffs:
-        sender, receiver = ctx.org(link.source), ctx.org(link.target)
-        if sender is None or receiver is None or link.named_receiver:
+        if link.named_receiver:
             continue
-        if ctx.regulator_set[sender.id] == ctx.regulator_set[receiver.id]:
+        sender, receiver = orgs.get(link.source.organisation), orgs.get(link.target.organisation)
+        if sender is None or receiver is None or regulator_set[sender.id] == regulator_set[receiver.id]:
             continue
-        if case.coordinator_on(link.on) is not None:
-            continue
+        day = link.on
+        if any(start <= day and (end is None or day <= end) for start, end in periods):
+            continue  # a coordinator was active that day
         evidence = _unowned(ctx, link, sender, receiver)
         yield Occurrence([link.source, link.target], [sender, receiver], evidence)
 
