@@ -23,11 +23,13 @@ def window(qtbot, demo_database):  # type: ignore[no-untyped-def]
 
     make_app()
     win = MainWindow(demo_database, remember_layout=False)
-    qtbot.addWidget(win)
     win.show()
     qtbot.waitExposed(win)
     yield win
-    win.undo_stack.setClean()  # closing must not wait on an "unsaved changes" prompt
+    # closed here, not by qtbot (which closes before fixtures end): no "unsaved changes" prompt
+    win.undo_stack.setClean()
+    win.close()
+    win.deleteLater()
 
 
 def test_models_pass_the_model_tester(qtmodeltester, demo_case, demo_database) -> None:  # type: ignore[no-untyped-def]

@@ -21,15 +21,14 @@ would run into the next step. The time axis and the lane labels stay in view whi
 
 from __future__ import annotations
 
-import ctypes
 import html
 import math
-import sys
 from bisect import bisect_left, bisect_right
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from itertools import pairwise
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -48,7 +47,6 @@ from PySide6.QtGui import (
     QPen,
     QPolygonF,
     QResizeEvent,
-    QShowEvent,
     QWheelEvent,
 )
 from PySide6.QtWidgets import (
@@ -59,6 +57,7 @@ from PySide6.QtWidgets import (
     QGraphicsPolygonItem,
     QGraphicsRectItem,
     QGraphicsScene,
+    QGraphicsSceneHelpEvent,
     QGraphicsSimpleTextItem,
     QGraphicsView,
     QHBoxLayout,
@@ -67,6 +66,7 @@ from PySide6.QtWidgets import (
     QMessageBox,
     QStyleOptionGraphicsItem,
     QToolButton,
+    QToolTip,
     QVBoxLayout,
     QWidget,
 )
@@ -98,6 +98,7 @@ OTHER_STAGE_COLOUR = "#ececec"
 TEXT = QColor(theme.TEXT)
 MUTED = QColor(theme.MUTED)
 HIGHLIGHT = QColor("#1d4ed8")
+HIGHLIGHT_PEN = QPen(HIGHLIGHT, 3.0)
 GRID = QColor(0, 0, 0, 30)
 WEEKEND = QColor(0, 0, 0, 12)
 CHROME = QColor("#fbfbfc")
@@ -122,9 +123,6 @@ ZOOM_STEP = 1.25
 #: Widest image an export renders at the current zoom; wider maps are laid out to fit first.
 MAX_EXPORT_WIDTH = 12000.0
 
-# Item data keys (kept in Qt, so they survive whatever Python does with wrappers).
-KIND = 0
-STEP_ID = 1
 
 
 @dataclass(frozen=True)
@@ -145,21 +143,6 @@ ARROW_STYLES = {
 }
 METHOD_STYLES = {"shared_record": "solid", "electronic_referral": "solid", "letter": "dashed",
                  "phone": "dashed", "in_person": "in_person", "none": "none"}
-
-
-def guard_none_refcount() -> None:
-    """Work around PySide6 6.12.0 on CPython < 3.12, whose methods that return nothing hand back
-    ``None`` without a new reference: every ``item.setPos(...)`` takes one reference from None,
-    and when the count reaches zero the interpreter aborts ("none_dealloc: deallocating None").
-    A map of 1,000 steps makes tens of thousands of such calls, more than None starts with.
-    Where the bug shows, None's count is raised far out of reach (None is never freed anyway);
-    on Python 3.12 and later None is immortal and nothing is done."""
-    if sys.version_info >= (3, 12) or sys.getrefcount(None) > 1 << 40:
-        return
-    before = sys.getrefcount(None)
-    QPointF().setX(0.0)
-    if sys.getrefcount(None) < before:
-        ctypes.c_ssize_t.from_address(id(None)).value += 1 << 44
 
 
 def arrow_style(link: Link) -> str:
@@ -204,13 +187,17 @@ def severity_path(shape: str, size: float = BADGE) -> QPainterPath:
     if shape == "triangle":
         path.addPolygon(QPolygonF([QPointF(h, m), QPointF(e, e), QPointF(m, e), QPointF(h, m)]))
     elif shape == "diamond":
-        path.addPolygon(QPolygonF([QPointF(h, m), QPointF(e, h), QPointF(h, e), QPointF(m, h), QPointF(h, m)]))
+        path.addPolygon(QPolygonF([QPointF(h, m), QPointF(e, h), QPointF(h, e), QPointF(m, h),
+                                   QPointF(h, m)]))
     else:
         path.addEllipse(QPointF(h, h), h - 1.5, h - 1.5)
     return path
 
 
 # -- items -------------------------------------------------------------------------------------
+# Items are told apart by their class; tooltips are written when asked for (PathwayScene.helpEvent)
+# and the pointing-hand cursor is set by the view: every Qt call costs a few microseconds, and a
+# map of 1,000 steps has thousands of items.
 class StepMark(QGraphicsRectItem):
     """A step: a span from start to end, or a point mark for a moment."""
 
@@ -222,32 +209,36 @@ class StepMark(QGraphicsRectItem):
         self._pen = pen
         self.setPen(pen)
         self.setBrush(brush)
-        self.setZValue(3)
-        self.setData(KIND, "step")
-        self.setData(STEP_ID, step.id)
-        self.setCursor(Qt.CursorShape.PointingHandCursor)
 
     def set_highlighted(self, on: bool) -> None:
         if on == self.highlighted:
             return
         self.highlighted = on
-        self.setPen(QPen(HIGHLIGHT, 3.0) if on else self._pen)
-        self.setZValue(4 if on else 3)
+        self.setPen(HIGHLIGHT_PEN if on else self._pen)
+        self.setZValue(0.5 if on else 0)  # above the other marks, below labels and severity marks
+
+
+class HatchItem(QGraphicsRectItem):
+    """The delayed part of an admission: from ready for discharge to leaving hospital."""
+
+    def __init__(self, mark: StepMark, brush: QBrush) -> None:
+        super().__init__(mark)
+        self.step = mark.step
+        self.setBrush(brush)
+        self.setPen(NO_PEN)
 
 
 class StepLabel(QGraphicsSimpleTextItem):
     """A step's label above its mark, elided or hidden where it would run into the next step."""
 
-    def __init__(self, step_id: str, text: str, width: float, font: QFont) -> None:
+    def __init__(self, step: Step, text: str, width: float, font: QFont) -> None:
         super().__init__()
+        self.step = step
         self.full_text = text
         self.full_width = width
         self.shown = ""
         self.setFont(font)
-        self.setBrush(TEXT)
-        self.setZValue(5)
-        self.setData(KIND, "label")
-        self.setData(STEP_ID, step_id)
+        self.setZValue(1)
 
     def show_text(self, text: str) -> None:
         if text != self.shown:
@@ -255,53 +246,86 @@ class StepLabel(QGraphicsSimpleTextItem):
             self.setText(text)
 
 
-class FindingMarker(QGraphicsPathItem):
-    """The findings on a step: the highest severity's shape, with their number when more than one."""
+_SEVERITY_PATHS: dict[str, QPainterPath] = {}
+MARKER_PEN = QPen(QColor("#222222"), 1.0)
 
-    def __init__(self, step_id: str, findings: list[Finding], font: QFont) -> None:
+
+class FindingMarker(QGraphicsItem):
+    """The findings on a step: the highest severity's shape (filled, outlined dark), followed by
+    their number when there are several and room for it."""
+
+    def __init__(self, step: Step, findings: list[Finding], font: QFont, count_width: float) -> None:
         super().__init__()
         order = severity_order()
-        self.step_id = step_id
+        self.step = step
         self.findings = findings
-        self.severity = min((f.severity for f in findings), key=lambda s: order[s])
-        colour, shape = severity_style(self.severity)
-        self.shape_name = shape
-        self.setPath(severity_path(shape))
-        self.setBrush(QColor(colour))
-        self.setPen(QPen(QColor("#222222"), 1.0))
-        self.setZValue(6)
-        self.setData(KIND, "marker")
-        self.setData(STEP_ID, step_id)
-        self.setCursor(Qt.CursorShape.PointingHandCursor)
-        lines = [f"{severity_symbol(f.severity)} {f.rule} {f.title}" for f in findings]
-        noun = "finding" if len(findings) == 1 else "findings"
-        self.setToolTip(f"{len(findings)} {noun} on this step (click to open):\n" + "\n".join(lines))
-        self.count: QGraphicsSimpleTextItem | None = None
-        self.count_width = 0.0
-        if len(findings) > 1:
-            self.count = QGraphicsSimpleTextItem(str(len(findings)), self)
-            self.count.setFont(font)
-            self.count.setBrush(TEXT)
-            self.count.setData(KIND, "marker")
-            self.count.setData(STEP_ID, step_id)
-            self.count_width = QFontMetricsF(font).horizontalAdvance(str(len(findings)))
+        self.severity = min((f.severity for f in findings), key=order.__getitem__)
+        colour, self.shape_name = severity_style(self.severity)
+        self.colour = QColor(colour)
+        self.count_text = str(len(findings)) if len(findings) > 1 else ""
+        self.count_width = count_width if self.count_text else 0.0
+        self.font = font
+        self._show_count = bool(self.count_text)
+        self._rect = QRectF(-1, -1, BADGE + 2 + (self.count_width + 2 if self._show_count else 0), BADGE + 2)
+        self.shown = True
+        self.setZValue(1)
+
+    def count_visible(self) -> bool:
+        return self._show_count and self.shown
+
+    def set_count_visible(self, on: bool) -> None:
+        on = on and bool(self.count_text)
+        if on != self._show_count:
+            self.prepareGeometryChange()
+            self._show_count = on
+            self._rect = QRectF(-1, -1, BADGE + 2 + (self.count_width + 2 if on else 0), BADGE + 2)
+
+    def boundingRect(self) -> QRectF:
+        return self._rect
+
+    def paint(self, painter: QPainter, option: QStyleOptionGraphicsItem,
+              widget: QWidget | None = None) -> None:
+        path = _SEVERITY_PATHS.get(self.shape_name)
+        if path is None:
+            path = _SEVERITY_PATHS[self.shape_name] = severity_path(self.shape_name)
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing)  # even where the view has it off
+        painter.setPen(MARKER_PEN)
+        painter.setBrush(self.colour)
+        painter.drawPath(path)
+        if self._show_count:
+            painter.setFont(self.font)
+            painter.setPen(TEXT)
+            painter.drawText(QRectF(BADGE + 1, -1, self.count_width + 2, BADGE + 2),
+                             Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter, self.count_text)
+
+    def tooltip(self) -> str:
+        lines = [f"{severity_symbol(f.severity)} {f.rule} {f.title}" for f in self.findings]
+        noun = "finding" if len(self.findings) == 1 else "findings"
+        return f"{len(self.findings)} {noun} on this step (click to open):\n" + "\n".join(lines)
 
 
 class HandoffArrow(QGraphicsPathItem):
-    """A handoff from one step's mark to another's, styled by how the information went across."""
+    """A handoff from one step's mark to another's, styled by how the information went across.
+    Its head is drawn with the other heads of its style (``PathwayScene.heads``)."""
 
     def __init__(self, link: Link, style: ArrowStyle, pen: QPen) -> None:
         super().__init__()
         self.link = link
         self.style = style.name
-        self.start = QPointF()
-        self.end = QPointF()
+        self.points: tuple[float, ...] = (0.0,) * 10  # start, end, the head's three corners
         self.setPen(pen)
-        self.setZValue(2)
-        self.setData(KIND, "arrow")
-        self.head = QGraphicsPolygonItem(self)
-        self.head.setPen(NO_PEN)
-        self.head.setBrush(QColor(style.colour))
+
+    @property
+    def start(self) -> QPointF:
+        return QPointF(self.points[0], self.points[1])
+
+    @property
+    def end(self) -> QPointF:
+        return QPointF(self.points[2], self.points[3])
+
+    def head_polygon(self) -> QPolygonF:
+        p = self.points
+        return QPolygonF([QPointF(p[4], p[5]), QPointF(p[6], p[7]), QPointF(p[8], p[9])])
 
 
 class _Info:
@@ -322,9 +346,9 @@ class _Info:
         self.left = self.right = self.cx = self.cy = 0.0
         self.next: _Info | None = None
         self.mark: StepMark
-        self.label: StepLabel
+        self.label: StepLabel | None = None
         self.marker: FindingMarker | None = None
-        self.hatch: QGraphicsRectItem | None = None
+        self.hatch: HatchItem | None = None
         self.hatch_d0 = 0.0
 
 
@@ -390,10 +414,13 @@ class TimeScale:
             ("month", 3, width("Sep") + pad, False)]
         candidates += [("year", n, width("2024") + pad, False) for n in (1, 2, 5, 10, 25, 50, 100)]
         days = {"day": 1.0, "week": 7.0, "month": 30.4, "year": 365.25}
-        for unit, step, needed, long_days in candidates:
+        choice = candidates[-1]
+        for candidate in candidates:
+            unit, step, needed, _long = candidate
             if days[unit] * step * ppd >= needed:
+                choice = candidate
                 break
-        self.unit, self.step, self.long_days = unit, step, long_days
+        self.unit, self.step, _needed, self.long_days = choice
         self.context_unit = {"day": "month", "week": "month", "month": "year", "year": None}[unit]
 
     def _day(self, value: date) -> float:
@@ -447,7 +474,8 @@ class TimeScale:
                 current = following
         elif self.context_unit == "year":
             for year in range(first.year, last.year + 1):
-                spans.append((self._day(date(year, 1, 1)), self._day(date(year + 1, 1, 1)), str(year), str(year)))
+                start, end = self._day(date(year, 1, 1)), self._day(date(year + 1, 1, 1))
+                spans.append((start, end, str(year), str(year)))
         return spans
 
 
@@ -461,16 +489,16 @@ class AxisItem(QGraphicsItem):
         self.map = scene
         self.visible_left = 0.0
         self.setFlag(QGraphicsItem.GraphicsItemFlag.ItemUsesExtendedStyleOption)
-        self.setData(KIND, "chrome")
 
     def boundingRect(self) -> QRectF:
-        return QRectF(0, 0, self.map.width, self.map.header_height)
+        return QRectF(0, 0, self.map.map_width, self.map.header_height)
 
-    def paint(self, painter: QPainter, option: QStyleOptionGraphicsItem, widget: QWidget | None = None) -> None:
+    def paint(self, painter: QPainter, option: QStyleOptionGraphicsItem,
+              widget: QWidget | None = None) -> None:
         scene = self.map
-        exposed = option.exposedRect  # type: ignore[attr-defined]
+        exposed = option.exposedRect
         left = max(exposed.left(), scene.left - 2)
-        right = min(exposed.right(), scene.width)
+        right = min(exposed.right(), scene.map_width)
         if right <= left:
             return
         d0, d1 = scene.day_at(left), scene.day_at(right)
@@ -509,7 +537,7 @@ class AxisItem(QGraphicsItem):
                     painter.drawText(QPointF(text_left, upper + scene.bold_metrics.ascent()), text)
                     break
         # the lower tier: the unit's ticks
-        painter.setFont(scene.font)
+        painter.setFont(scene.text_font)
         tick_pen = QPen(MUTED, 1)
         baseline = lower + scene.metrics.ascent()
         for tick in scene.scale.ticks(d0, d1):
@@ -528,25 +556,33 @@ class GridItem(QGraphicsItem):
         self.map = scene
         self.setZValue(-5)
         self.setFlag(QGraphicsItem.GraphicsItemFlag.ItemUsesExtendedStyleOption)
-        self.setData(KIND, "grid")
 
     def boundingRect(self) -> QRectF:
         scene = self.map
-        return QRectF(scene.left, scene.lanes_top, scene.width - scene.left, scene.lanes_bottom - scene.lanes_top)
+        return QRectF(scene.left, scene.lanes_top, scene.map_width - scene.left,
+                      scene.lanes_bottom - scene.lanes_top)
 
-    def paint(self, painter: QPainter, option: QStyleOptionGraphicsItem, widget: QWidget | None = None) -> None:
+    def paint(self, painter: QPainter, option: QStyleOptionGraphicsItem,
+              widget: QWidget | None = None) -> None:
         scene = self.map
-        exposed = option.exposedRect  # type: ignore[attr-defined]
-        left, right = max(exposed.left(), scene.left), min(exposed.right(), scene.width)
+        exposed = option.exposedRect
+        left, right = max(exposed.left(), scene.left), min(exposed.right(), scene.map_width)
         if right <= left:
             return
-        top, bottom = scene.lanes_top, scene.lanes_bottom
+        top, bottom = max(scene.lanes_top, exposed.top()), min(scene.lanes_bottom, exposed.bottom())
+        if bottom <= top:
+            return
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing, False)  # all lines are upright
         d0, d1 = scene.day_at(left), scene.day_at(right)
-        for band in scene.bands_between(d0, d1):
-            colour = QColor(STAGE_COLOURS.get(band.stage, OTHER_STAGE_COLOUR))
-            colour.setAlpha(110)
+        bands = scene.bands_between(d0, d1)
+        fills = {stage: QColor(colour) for stage, colour in STAGE_COLOURS.items()}
+        for fill in fills.values():
+            fill.setAlpha(110)
+        other = QColor(OTHER_STAGE_COLOUR)
+        other.setAlpha(110)
+        for band in bands:
             x0, x1 = scene.x_at(band.d0), scene.x_at(band.d1)
-            painter.fillRect(QRectF(x0, top, x1 - x0, bottom - top), colour)
+            painter.fillRect(QRectF(x0, top, x1 - x0, bottom - top), fills.get(band.stage, other))
         if scene.scale.unit == "day":
             for tick in scene.scale.ticks(d0, d1):
                 if scene.scale._date(tick.day).weekday() >= 5:
@@ -555,11 +591,13 @@ class GridItem(QGraphicsItem):
         for tick in scene.scale.ticks(d0, d1):
             x = scene.x_at(tick.day)
             painter.drawLine(QPointF(x, top), QPointF(x, bottom))
-        boundary = QPen(QColor(0, 0, 0, 70), 1, Qt.PenStyle.DashLine)
-        painter.setPen(boundary)
-        for band in scene.bands_between(d0, d1):
-            x = scene.x_at(band.d0)
-            painter.drawLine(QPointF(x, top), QPointF(x, bottom))
+        # dashed boundaries between bands wide enough to tell apart (not a comb when zoomed out)
+        painter.setPen(QPen(QColor(0, 0, 0, 70), 1, Qt.PenStyle.DashLine))
+        wide = 8 / scene.ppd
+        for previous, band in pairwise(bands):
+            if previous.d1 - previous.d0 >= wide and band.d1 - band.d0 >= wide:
+                x = scene.x_at(band.d0)
+                painter.drawLine(QPointF(x, top), QPointF(x, bottom))
 
 
 # -- the scene ---------------------------------------------------------------------------------
@@ -573,7 +611,6 @@ class PathwayScene(QGraphicsScene):
 
     def __init__(self, case: Case, analysis: Analysis | None = None, lanes: str = "sector",
                  view_width: float = 1200.0) -> None:
-        guard_none_refcount()
         super().__init__()
         if lanes not in LANE_MODES:
             raise ValueError(f"lanes must be one of {', '.join(LANE_MODES)}, not {lanes!r}")
@@ -581,10 +618,10 @@ class PathwayScene(QGraphicsScene):
         self.analysis = analysis
         self.lane_mode = lanes
         self.context = CaseContext(case)
-        self.font = QFont(QGuiApplication.font())
-        self.small_font = _scaled(self.font, 0.88)
-        self.bold_font = _scaled(self.font, 1.0, bold=True)
-        self.metrics = QFontMetricsF(self.font)
+        self.text_font = QFont(QGuiApplication.font())
+        self.small_font = _scaled(self.text_font, 0.88)
+        self.bold_font = _scaled(self.text_font, 1.0, bold=True)
+        self.metrics = QFontMetricsF(self.text_font)
         self.small_metrics = QFontMetricsF(self.small_font)
         self.bold_metrics = QFontMetricsF(self.bold_font)
         self.line_h = math.ceil(self.metrics.height())
@@ -600,7 +637,7 @@ class PathwayScene(QGraphicsScene):
         self.marks: dict[str, StepMark] = {}
         self.labels: dict[str, StepLabel] = {}
         self.markers: dict[str, FindingMarker] = {}
-        self.hatches: dict[str, QGraphicsRectItem] = {}
+        self.hatches: dict[str, HatchItem] = {}
         self.arrows: list[HandoffArrow] = []
         self.bands: list[Band] = []
         self.order: list[str] = []
@@ -646,14 +683,14 @@ class PathwayScene(QGraphicsScene):
         first_day = min((s.start_date for s in steps), default=date.today())
         self._origin = first_day
         self._origin_dt = datetime(first_day.year, first_day.month, first_day.day)
-        self.scale = TimeScale(first_day, self.font)
+        self.scale = TimeScale(first_day, self.text_font)
         self._build_infos(steps)
         self._build_lanes()
         self.left = self.label_width + LEFT_GAP
         self._build_bands()
         findings = self._findings_by_step()
+        self._build_arrows()  # first: items of equal z stack in the order they are added
         self._build_steps(findings)
-        self._build_arrows()
         self._build_chrome()
         self._build_legend()
 
@@ -721,7 +758,7 @@ class PathwayScene(QGraphicsScene):
             lane.rows = max(1, len(rows_end))
         self.label_width = float(min(max(widest + 26.0, 190.0), 300.0))
         # lanes stacked under the header; rows centred in lanes taller than their rows
-        block = self.line_h + 2 * self.small_line_h + 2 * LANE_PAD + 2
+        block = self.line_h + 1 + 2 * self.small_line_h + 2 * LANE_PAD - 1
         y = self.header_height
         self.lanes_top = y
         for lane in self.lanes:
@@ -750,7 +787,8 @@ class PathwayScene(QGraphicsScene):
         names = ", ".join(org.name for org in orgs)
         if not orgs:
             title = f"Unknown organisation “{key[1:]}”"
-            return Lane(key, title, None, [], [title, "Not in the organisations list", ""], QColor(UNKNOWN_COLOUR))
+            lines = [title, "Not in the organisations list", ""]
+            return Lane(key, title, None, [], lines, QColor(UNKNOWN_COLOUR))
         sector = orgs[0].sector
         colour = QColor(sector_colour(sector))
         if self.lane_mode == "sector":
@@ -791,9 +829,10 @@ class PathwayScene(QGraphicsScene):
         pens: dict[str, QPen] = {}
         brushes: dict[str, QBrush] = {}
         hatch_brush = QBrush(QColor("#1f2933"), Qt.BrushStyle.BDiagPattern)
+        count_widths: dict[int, float] = {}
+        add = self.addItem
         for info in self._infos:
             step = info.step
-            lane = self.lanes[info.lane]
             org = ctx.orgs.get(step.organisation)
             colour_code = sector_colour(org.sector if org else None)
             pen = pens.get(colour_code)
@@ -804,43 +843,45 @@ class PathwayScene(QGraphicsScene):
                                                2.0 if black else 1.0)
                 brushes[colour_code] = QBrush(QColor("#ffffff") if black else colour)
             mark = StepMark(step, info.point, pen, brushes[colour_code])
-            mark.setToolTip(self._step_tooltip(step, org, lane))
-            self.addItem(mark)
+            add(mark)
             info.mark = mark
             self.marks[step.id] = mark
-            text = step.label or label("kind", step.kind)
-            if info.point and step.kind in describe.ONGOING_KINDS:
-                text += " (ongoing)"
-            text_item = StepLabel(step.id, text, self.metrics.horizontalAdvance(text), self.font)
-            text_item.setToolTip(mark.toolTip())
-            self.addItem(text_item)
-            info.label = text_item
-            self.labels[step.id] = text_item
             on_step = findings.get(step.id)
             if on_step:
-                marker = FindingMarker(step.id, on_step, self.small_font)
-                self.addItem(marker)
+                count = len(on_step)
+                width = count_widths.get(count)
+                if width is None:
+                    width = count_widths[count] = self.small_metrics.horizontalAdvance(str(count))
+                marker = FindingMarker(step, on_step, self.small_font, width)
+                add(marker)
                 info.marker = marker
                 self.markers[step.id] = marker
             if step.delayed_days and step.ready_for_discharge is not None and not info.point:
-                hatch = QGraphicsRectItem(mark)
-                hatch.setBrush(hatch_brush)
-                hatch.setPen(NO_PEN)
-                hatch.setData(KIND, "hatch")
-                hatch.setData(STEP_ID, step.id)
-                hatch.setToolTip(
-                    f"{describe.delay(step)}\nReady for discharge {format_day(step.ready_for_discharge)}, "
-                    f"left {format_day(step.end)}")
+                hatch = HatchItem(mark, hatch_brush)
                 info.hatch = hatch
                 info.hatch_d0 = min(max(self.day_of(step.ready_for_discharge), info.d0), info.d1)
                 self.hatches[step.id] = hatch
 
-    def _step_tooltip(self, step: Step, org: Organisation | None, lane: Lane) -> str:
+    def _label(self, info: _Info) -> StepLabel:
+        """A step's label item, made the first time there is room to show it."""
+        if info.label is None:
+            step = info.step
+            text = step.label or label("kind", step.kind)
+            if info.point and step.kind in describe.ONGOING_KINDS:
+                text += " (ongoing)"
+            info.label = StepLabel(step, text, self.metrics.horizontalAdvance(text), self.text_font)
+            self.addItem(info.label)
+            self.labels[step.id] = info.label
+        return info.label
+
+    def _step_tooltip(self, step: Step) -> str:
+        org = self.context.orgs.get(step.organisation)
         what = html.escape(step.label or label("kind", step.kind))
         kind = label("kind", step.kind) + (", emergency" if step.emergency else "")
         where = html.escape(org.name if org else step.organisation)
         sector = f" ({html.escape(label('sector', org.sector))})" if org else ""
-        lines = [f"<b>{what}</b>", html.escape(describe.step_period(step)), f"{html.escape(kind)} at {where}{sector}"]
+        lines = [f"<b>{what}</b>", html.escape(describe.step_period(step)),
+                 f"{html.escape(kind)} at {where}{sector}"]
         if step.funding:
             lines.append(f"Funding: {html.escape(label('funding', step.funding))}")
         if step.stage:
@@ -850,20 +891,73 @@ class PathwayScene(QGraphicsScene):
             lines.append(f"Delay: {html.escape(delay)}")
         return "<br>".join(lines)
 
+    @staticmethod
+    def _arrow_pen(name: str, alpha: float = 1.0) -> QPen:
+        style = ARROW_STYLES[name]
+        colour = QColor(style.colour)
+        colour.setAlphaF(alpha)
+        pen = QPen(colour, style.width, style.pen_style)
+        pen.setCapStyle(Qt.PenCapStyle.RoundCap if name == "none" else Qt.PenCapStyle.FlatCap)
+        return pen
+
     def _build_arrows(self) -> None:
-        pens: dict[str, QPen] = {}
-        for name, style in ARROW_STYLES.items():
-            pen = QPen(QColor(style.colour), style.width, style.pen_style)
-            pen.setCapStyle(Qt.PenCapStyle.RoundCap if name == "none" else Qt.PenCapStyle.FlatCap)
-            pens[name] = pen
+        self._arrow_level = 1.0
+        #: Arrows too close together to tell apart: the view then draws without antialiasing
+        #: (thousands of smoothed curves cost a tenth of a second to paint).
+        self.dense = False
+        pens = {name: self._arrow_pen(name) for name in ARROW_STYLES}
         for link in self.context.handoffs:
             if link.source.id not in self._by_id or link.target.id not in self._by_id:
                 continue
-            style = arrow_style(link)
-            arrow = HandoffArrow(link, ARROW_STYLES[style], pens[style])
-            arrow.setToolTip(self._handoff_tooltip(link))
+            name = arrow_style(link)
+            arrow = HandoffArrow(link, ARROW_STYLES[name], pens[name])
             self.addItem(arrow)
             self.arrows.append(arrow)
+        # the heads of each style's arrows in one item, above the lines
+        self.heads: dict[str, QGraphicsPathItem] = {}
+        for name, style in ARROW_STYLES.items():
+            heads = QGraphicsPathItem()
+            heads.setPen(NO_PEN)
+            heads.setBrush(QColor(style.colour))
+            self.addItem(heads)
+            self.heads[name] = heads
+
+    def tooltip_for(self, item: QGraphicsItem) -> str:
+        """The tooltip of an item of the map, written when it is asked for."""
+        if isinstance(item, StepMark | StepLabel):
+            return self._step_tooltip(item.step)
+        if isinstance(item, FindingMarker):
+            return item.tooltip()
+        if isinstance(item, HatchItem):
+            step = item.step
+            return (f"{describe.delay(step)}\nReady for discharge {format_day(step.ready_for_discharge)}, "
+                    f"left {format_day(step.end)}")
+        if isinstance(item, HandoffArrow):
+            return self._handoff_tooltip(item.link)
+        return item.toolTip()
+
+    def helpEvent(self, event: QGraphicsSceneHelpEvent) -> None:
+        text = ""
+        in_chrome = False
+        for item in self.items(event.scenePos()):
+            chrome = self.is_chrome(item)
+            if in_chrome and not chrome:
+                break  # nothing under the frozen header and lane labels shows through
+            in_chrome = chrome
+            text = self.tooltip_for(item)
+            if text:
+                break
+        if text:
+            QToolTip.showText(event.screenPos(), text, event.widget())
+            event.accept()
+        else:
+            QToolTip.hideText()
+            event.ignore()
+
+    def is_chrome(self, item: QGraphicsItem) -> bool:
+        """Whether an item belongs to the frozen header, lane labels or key (which cover steps)."""
+        top = item.topLevelItem()
+        return top is self.header or top is self.column or top is self.corner or top is self.legend
 
     def _handoff_tooltip(self, link: Link) -> str:
         ctx = self.context
@@ -890,23 +984,20 @@ class PathwayScene(QGraphicsScene):
             background.setBrush(_tint(lane.colour, 0.10))
             background.setPen(separator)
             background.setZValue(-10)
-            background.setData(KIND, "lane")
-            background.setData(STEP_ID, lane.key)
             self.addItem(background)
             self._lane_backgrounds.append(background)
         self.header = QGraphicsRectItem()
         self.header.setBrush(CHROME)
         self.header.setPen(QPen(CHROME_LINE, 1))
         self.header.setZValue(20)
-        self.header.setData(KIND, "chrome")
         self.addItem(self.header)
         self.axis = AxisItem(self, self.header)
         # the lane label column
-        self.column = QGraphicsRectItem(0, self.lanes_top, self.label_width, self.lanes_bottom - self.lanes_top)
+        self.column = QGraphicsRectItem(0, self.lanes_top, self.label_width,
+                                        self.lanes_bottom - self.lanes_top)
         self.column.setBrush(CHROME)
         self.column.setPen(QPen(CHROME_LINE, 1))
         self.column.setZValue(21)
-        self.column.setData(KIND, "chrome")
         self.addItem(self.column)
         self.lane_texts: list[list[QGraphicsSimpleTextItem]] = []
         fonts = [(self.bold_font, self.bold_metrics), (self.small_font, self.small_metrics),
@@ -916,12 +1007,10 @@ class PathwayScene(QGraphicsScene):
             block = QGraphicsRectItem(0, lane.y, self.label_width, lane.height, self.column)
             block.setBrush(_tint(lane.colour, 0.22))
             block.setPen(QPen(QColor("#d5d9e0"), 1))
-            block.setData(KIND, "chrome")
             swatch = QGraphicsRectItem(2, lane.y + 3, 7, lane.height - 6, self.column)
             swatch.setBrush(QColor("#ffffff") if lane.colour.lightness() < 40 else lane.colour)
             swatch.setPen(QPen(QColor("#000000") if lane.colour.lightness() < 40 else lane.colour.darker(150),
                                1.5 if lane.colour.lightness() < 40 else 1))
-            swatch.setData(KIND, "chrome")
             texts = []
             height = self.line_h + 1 + 2 * self.small_line_h
             y = lane.y + (lane.height - height) / 2
@@ -931,7 +1020,6 @@ class PathwayScene(QGraphicsScene):
                 item.setFont(font)
                 item.setBrush(TEXT if font is self.bold_font else MUTED.darker(130))
                 item.setPos(14, y)
-                item.setData(KIND, "chrome")
                 texts.append(item)
                 y += self.line_h + 1 if font is self.bold_font else self.small_line_h
             block.setToolTip(self._lane_tooltip(lane))
@@ -940,7 +1028,6 @@ class PathwayScene(QGraphicsScene):
         self.corner.setBrush(CHROME)
         self.corner.setPen(QPen(CHROME_LINE, 1))
         self.corner.setZValue(22)
-        self.corner.setData(KIND, "chrome")
         self.addItem(self.corner)
         mode = "Lanes by sector" if self.lane_mode == "sector" else "Lanes by organisation"
         title = QGraphicsSimpleTextItem(mode, self.corner)
@@ -961,7 +1048,7 @@ class PathwayScene(QGraphicsScene):
                      self.axis_rows[2] + (self.line_h + 2 - self.small_metrics.height()) / 2)
         if not self._infos:
             empty = QGraphicsSimpleTextItem("No steps yet: the pathway is empty.")
-            empty.setFont(self.font)
+            empty.setFont(self.text_font)
             empty.setBrush(MUTED)
             empty.setPos(self.label_width + LEFT_GAP, self.header_height + 12)
             self.addItem(empty)
@@ -981,13 +1068,13 @@ class PathwayScene(QGraphicsScene):
         follows the view sideways, so it stays in sight at any zoom."""
         self.legend = QGraphicsRectItem()
         self.legend.setPen(NO_PEN)
-        self.legend.setData(KIND, "legend")
         self.legend.setZValue(8)
         self.legend.setX(8)
         self.addItem(self.legend)
         grey, outline = QColor("#bfc5cc"), QPen(QColor("#5f6368"), 1)
 
-        def rect(x: float, y: float, w: float, h: float, brush: QColor | QBrush, pen: QPen) -> QGraphicsRectItem:
+        def rect(x: float, y: float, w: float, h: float, brush: QColor | QBrush,
+                 pen: QPen) -> QGraphicsRectItem:
             item = QGraphicsRectItem(x, y, w, h)
             item.setBrush(brush)
             item.setPen(pen)
@@ -998,15 +1085,14 @@ class PathwayScene(QGraphicsScene):
         for sector in sectors:
             colour = QColor(sector_colour(sector))
             black = colour.lightness() < 40
-            entries.append(("Lanes", rect(0, 1, 16, 10, QColor("#ffffff") if black else colour,
-                                          QPen(QColor("#000000") if black else colour.darker(170), 2 if black else 1)),
-                            label("sector", sector)))
+            pen = QPen(QColor("#000000") if black else colour.darker(170), 2 if black else 1)
+            swatch = rect(0, 1, 16, 10, QColor("#ffffff") if black else colour, pen)
+            entries.append(("Lanes", swatch, label("sector", sector)))
         entries.append(("Steps", rect(0, 1, 24, 10, grey, outline), "Stay or service"))
         entries.append(("Steps", rect(7, 0, POINT_W, 12, grey, outline), "One moment"))
         delay = rect(0, 1, 24, 10, grey, outline)
         rect(0, 1, 24, 10, QBrush(QColor("#1f2933"), Qt.BrushStyle.BDiagPattern), NO_PEN).setParentItem(delay)
         entries.append(("Steps", delay, "Delayed discharge"))
-        entries.append(("Steps", rect(1, 1, 22, 10, grey, QPen(HIGHLIGHT, 3)), "Selected"))
         for name, style in ARROW_STYLES.items():
             path = QPainterPath(QPointF(0, 6))
             path.lineTo(QPointF(20, 6))
@@ -1020,22 +1106,22 @@ class PathwayScene(QGraphicsScene):
             head.setPen(NO_PEN)
             entries.append(("Handoffs", line, style.legend))
         for severity in severity_order():
-            colour, shape = severity_style(severity)
+            fill, shape = severity_style(severity)
             marker = QGraphicsPathItem(severity_path(shape))
-            marker.setBrush(QColor(colour))
+            marker.setBrush(QColor(fill))
             marker.setPen(QPen(QColor("#222222"), 1))
             entries.append(("Findings", marker, severity_label(severity)))
-        entries.append(("Findings", None, "and how many, on the step"))
+        entries.append(("Findings", None, "(number = how many)"))
         if self.case_findings:
             count = len(self.case_findings)
-            entries.append(("Findings", None, f"· {count} on the whole case (Findings tab)"))
+            entries.append(("Findings", None, f"+ {count} on the whole case"))
         self._legend = []
         title = QGraphicsSimpleTextItem("Key", self.legend)
         title.setFont(self.bold_font)
         title.setBrush(TEXT)
         self._legend.append(("title", [title], self.bold_metrics.horizontalAdvance("Key")))
         group = ""
-        for name, swatch, text in entries:
+        for name, sample, text in entries:
             if name != group:
                 group = name
                 heading = QGraphicsSimpleTextItem(f"{name}:", self.legend)
@@ -1044,10 +1130,10 @@ class PathwayScene(QGraphicsScene):
                 self._legend.append(("heading", [heading], self.bold_metrics.horizontalAdvance(f"{name}:")))
             items: list[QGraphicsItem] = []
             width = 0.0
-            if swatch is not None:
-                swatch.setParentItem(self.legend)
-                items.append(swatch)
-                width += _right(swatch) + 4
+            if sample is not None:
+                sample.setParentItem(self.legend)
+                items.append(sample)
+                width += _right(sample) + 4
             words = QGraphicsSimpleTextItem(text, self.legend)
             words.setFont(self.small_font)
             words.setBrush(TEXT)
@@ -1065,17 +1151,15 @@ class PathwayScene(QGraphicsScene):
 
     def set_pixels_per_day(self, ppd: float) -> None:
         """Lay the map out again at ``ppd`` pixels per day (horizontal zoom)."""
-        guard_none_refcount()
         self.ppd = min(max(ppd, MIN_PPD), MAX_PPD)
         self.time_right = self.x_at(self.end_day)
-        self.width = self.time_right + RIGHT_PAD
+        self.map_width = self.time_right + RIGHT_PAD
         self.scale.choose(self.ppd)
         self._layout_steps()
-        self._declutter_markers()
         self._layout_arrows()
         for lane, background in zip(self.lanes, self._lane_backgrounds, strict=True):
-            background.setRect(0, lane.y, self.width, lane.height)
-        self.header.setRect(0, 0, self.width, self.header_height)
+            background.setRect(0, lane.y, self.map_width, lane.height)
+        self.header.setRect(0, 0, self.map_width, self.header_height)
         self.axis.prepareGeometryChange()
         self.grid.prepareGeometryChange()
         self._layout_legend()
@@ -1100,28 +1184,39 @@ class PathwayScene(QGraphicsScene):
             if info.hatch is not None:
                 hx0 = left + info.hatch_d0 * ppd
                 info.hatch.setRect(hx0, mark_top, max(info.right - hx0, 0.0), MARK_H)
-        width_limit = self.width - LABEL_GAP
-        elide = self.metrics.elidedText
-        min_label = self.metrics.horizontalAdvance("Abc…")
-        for info in self._infos:
-            limit = (info.next.left - LABEL_GAP) if info.next is not None else width_limit
-            x = info.left
+        width_limit = self.map_width - LABEL_GAP
+        marker_dy = (self.line_h - BADGE) / 2
+        for info in self._infos:  # severity marks at the start of the label line
             marker = info.marker
             if marker is not None:
-                marker.setPos(x, info.top + (self.line_h - BADGE) / 2)
-                x += BADGE + 2
-                if marker.count is not None:
-                    fits = limit - x >= marker.count_width
-                    marker.count.setVisible(fits)
-                    if fits:
-                        marker.count.setPos(BADGE + 1, (BADGE - self.small_metrics.height()) / 2)
-                        x += marker.count_width + 3
-            text = info.label
+                limit = (info.next.left - LABEL_GAP) if info.next is not None else width_limit
+                marker.setPos(info.left, info.top + marker_dy)
+                if marker.count_text:
+                    marker.set_count_visible(limit - (info.left + BADGE + 2) >= marker.count_width)
+        self._declutter_markers()
+        elide = self.metrics.elidedText
+        min_label = self.metrics.horizontalAdvance("Abc…")
+        taken: dict[tuple[int, int], float] = {}  # the right edge of what is shown in each row
+        for info in self._infos:  # labels after the marks, elided before the next step, or dropped
+            limit = (info.next.left - LABEL_GAP) if info.next is not None else width_limit
+            row = (info.lane, info.row)
+            x = max(info.left, taken.get(row, -1e9) + 3)
+            marker = info.marker
+            if marker is not None:
+                if marker.shown:
+                    taken[row] = info.left + BADGE + (marker.count_width + 1 if marker.count_visible() else 0)
+                x = max(x, info.left + BADGE + 2)
+                if marker.count_visible():
+                    x += marker.count_width + 3
             space = limit - x
             if space < min_label:
-                text.setVisible(False)
+                if info.label is not None and info.label.isVisible():
+                    info.label.setVisible(False)
                 continue
-            text.setVisible(True)
+            text = self._label(info)
+            if not text.isVisible():
+                text.setVisible(True)
+            taken[row] = x + min(text.full_width, space)
             text.setPos(x, info.top + label_dy)
             if text.full_width <= space:
                 text.show_text(text.full_text)
@@ -1137,58 +1232,71 @@ class PathwayScene(QGraphicsScene):
         for info in infos:
             marker = info.marker
             assert marker is not None
-            left = marker.x()
-            right = left + BADGE + (marker.count_width + 3 if marker.count and marker.count.isVisible() else 0)
+            left = info.left
+            right = left + BADGE + (marker.count_width + 3 if marker._show_count else 0)
             row = placed.setdefault((info.lane, info.row), [])
             at = bisect_left(row, (left, right))
             clear = (at == 0 or row[at - 1][1] + 1 <= left) and (at == len(row) or right + 1 <= row[at][0])
             if clear:
                 row.insert(at, (left, right))
-            if marker.isVisible() != clear:
+            if marker.shown != clear:
+                marker.shown = clear
                 marker.setVisible(clear)
 
     def _layout_arrows(self) -> None:
+        """Arrows leave the source's mark on the day of the handoff (the receiving step's start)
+        and arrive at the top or bottom of the target's mark; within one row they dip below."""
         by_id = self._by_id
         half = MARK_H / 2
-        count = len(self.arrows)
-        room = (self.time_right - self.left) / max(count, 1)
-        opacity = 1.0 if room >= 12 else max(0.3, room / 12)
+        room = (self.time_right - self.left) / max(len(self.arrows), 1)
+        # many arrows close together are drawn fainter, so the marks stay clear (in the pens'
+        # colours: an item's opacity costs far more to paint)
+        level = 1.0 if room >= 12 else 0.6 if room >= 4 else 0.35 if room >= 1 else 0.22
+        self.dense = level < 1.0
+        if level != self._arrow_level:
+            self._arrow_level = level
+            pens = {name: self._arrow_pen(name, level) for name in ARROW_STYLES}
+            for arrow in self.arrows:
+                arrow.setPen(pens[arrow.style])
+            for name, item in self.heads.items():
+                colour = QColor(ARROW_STYLES[name].colour)
+                colour.setAlphaF(level)
+                item.setBrush(colour)
+        heads = {name: QPainterPath() for name in self.heads}
         for arrow in self.arrows:
             source, target = by_id[arrow.link.source.id], by_id[arrow.link.target.id]
             tx = target.cx
-            if source.point:
-                xs = source.cx
+            if not source.point and source.right - source.left > 4:
+                xs = min(max(tx, source.left + 2), source.right - 2)
             else:
-                xs = min(max(tx, source.left + 2), source.right - 2) if source.right - source.left > 4 else source.cx
+                xs = source.cx
             ys, yt = source.cy, target.cy
-            path = QPainterPath()
             if abs(yt - ys) > 1:
-                down = yt > ys
-                sign = 1.0 if down else -1.0
-                start = QPointF(xs, ys + sign * half)
-                end = QPointF(tx, yt - sign * (half + 1))
-                middle = (start.y() + end.y()) / 2
-                path.moveTo(start)
-                path.cubicTo(QPointF(xs, middle), QPointF(tx, middle), end)
-                direction = QPointF(0, sign)
-            else:  # same row: an arc below the marks
-                start = QPointF(xs, ys + half)
-                end = QPointF(tx, yt + half + 1)
-                dip = ys + half + 14
-                path.moveTo(start)
-                path.cubicTo(QPointF(xs, dip), QPointF(tx, dip), end)
-                direction = QPointF(0, -1)
+                sign = 1.0 if yt > ys else -1.0  # 1: down the map
+                y0, y1 = ys + sign * half, yt - sign * (half + 1)
+                middle = (y0 + y1) / 2
+                c0 = c1 = middle
+            else:  # same row: an arc below the marks, arriving upwards
+                sign = -1.0
+                y0, y1 = ys + half, yt + half + 1
+                c0 = c1 = ys + half + 14
+            path = QPainterPath()
+            path.moveTo(xs, y0)
+            path.cubicTo(xs, c0, tx, c1, tx, y1)
             arrow.setPath(path)
-            arrow.start, arrow.end = start, end
-            back = QPointF(end.x() - direction.x() * 7, end.y() - direction.y() * 7)
-            across = QPointF(-direction.y() * 3.5, direction.x() * 3.5)
-            arrow.head.setPolygon(QPolygonF([QPointF(end.x() + direction.x(), end.y() + direction.y()),
-                                             back + across, back - across]))
-            if arrow.opacity() != opacity:
-                arrow.setOpacity(opacity)
+            tip, base = y1 + sign, y1 - sign * 7
+            arrow.points = (xs, y0, tx, y1, tx, tip, tx + 3.5, base, tx - 3.5, base)
+            head = heads[arrow.style]
+            head.moveTo(tx, tip)
+            head.lineTo(tx + 3.5, base)
+            head.lineTo(tx - 3.5, base)
+            head.closeSubpath()
+        for name, item in self.heads.items():
+            item.setPath(heads[name])
+            item.setVisible(not heads[name].isEmpty())  # an empty path is invalid in SVG
 
     def _layout_legend(self) -> None:
-        width = max(420.0, min(self.view_width, max(self.width, 420.0)) - 16)
+        width = max(420.0, min(self.view_width, max(self.map_width, 420.0)) - 16)
         row_h = self.line_h + 4
         x, y = 0.0, 0.0
         indent = self._legend[0][2] + 12
@@ -1214,13 +1322,13 @@ class PathwayScene(QGraphicsScene):
         self.legend_bottom = self.lanes_bottom + 6 + self.legend_height + 4
 
     def _update_rect(self) -> None:
-        width = max(self.width, self.legend.rect().width() + 16)
+        width = max(self.map_width, self.legend.rect().width() + 16)
         self.setSceneRect(QRectF(0, 0, width, self.legend_bottom))
 
     # -- sticky header and lane labels -------------------------------------------------------
     def stick(self, visible: QRectF) -> None:
         """Keep the header at the top and the lane labels at the left of the visible part."""
-        x = min(max(0.0, visible.left()), max(0.0, self.width - self.label_width))
+        x = min(max(0.0, visible.left()), max(0.0, self.map_width - self.label_width))
         y = min(max(0.0, visible.top()), max(0.0, self.lanes_bottom - self.header_height))
         self._sticky = QPointF(x, y)
         if self.column.x() != x:
@@ -1229,7 +1337,8 @@ class PathwayScene(QGraphicsScene):
             self.header.setY(y)
         if self.corner.pos() != self._sticky:
             self.corner.setPos(self._sticky)
-        legend_x = 8 + min(max(0.0, visible.left()), max(0.0, self.width - self.legend.rect().width() - 16))
+        widest = max(0.0, self.map_width - self.legend.rect().width() - 16)
+        legend_x = 8 + min(max(0.0, visible.left()), widest)
         if self.legend.x() != legend_x:
             self.legend.setX(legend_x)
         left = x + self.label_width
@@ -1242,7 +1351,7 @@ class PathwayScene(QGraphicsScene):
         """The whole map, for export: frozen parts home, no selection, and no wider than
         ``max_width`` (laid out to fit first if it would be); restored afterwards."""
         ppd, sticky, selected = self.ppd, QRectF(self._sticky, QSize(1, 1).toSizeF()), list(self.selected)
-        if self.width > max_width:
+        if self.map_width > max_width:
             self.set_pixels_per_day(self.fit_ppd(max_width))
         self.stick(QRectF(0, 0, 1, 1))
         self.select_steps([])
@@ -1317,6 +1426,8 @@ class PathwayMapView(QGraphicsView):
         self._press: QPointF | None = None
         self._enter_count = 0
         self._menu: QMenu | None = None
+        self._pointing = False
+        self.viewport().setMouseTracking(True)  # for the pointing hand (items set no cursors)
 
     def map_scene(self) -> PathwayScene | None:
         scene = self.scene()
@@ -1325,6 +1436,7 @@ class PathwayMapView(QGraphicsView):
     def set_map_scene(self, scene: PathwayScene, ppd: float | None = None) -> None:
         """Show ``scene``: fitted to the window, or at ``ppd`` pixels per day."""
         self.setScene(scene)
+        self.viewport().setMouseTracking(True)
         scene.set_view_width(self.viewport().width())
         self._enter_count = 0
         if ppd is None:
@@ -1348,6 +1460,9 @@ class PathwayMapView(QGraphicsView):
         scene = self.map_scene()
         if scene is not None:
             scene.stick(self.visible_scene_rect())
+            smooth = not scene.dense
+            if bool(self.renderHints() & QPainter.RenderHint.Antialiasing) != smooth:
+                self.setRenderHint(QPainter.RenderHint.Antialiasing, smooth)
 
     def scrollContentsBy(self, dx: int, dy: int) -> None:
         super().scrollContentsBy(dx, dy)
@@ -1555,17 +1670,22 @@ class PathwayMapView(QGraphicsView):
         if scene is None:
             return None
         for item in self.items(pos):
-            kind = item.data(KIND)
-            top = item
-            while top.parentItem() is not None:
-                top = top.parentItem()
-            if kind == "chrome" or top.data(KIND) == "chrome":
-                return None
-            if kind == "marker":
-                return scene.markers.get(item.data(STEP_ID))
-            if kind in ("step", "label", "hatch"):
-                return str(item.data(STEP_ID))
+            if scene.is_chrome(item):
+                return None  # the frozen header and lane labels cover the steps under them
+            if isinstance(item, FindingMarker):
+                return item
+            if isinstance(item, StepMark | StepLabel | HatchItem):
+                return item.step.id
         return None
+
+    def mouseMoveEvent(self, event: QMouseEvent) -> None:
+        super().mouseMoveEvent(event)
+        if event.buttons() == Qt.MouseButton.NoButton:  # a pointing hand over what can be clicked
+            clickable = self._target_at(event.position().toPoint()) is not None
+            if clickable != self._pointing:
+                self._pointing = clickable
+                self.viewport().setCursor(Qt.CursorShape.PointingHandCursor if clickable
+                                          else Qt.CursorShape.OpenHandCursor)
 
     def mousePressEvent(self, event: QMouseEvent) -> None:
         self._press = None
@@ -1601,7 +1721,8 @@ class PathwayMapView(QGraphicsView):
 
     def keyPressEvent(self, event: QKeyEvent) -> None:
         key = event.key()
-        plain = not (event.modifiers() & (Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.AltModifier))
+        held = event.modifiers() & (Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.AltModifier)
+        plain = not held
         if key in (Qt.Key.Key_Plus, Qt.Key.Key_Equal):
             self.zoom_in()
         elif key in (Qt.Key.Key_Minus, Qt.Key.Key_Underscore):
@@ -1635,14 +1756,14 @@ class PathwayMapView(QGraphicsView):
             scale = min(scale, 16000 / max(rect.width(), 1), 16000 / max(rect.height(), 1))
             image = QImage(QSize(math.ceil(rect.width() * scale), math.ceil(rect.height() * scale)),
                            QImage.Format.Format_ARGB32_Premultiplied)
-            image.setDotsPerMeterX(round(3780 * scale))
-            image.setDotsPerMeterY(round(3780 * scale))
+            # the image keeps the screen's resolution (fonts are in points) and is scaled up as a
+            # whole, so text and lines keep their proportions
             image.fill(QColor("#ffffff"))
             painter = QPainter(image)
             painter.setRenderHints(QPainter.RenderHint.Antialiasing | QPainter.RenderHint.TextAntialiasing)
             scene.render(painter, QRectF(0, 0, image.width(), image.height()), rect)
             painter.end()
-        if not image.save(str(path), "PNG"):
+        if not image.save(str(path), "PNG"):  # type: ignore[call-overload]
             raise OSError(f"Could not write the image to {path}.")
         return Path(path)
 
@@ -1658,6 +1779,7 @@ class PathwayMapView(QGraphicsView):
             generator.setFileName(str(path))
             size = QSize(math.ceil(rect.width()), math.ceil(rect.height()))
             generator.setSize(size)
+            generator.setResolution(96)  # as on screen: fonts in points keep their size
             generator.setViewBox(QRect(QPoint(0, 0), size))
             generator.setTitle("Pathway map")
             generator.setDescription(f"{scene.case.display_title}: the pathway as swimlanes")
@@ -1719,7 +1841,8 @@ class PathwayMapTab(CaseTab):
         self.lanes.setToolTip("One lane per sector, or one per organisation")
         lanes_label = QLabel("&Lanes:")
         lanes_label.setBuddy(self.lanes)
-        self.zoom_in_button = self._button("Zoom in", "+", "Zoom in on time (+ or Ctrl+wheel)", self.view.zoom_in)
+        self.zoom_in_button = self._button("Zoom in", "+", "Zoom in on time (+ or Ctrl+wheel)",
+                                           self.view.zoom_in)
         self.zoom_out_button = self._button("Zoom out", "−", "Zoom out (−)", self.view.zoom_out)
         self.fit_button = self._button("Fit", "Fit", "Show the whole pathway (0 or F)", self.view.fit)
         self.png_button = self._button("Export PNG…", "Export PNG…", "Save the whole map as an image",
@@ -1839,8 +1962,3 @@ class PathwayMapTab(CaseTab):
             QMessageBox.warning(self, "Export failed", f"The map was not saved.\n\n{error}")
             return
         self.exported.emit(kind, path)
-
-    def showEvent(self, event: QShowEvent) -> None:
-        super().showEvent(event)
-        if self.view.fitted and self.scene is not None:
-            self.view.fit()
