@@ -74,11 +74,11 @@ def test_the_demo_case_opens_in_every_tab(window: MainWindow) -> None:
     assert "Age " in window.header.facts.text() and "Torbay" in window.header.facts.text()
     assert "CFS 6" in window.header.facts.text()
     assert "Maeve O'Brien" in window.header.coordinator_text()
-    person, pathway, orgs, team, plan, findings = window.case_tabs
+    person, _map, pathway, orgs, team, plan, findings = window.case_tabs
     assert findings is window.findings_tab
     assert window.tabs.currentWidget() is person
     assert pathway.steps_model.rowCount() == 0  # filled when first shown, not before
-    for key in ("pathway", "organisations", "team", "care-plan", "findings", "person"):
+    for key in ("pathway-map", "timeline", "organisations", "team", "care-plan", "findings", "person"):
         window.show_tab(key)
     assert person.identity.value("nhs_number") == "943 476 5919"
     assert person.identity.value("date_of_birth") == "2 Apr 1937"
@@ -115,8 +115,8 @@ def test_no_stored_codes_reach_the_tables(window: MainWindow) -> None:
 
 
 def test_selecting_a_row_fills_the_detail_pane(window: MainWindow, qtbot) -> None:  # type: ignore[no-untyped-def]
-    window.show_tab("pathway")
-    pathway = window.case_tabs[1]
+    window.show_tab("timeline")
+    pathway = window.pathway_tab
     admission_row = next(r for r in range(24) if "fractured neck" in pathway.steps_model.index(r, 1).data())
     pathway.steps.view.selectRow(admission_row)
     assert "Emergency admission" in window.details.title.text()
@@ -124,7 +124,7 @@ def test_selecting_a_row_fills_the_detail_pane(window: MainWindow, qtbot) -> Non
     assert "Ready for discharge" in text and "10 days delayed: awaiting a care package" in text
     window.show_tab("organisations")
     assert window.details.title.text() == "Details"  # cleared on changing tab
-    window.case_tabs[2].orgs.view.selectRow(2)
+    window.case_tabs[3].orgs.view.selectRow(2)
     assert "Torbay Hospital" in window.details.title.text()
     assert "Requires improvement" in window.details.text()
 
@@ -153,11 +153,11 @@ def test_import_adds_and_opens_the_case(window: MainWindow, monkeypatch: pytest.
     assert "coordinate their care" in window.header.coordinator_text()  # sex not recorded
     assert window.header.coordinator.property("warning") is True
     window.show_tab("care-plan")
-    plan_tab = window.case_tabs[4]
+    plan_tab = window.case_tabs[5]
     assert plan_tab.summary.text() == "No shared care plan yet."
     assert plan_tab.goals.currentWidget() is plan_tab.goals.empty
     window.show_tab("team")
-    assert window.case_tabs[3].history.currentWidget() is window.case_tabs[3].history.empty
+    assert window.case_tabs[4].history.currentWidget() is window.case_tabs[4].history.empty
 
 
 def test_an_invalid_import_shows_the_problems_and_changes_nothing(
@@ -192,12 +192,16 @@ def test_menus_have_standard_shortcuts(window: MainWindow) -> None:
     assert shortcuts["Export case file…"] == "Ctrl+E"
     assert shortcuts["Quit"] == "Ctrl+Q"
     assert shortcuts["Find case"] == "Ctrl+F"
-    assert shortcuts["Care plan"] == "Ctrl+5"
+    assert shortcuts["Pathway map"] == "Ctrl+2"
+    assert shortcuts["Care plan"] == "Ctrl+6"
+    assert shortcuts["Findings"] == "Ctrl+7"
+    assert shortcuts["Save"] == "Ctrl+S" and shortcuts["New case"] == "Ctrl+N"
+    assert shortcuts["Undo"] == "Ctrl+Z" and shortcuts["Redo"] == "Ctrl+Shift+Z"
 
 
 def test_keyboard_switches_tabs_and_finds(window: MainWindow, qtbot) -> None:  # type: ignore[no-untyped-def]
     qtbot.keyClick(window, Qt.Key.Key_3, Qt.KeyboardModifier.ControlModifier)
-    assert window.tabs.currentIndex() == 2
+    assert window.tabs.currentWidget() is window.pathway_tab
     qtbot.keyClick(window, Qt.Key.Key_F, Qt.KeyboardModifier.ControlModifier)
     assert window.search.hasFocus()
 
@@ -288,7 +292,7 @@ def test_selecting_a_finding_shows_it_and_selects_its_steps(window: MainWindow) 
 
 
 def test_the_timeline_marks_steps_with_their_findings(window: MainWindow) -> None:
-    window.show_tab("pathway")
+    window.show_tab("timeline")
     model = window.pathway_tab.steps_model
     column = model.columnCount() - 1
     marks = {model.row_object(r).id: model.index(r, column).data() for r in range(model.rowCount())}

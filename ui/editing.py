@@ -468,6 +468,8 @@ class CaseEditor:
     current: Callable[[], Case | None]
     apply: Callable[[Case], None]
     stack: QUndoStack = field(default_factory=QUndoStack)
+    #: Asks the user to pick a provider-directory entry (returns it, or None if cancelled).
+    choose_from_directory: Callable[[], Any] | None = None
 
     # -- generic item edits --------------------------------------------------------------
     def _push(self, text: str, before: Case, after: Case) -> None:
@@ -527,6 +529,31 @@ class CaseEditor:
             return False
         self._push(f"Delete {self._describe(collection, data, case)}", case, after)
         return True
+
+    def add_from_directory(self) -> None:
+        """Add an organisation picked from the provider directory, with its codes and defaults."""
+        case = self.current()
+        if case is None or self.choose_from_directory is None:
+            return
+        record = self.choose_from_directory()
+        if record is None:
+            return
+        entry = record.entry
+        data: dict[str, Any] = {"id": editing.next_id(case, "organisations"), "name": entry.name,
+                                "sector": entry.sector}
+        for key in ("area", "payment_model", "regulators", "cqc_registered"):
+            if getattr(entry, key) is not None:
+                data[key] = getattr(entry, key)
+        if entry.code_system in ("ods", "cqc_location"):
+            data["codes"] = {entry.code_system: entry.code}
+        if entry.cqc_rating:
+            data["oversight"] = {"cqc_rating": entry.cqc_rating}
+        try:
+            after = editing.put(case, "organisations", None, data)
+        except editing.EditRejected as rejected:
+            QMessageBox.warning(self.window, "Not added", str(rejected))
+            return
+        self._push(f"Add organisation “{entry.name}” from the directory", case, after)
 
     # -- the person, the plan and the annotations --------------------------------------
     def edit_person(self) -> None:

@@ -37,12 +37,13 @@ if TYPE_CHECKING:
 from ui.findings_tab import FindingsTab
 from ui.header import CaseHeader
 from ui.models import CaseListModel
+from ui.pathway_map import PathwayMapTab
 from ui.tabs import CarePlanTab, CaseTab, OrganisationsTab, PathwayTab, PersonTab, TeamTab
 from ui.widgets import DetailPane
 
 APP_TITLE = "Pathway Planner"
 #: Tab keys for the command line and settings, in tab order.
-TAB_KEYS = ["person", "pathway", "organisations", "team", "care-plan", "findings"]
+TAB_KEYS = ["person", "pathway-map", "timeline", "organisations", "team", "care-plan", "findings"]
 
 
 class MainWindow(QMainWindow):
@@ -54,7 +55,8 @@ class MainWindow(QMainWindow):
         self.case: Case | None = None
         self._analysis: Analysis | None = None
         #: Edits of the open case, undoable; clean when the case is as saved.
-        self.editor = CaseEditor(self, lambda: self.case, self.apply_edit)
+        self.editor = CaseEditor(self, lambda: self.case, self.apply_edit,
+                                 choose_from_directory=self._choose_from_directory)
         self.undo_stack = self.editor.stack
         self.undo_stack.cleanChanged.connect(lambda clean: self.setWindowModified(not clean))
         self.showing_deleted = False
@@ -87,10 +89,11 @@ class MainWindow(QMainWindow):
         self.header = CaseHeader()
         self.tabs = QTabWidget()
         self.tabs.setDocumentMode(False)
+        self.map_tab = PathwayMapTab()
         self.pathway_tab = PathwayTab()
         self.findings_tab = FindingsTab()
-        self.case_tabs: list[CaseTab] = [PersonTab(), self.pathway_tab, OrganisationsTab(), TeamTab(),
-                                         CarePlanTab(), self.findings_tab]
+        self.case_tabs: list[CaseTab] = [PersonTab(), self.map_tab, self.pathway_tab, OrganisationsTab(),
+                                         TeamTab(), CarePlanTab(), self.findings_tab]
         for tab in self.case_tabs:
             self.tabs.addTab(tab, tab.title)
             tab.editor = self.editor
@@ -117,7 +120,15 @@ class MainWindow(QMainWindow):
                 table.selected.connect(self.details.show_details)
         self.tabs.currentChanged.connect(lambda _i: self.details.clear())
         self.findings_tab.selected.connect(self.details.show_details)
+        # one selection across the map, the timeline and the findings
         self.findings_tab.steps_selected.connect(self.pathway_tab.select_steps)
+        self.findings_tab.steps_selected.connect(self.map_tab.select_steps)
+        self.map_tab.steps_selected.connect(self.pathway_tab.select_steps)
+        self.pathway_tab.steps_selected.connect(self.map_tab.select_steps)
+        self.map_tab.selected.connect(self.details.show_details)
+        self.map_tab.finding_selected.connect(self.findings_tab.select_finding)
+        self.map_tab.exported.connect(
+            lambda kind, path: self.statusBar().showMessage(f"Exported the map as {kind} to {path}", 8000))
         self.findings_tab.annotations_changed.connect(self.editor.set_annotations)
 
         self.splitter = QSplitter(Qt.Orientation.Horizontal)
@@ -163,12 +174,14 @@ class MainWindow(QMainWindow):
                                           self.import_case_file)
         self.export_action = self._action("&Export case file…", QKeySequence("Ctrl+E"),
                                           self.export_case_file)
+        self.directory_action = self._action("Import provider &directory…", QKeySequence(),
+                                             self.import_directory)
         self.delete_action = self._action("De&lete case…", QKeySequence("Ctrl+Shift+Del"), self.delete_case)
         self.quit_action = self._action("&Quit", QKeySequence("Ctrl+Q"), self.close)
         self.quit_action.setMenuRole(QAction.MenuRole.QuitRole)
         file_menu.addActions([self.new_action, self.duplicate_action, self.save_action])
         file_menu.addSeparator()
-        file_menu.addActions([self.import_action, self.export_action])
+        file_menu.addActions([self.import_action, self.export_action, self.directory_action])
         file_menu.addSeparator()
         file_menu.addAction(self.delete_action)
         file_menu.addSeparator()
@@ -507,6 +520,20 @@ class MainWindow(QMainWindow):
             return False
         self.statusBar().showMessage(f"Exported “{self.case.display_title}” to {path}", 8000)
         return True
+
+    def import_directory(self) -> None:
+        """Import a CQC or NHS ODS directory file, after a preview of what it will change."""
+        path, _ = QFileDialog.getOpenFileName(self, "Import provider directory", str(Path.home()),
+                                              "Directory files (*.csv);;All files (*)")
+        if path:
+            from ui.directory_dialog import DirectoryImportDialog
+
+            DirectoryImportDialog(self.database, path, self).exec()
+
+    def _choose_from_directory(self) -> object:
+        from ui.directory_dialog import DirectoryBrowser
+
+        return DirectoryBrowser.choose(self.database, self)
 
     def show_about(self) -> None:
         QMessageBox.about(

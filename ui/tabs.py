@@ -10,7 +10,7 @@ from collections.abc import Callable
 from datetime import date
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QItemSelection, QItemSelectionModel, Qt
+from PySide6.QtCore import QItemSelection, QItemSelectionModel, Qt, Signal
 from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -227,7 +227,9 @@ class PersonTab(CaseTab):
 
 
 class PathwayTab(CaseTab):
-    title = "Pathway"
+    title = "Timeline"
+    #: Step ids the user selected in the timeline (shared with the map).
+    steps_selected = Signal(object)
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -248,6 +250,7 @@ class PathwayTab(CaseTab):
         self.steps = Table(self.steps_model, "No steps yet: the pathway is empty.", self._step_details)
         # a finding's steps are selected together
         self.steps.view.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
+        self.steps.view.selectionModel().selectionChanged.connect(self._selection_changed)
         self.handoffs_model: ColumnModel[Handoff] = ColumnModel([
             Column("From", lambda h: self._step_name(h.source)),
             Column("To", lambda h: self._step_name(h.target)),
@@ -287,6 +290,14 @@ class PathwayTab(CaseTab):
     def _findings_tooltip(self, step: Step) -> str:
         return "\n".join(f"{f.rule} {f.title}" for f in self._step_findings(step))
 
+    def _selection_changed(self, *_args: object) -> None:
+        if self._selecting:
+            return
+        rows = self.steps.view.selectionModel().selectedRows()
+        self.steps_selected.emit([self.steps_model.row_object(i.row()).id for i in rows])
+
+    _selecting = False
+
     def select_steps(self, step_ids: list[str]) -> None:
         """Select the rows of these steps in the timeline (a finding's steps)."""
         self.ensure_current()
@@ -299,7 +310,11 @@ class PathwayTab(CaseTab):
                 right = self.steps_model.index(row, self.steps_model.columnCount() - 1)
                 selection.select(left, right)
                 first = left if first is None else first
-        view.selectionModel().select(selection, QItemSelectionModel.SelectionFlag.ClearAndSelect)
+        self._selecting = True  # a selection made elsewhere is not sent back
+        try:
+            view.selectionModel().select(selection, QItemSelectionModel.SelectionFlag.ClearAndSelect)
+        finally:
+            self._selecting = False
         if first is not None:
             view.scrollTo(first)
 
@@ -391,7 +406,15 @@ class OrganisationsTab(CaseTab):
         splitter = _sections(("Organisations", self.editable(self.orgs, "organisations", "organisation"), 3),
                              ("Regulatory landscape: who assesses what, how often, and how each is paid",
                               self.landscape, 3))
+        self.directory_button = QPushButton("Add from the &directory…")
+        self.directory_button.setToolTip("Pick an organisation from the provider directory (ODS and CQC)")
+        self.directory_button.clicked.connect(
+            lambda: self.editor.add_from_directory() if self.editor else None)
+        top = QHBoxLayout()
+        top.addWidget(self.directory_button)
+        top.addStretch(1)
         layout = QVBoxLayout(self)
+        layout.addLayout(top)
         layout.addWidget(splitter)
 
     def _step_count(self, org_id: str) -> int:
