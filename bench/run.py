@@ -7,7 +7,7 @@ import sys
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
-BENCHMARKS = ["startup.py", "load_case.py", "findings.py"]
+BENCHMARKS = ["startup.py", "load_case.py", "findings.py", "map_scene.py", "directory_import.py"]
 
 
 def main() -> int:

@@ -491,3 +491,22 @@ def test_m02_names_the_organisations_of_its_steps() -> None:
     (finding,) = [f for f in evaluate(case_from_dict(data)).findings if f.rule == "M02"]
     assert finding.steps == ["a1", "a2"]
     assert {"first", "second", "gp"} <= set(finding.organisations)
+
+
+def test_analysis_leaves_the_garbage_collector_as_it_found_it() -> None:
+    import gc
+
+    from planner.analysis import analyse
+    from planner.casefile import read_case_file
+    from tests.conftest import DEMO
+
+    case = read_case_file(DEMO)
+    assert gc.isenabled()
+    analyse(case)
+    assert gc.isenabled()
+    gc.disable()
+    try:
+        analyse(case)
+        assert not gc.isenabled()
+    finally:
+        gc.enable()

@@ -69,7 +69,8 @@ def build_parser() -> argparse.ArgumentParser:
     shot.add_argument("--out", required=True, metavar="FILE.png")
     shot.add_argument("--case", metavar="CASE", help="case id or exact title (default: the first case)")
     shot.add_argument("--tab", metavar="NAME",
-                      help="person, pathway-map, timeline, organisations, team, care-plan or findings (default: person)")
+                      help="person, pathway-map, timeline, organisations, team, care-plan or findings "
+                           "(default: person)")
     return parser
 
 

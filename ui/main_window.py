@@ -66,7 +66,8 @@ class MainWindow(QMainWindow):
 
         # left: the case list
         self.search = QLineEdit()
-        self.search.setPlaceholderText("Search by name, area or organisation")
+        self.search.setPlaceholderText("Search cases")
+        self.search.setToolTip("Search by the person's name, the case title, the area or an organisation")
         self.search.setClearButtonEnabled(True)
         self.case_model = CaseListModel(self._fetch_cases, self)
         self.case_list = QListView()
@@ -76,6 +77,7 @@ class MainWindow(QMainWindow):
         self.case_count = QLabel()
         theme.mute(self.case_count)
         left = QWidget()
+        left.setMinimumWidth(210)
         left_layout = QVBoxLayout(left)
         left_layout.setContentsMargins(8, 8, 4, 8)
         heading = QLabel("Cases")
