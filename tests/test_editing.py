@@ -109,7 +109,7 @@ def test_an_invalid_edit_is_shown_where_it_is_wrong_and_changes_nothing(
     window.editor.edit("steps", index)
     dialog = dialogs[0]
     assert dialog.result() == QDialog.DialogCode.Rejected
-    assert "before it starts" in dialog.errors["end"].text()
+    assert dialog.errors["end"].text().startswith("The step ends (2024-01-01) before it starts")
     assert "not a real date" in dialog.errors["ready_for_discharge"].text()
     assert window.case is before and window.undo_stack.count() == 0
 

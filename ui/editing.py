@@ -375,7 +375,7 @@ class EntityDialog(QDialog):
 
     def _show_error(self, key: str, message: str) -> None:
         error = self.errors[key]
-        error.setText(message)
+        error.setText(message[:1].upper() + message[1:])
         error.setVisible(bool(message))
 
     def show_problems(self, problems: list[Problem]) -> None:
