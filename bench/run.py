@@ -7,7 +7,8 @@ import sys
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
-BENCHMARKS = ["startup.py", "load_case.py", "findings.py", "map_scene.py", "directory_import.py"]
+BENCHMARKS = ["startup.py", "load_case.py", "findings.py", "map_scene.py", "directory_import.py",
+              "case_list.py"]
 
 
 def main() -> int:

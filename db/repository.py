@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
-from sqlalchemy import Connection, Table, delete, exists, func, insert, or_, select, update
+from sqlalchemy import Connection, Table, delete, func, insert, select, update
 
 from db import schema
 from db.mapping import from_row, to_row
@@ -70,7 +70,8 @@ class CaseRepository:
     # -- writing ---------------------------------------------------------------------------
     def add(self, case: Case) -> int:
         """Store a new case and return its database id (also set on ``case.id``)."""
-        person = to_row(case.person, title=case.title, extensions=case.extensions)
+        person = to_row(case.person, title=case.title, extensions=case.extensions,
+                        search_text=search_text(case))
         statement = insert(schema.cases).values(person).returning(schema.cases.c.id)
         case_id = int(self.connection.execute(statement).scalar_one())
         self._insert_children(case_id, case)
@@ -86,7 +87,8 @@ class CaseRepository:
         """
         assert case.id is not None and case.row_version is not None
         cases = schema.cases
-        values = to_row(case.person, title=case.title, extensions=case.extensions)
+        values = to_row(case.person, title=case.title, extensions=case.extensions,
+                        search_text=search_text(case))
         result = self.connection.execute(
             update(cases).where(cases.c.id == case.id, cases.c.row_version == case.row_version,
                                 cases.c.deleted_at.is_(None))
@@ -179,22 +181,19 @@ class CaseRepository:
                   deleted: bool = False) -> list[CaseSummary]:
         """Cases for the case list (or the Deleted view), by title, filtered in the database by
         the person's name, the title, the area or the name of an organisation on the case."""
-        cases, steps, orgs = schema.cases, schema.steps, schema.organisations
-        counts = (select(steps.c.case_id, func.count().label("n"))
-                  .group_by(steps.c.case_id).subquery())
+        cases, steps = schema.cases, schema.steps
+        # counted for the rows shown only, not over every step in the database
+        count = (select(func.count()).select_from(steps).where(steps.c.case_id == cases.c.id)
+                 .scalar_subquery())
         query = (
-            select(cases.c.id, cases.c.title, cases.c.name, cases.c.area, func.coalesce(counts.c.n, 0))
-            .outerjoin(counts, counts.c.case_id == cases.c.id)
+            select(cases.c.id, cases.c.title, cases.c.name, cases.c.area, count)
             .order_by(func.lower(func.coalesce(cases.c.title, cases.c.name)), cases.c.id)
             .where(cases.c.deleted_at.is_not(None) if deleted else cases.c.deleted_at.is_(None))
             .offset(offset).limit(limit))
         text = search.strip().lower()
         if text:
             pattern = f"%{_escape_like(text)}%"
-            at_org = exists().where(orgs.c.case_id == cases.c.id,
-                                    func.lower(orgs.c.name).like(pattern, escape="\\"))
-            query = query.where(or_(*(func.lower(column).like(pattern, escape="\\")
-                                      for column in (cases.c.name, cases.c.title, cases.c.area)), at_org))
+            query = query.where(cases.c.search_text.like(pattern, escape="\\"))
         return [CaseSummary(id=r[0], title=r[1] or r[2], name=r[2], area=r[3], steps=int(r[4]))
                 for r in self.connection.execute(query)]
 
@@ -223,6 +222,14 @@ class CaseRepository:
 
     def delete(self, case_id: int) -> None:
         self.connection.execute(delete(schema.cases).where(schema.cases.c.id == case_id))
+
+
+def search_text(case: Case) -> str:
+    """What the case list searches: the person's name, the title, the area and the names of the
+    organisations on the case, lower-cased in one column."""
+    parts = [case.person.name, case.title or "", case.person.area or "",
+             *(org.name for org in case.organisations)]
+    return "\n".join(parts).lower()
 
 
 def _escape_like(text: str) -> str:

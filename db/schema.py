@@ -67,6 +67,8 @@ cases = Table(
     Column("updated_at", DateTime, nullable=False, server_default=func.now()),
     # set when the case is deleted: it stays recoverable until the Deleted view is emptied
     Column("deleted_at", DateTime, nullable=True, index=True),
+    # lower-cased name, title, area and organisation names: what the case list searches, in one column
+    _text("search_text"),
     # the person
     Column("name", String(200), nullable=False, index=True),
     _text("nhs_number", 10),

@@ -225,6 +225,9 @@ def test_a_database_from_the_first_schema_is_migrated_with_its_cases(tmp_path: P
     with database.session() as session:
         case = CaseRepository(session).get(1)
     assert case.title == "Old case" and case.person.area == "Lambeth" and case.steps[0].id == "s1"
+    with database.session() as session:  # the case list finds it, by its organisation too
+        assert [s.id for s in CaseRepository(session).summaries("a surgery")] == [1]
+        assert [s.id for s in CaseRepository(session).summaries("ada old")] == [1]
     database.close()
 
 
