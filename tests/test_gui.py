@@ -371,3 +371,13 @@ def test_an_annotation_whose_finding_no_longer_fires_is_shown(window: MainWindow
 def test_findings_model_passes_the_model_tester(qtmodeltester, window: MainWindow) -> None:  # type: ignore[no-untyped-def]
     window.show_tab("findings")
     qtmodeltester.check(window.findings_tab.model)
+
+
+def test_the_map_loads_when_first_shown_and_shares_the_selection(window: MainWindow) -> None:
+    assert window.map_tab.inner is None  # not built at start-up
+    window.show_tab("pathway-map")
+    inner = window.map_tab.inner
+    assert inner is not None and inner.isVisible()
+    window.show_tab("findings")
+    assert window.findings_tab.select_finding("M05", frozenset({"s8", "s17"}))
+    assert set(inner.view.scene().highlighted()) == {"s8", "s17"}  # type: ignore[attr-defined]

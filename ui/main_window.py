@@ -37,8 +37,15 @@ if TYPE_CHECKING:
 from ui.findings_tab import FindingsTab
 from ui.header import CaseHeader
 from ui.models import CaseListModel
-from ui.pathway_map import PathwayMapTab
-from ui.tabs import CarePlanTab, CaseTab, OrganisationsTab, PathwayTab, PersonTab, TeamTab
+from ui.tabs import (
+    CarePlanTab,
+    CaseTab,
+    OrganisationsTab,
+    PathwayMapPlaceholder,
+    PathwayTab,
+    PersonTab,
+    TeamTab,
+)
 from ui.widgets import DetailPane
 
 APP_TITLE = "Pathway Planner"
@@ -91,7 +98,7 @@ class MainWindow(QMainWindow):
         self.header = CaseHeader()
         self.tabs = QTabWidget()
         self.tabs.setDocumentMode(False)
-        self.map_tab = PathwayMapTab()
+        self.map_tab = PathwayMapPlaceholder()
         self.pathway_tab = PathwayTab()
         self.findings_tab = FindingsTab()
         self.case_tabs: list[CaseTab] = [PersonTab(), self.map_tab, self.pathway_tab, OrganisationsTab(),

@@ -634,3 +634,53 @@ class CarePlanTab(CaseTab):
             ("Who", describe.owner(self.case, action.owner) if self.case else ""),
             ("When", self._when(action)), ("Status", label("action_status", action.status)),
             ("For the goal", self._goal_text(action.goal))]
+
+
+class PathwayMapPlaceholder(CaseTab):
+    """The Pathway map tab, loaded when first shown: the map module is large, and start-up
+    should not wait for a tab the user may not open. Forwards the map tab's signals."""
+
+    title = "Pathway map"
+    steps_selected = Signal(object)
+    finding_selected = Signal(str, object)
+    selected = Signal(str, object)
+    exported = Signal(str, str)
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._layout = QVBoxLayout(self)
+        self._layout.setContentsMargins(0, 0, 0, 0)
+        self.inner: CaseTab | None = None
+
+    def map_tab(self) -> CaseTab:
+        """The real map tab, made on first use."""
+        if self.inner is None:
+            from ui.pathway_map import PathwayMapTab
+
+            inner = PathwayMapTab()
+            inner.editor = self.editor
+            inner.steps_selected.connect(self.steps_selected)
+            inner.finding_selected.connect(self.finding_selected)
+            inner.selected.connect(self.selected)
+            inner.exported.connect(self.exported)
+            self._layout.addWidget(inner)
+            inner.show()
+            self.inner = inner
+        return self.inner
+
+    def set_case(self, case: Case, analysis: Callable[[], Analysis | None] | None = None) -> None:
+        super().set_case(case, analysis)
+        if self.inner is not None:
+            self.inner.set_case(case, analysis)
+
+    def refresh(self) -> None:
+        assert self.case is not None
+        self.map_tab().set_case(self.case, self._analysis)
+
+    def select_steps(self, step_ids: list[str]) -> None:
+        if self.inner is not None:  # before the map is first shown there is nothing to select
+            self.inner.select_steps(step_ids)  # type: ignore[attr-defined]
+
+    def select_first(self) -> None:
+        self.ensure_current()
+        self.map_tab().select_first()
