@@ -119,7 +119,10 @@ class CaseRepository:
 
     def _insert_children(self, case_id: int, case: Case) -> None:
         for attribute, _cls, table in _LISTS:
-            self._insert_list(table, case_id, getattr(case, attribute))
+            if table is schema.organisations:
+                self._insert_organisations(case_id, case.organisations)
+            else:
+                self._insert_list(table, case_id, getattr(case, attribute))
         plan = case.care_plan
         if plan is not None:
             self.connection.execute(insert(schema.care_plans).values(
@@ -128,6 +131,25 @@ class CaseRepository:
                 signed_off_by=list(plan.signed_off_by)))
             for attribute, _cls, table in _PLAN_LISTS:
                 self._insert_list(table, case_id, getattr(plan, attribute))
+
+    def _insert_organisations(self, case_id: int, organisations: list[Organisation]) -> None:
+        """A case's organisations, each linked to the provider directory entry with its ODS code
+        or CQC location id, when the directory has one."""
+        if not organisations:
+            return
+        wanted = {(system, code) for org in organisations for system, code in _directory_codes(org)}
+        found: dict[tuple[str, str], int] = {}
+        if wanted:
+            directory = schema.directory
+            rows = self.connection.execute(
+                select(directory.c.id, directory.c.code_system, directory.c.code)
+                .where(directory.c.code.in_([code for _system, code in wanted])))
+            found = {(row.code_system, row.code): row.id for row in rows}
+        values = []
+        for position, org in enumerate(organisations):
+            match = next((found[key] for key in _directory_codes(org) if key in found), None)
+            values.append(to_row(org, case_id=case_id, position=position, directory_id=match))
+        self.connection.execute(insert(schema.organisations), values)
 
     def _insert_list(self, table: Table, case_id: int, items: list[Any]) -> None:
         if items:
@@ -222,6 +244,15 @@ class CaseRepository:
 
     def delete(self, case_id: int) -> None:
         self.connection.execute(delete(schema.cases).where(schema.cases.c.id == case_id))
+
+
+def _directory_codes(org: Organisation) -> list[tuple[str, str]]:
+    """The (code system, code) pairs by which an organisation can be found in the directory."""
+    codes = org.codes
+    if codes is None:
+        return []
+    return [(system, code) for system, code in (("ods", codes.ods), ("cqc_location", codes.cqc_location))
+            if code]
 
 
 def search_text(case: Case) -> str:

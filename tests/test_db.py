@@ -292,3 +292,25 @@ def test_the_case_list_searches_organisation_names_in_the_database(database) -> 
         repo = CaseRepository(session)
         assert [s.name for s in repo.summaries("riviera")] == ["Edith Smith"]
         assert [s.name for s in repo.summaries("a surgery")] == ["Arthur Jones"]
+
+
+def test_a_cases_organisations_are_matched_to_the_directory_by_code(database) -> None:  # type: ignore[no-untyped-def]
+    from sqlalchemy import select
+
+    from db import schema
+    from db.directory import DirectoryRepository
+    from planner.directory import DirectoryEntry
+
+    with database.session() as session:
+        DirectoryRepository(session).apply([DirectoryEntry(
+            code_system="ods", code="Y90001", name="Brixham Road Surgery", sector="primary_care",
+            area="Torbay", address=None, postcode=None, phone=None, payment_model=None, regulators=None,
+            cqc_registered=None, cqc_rating=None, status="active", source="test")], source="test")
+    case_id = _add(database, demo_dict())  # its GP carries codes.ods Y90001
+    with database.session() as session:
+        links = dict(session.execute(
+            select(schema.organisations.c.id, schema.organisations.c.directory_id)
+            .where(schema.organisations.c.case_id == case_id)).all())
+        directory_id = session.execute(select(schema.directory.c.id)).scalar_one()
+    assert links["gp"] == directory_id
+    assert links["acute"] is None  # no code: not matched, never guessed
