@@ -238,3 +238,48 @@ def test_confirming_a_finding_is_an_undoable_edit(window: MainWindow) -> None:
     assert any(a.rule == "M07" for a in window.case.annotations)  # type: ignore[union-attr]
     window.undo_action.trigger()
     assert not any(a.rule == "M07" for a in window.case.annotations)  # type: ignore[union-attr]
+
+
+def test_building_a_case_from_nothing_with_undo(window: MainWindow, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Mrs Smith's story from a blank case, through the dialogs a coordinator would use."""
+    def do(values: dict[str, Any], action: Callable[[], None]) -> None:
+        dialogs = fill(monkeypatch, values)
+        action()
+        assert dialogs and dialogs[-1].result() == QDialog.DialogCode.Accepted, values
+
+    do({"name": "Edith Smith", "title": "Mrs Smith, rebuilt", "sex": "female", "area": "Torbay",
+        "nhs_number": "943 476 5919", "living_situation": "alone"}, window.new_case)
+    editor = window.editor
+    for name, sector in [("Brixham Road Surgery", "primary_care"), ("Torbay Hospital", "acute"),
+                         ("Torbay Council Adult Social Care", "local_authority")]:
+        do({"name": name, "sector": sector, "area": "Torbay"}, lambda: editor.add("organisations"))
+    do({"name": "James Reed", "role": "social_worker", "organisation": "org3"}, lambda: editor.add("team"))
+    do({"kind": "contact", "label": "GP review after a fall", "organisation": "org1", "start": "2024-01-08",
+        "stage": "at_home", "funding": "nhs"}, lambda: editor.add("steps"))
+    do({"kind": "admission", "label": "Emergency admission: hip fracture", "organisation": "org2",
+        "start": "2024-01-20", "end": "2024-02-12", "stage": "crisis", "funding": "nhs",
+        "ready_for_discharge": "2024-02-02", "delay_reason": "awaiting_care_package"},
+       lambda: editor.add("steps"))
+    do({"kind": "assessment", "label": "Care Act assessment", "organisation": "org3", "start": "2024-02-01",
+        "stage": "step_down", "funding": "local_authority", "assessment_domain": "social_care_needs"},
+       lambda: editor.add("steps"))
+    do({"from": "s2", "to": "s3", "method": "phone"}, lambda: editor.add("handoffs"))
+    do({"member": "m1", "from": "2024-02-12", "reason": "Agreed at MDT"}, lambda: editor.add("coordinator"))
+    do({"in_my_words": "I want to get to church on Sundays again", "status": "active"}, lambda: editor.add("goals"))
+    do({"description": "Home exercise programme", "owner": "m1", "goal": "g1"}, lambda: editor.add("actions"))
+    do({"version": "1", "agreed_on": "2024-02-14", "contingency": "If I fall, call the rapid response team."},
+       editor.edit_plan)
+
+    case = window.case
+    assert case is not None and window.undo_stack.count() == 13  # the person, then 12 additions
+    assert [s.kind for s in case.ordered_steps()] == ["contact", "admission", "assessment"]
+    assert case.step("s2").delayed_days == 10  # type: ignore[union-attr]
+    assert "James Reed" in window.header.coordinator_text()
+    rules = {f.rule for f in window.analysis.report.findings}  # type: ignore[union-attr]
+    assert {"M03", "M04", "M06", "M08"} <= rules
+    assert window.save()
+    assert stored(window) == case
+    window.undo_stack.setIndex(0)  # every edit undone: the blank case again
+    assert window.case.person.name == "New person" and window.case.steps == []  # type: ignore[union-attr]
+    window.undo_stack.setIndex(13)
+    assert window.case == case and not window.isWindowModified()
