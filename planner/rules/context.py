@@ -34,11 +34,8 @@ class Link:
     method: str
     named_receiver: str | None
     derived: bool
-
-    @property
-    def on(self) -> date:
-        """A handoff's date is the receiving step's start date."""
-        return self.target.start_date
+    #: A handoff's date is the receiving step's start date.
+    on: date
 
 
 @lru_cache(maxsize=512)
@@ -109,11 +106,12 @@ class CaseContext:
             target = self.step_by_id.get(handoff.target)
             if source is None or target is None:
                 continue
-            given.append(Link(source, target, handoff.method or "unknown", handoff.named_receiver, False))
+            given.append(Link(source, target, handoff.method or "unknown", handoff.named_receiver, False,
+                              target.start_date))
             connected.add((source.id, target.id))
             connected.add((target.id, source.id))
         derived = [
-            Link(first, second, "unknown", None, True)
+            Link(first, second, "unknown", None, True, second.start_date)
             for first, second in zip(self.steps, self.steps[1:], strict=False)
             if first.organisation != second.organisation and (first.id, second.id) not in connected
         ]
