@@ -17,16 +17,13 @@ from typing import Any
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, QTimer, Signal
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QCheckBox,
     QDialog,
     QDialogButtonBox,
     QHBoxLayout,
-    QHeaderView,
     QLabel,
     QLineEdit,
     QPushButton,
-    QTableView,
     QTabWidget,
     QVBoxLayout,
     QWidget,
@@ -50,7 +47,7 @@ from planner.directory import (
 from planner.reference import label, sector_defaults
 from ui import theme
 from ui.models import Column, ColumnModel
-from ui.widgets import Table, muted_label
+from ui.widgets import Table, muted_label, read_only_table
 
 Index = QModelIndex | QPersistentModelIndex
 _NO_INDEX = QModelIndex()
@@ -394,21 +391,8 @@ class DirectoryBrowser(QDialog):
         top.addWidget(self.include_closed)
 
         self.model = DirectoryModel(self._fetch, self)
-        self.view = QTableView()
-        self.view.setModel(self.model)
-        self.view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.view.setAlternatingRowColors(True)
-        self.view.setWordWrap(False)
-        self.view.verticalHeader().setVisible(False)
-        self.view.verticalHeader().setDefaultSectionSize(26)
+        self.view = read_only_table(self.model)
         header = self.view.horizontalHeader()
-        header.setHighlightSections(False)
-        header.setFont(theme.scaled_font(header, 1.0, bold=True))
-        header.setDefaultAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
-        header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
-        header.setStretchLastSection(True)
         for column, width in enumerate((300, 110, 130, 150, 90)):
             header.resizeSection(column, width)
         self.count = muted_label("")

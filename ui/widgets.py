@@ -6,7 +6,7 @@ import html
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from PySide6.QtCore import QModelIndex, Qt, Signal
+from PySide6.QtCore import QAbstractItemModel, QModelIndex, Qt, Signal
 from PySide6.QtGui import QKeySequence, QPalette, QShortcut
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -41,6 +41,27 @@ def muted_label(text: str) -> QLabel:
     return label
 
 
+def read_only_table(model: QAbstractItemModel) -> QTableView:
+    """A table view for reading: whole rows selected one at a time, bold left-aligned headings,
+    the last column stretched."""
+    view = QTableView()
+    view.setModel(model)
+    view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+    view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+    view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+    view.setAlternatingRowColors(True)
+    view.setWordWrap(False)
+    view.verticalHeader().setVisible(False)
+    view.verticalHeader().setDefaultSectionSize(26)
+    header = view.horizontalHeader()
+    header.setHighlightSections(False)
+    header.setFont(theme.scaled_font(header, 1.0, bold=True))
+    header.setDefaultAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
+    header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+    header.setStretchLastSection(True)
+    return view
+
+
 class Table(QStackedWidget):
     """A read-only table over a ColumnModel that shows a sentence instead when it is empty.
 
@@ -57,21 +78,7 @@ class Table(QStackedWidget):
         super().__init__(parent)
         self.model = model
         self._describe = describe
-        self.view = QTableView()
-        self.view.setModel(model)
-        self.view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.view.setAlternatingRowColors(True)
-        self.view.setWordWrap(False)
-        self.view.verticalHeader().setVisible(False)
-        self.view.verticalHeader().setDefaultSectionSize(26)
-        header = self.view.horizontalHeader()
-        header.setHighlightSections(False)
-        header.setFont(theme.scaled_font(header, 1.0, bold=True))
-        header.setDefaultAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
-        header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
-        header.setStretchLastSection(True)
+        self.view = read_only_table(model)
         self.empty = muted_label(empty_text)
         self.empty.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.addWidget(self.view)
