@@ -46,7 +46,7 @@ from planner.directory import (
 )
 from planner.reference import label, sector_defaults
 from ui import theme
-from ui.models import Column, ColumnModel
+from ui.models import Column, ColumnModel, PagedRows
 from ui.widgets import Table, muted_label, read_only_table
 
 Index = QModelIndex | QPersistentModelIndex
@@ -279,10 +279,9 @@ def _reason(error: BaseException) -> str:
 
 # -- browsing --------------------------------------------------------------------------------
 
-class DirectoryModel(QAbstractTableModel):
+class DirectoryModel(PagedRows, QAbstractTableModel):
     """Directory entries matching a search, fetched a page at a time from the database."""
 
-    PAGE = 200
     HEADERS = ("Name", "Code", "Sector", "Area", "Postcode", "Status")
 
     def __init__(self, fetch: Callable[[str, bool, int, int], list[DirectoryRecord]],
@@ -290,40 +289,14 @@ class DirectoryModel(QAbstractTableModel):
         """``fetch(search, include_closed, limit, offset)`` returns DirectoryRecords."""
         super().__init__(parent)
         self._fetch = fetch
-        self._search = ""
-        self._include_closed = False
-        self._rows: list[DirectoryRecord] = []
-        self._exhausted = False
+        self._rows = []
 
     def set_search(self, text: str, include_closed: bool) -> None:
-        self.beginResetModel()
-        self._search, self._include_closed = text, include_closed
-        self._rows = []
-        self._exhausted = False
-        self.endResetModel()
-        if self.canFetchMore(_NO_INDEX):
-            self.fetchMore(_NO_INDEX)
-
-    def canFetchMore(self, parent: Index = _NO_INDEX) -> bool:
-        return not parent.isValid() and not self._exhausted
-
-    def fetchMore(self, parent: Index = _NO_INDEX) -> None:
-        if parent.isValid() or self._exhausted:
-            return
-        page = self._fetch(self._search, self._include_closed, self.PAGE, len(self._rows))
-        if len(page) < self.PAGE:
-            self._exhausted = True
-        if page:
-            start = len(self._rows)
-            self.beginInsertRows(_NO_INDEX, start, start + len(page) - 1)
-            self._rows.extend(page)
-            self.endInsertRows()
+        self.query(lambda limit, offset: self._fetch(text, include_closed, limit, offset))
 
     def record(self, row: int) -> DirectoryRecord:
-        return self._rows[row]
-
-    def rowCount(self, parent: Index = _NO_INDEX) -> int:
-        return 0 if parent.isValid() else len(self._rows)
+        record: DirectoryRecord = self._rows[row]
+        return record
 
     def columnCount(self, parent: Index = _NO_INDEX) -> int:
         return 0 if parent.isValid() else len(self.HEADERS)

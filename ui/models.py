@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
-from typing import Any, Generic, TypeVar
+from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 from PySide6.QtCore import (
     QAbstractListModel,
@@ -87,30 +87,32 @@ class ColumnModel(QAbstractTableModel, Generic[T]):
         return None
 
 
-class CaseListModel(QAbstractListModel):
-    """Case summaries, fetched a page at a time from the database as the list scrolls."""
+class PagedRows:
+    """Rows read from the database a page at a time, as the view scrolls (Qt's fetchMore).
+
+    Mixed into a Qt model: ``query(fetch)`` starts a new query, where ``fetch(limit, offset)``
+    returns one page; the model reads its rows from ``self._rows``.
+    """
 
     PAGE = 200
+    _rows: list[Any]
+    _exhausted: bool = True
+    _page: Callable[[int, int], list[Any]]
 
-    def __init__(self, fetch: Callable[[str, int, int], list[Any]], parent: Any = None) -> None:
-        """``fetch(search, limit, offset)`` returns CaseSummary objects."""
-        super().__init__(parent)
-        self._fetch = fetch
-        self._search = ""
-        self._rows: list[Any] = []
-        self._exhausted = False
+    if TYPE_CHECKING:  # provided by the Qt model this is mixed into
+        def beginResetModel(self) -> None: ...
+        def endResetModel(self) -> None: ...
+        def beginInsertRows(self, parent: Index, first: int, last: int) -> None: ...
+        def endInsertRows(self) -> None: ...
 
-    def set_search(self, text: str) -> None:
+    def query(self, fetch: Callable[[int, int], list[Any]]) -> None:
+        """Start over with a new query and read its first page."""
         self.beginResetModel()
-        self._search = text
+        self._page = fetch
         self._rows = []
         self._exhausted = False
         self.endResetModel()
-        if self.canFetchMore(_NO_INDEX):
-            self.fetchMore(_NO_INDEX)
-
-    def refresh(self) -> None:
-        self.set_search(self._search)
+        self.fetchMore(_NO_INDEX)
 
     def canFetchMore(self, parent: Index = _NO_INDEX) -> bool:
         return not parent.isValid() and not self._exhausted
@@ -118,7 +120,7 @@ class CaseListModel(QAbstractListModel):
     def fetchMore(self, parent: Index = _NO_INDEX) -> None:
         if parent.isValid() or self._exhausted:
             return
-        page = self._fetch(self._search, self.PAGE, len(self._rows))
+        page = self._page(self.PAGE, len(self._rows))
         if len(page) < self.PAGE:
             self._exhausted = True
         if page:
@@ -129,6 +131,24 @@ class CaseListModel(QAbstractListModel):
 
     def rowCount(self, parent: Index = _NO_INDEX) -> int:
         return 0 if parent.isValid() else len(self._rows)
+
+
+class CaseListModel(PagedRows, QAbstractListModel):
+    """Case summaries, fetched a page at a time from the database as the list scrolls."""
+
+    def __init__(self, fetch: Callable[[str, int, int], list[Any]], parent: Any = None) -> None:
+        """``fetch(search, limit, offset)`` returns CaseSummary objects."""
+        super().__init__(parent)
+        self._fetch = fetch
+        self._search = ""
+        self._rows = []
+
+    def set_search(self, text: str) -> None:
+        self._search = text
+        self.query(lambda limit, offset: self._fetch(text, limit, offset))
+
+    def refresh(self) -> None:
+        self.set_search(self._search)
 
     def summary(self, row: int) -> Any:
         return self._rows[row]
