@@ -8,7 +8,6 @@ exactly what the case list runs (CaseRepository.summaries), on SQLite.
 
 from __future__ import annotations
 
-import statistics
 import sys
 import tempfile
 import time
@@ -18,6 +17,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from sqlalchemy import func, insert, select  # noqa: E402
+from timing import median_ms  # noqa: E402
 
 from db import schema  # noqa: E402
 from db.database import open_database  # noqa: E402
@@ -47,13 +47,6 @@ def fill(database) -> None:  # type: ignore[no-untyped-def]
              "start": "2024-01-01"} for i in range(1, CASES + 1) for p in range(2)])
 
 
-def median_ms(work) -> float:  # type: ignore[no-untyped-def]
-    times = []
-    for _ in range(RUNS):
-        start = time.perf_counter()
-        work()
-        times.append(time.perf_counter() - start)
-    return statistics.median(times) * 1000
 
 
 def main() -> int:
@@ -79,10 +72,10 @@ def main() -> int:
             with database.session() as connection:
                 connection.execute(select(func.count()).select_from(schema.cases)).scalar_one()
 
-        base = median_ms(count)
-        results = [("first page of the case list", median_ms(page), 300.0),
-                   ("a search by name", median_ms(search), 100.0),
-                   ("a search by organisation", median_ms(search_organisation), 100.0)]
+        base = median_ms(count, RUNS)
+        results = [("first page of the case list", median_ms(page, RUNS), 300.0),
+                   ("a search by name", median_ms(search, RUNS), 100.0),
+                   ("a search by organisation", median_ms(search_organisation, RUNS), 100.0)]
         database.close()
     ok = True
     print(f"baseline: counting the cases, median {base:.1f} ms")

@@ -33,6 +33,8 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from timing import median_ms  # noqa: E402
+
 from planner.analysis import analyse  # noqa: E402
 from planner.casefile import case_from_dict  # noqa: E402
 from planner.model import Case  # noqa: E402
@@ -111,13 +113,6 @@ def stream_cases() -> list[Case]:
     return cases
 
 
-def median_ms(work: Callable[[], object]) -> float:
-    times = []
-    for _ in range(RUNS):
-        start = time.perf_counter()
-        work()
-        times.append(time.perf_counter() - start)
-    return statistics.median(times) * 1000
 
 
 def per_second(cases: list[Case], work: Callable[[Case], object]) -> float:
@@ -136,8 +131,8 @@ def main() -> int:
 
     large = case_from_dict(varied_case_dict(LARGE_STEPS, seed=0))
     analysis = analyse(large)  # warm: imports, reference data, rule modules
-    analyse_ms = median_ms(lambda: analyse(large))
-    context_ms = median_ms(lambda: CaseContext(large))
+    analyse_ms = median_ms(lambda: analyse(large), RUNS)
+    context_ms = median_ms(lambda: CaseContext(large), RUNS)
     ok_large = analyse_ms <= TARGET_MS
     print(f"findings and measures, one {LARGE_STEPS:,}-step case ({len(analysis.report.findings)} findings): "
           f"median {analyse_ms:.1f} ms over {RUNS} runs")
