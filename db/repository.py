@@ -156,13 +156,6 @@ class CaseRepository:
             values = [to_row(item, case_id=case_id, position=i) for i, item in enumerate(items)]
             self.connection.execute(insert(table), values)
 
-    def replace_annotations(self, case_id: int, annotations: list[Annotation]) -> None:
-        """Store the team's annotations of a case's findings, replacing the ones it had."""
-        self.get_head(case_id)
-        table = schema.finding_annotations
-        self.connection.execute(delete(table).where(table.c.case_id == case_id))
-        self._insert_list(table, case_id, annotations)
-
     def get_head(self, case_id: int) -> Any:
         head = self.connection.execute(
             select(schema.cases).where(schema.cases.c.id == case_id)).mappings().first()

@@ -67,10 +67,6 @@ def payment(org: Organisation) -> str:
     return label("payment_model", payment_model_of(org))
 
 
-def is_default_regulators(org: Organisation) -> bool:
-    return org.regulators is None
-
-
 def inline(text: str) -> str:
     """A label as it reads inside a sentence: first letter lower-cased, unless it starts an
     acronym ("NHS Continuing Healthcare", "GP" stay as they are)."""

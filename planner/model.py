@@ -116,9 +116,6 @@ class Coordination:
     end: date | None = field(default=None, metadata={"key": "to"})
     reason: str | None = None
 
-    def active_on(self, day: date) -> bool:
-        return self.start <= day and (self.end is None or day <= self.end)
-
 
 @dataclass
 class Step:
@@ -241,10 +238,6 @@ class Case:
     def ordered_steps(self) -> list[Step]:
         """Steps by start (a date alone counting as 00:00), ties in file order."""
         return sorted(self.steps, key=lambda s: moment_key(s.start))
-
-    def coordinator_on(self, day: date) -> Coordination | None:
-        """The coordination period active on ``day``, if any."""
-        return next((c for c in self.coordinator if c.active_on(day)), None)
 
     def current_coordinator(self) -> Coordination | None:
         """The open coordination period (no end), else the latest one that has begun."""

@@ -285,6 +285,7 @@ def test_selecting_a_finding_shows_it_and_selects_its_steps(window: MainWindow) 
     text = window.details.text()
     assert "18 days later" in text and "Question for the regulators" in text
     assert "Which national measure rewarded the first discharge" in text
+    assert "What rule M05 looks for" in text and "readmission within 30 days" in text
     pathway = window.pathway_tab
     selected = {pathway.steps_model.row_object(i.row()).id
                 for i in pathway.steps.view.selectionModel().selectedRows()}

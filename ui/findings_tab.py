@@ -292,6 +292,7 @@ class FindingsTab(CaseTab):
             ("Organisations", "\n".join(o.name for o in orgs if o)),
             ("Regulators", "\n".join(label("regulator", r) for r in finding.regulators) or "None"),
             ("Question for the regulators", finding.question),
+            (f"What rule {finding.rule} looks for", self.words(rule_info(finding.rule).explains)),
         ]
         for note in finding.annotations:
             details.append((f"Team: {label('annotation_status', note.status)}", note.comment or ""))

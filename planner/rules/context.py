@@ -205,14 +205,6 @@ class CaseContext:
     def their(self) -> str:
         return self.words("{their}")
 
-    @property
-    def They(self) -> str:
-        return self.they.capitalize()
-
-    @property
-    def Their(self) -> str:
-        return self.their.capitalize()
-
     @cached_property
     def is_(self) -> str:
         return self.words("{is}")
