@@ -17,7 +17,7 @@ from typing import Any
 
 from planner.casefile import case_to_dict
 from planner.convert import from_json
-from planner.model import Case
+from planner.model import RECORD_KEY, Case
 from planner.validation import Problem, validate
 
 CaseData = dict[str, Any]
@@ -63,11 +63,41 @@ class EditRejected(ValueError):
         super().__init__("\n".join(str(p) for p in problems))
 
 
+#: The parts of the care plan that team members agree to: changing any of them makes the plan a
+#: draft again (planner.careplan).
+PLAN_CONTENT = ("goals", "actions", "contingency", "review_on")
+
+
+def _content(data: CaseData) -> list[Any]:
+    plan = data.get("care_plan")
+    plan = plan if isinstance(plan, dict) else {}
+    return [plan.get(key) or None for key in PLAN_CONTENT]
+
+
+def _clear_agreement_if_changed(before: CaseData, after: CaseData) -> None:
+    """Agreement is to the plan's wording: when that changes, the sign-offs no longer hold."""
+    plan = after.get("care_plan")
+    if not isinstance(plan, dict) or not plan.get("signed_off_by") or _content(before) == _content(after):
+        return
+    del plan["signed_off_by"]
+    extensions = after.get("extensions")
+    held = extensions.get(RECORD_KEY) if isinstance(extensions, dict) else None
+    if isinstance(held, dict) and "sign_offs" in held:
+        del held["sign_offs"]
+        if not held:
+            del extensions[RECORD_KEY]  # type: ignore[union-attr]
+        if not extensions:
+            del after["extensions"]
+
+
 def edit(case: Case, change: Callable[[CaseData], None]) -> Case:
-    """The case after ``change`` (applied to a copy of its case-file data), if valid."""
+    """The case after ``change`` (applied to a copy of its case-file data), if valid.
+
+    A change to what the care plan says clears the plan's sign-offs (they agreed other words)."""
     before = case_to_dict(case)
     after = copy.deepcopy(before)
     change(after)
+    _clear_agreement_if_changed(before, after)
     old = set(validate(before))
     problems = [p for p in validate(after) if p not in old]
     if problems:
@@ -118,16 +148,18 @@ def with_person(case: Case, title: str | None, person: dict[str, Any]) -> Case:
     return edit(case, change)
 
 
-PLAN_FIELDS = ("version", "agreed_on", "review_on", "contingency", "signed_off_by")
+#: The care plan's own fields a form edits; the version, its date and sign-offs are recorded by
+#: agreeing the plan (planner.careplan), not typed in.
+PLAN_FIELDS = ("review_on", "contingency")
 
 
-def with_plan(case: Case, fields: dict[str, Any]) -> Case:
-    """The care plan's own fields (version, dates, contingency, sign-off) from ``fields``."""
+def with_plan(case: Case, fields: dict[str, Any], keys: tuple[str, ...] = PLAN_FIELDS) -> Case:
+    """The care plan with ``keys`` set from ``fields`` (a key missing from ``fields`` is cleared)."""
     def change(data: CaseData) -> None:
         plan = data.setdefault("care_plan", {})
-        for key in PLAN_FIELDS:
+        for key in keys:
             plan.pop(key, None)
-        plan.update({k: v for k, v in fields.items() if k in PLAN_FIELDS})
+        plan.update({k: v for k, v in fields.items() if k in keys})
     return edit(case, change)
 
 

@@ -12,6 +12,10 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
+#: The key in a case's ``extensions`` where Pathway Planner keeps its own team record
+#: (sign-off dates, agreed care-plan versions, who has left the team): see planner.careplan.
+RECORD_KEY = "pathway_planner"
+
 #: A step's start or end: a date, or a date and time.
 Moment = date | datetime
 

@@ -16,7 +16,7 @@ from itertools import pairwise
 from typing import Any
 
 from planner.dates import parse_date, parse_moment
-from planner.model import moment_key
+from planner.model import RECORD_KEY, moment_key
 from planner.nhs_number import is_valid as nhs_number_is_valid
 
 KNOWN_RULES = frozenset(f"M{n:02d}" for n in range(1, 16))
@@ -53,11 +53,28 @@ def case_schema() -> dict[str, Any]:
     return schema
 
 
+@cache
+def team_record_schema() -> dict[str, Any]:
+    """The schema of Pathway Planner's own record in ``extensions`` (see planner.careplan)."""
+    text = files("resources").joinpath("schema/team-record.schema.json").read_text(encoding="utf-8")
+    schema: dict[str, Any] = json.loads(text)
+    return schema
+
+
+RECORD_PATH = f"$.extensions.{RECORD_KEY}"
+
+
 def _schema_problems(data: Any) -> list[Problem]:
     import jsonschema  # imported on first validation, not at start-up
 
     validator = jsonschema.Draft202012Validator(case_schema())
-    return [Problem(error.json_path, error.message) for error in validator.iter_errors(data)]
+    problems = [Problem(error.json_path, error.message) for error in validator.iter_errors(data)]
+    extensions = data.get("extensions") if isinstance(data, dict) else None
+    if isinstance(extensions, dict) and RECORD_KEY in extensions:
+        record = jsonschema.Draft202012Validator(team_record_schema())
+        problems += [Problem(RECORD_PATH + error.json_path[1:], error.message)
+                     for error in record.iter_errors(extensions[RECORD_KEY])]
+    return problems
 
 
 def validate(data: Any) -> list[Problem]:
@@ -101,6 +118,7 @@ class _SemanticCheck:
         self.step_dates()
         self.coordination()
         self.plan_dates()
+        self.team_record(members)
         for path, note in _objects(self.data, "annotations", "$"):
             if isinstance(note.get("rule"), str) and note["rule"] not in KNOWN_RULES:
                 self.add(f"{path}.rule", f"'{note['rule']}' is not a rule in the catalogue (M01-M15)")
@@ -238,6 +256,41 @@ class _SemanticCheck:
             if end_a is None or start_b < end_a:
                 self.add(path_b, f"this coordinator period overlaps {path_a}: "
                          "only one care coordinator can be active at a time")
+
+    def team_record(self, members: set[str]) -> None:
+        """Pathway Planner's record in extensions: who left, sign-off dates, agreed versions."""
+        extensions = self.data.get("extensions")
+        held = extensions.get(RECORD_KEY) if isinstance(extensions, dict) else None
+        if not isinstance(held, dict):
+            return
+        left: set[str] = set()
+        for path, departure in _objects(held, "left_team", RECORD_PATH):
+            self.ref(departure, "member", path, members, "a team member")
+            self.date_at(departure, "on", path)
+            if departure.get("member") in left:
+                self.add(f"{path}.member", f"'{departure['member']}' has already left the team")
+            if isinstance(departure.get("member"), str):
+                left.add(departure["member"])
+        signed = self.plan.get("signed_off_by")
+        signed = set(signed) if isinstance(signed, list) else set()
+        for path, sign_off in _objects(held, "sign_offs", RECORD_PATH):
+            who = sign_off.get("member")
+            self.date_at(sign_off, "on", path)
+            if isinstance(who, str) and who not in signed:
+                self.add(f"{path}.member", f"'{who}' has a sign-off date but is not among those who "
+                         "signed off the care plan ($.care_plan.signed_off_by)")
+        numbers: set[int] = set()
+        for path, version in _objects(held, "plan_versions", RECORD_PATH):
+            self.date_at(version, "agreed_on", path)
+            number = version.get("version")
+            if isinstance(number, int):
+                if number in numbers:
+                    self.add(f"{path}.version", f"version {number} is kept more than once")
+                numbers.add(number)
+        current = self.plan.get("version")
+        if numbers and isinstance(current, int) and current < max(numbers):
+            self.add("$.care_plan.version",
+                     f"the plan is at version {current}, but version {max(numbers)} has been agreed")
 
     def plan_dates(self) -> None:
         agreed = self.date_at(self.plan, "agreed_on", "$.care_plan")

@@ -4,6 +4,7 @@ a case (new, duplicate, delete, restore), driven through the real dialogs."""
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import date
 from typing import Any
 
 import pytest
@@ -267,11 +268,15 @@ def test_building_a_case_from_nothing_with_undo(window: MainWindow, monkeypatch:
     do({"member": "m1", "from": "2024-02-12", "reason": "Agreed at MDT"}, lambda: editor.add("coordinator"))
     do({"in_my_words": "I want to get to church on Sundays again", "status": "active"}, lambda: editor.add("goals"))
     do({"description": "Home exercise programme", "owner": "m1", "goal": "g1"}, lambda: editor.add("actions"))
-    do({"version": "1", "agreed_on": "2024-02-14", "contingency": "If I fall, call the rapid response team."},
+    do({"review_on": "2024-05-14", "contingency": "If I fall, call the rapid response team."},
        editor.edit_plan)
+    do({"member": "m1", "on": "2024-02-14"}, editor.record_sign_off)
+    do({"on": "2024-02-14"}, editor.agree_version)
 
     case = window.case
-    assert case is not None and window.undo_stack.count() == 13  # the person, then 12 additions
+    assert case is not None and window.undo_stack.count() == 15  # the person, 12 additions, agreement
+    assert case.care_plan is not None and case.care_plan.version == 1
+    assert case.care_plan.agreed_on == date(2024, 2, 14) and case.care_plan.signed_off_by == ["m1"]
     assert [s.kind for s in case.ordered_steps()] == ["contact", "admission", "assessment"]
     assert case.step("s2").delayed_days == 10  # type: ignore[union-attr]
     assert "James Reed" in window.header.coordinator_text()
@@ -281,5 +286,5 @@ def test_building_a_case_from_nothing_with_undo(window: MainWindow, monkeypatch:
     assert stored(window) == case
     window.undo_stack.setIndex(0)  # every edit undone: the blank case again
     assert window.case.person.name == "New person" and window.case.steps == []  # type: ignore[union-attr]
-    window.undo_stack.setIndex(13)
+    window.undo_stack.setIndex(15)
     assert window.case == case and not window.isWindowModified()

@@ -65,6 +65,13 @@ def build_parser() -> argparse.ArgumentParser:
                            help="only entries whose name, code, area or postcode contain every word")
     directory.add_argument("--json", action="store_true", help="print a JSON array")
 
+    plan = commands.add_parser("print-plan",
+                               help="write a case's care plan as a printable PDF (“My care plan”)")
+    plan.add_argument("case", metavar="CASE", help="case id or exact title")
+    plan.add_argument("--out", required=True, metavar="FILE.pdf")
+    plan.add_argument("--version", type=int, metavar="N",
+                      help="an agreed version of the plan (default: the plan as it is now)")
+
     shot = commands.add_parser("screenshot", help="render the main window offscreen to a PNG")
     shot.add_argument("--out", required=True, metavar="FILE.png")
     shot.add_argument("--case", metavar="CASE", help="case id or exact title (default: the first case)")
@@ -197,6 +204,31 @@ def _screenshot(args: argparse.Namespace) -> int:
     return 0
 
 
+def _print_plan(args: argparse.Namespace) -> int:
+    from planner.careplan import VersionNotKept, printable_plan
+
+    case = _load_case(args)
+    if case.care_plan is None:
+        raise CommandError(f"case {case.id} has no care plan to print")
+    try:
+        plan = printable_plan(case, args.version)
+    except VersionNotKept as error:
+        raise CommandError(str(error)) from None
+    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")  # no window is shown
+    from PySide6.QtGui import QGuiApplication
+
+    from ui.print_plan import write_pdf
+
+    app = QGuiApplication.instance() or QGuiApplication([])  # noqa: F841  (fonts need an application)
+    out = Path(args.out)
+    try:
+        pages = write_pdf(plan, out)
+    except OSError as error:
+        raise CommandError(f"cannot write {out}: {error.strerror or error}") from None
+    print(f"{out} ({pages} page{'s' if pages != 1 else ''}, {plan.version_text})")
+    return 0
+
+
 def _import_directory(args: argparse.Namespace) -> int:
     """Counts on stdout; the rejected rows (the first 10) and notes on stderr."""
     from db.directory import DirectoryRepository
@@ -254,7 +286,7 @@ def _directory(args: argparse.Namespace) -> int:
 
 COMMANDS = {"cases": _cases, "import": _import, "export-case": _export_case, "findings": _findings,
             "measures": _measures, "screenshot": _screenshot, "import-directory": _import_directory,
-            "directory": _directory}
+            "directory": _directory, "print-plan": _print_plan}
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import date
 from typing import Any
 
 from PySide6.QtCore import Qt
@@ -33,9 +34,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from planner import describe, editing
+from planner import careplan, describe, editing
 from planner.casefile import case_to_dict
-from planner.dates import format_day
+from planner.dates import format_day, parse_date
 from planner.model import Case
 from planner.nhs_number import is_valid as nhs_number_is_valid
 from planner.reference import label, labels
@@ -186,11 +187,42 @@ FIELDS: dict[str, list[Field]] = {
 }
 
 PLAN_FIELDS = [
-    Field("version", "Version", "integer"),
-    Field("agreed_on", "Agreed on", "date"),
-    Field("review_on", "Review on", "date"),
-    Field("contingency", "If I become unwell", "multiline"),
-    Field("signed_off_by", "Agreed by", "refs", options=_members),
+    Field("review_on", "Review on", "date", hint="When the team will look at the plan again"),
+    Field("contingency", "If I become unwell", "multiline",
+          hint="In {their} words: what to do, and who to call first"),
+]
+
+
+def _active_members(case: Case) -> list[tuple[str, str]]:
+    return [(m.id, f"{m.name} ({label('role', m.role)})") for m in careplan.active_team(case)]
+
+
+def _next_coordinators(case: Case) -> list[tuple[str, str]]:
+    current = case.current_coordinator()
+    return [choice for choice in _active_members(case) if current is None or choice[0] != current.member]
+
+
+def _not_signed(case: Case) -> list[tuple[str, str]]:
+    signed = set(case.care_plan.signed_off_by) if case.care_plan else set()
+    return [choice for choice in _active_members(case) if choice[0] not in signed]
+
+
+COORDINATOR_FIELDS = [
+    Field("member", "New care coordinator", "ref", options=_next_coordinators, required=True),
+    Field("from", "From", "date", required=True, hint="The current coordinator's period ends that day"),
+    Field("reason", "Why", "multiline", hint="Required when the role passes from one person to another"),
+]
+LEAVING_FIELDS = [
+    Field("on", "Left on", "date", required=True),
+    Field("reason", "Why", "text", hint="e.g. “Moved to another team”"),
+]
+SIGN_OFF_FIELDS = [
+    Field("member", "Who agrees the plan", "ref", options=_not_signed, required=True),
+    Field("on", "Agreed on", "date", required=True),
+]
+AGREE_FIELDS = [
+    Field("agreed_by", "Agreed by", "readonly"),
+    Field("on", "Agreed on", "date", required=True),
 ]
 
 
@@ -470,9 +502,15 @@ class CaseEditor:
     stack: QUndoStack = field(default_factory=QUndoStack)
     #: Asks the user to pick a provider-directory entry (returns it, or None if cancelled).
     choose_from_directory: Callable[[], Any] | None = None
+    #: Asks the user to pick a person known on another case (a db.people.KnownPerson, or None).
+    choose_known_person: Callable[[], Any] | None = None
 
     # -- generic item edits --------------------------------------------------------------
     def _push(self, text: str, before: Case, after: Case) -> None:
+        if (before.care_plan is not None and before.care_plan.signed_off_by
+                and (after.care_plan is None or not after.care_plan.signed_off_by)
+                and not text.startswith("Withdraw")):
+            text += " (the plan changed, so its agreements were cleared)"
         self.stack.push(EditCase(text, before, after, self.apply))
 
     def _describe(self, collection: str, data: dict[str, Any], case: Case) -> str:
@@ -580,6 +618,170 @@ class CaseEditor:
                               lambda form: editing.with_plan(case, form), "$.care_plan", self.window)
         if dialog.exec() == QDialog.DialogCode.Accepted and dialog.result_case is not None:
             self._push("Edit care plan", case, dialog.result_case)
+
+    # -- the team, the care coordinator and agreeing the plan ---------------------------------
+    def _form(self, title: str, fields: list[Field], values: dict[str, Any],
+              attempt: Callable[[Case, dict[str, Any]], Case], text: Callable[[Case], str]) -> bool:
+        """A small form whose ``attempt`` raises EditRejected with problems at the form's keys
+        ("member", "on") or at case paths; dates arrive as text and are read here."""
+        case = self.current()
+        if case is None:
+            return False
+        date_keys = [f.key for f in fields if f.kind == "date"]
+
+        def checked(form: dict[str, Any]) -> Case:
+            values = dict(form)
+            for key in date_keys:
+                if values.get(key) is not None:
+                    try:
+                        values[key] = parse_date(values[key])
+                    except ValueError as error:
+                        raise editing.EditRejected([Problem(f"$form.{key}", str(error))]) from None
+            try:
+                return attempt(case, values)
+            except editing.EditRejected as rejected:
+                raise editing.EditRejected(
+                    [p if p.path.startswith("$") else Problem(f"$form.{p.path}", p.message)
+                     for p in rejected.problems]) from None
+
+        dialog = EntityDialog(title, fields, values, case, checked, "$form", self.window)
+        if dialog.exec() == QDialog.DialogCode.Accepted and dialog.result_case is not None:
+            self._push(text(dialog.result_case), case, dialog.result_case)
+            return True
+        return False
+
+    def _direct(self, text: str, change: Callable[[Case], Case]) -> bool:
+        case = self.current()
+        if case is None:
+            return False
+        try:
+            after = change(case)
+        except editing.EditRejected as rejected:
+            QMessageBox.warning(self.window, "Not changed", "\n".join(p.message for p in rejected.problems))
+            return False
+        self._push(text, case, after)
+        return True
+
+    def assign_coordinator(self) -> bool:
+        """Name a new care coordinator, closing the current holder's period."""
+        case = self.current()
+        if case is None:
+            return False
+        if not _next_coordinators(case):
+            QMessageBox.information(self.window, "Assign care coordinator",
+                                    "There is nobody else on the team to name. Add a team member first.")
+            return False
+
+        def name(after: Case) -> str:
+            member = after.member(after.current_coordinator().member)  # type: ignore[union-attr]
+            return f"Name {member.name if member else 'a new'} care coordinator"
+
+        return self._form(
+            "Assign care coordinator", COORDINATOR_FIELDS, {"from": date.today().isoformat()},
+            lambda case, form: careplan.assign_coordinator(case, form["member"], form["from"],
+                                                           form.get("reason") or ""), name)
+
+    def member_leaves(self, member_id: str) -> bool:
+        case = self.current()
+        member = case.member(member_id) if case else None
+        if member is None:
+            return False
+        return self._form(
+            f"{member.name} has left the team", LEAVING_FIELDS, {"on": date.today().isoformat()},
+            lambda case, form: careplan.member_leaves(case, member_id, form["on"], form.get("reason")),
+            lambda _after: f"{member.name} left the team")
+
+    def member_returns(self, member_id: str) -> bool:
+        case = self.current()
+        member = case.member(member_id) if case else None
+        if member is None:
+            return False
+        return self._direct(f"{member.name} back on the team",
+                            lambda case: careplan.member_returns(case, member_id))
+
+    def record_sign_off(self) -> bool:
+        case = self.current()
+        if case is None:
+            return False
+        if case.care_plan is None:
+            QMessageBox.information(self.window, "Record agreement", "There is no care plan to agree yet.")
+            return False
+        if not _not_signed(case):
+            QMessageBox.information(self.window, "Record agreement",
+                                    "Everyone on the team has agreed the plan as it reads now.")
+            return False
+
+        def text(after: Case) -> str:
+            assert after.care_plan is not None
+            member = after.member(after.care_plan.signed_off_by[-1])
+            return f"{member.name if member else 'Someone'} agrees the care plan"
+
+        return self._form("Record agreement to the care plan", SIGN_OFF_FIELDS,
+                          {"on": date.today().isoformat()},
+                          lambda case, form: careplan.record_sign_off(case, form["member"], form["on"]), text)
+
+    def withdraw_sign_off(self, member_id: str) -> bool:
+        case = self.current()
+        member = case.member(member_id) if case else None
+        return self._direct(f"Withdraw {member.name if member else member_id}'s agreement",
+                            lambda case: careplan.withdraw_sign_off(case, member_id))
+
+    def agree_version(self) -> bool:
+        case = self.current()
+        if case is None or case.care_plan is None:
+            return False
+        number = careplan.next_version(case)
+        names = [m.name for m in (case.member(i) for i in case.care_plan.signed_off_by) if m]
+        why_not = careplan.why_not_agree(case)
+        if why_not is not None:
+            QMessageBox.information(self.window, f"Agree version {number}",
+                                    f"The plan cannot be agreed as a new version: {why_not}.")
+            return False
+        return self._form(
+            f"Agree version {number} of the care plan", AGREE_FIELDS,
+            {"agreed_by": ", ".join(names), "on": date.today().isoformat()},
+            lambda case, form: careplan.agree_version(case, form["on"]),
+            lambda _after: f"Agree version {number} of the care plan")
+
+    def add_known_person(self) -> bool:
+        """Add a team member already known on another case, with their organisation."""
+        case = self.current()
+        if case is None or self.choose_known_person is None:
+            return False
+        person = self.choose_known_person()
+        if person is None:
+            return False
+        member: dict[str, Any] = {"id": editing.next_id(case, "team"), "name": person.name,
+                                  "role": person.role}
+        for key in ("contact", "professional_register"):
+            if getattr(person, key):
+                member[key] = getattr(person, key)
+        org = person.organisation
+        new_org: dict[str, Any] | None = None
+        if org is not None:
+            same = next((o for o in case.organisations if o.name.strip().lower() == org.name.strip().lower()),
+                        None)
+            if same is not None:
+                member["organisation"] = same.id
+            else:
+                from planner.convert import to_json
+
+                new_org = {**to_json(org), "id": editing.next_id(case, "organisations")}
+                member["organisation"] = new_org["id"]
+
+        def change(data: dict[str, Any]) -> None:
+            if new_org is not None:
+                data.setdefault("organisations", []).append(new_org)
+            data.setdefault("team", []).append(member)
+
+        try:
+            after = editing.edit(case, change)
+        except editing.EditRejected as rejected:
+            QMessageBox.warning(self.window, "Not added", str(rejected))
+            return False
+        also = f" (and {org.name})" if new_org is not None and org is not None else ""
+        self._push(f"Add team member “{person.name}”{also} from another case", case, after)
+        return True
 
     def set_annotations(self, annotations: list[Any], text: str) -> None:
         """Replace the case's annotations (the team's view of findings) as one undoable edit."""

@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING
 
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
-from planner import describe
+from planner import careplan, describe
 from planner.dates import format_day
 from planner.model import Case
 from planner.reference import label
@@ -59,17 +59,20 @@ class CaseHeader(QFrame):
         facts.append(f"Frailty {describe.frailty(person)}" if person.frailty else "Frailty not recorded")
         self.facts.setText("  ·  ".join(facts))
         member, period = describe.coordinator(case)
-        if member is not None and period is not None:
+        departure = careplan.record(case).departure(period.member) if period is not None else None
+        warning = True
+        if period is None:
+            self.coordinator.setText(describe.words(
+                "⚠ No care coordinator\nNobody is named to coordinate {their} care", person))
+        elif member is None or departure is not None:
+            who = member.name if member else "The coordinator"
+            when = f" on {format_day(departure.on)}" if departure else ""
+            self.coordinator.setText(f"⚠ Care coordinator has left the team\n{who} left{when}: "
+                                     "name a new coordinator")
+        else:
             self.coordinator.setText(f"Care coordinator\n{member.name}, {describe.role(member)}"
                                      f" (since {format_day(period.start)})")
             warning = False
-        elif period is not None:
-            self.coordinator.setText("⚠ Care coordinator has left the team\nName a new coordinator")
-            warning = True
-        else:
-            self.coordinator.setText(describe.words(
-                "⚠ No care coordinator\nNobody is named to coordinate {their} care", person))
-            warning = True
         theme.style(self.coordinator, "chip", warning)
 
     def coordinator_text(self) -> str:

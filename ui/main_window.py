@@ -63,7 +63,8 @@ class MainWindow(QMainWindow):
         self._analysis: Analysis | None = None
         #: Edits of the open case, undoable; clean when the case is as saved.
         self.editor = CaseEditor(self, lambda: self.case, self.apply_edit,
-                                 choose_from_directory=self._choose_from_directory)
+                                 choose_from_directory=self._choose_from_directory,
+                                 choose_known_person=self._choose_known_person)
         self.undo_stack = self.editor.stack
         self.undo_stack.cleanChanged.connect(lambda clean: self.setWindowModified(not clean))
         self.showing_deleted = False
@@ -101,8 +102,10 @@ class MainWindow(QMainWindow):
         self.map_tab = PathwayMapPlaceholder()
         self.pathway_tab = PathwayTab()
         self.findings_tab = FindingsTab()
+        self.care_plan_tab = CarePlanTab()
+        self.care_plan_tab.print_requested.connect(self.print_care_plan)
         self.case_tabs: list[CaseTab] = [PersonTab(), self.map_tab, self.pathway_tab, OrganisationsTab(),
-                                         TeamTab(), CarePlanTab(), self.findings_tab]
+                                         TeamTab(), self.care_plan_tab, self.findings_tab]
         for tab in self.case_tabs:
             self.tabs.addTab(tab, tab.title)
             tab.editor = self.editor
@@ -192,6 +195,12 @@ class MainWindow(QMainWindow):
         file_menu.addSeparator()
         file_menu.addActions([self.import_action, self.export_action, self.directory_action])
         file_menu.addSeparator()
+        self.print_plan_action = self._action("&Print care plan…", QKeySequence.StandardKey.Print,
+                                              self.print_care_plan)
+        self.plan_pdf_action = self._action("Save care plan as P&DF…", QKeySequence("Ctrl+Shift+R"),
+                                            self.save_care_plan_pdf)
+        file_menu.addActions([self.print_plan_action, self.plan_pdf_action])
+        file_menu.addSeparator()
         file_menu.addAction(self.delete_action)
         file_menu.addSeparator()
         file_menu.addAction(self.quit_action)
@@ -245,6 +254,9 @@ class MainWindow(QMainWindow):
                        self.edit_person_action, self.edit_plan_action):
             action.setEnabled(live)
         self.restore_action.setEnabled(self.showing_deleted and self.case is not None)
+        has_plan = self.case is not None and self.case.care_plan is not None
+        for action in (self.print_plan_action, self.plan_pdf_action):
+            action.setEnabled(has_plan)
         self.empty_deleted_action.setEnabled(self.showing_deleted)
         for tab in self.case_tabs:  # a deleted case is read-only until restored
             tab.editor = None if self.showing_deleted else self.editor
@@ -543,6 +555,37 @@ class MainWindow(QMainWindow):
         from ui.directory_dialog import DirectoryBrowser
 
         return DirectoryBrowser.choose(self.database, self)
+
+    def _choose_known_person(self) -> object:
+        from ui.people_dialog import PeopleBrowser
+
+        return PeopleBrowser.choose(self.database, self.case.id if self.case else None, self)
+
+    def _printable_plan(self) -> object:
+        from planner.careplan import printable_plan
+
+        if self.case is None or self.case.care_plan is None:
+            QMessageBox.information(self, "Print care plan", "This case has no care plan yet.")
+            return None
+        return printable_plan(self.case)
+
+    def print_care_plan(self) -> None:
+        """Print "My care plan" after a preview (any printer, or a PDF from the print dialog)."""
+        plan = self._printable_plan()
+        if plan is not None:
+            from ui.print_plan import print_with_preview
+
+            if print_with_preview(self, plan):  # type: ignore[arg-type]
+                self.statusBar().showMessage("Sent the care plan to print", 8000)
+
+    def save_care_plan_pdf(self) -> None:
+        plan = self._printable_plan()
+        if plan is not None:
+            from ui.print_plan import save_pdf_with_dialog
+
+            path = save_pdf_with_dialog(self, plan, str(Path.home()))  # type: ignore[arg-type]
+            if path is not None:
+                self.statusBar().showMessage(f"Saved the care plan to {path}", 8000)
 
     def show_about(self) -> None:
         QMessageBox.about(

@@ -24,7 +24,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from planner import describe
+from planner import careplan, describe
 from planner.dates import format_day
 from planner.model import Action, Case, Coordination, Goal, Handoff, Member, Organisation, Step
 from planner.reference import is_cqc_registered, label, regulator, regulators_of
@@ -80,19 +80,25 @@ class CaseTab(QWidget):
         self.case: Case | None = None
         self._analysis: Callable[[], Analysis | None] = lambda: None
         self.tables: list[Table] = []
+        self.bars: dict[str, EditBar] = {}
         self._stale = False
         #: Performs the user's edits (set by the main window; None where the tab is read-only).
         self.editor: CaseEditor | None = None
 
     def editable(self, table: Table, collection: str, noun: str,
-                 position: Callable[[int], int] | None = None) -> QWidget:
+                 position: Callable[[int], int] | None = None,
+                 add_with: Callable[[CaseEditor], object] | None = None) -> QWidget:
         """The table with Add / Edit / Delete for a collection of the case. ``position`` maps a
-        table row to the item's place in the collection (rows may be sorted differently)."""
+        table row to the item's place in the collection (rows may be sorted differently);
+        ``add_with`` replaces the plain Add (the bar is kept as ``self.bars[collection]``)."""
         where = position or (lambda row: row)
 
         def add() -> None:
             if self.editor is not None:
-                self.editor.add(collection)
+                if add_with is not None:
+                    add_with(self.editor)
+                else:
+                    self.editor.add(collection)
 
         def edit(row: int) -> None:
             if self.editor is not None:
@@ -102,7 +108,9 @@ class CaseTab(QWidget):
             if self.editor is not None:
                 self.editor.delete(collection, where(row))
 
-        return _with_bar(table, EditBar(table, noun, add, edit, delete))
+        bar = EditBar(table, noun, add, edit, delete)
+        self.bars[collection] = bar
+        return _with_bar(table, bar)
 
     def position_of(self, collection_items: list[object], item: object) -> int:
         return next(i for i, candidate in enumerate(collection_items) if candidate is item)
@@ -471,7 +479,7 @@ class TeamTab(CaseTab):
         self.banner = QLabel()
         self.banner.setWordWrap(True)
         self.team_model: ColumnModel[Member] = ColumnModel([
-            Column("Name", lambda m: m.name + ("  ★ coordinator" if self._is_coordinator(m) else "")),
+            Column("Name", self._name),
             Column("Role", lambda m: label("role", m.role)),
             Column("Organisation", lambda m: self._org_name(m.organisation)),
             Column("Contact", lambda m: m.contact or ""),
@@ -488,13 +496,55 @@ class TeamTab(CaseTab):
         self.history = Table(self.history_model, "Nobody has been named as care coordinator.",
                              self._period_details)
         self.tables = [self.team, self.history]
-        splitter = _sections(("The team", self.editable(self.team, "team", "team member"), 3),
-                             ("Care coordinator history",
-                              self.editable(self.history, "coordinator", "coordinator period",
-                                            self._period_position), 1))
+        team_part = self.editable(self.team, "team", "team member")
+        history_part = self.editable(self.history, "coordinator", "coordinator period",
+                                     self._period_position, lambda editor: editor.assign_coordinator())
+        team_bar, history_bar = self.bars["team"], self.bars["coordinator"]
+        self.known_button = team_bar.add_extra(QPushButton("Add from other &cases…"))
+        self.known_button.setToolTip("Add someone already on another person's team, with their organisation")
+        self.known_button.clicked.connect(lambda: self.editor.add_known_person() if self.editor else None)
+        self.leave_button = team_bar.add_extra(QPushButton("&Left the team…"))
+        self.leave_button.setToolTip("Record that the selected member has left the team "
+                                     "(they stay in the coordinator history and earlier plans)")
+        self.leave_button.clicked.connect(self._leave_or_return)
+        self.team.view.selectionModel().currentRowChanged.connect(lambda *_: self._update_leave())
+        self.team_model.modelReset.connect(self._update_leave)
+        history_bar.add_button.setText("&Assign coordinator…")
+        history_bar.add_button.setToolTip("Name the new care coordinator: the current holder's period "
+                                          "ends that day")
+        splitter = _sections(("The team", team_part, 3), ("Care coordinator history", history_part, 1))
         layout = QVBoxLayout(self)
         layout.addWidget(self.banner)
         layout.addWidget(splitter, 1)
+        self._update_leave()
+
+    def _selected_member(self) -> Member | None:
+        index = self.team.view.currentIndex()
+        return self.team_model.row_object(index.row()) if index.isValid() else None
+
+    def _update_leave(self) -> None:
+        member = self._selected_member()
+        gone = member is not None and self.case is not None and careplan.has_left(self.case, member.id)
+        self.leave_button.setText("&Back on the team" if gone else "&Left the team…")
+        self.leave_button.setEnabled(member is not None)
+
+    def _leave_or_return(self) -> None:
+        member = self._selected_member()
+        if member is None or self.editor is None or self.case is None:
+            return
+        if careplan.has_left(self.case, member.id):
+            self.editor.member_returns(member.id)
+        else:
+            self.editor.member_leaves(member.id)
+
+    def _name(self, member: Member) -> str:
+        text = member.name
+        if self._is_coordinator(member):
+            text += "  ★ coordinator"
+        departure = careplan.record(self.case).departure(member.id) if self.case else None
+        if departure is not None:
+            text += f"  (left the team {format_day(departure.on)})"
+        return text
 
     def _org_name(self, org_id: str | None) -> str:
         org = self.case.organisation(org_id) if self.case and org_id else None
@@ -516,26 +566,31 @@ class TeamTab(CaseTab):
         assert self.case is not None
         self.team_model.set_rows(self.case.team)
         self.history_model.set_rows(sorted(self.case.coordinator, key=lambda c: c.start))
+        warning = careplan.coordinator_warning(self.case)
         member, period = describe.coordinator(self.case)
-        if member is not None and period is not None:
+        if warning is None and member is not None and period is not None:
             contact = f" · {member.contact}" if member.contact else ""
             self.banner.setText(f"Care coordinator: {describe.member_line(member, self.case)}, "
                                 f"since {format_day(period.start)}{contact}")
             theme.style(self.banner, "banner")
         else:
-            self.banner.setText(self.words(
-                "⚠ No care coordinator: nobody is named to coordinate {their} care."))
+            self.banner.setText(f"⚠ {warning}")
             theme.style(self.banner, "banner", warning=True)
+        self._update_leave()
 
     def _member_details(self, member: Member) -> tuple[str, Details]:
         held = [c for c in self.case.coordinator if c.member == member.id] if self.case else []
         periods = "\n".join(f"{format_day(c.start)} to {format_day(c.end) if c.end else 'now'}"
                             for c in held)
+        departure = careplan.record(self.case).departure(member.id) if self.case else None
+        left = ""
+        if departure is not None:
+            left = format_day(departure.on) + (f": {departure.reason}" if departure.reason else "")
         return member.name, [
             ("Role", label("role", member.role)), ("Organisation", self._org_name(member.organisation)),
             ("Contact", member.contact or ""),
             ("Professional register", label("professional_register", member.professional_register)),
-            ("Care coordinator", periods or "Never")]
+            ("Care coordinator", periods or "Never"), ("Left the team", left or "No")]
 
     def _period_details(self, period: Coordination) -> tuple[str, Details]:
         return self._member_text(period.member), [
@@ -546,11 +601,14 @@ class TeamTab(CaseTab):
 
 class CarePlanTab(CaseTab):
     title = "Care plan"
+    print_requested = Signal()
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.summary = QLabel()
         self.summary.setWordWrap(True)
+        self.review = QLabel()
+        self.review.setWordWrap(True)
         self.goals_model: ColumnModel[Goal] = ColumnModel([
             Column("In their words", lambda g: g.in_my_words),
             Column("How we will know", lambda g: g.outcome or ""),
@@ -563,6 +621,9 @@ class CarePlanTab(CaseTab):
             Column("Who", lambda a: describe.owner(self.case, a.owner) if self.case else ""),
             Column("When", self._when),
             Column("Status", lambda a: label("action_status", a.status)),
+            Column("Needs attention", lambda a: "⚠ " + ", ".join(f.short for f in flags)
+                   if (flags := self._flags(a)) else "",
+                   lambda a: "\n".join(f.text for f in self._flags(a))),
             Column("For the goal", lambda a: self._goal_text(a.goal)),
         ])
         self.action_table = Table(self.actions_model, "No actions agreed yet.", self._action_details)
@@ -572,20 +633,67 @@ class CarePlanTab(CaseTab):
         self.contingency.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)
         self.contingency.setWordWrap(True)
         self.contingency.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        self.tables = [self.goals, self.action_table]
-        self.plan_button = QPushButton("Edit &plan details…")
-        self.plan_button.setToolTip("Version, agreed and review dates, the contingency plan, who agreed it")
+        self.sign_model: ColumnModel[str] = ColumnModel([
+            Column("Agreed by", lambda m: self._member_text(m)),
+            Column("On", lambda m: format_day(careplan.record(self.case).signed_on(m)) if self.case else ""),
+        ])
+        self.sign_table = Table(self.sign_model, "Nobody has agreed the plan as it reads now.",
+                                self._sign_details)
+        self.tables = [self.goals, self.action_table, self.sign_table]
+        self.plan_button = QPushButton("Edit review date && contingency…")
+        self.plan_button.setToolTip("When the plan is next reviewed, and what to do if the person "
+                                    "becomes unwell")
         self.plan_button.clicked.connect(lambda: self.editor.edit_plan() if self.editor else None)
+        self.print_button = QPushButton("&Print care plan…")
+        self.print_button.setToolTip("Print “My care plan” for the person, their family and every provider "
+                                     "(Ctrl+P), or save it as PDF")
+        self.print_button.clicked.connect(self.print_requested)
+        self.sign_button = QPushButton("&Record agreement…")
+        self.sign_button.setToolTip("A team member (or the person or their family) agrees the plan "
+                                    "as it reads now")
+        self.sign_button.clicked.connect(lambda: self.editor.record_sign_off() if self.editor else None)
+        self.withdraw_button = QPushButton("&Withdraw")
+        self.withdraw_button.clicked.connect(self._withdraw)
+        self.agree_button = QPushButton("Agree &version…")
+        self.agree_button.setToolTip("Freeze the plan as it reads now, with who agreed it, as the "
+                                     "next version")
+        self.agree_button.clicked.connect(lambda: self.editor.agree_version() if self.editor else None)
+        self.versions_button = QPushButton("Versions && &changes…")
+        self.versions_button.setToolTip("See earlier agreed versions and what has changed since")
+        self.versions_button.clicked.connect(self.show_versions)
+        signing = QWidget()
+        sign_layout = QVBoxLayout(signing)
+        sign_layout.setContentsMargins(0, 0, 0, 0)
+        sign_layout.addWidget(self.sign_table, 1)
+        sign_buttons = QHBoxLayout()
+        for button in (self.sign_button, self.withdraw_button, self.agree_button, self.versions_button):
+            sign_buttons.addWidget(button)
+        sign_buttons.addStretch(1)
+        sign_layout.addLayout(sign_buttons)
+        self.sign_table.view.selectionModel().currentRowChanged.connect(lambda *_: self._update_buttons())
+        self.sign_model.modelReset.connect(self._update_buttons)
+        lower = QSplitter(Qt.Orientation.Horizontal)
+        lower.addWidget(_section("If I become unwell", self.contingency))
+        lower.addWidget(_section("Who agreed it", signing))
+        lower.setSizes([420, 420])
         splitter = _sections(("Goals", self.editable(self.goals, "goals", "goal"), 2),
-                             ("Who will do what", self.editable(self.action_table, "actions", "action"), 4),
-                             ("If I become unwell", self.contingency, 1))
-        splitter.setSizes([200, 330, 110])
+                             ("Who will do what", self.editable(self.action_table, "actions", "action"), 4))
+        splitter.addWidget(lower)
+        splitter.setStretchFactor(2, 2)
+        splitter.setSizes([200, 330, 170])
         layout = QVBoxLayout(self)
         top = QHBoxLayout()
-        top.addWidget(self.summary, 1)
-        top.addWidget(self.plan_button, 0, Qt.AlignmentFlag.AlignTop)
+        texts = QVBoxLayout()
+        texts.addWidget(self.summary)
+        texts.addWidget(self.review)
+        top.addLayout(texts, 1)
+        buttons = QVBoxLayout()
+        buttons.addWidget(self.print_button)
+        buttons.addWidget(self.plan_button)
+        top.addLayout(buttons)
         layout.addLayout(top)
         layout.addWidget(splitter, 1)
+        self._update_buttons()
 
     @staticmethod
     def _when(action: Action) -> str:
@@ -593,10 +701,41 @@ class CarePlanTab(CaseTab):
             return f"{action.frequency}, by {format_day(action.due)}"
         return action.frequency or (f"By {format_day(action.due)}" if action.due else "")
 
+    def _flags(self, action: Action) -> list[careplan.Flag]:
+        return careplan.action_flags(self.case, action.id, date.today()) if self.case else []
+
     def _goal_text(self, goal_id: str | None) -> str:
         plan = self.case.care_plan if self.case else None
         goal = next((g for g in plan.goals if g.id == goal_id), None) if plan and goal_id else None
         return goal.in_my_words if goal else ""
+
+    def _member_text(self, member_id: str) -> str:
+        member = self.case.member(member_id) if self.case else None
+        return f"{member.name} ({label('role', member.role)})" if member else member_id
+
+    def _selected_signer(self) -> str | None:
+        index = self.sign_table.view.currentIndex()
+        return self.sign_model.row_object(index.row()) if index.isValid() else None
+
+    def _withdraw(self) -> None:
+        member = self._selected_signer()
+        if member is not None and self.editor is not None:
+            self.editor.withdraw_sign_off(member)
+
+    def _update_buttons(self) -> None:
+        plan = self.case.care_plan if self.case else None
+        self.withdraw_button.setEnabled(self._selected_signer() is not None)
+        why_not = careplan.why_not_agree(self.case) if self.case is not None else "no case"
+        self.agree_button.setEnabled(why_not is None)
+        if self.case is not None and plan is not None:
+            self.agree_button.setText(f"Agree &version {careplan.next_version(self.case)}…")
+            self.agree_button.setToolTip(
+                "Freeze the plan as it reads now, with who agreed it, as the next version" if why_not is None
+                else f"Cannot agree a new version: {why_not}.")
+        self.sign_button.setEnabled(plan is not None)
+        self.print_button.setEnabled(plan is not None)
+        kept = self.case is not None and bool(careplan.record(self.case).plan_versions)
+        self.versions_button.setEnabled(kept)
 
     def refresh(self) -> None:
         assert self.case is not None
@@ -604,23 +743,32 @@ class CarePlanTab(CaseTab):
         self.goals_model.set_header(0, self.words("In {their} words"))
         self.goals_model.set_rows(plan.goals if plan else [])
         self.actions_model.set_rows(plan.actions if plan else [])
+        self.sign_model.set_rows(list(plan.signed_off_by) if plan else [])
         if plan is None:
-            self.summary.setText("No shared care plan yet.")
+            self.summary.setText("No shared care plan yet: add a goal or an action to begin one.")
             theme.style(self.summary, "banner")
+            self.review.hide()
             self.contingency.setText("Not recorded.")
+            self._update_buttons()
             return
-        parts = [f"Version {plan.version}" if plan.version else "Draft (no version agreed)"]
-        if plan.agreed_on:
-            parts.append(f"agreed {format_day(plan.agreed_on)}")
-        overdue = plan.review_on is not None and plan.review_on < date.today()
-        if plan.review_on:
-            parts.append(f"⚠ review overdue since {format_day(plan.review_on)}" if overdue
-                         else f"review due {format_day(plan.review_on)}")
-        names = [self.case.member(m) for m in plan.signed_off_by]
-        signed = ", ".join(m.name for m in names if m) or "nobody yet"
-        self.summary.setText(" · ".join(parts) + f"\nSigned off by {signed}.")
-        theme.style(self.summary, "banner", overdue)
+        version = careplan.printable_plan(self.case).version_text
+        attention = sum(1 for a in plan.actions if self._flags(a))
+        extra = f" · ⚠ {attention} action{'s' if attention != 1 else ''} need attention" if attention else ""
+        self.summary.setText(version + extra)
+        theme.style(self.summary, "banner", attention > 0 or version.startswith("Draft"))
+        status = careplan.review_status(plan.review_on, date.today())
+        self.review.setText(("⚠ " if status.level in ("soon", "overdue") else "") + status.text)
+        theme.style(self.review, "banner", status.level in ("soon", "overdue", "none"))
+        self.review.show()
         self.contingency.setText(plan.contingency or "Not recorded yet.")
+        self._update_buttons()
+
+    def show_versions(self) -> None:
+        if self.case is None:
+            return
+        from ui.plan_versions import VersionsDialog
+
+        VersionsDialog(self.case, self).exec()
 
     def _goal_details(self, goal: Goal) -> tuple[str, Details]:
         plan = self.case.care_plan if self.case else None
@@ -633,7 +781,12 @@ class CarePlanTab(CaseTab):
         return action.description, [
             ("Who", describe.owner(self.case, action.owner) if self.case else ""),
             ("When", self._when(action)), ("Status", label("action_status", action.status)),
-            ("For the goal", self._goal_text(action.goal))]
+            ("For the goal", self._goal_text(action.goal)),
+            ("Needs attention", "\n".join(f.text for f in self._flags(action)) or "Nothing")]
+
+    def _sign_details(self, member_id: str) -> tuple[str, Details]:
+        on = careplan.record(self.case).signed_on(member_id) if self.case else None
+        return self._member_text(member_id), [("Agreed the plan on", format_day(on) or "Date not recorded")]
 
 
 class PathwayMapPlaceholder(CaseTab):

@@ -120,6 +120,7 @@ class EditBar(QWidget):
         for button in (self.add_button, self.edit_button, self.delete_button):
             layout.addWidget(button)
         layout.addStretch(1)
+        self._extra_at = 3
         table.view.doubleClicked.connect(lambda index: edit(index.row()))
         shortcut = QShortcut(QKeySequence(QKeySequence.StandardKey.Delete), table.view)
         shortcut.setContext(Qt.ShortcutContext.WidgetShortcut)
@@ -127,6 +128,14 @@ class EditBar(QWidget):
         table.view.selectionModel().currentRowChanged.connect(lambda *_: self._update())
         table.model.modelReset.connect(self._update)
         self._update()
+
+    def add_extra(self, button: QPushButton) -> QPushButton:
+        """Another button for this table, after Delete."""
+        layout = self.layout()
+        assert isinstance(layout, QHBoxLayout)
+        layout.insertWidget(self._extra_at, button)
+        self._extra_at += 1
+        return button
 
     def _with_row(self, action: Callable[[int], None]) -> None:
         index = self.table.view.currentIndex()
