@@ -8,7 +8,7 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 BENCHMARKS = ["startup.py", "load_case.py", "findings.py", "map_scene.py", "directory_import.py",
-              "case_list.py"]
+              "case_list.py", "print_plan.py"]
 
 
 def main() -> int:

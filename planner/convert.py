@@ -69,6 +69,8 @@ def _write(value: Any) -> Any:
         return format_iso(value)
     if isinstance(value, list):
         return [_write(v) for v in value]
+    if isinstance(value, dict):  # free-form JSON (extensions): copied, never shared with the case
+        return {k: _write(v) for k, v in value.items()}
     if dataclasses.is_dataclass(value) and not isinstance(value, type):
         return to_json(value)
     return value

@@ -52,3 +52,32 @@ def large_case_dict(steps: int = 1000, title: str = "Generated case") -> dict[st
                         for i in range(0, steps - 1, 2)]
     data["annotations"] = []
     return data
+
+
+def large_plan_case_dict(actions: int = 200, members: int = 30) -> dict[str, Any]:
+    """The demo case with ``members`` team members and a care plan of ``actions`` actions under
+    ten goals, each action owned by a member or an organisation, with long descriptions."""
+    data = demo_dict()
+    orgs = [o["id"] for o in data["organisations"]]
+    roles = ["gp", "district_nurse", "social_worker", "occupational_therapist", "physiotherapist",
+             "domiciliary_care_worker", "pharmacist", "care_navigator", "voluntary_worker", "family_carer"]
+    data["team"] = [{"id": f"m{i}", "name": f"Team Member {i}", "role": roles[i % len(roles)],
+                     "organisation": orgs[i % len(orgs)], "contact": f"01803 {100000 + i}"}
+                    for i in range(members)]
+    data["coordinator"] = [{"member": "m1", "from": "2024-05-07", "to": None}]
+    for handoff in data["handoffs"]:
+        handoff.pop("named_receiver", None)
+    goals = [{"id": f"g{i}", "in_my_words": f"Goal number {i}, said in my own words about what I want",
+              "outcome": "Something we can see", "target_date": "2024-12-31", "status": "active"}
+             for i in range(10)]
+    owners = [m["id"] for m in data["team"]] + orgs
+    plan_actions = [{"id": f"a{i}", "goal": f"g{i % 10}",
+                     "description": f"Action {i}: visit, check how things are going, and write down "
+                                    "what was done so the next visitor knows",
+                     "owner": owners[i % len(owners)], "due": "2024-09-30", "status": "planned"}
+                    for i in range(actions)]
+    data["care_plan"] = {"version": 1, "agreed_on": "2024-05-07", "review_on": "2024-08-07", "goals": goals,
+                         "actions": plan_actions, "contingency": data["care_plan"]["contingency"],
+                         "signed_off_by": ["m1", "m2", "m3"]}
+    data.pop("extensions", None)
+    return data

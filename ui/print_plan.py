@@ -14,17 +14,23 @@ a black-and-white printer. The coordinator and how to reach them come first.
 from __future__ import annotations
 
 import html
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from pathlib import Path
 
-from PySide6.QtCore import QMarginsF, QRectF, QSizeF, Qt
+from PySide6.QtCore import QMarginsF, QPointF, QRectF, Qt
 from PySide6.QtGui import (
+    QAbstractTextDocumentLayout,
+    QColor,
     QFont,
     QFontDatabase,
     QPagedPaintDevice,
     QPageLayout,
     QPageSize,
     QPainter,
+    QPalette,
     QPdfWriter,
+    QPen,
     QTextDocument,
 )
 from PySide6.QtWidgets import QDialog, QFileDialog, QMessageBox, QWidget
@@ -50,157 +56,323 @@ def _family() -> str:
 CSS = f"""
 body {{ font-size: {BODY_PT}pt; color: #000000; }}
 h1 {{ font-size: 24pt; font-weight: bold; margin: 0; }}
-h2 {{ font-size: 16pt; font-weight: bold; margin-top: 24px; margin-bottom: 6px; }}
-h3 {{ font-size: 13.5pt; font-weight: bold; margin-top: 14px; margin-bottom: 4px; }}
-p {{ margin-top: 3px; margin-bottom: 6px; }}
-td, th {{ font-size: {BODY_PT}pt; padding: 5px; vertical-align: top; }}
-th {{ font-weight: bold; text-align: left; background-color: #e6e6e6; }}
+h2 {{ font-size: 16pt; font-weight: bold; margin-top: 0; margin-bottom: 5px; }}
+h3 {{ font-size: 13.5pt; font-weight: bold; margin-top: 0; margin-bottom: 3px; }}
+p {{ margin-top: 0; margin-bottom: 4px; }}
+th {{ font-weight: bold; text-align: left; }}
 .name {{ font-size: 20pt; }}
-.version {{ font-size: 12pt; }}
 .big {{ font-size: 16pt; font-weight: bold; }}
 .quote {{ font-size: 13.5pt; font-weight: bold; }}
 """
 
 
-def _box(inner: str) -> str:
-    """A full-width box with a heavy black border (tables are what QTextDocument can border)."""
-    return ('<table width="100%" border="2" cellspacing="0" cellpadding="10" '
-            f'style="border-style: solid; border-color: #000000;"><tr><td>{inner}</td></tr></table>')
+# -- the document as blocks ------------------------------------------------------------------------
+@dataclass
+class Block:
+    """One piece of the printed plan. ``kind`` is "text" (HTML), "box" (HTML in a heavy frame) or
+    "table" (``headers``, ``rows`` of HTML cells, column ``widths`` in percent). A block with
+    ``keep_with_next`` (a heading) never ends a page. ``space`` is the gap above it, in points."""
+
+    kind: str
+    html: str = ""
+    headers: list[str] = field(default_factory=list)
+    rows: list[list[str]] = field(default_factory=list)
+    widths: list[int] = field(default_factory=list)
+    keep_with_next: bool = False
+    space: float = 0.0
 
 
-def _table(headers: list[str], rows: list[list[str]], widths: list[int]) -> str:
-    head = "".join(f'<th width="{w}%">{_e(h)}</th>' for h, w in zip(headers, widths, strict=True))
-    body = "".join("<tr>" + "".join(f"<td>{cell}</td>" for cell in row) + "</tr>" for row in rows)
-    return ('<table width="100%" border="1" cellspacing="0" cellpadding="5" '
-            f'style="border-collapse: collapse; border-color: #000000;"><thead><tr>{head}</tr></thead>'
-            f"{body}</table>")
+def _heading(text: str, level: int = 2) -> Block:
+    return Block("text", f"<h{level}>{text}</h{level}>", keep_with_next=True, space=16 if level == 2 else 9)
 
 
-def plan_html(plan: PrintablePlan) -> str:
-    """The printed plan as HTML for QTextDocument. Every piece of case text is escaped."""
-    parts = [f"<h1>My care plan</h1><p class='name'>{_e(plan.name)}</p>",
-             f"<p class='version'>{_e(plan.version_text)} &nbsp;·&nbsp; Printed {_e(plan.printed_on)}</p>"]
+def _para(html_text: str, space: float = 0) -> Block:
+    return Block("text", html_text, space=space)
 
+
+def plan_blocks(plan: PrintablePlan) -> list[Block]:
+    """The printed plan, in order. Every piece of case text is escaped here."""
+    blocks = [Block("text", f"<h1>My care plan</h1><p class='name'>{_e(plan.name)}</p>"
+                            f"<p>{_e(plan.version_text)} &nbsp;·&nbsp; Printed {_e(plan.printed_on)}</p>")]
     coordinator = plan.coordinator
     if coordinator is not None:
         where = ", ".join(x for x in (coordinator.role, coordinator.organisation) if x)
         contact = (f"<p class='big'>{_e(coordinator.contact)}</p>" if coordinator.contact
                    else "<p>No phone number recorded: ask any of the people below.</p>")
-        parts.append(_box(
-            "<p><b>My care coordinator</b> is the person to call first about anything in this plan.</p>"
-            f"<p class='big'>{_e(coordinator.name)}</p><p>{_e(where)}</p>{contact}"))
+        blocks.append(Block("box", "<p><b>My care coordinator</b> is the person to call first about anything "
+                                   f"in this plan.</p><p class='big'>{_e(coordinator.name)}</p>"
+                                   f"<p>{_e(where)}</p>{contact}", space=6))
     else:
-        parts.append(_box("<p class='big'>No care coordinator has been named yet.</p>"
-                          "<p>Until one is, call any of the people listed under “Who to call”.</p>"))
+        blocks.append(Block("box", "<p class='big'>No care coordinator has been named yet.</p>"
+                                   "<p>Until one is, call any of the people listed under “Who to call”.</p>",
+                            space=6))
 
-    parts.append("<h2>What matters to me</h2>")
-    parts.append(f"<p>{_e(plan.what_matters)}</p>" if plan.what_matters
-                 else "<p>Not written down yet.</p>")
+    blocks.append(_heading("What matters to me"))
+    blocks.append(_para(f"<p>{_e(plan.what_matters)}</p>" if plan.what_matters
+                        else "<p>Not written down yet.</p>"))
 
-    parts.append("<h2>My goals</h2>")
+    blocks.append(_heading("My goals"))
     if not plan.goals:
-        parts.append("<p>No goals have been agreed yet.</p>")
+        blocks.append(_para("<p>No goals have been agreed yet.</p>"))
     for number, goal in enumerate(plan.goals, 1):
-        parts.append(f"<p class='quote'>{number}. “{_e(goal.in_my_words)}”</p>")
-        facts = []
-        if goal.outcome:
-            facts.append(f"How we will know: {_e(goal.outcome)}")
-        if goal.by:
-            facts.append(f"By: {_e(goal.by)}")
-        if goal.status:
-            facts.append(f"Now: {_e(goal.status)}")
-        if facts:
-            parts.append("<p>" + "<br>".join(facts) + "</p>")
+        facts = [f"How we will know: {_e(goal.outcome)}" if goal.outcome else "",
+                 f"By: {_e(goal.by)}" if goal.by else "", f"Now: {_e(goal.status)}" if goal.status else ""]
+        lines = "<br>".join(f for f in facts if f)
+        blocks.append(_para(f"<p class='quote'>{number}. “{_e(goal.in_my_words)}”</p>"
+                            + (f"<p>{lines}</p>" if lines else ""), space=4 if number > 1 else 0))
 
-    parts.append("<h2>Who will do what</h2>")
+    blocks.append(_heading("Who will do what"))
     if not plan.actions:
-        parts.append("<p>No actions have been agreed yet.</p>")
-    else:
-        groups: dict[str, list[list[str]]] = {}
-        for action in plan.actions:
-            groups.setdefault(action.goal, []).append(
-                [_e(action.what), _e(action.who), _e(action.when), _e(action.status)])
-        for goal_text, rows in sorted(groups.items(), key=lambda g: g[0] == ""):
-            title = f"For “{_e(goal_text)}”" if goal_text else "Other things we will do"
-            parts.append(f"<h3>{title}</h3>")
-            parts.append(_table(["What", "Who", "When", "Now"], rows, [40, 27, 17, 16]))
+        blocks.append(_para("<p>No actions have been agreed yet.</p>"))
+    groups: dict[str, list[list[str]]] = {}
+    for action in plan.actions:
+        groups.setdefault(action.goal, []).append(
+            [_e(action.what), _e(action.who), _e(action.when), _e(action.status)])
+    for goal_text, rows in sorted(groups.items(), key=lambda g: g[0] == ""):
+        blocks.append(_heading(f"For “{_e(goal_text)}”" if goal_text else "Other things we will do", 3))
+        blocks.append(Block("table", headers=["What", "Who", "When", "Now"], rows=rows,
+                            widths=[40, 27, 17, 16], space=3))
 
-    parts.append("<h2>If I become unwell</h2>")
-    parts.append(_box(f"<p>{_e(plan.contingency)}</p>") if plan.contingency
-                 else "<p>No plan for this has been written down yet: ask your care coordinator.</p>")
+    blocks.append(_heading("If I become unwell"))
+    blocks.append(Block("box", f"<p>{_e(plan.contingency)}</p>") if plan.contingency
+                  else _para("<p>No plan for this has been written down yet: ask your care coordinator.</p>"))
 
-    parts.append("<h2>Who to call</h2>")
+    blocks.append(_heading("Who to call"))
     if plan.contacts:
-        parts.append(_table(["Name", "What they do", "Where", "How to contact them"],
-                            [[_e(c.name) + (" <b>(care coordinator)</b>" if c == coordinator else ""),
-                              _e(c.role), _e(c.organisation), _e(c.contact) or "Not recorded"]
-                             for c in plan.contacts], [26, 22, 24, 28]))
+        blocks.append(Block("table", headers=["Name", "What they do", "Where", "How to contact them"],
+                            rows=[[_e(c.name) + (" <b>(care coordinator)</b>" if c == coordinator else ""),
+                                   _e(c.role), _e(c.organisation), _e(c.contact) or "Not recorded"]
+                                  for c in plan.contacts], widths=[26, 22, 24, 28]))
     else:
-        parts.append("<p>Nobody is recorded yet.</p>")
-    parts.append("<p>In an emergency, call 999. For urgent advice at any time, call NHS 111.</p>")
+        blocks.append(_para("<p>Nobody is recorded yet.</p>"))
+    blocks.append(_para("<p>In an emergency, call 999. For urgent advice at any time, call NHS 111.</p>",
+                        space=6))
 
-    parts.append("<h2>When we will look at this plan again</h2>")
-    parts.append(f"<p>On <b>{_e(plan.review)}</b>, or sooner if anything changes.</p>" if plan.review
-                 else "<p>No review date has been set yet.</p>")
+    blocks.append(_heading("When we will look at this plan again"))
+    blocks.append(_para(f"<p>On <b>{_e(plan.review)}</b>, or sooner if anything changes.</p>" if plan.review
+                        else "<p>No review date has been set yet.</p>"))
 
-    parts.append("<h2>Who agreed this plan</h2>")
-    parts.append(f"<p>{_e(plan.version_text)}.</p>")
-    if plan.agreed_by:
-        parts.append("<ul>" + "".join(f"<li>{_e(who)}</li>" for who in plan.agreed_by) + "</ul>")
-    else:
-        parts.append("<p>Nobody has agreed this version yet.</p>")
+    blocks.append(_heading("Who agreed this plan"))
+    agreed = "".join(f"{_e(who)}<br>" for who in plan.agreed_by) or "Nobody has agreed this version yet."
+    blocks.append(_para(f"<p>{_e(plan.version_text)}.</p><p>{agreed}</p>"))
+    return blocks
+
+
+def plan_html(plan: PrintablePlan) -> str:
+    """The same plan as one HTML page, for reading on screen (the versions dialog)."""
+    parts = []
+    for block in plan_blocks(plan):
+        if block.kind == "table":
+            head = "".join(f'<th width="{w}%" bgcolor="#e6e6e6">{_e(h)}</th>'
+                           for h, w in zip(block.headers, block.widths, strict=True))
+            body = "".join("<tr>" + "".join(f"<td>{cell}</td>" for cell in row) + "</tr>"
+                           for row in block.rows)
+            parts.append('<table width="100%" border="1" cellspacing="0" cellpadding="5">'
+                         f"<tr>{head}</tr>{body}</table>")
+        elif block.kind == "box":
+            parts.append('<table width="100%" border="2" cellspacing="0" cellpadding="10">'
+                         f"<tr><td>{block.html}</td></tr></table>")
+        else:
+            parts.append(block.html)
     return f"<html><head><style>{CSS}</style></head><body>{''.join(parts)}</body></html>"
 
 
-def plan_document(plan: PrintablePlan) -> QTextDocument:
-    document = QTextDocument()
-    font = QFont(_family())
-    font.setPointSizeF(BODY_PT)
-    document.setDefaultFont(font)
-    document.setHtml(plan_html(plan))
-    return document
+# -- laying the blocks out on pages ----------------------------------------------------------------
+class _Pages:
+    """Places blocks down A4 pages: table rows and boxes are never split (a table's heading row is
+    repeated on each page it continues on), a heading always has what follows it on the same page,
+    and nothing is drawn outside its page, so the PDF's text holds each word once."""
+
+    def __init__(self, painter: QPainter, device: QPagedPaintDevice, width: float, height: float,
+                 footer: Callable[[int], None] | None = None,
+                 cache: dict[tuple[str, float], QTextDocument] | None = None) -> None:
+        """Without ``footer`` a dry run: only counts the pages. With it, draws, and calls
+        ``footer(page_index)`` as each page is finished."""
+        self.painter, self.device = painter, device
+        self.width, self.height = width, height
+        self.footer = footer
+        self.cache: dict[tuple[str, float], QTextDocument] = {} if cache is None else cache
+        self.points = device.logicalDpiY() / 72.0  # device pixels per point
+        self.font = QFont(_family())
+        self.font.setPointSizeF(BODY_PT)
+        # no ligatures: "fi" stays two letters, so the PDF's text can be searched, copied and read aloud
+        self.font.setFeature(QFont.Tag("liga"), 0)
+        self.y = 0.0
+        self.page = 0
+        self.pad = 5 * self.points
+
+    def text(self, html_text: str, width: float) -> QTextDocument:
+        key = (html_text, width)
+        cached = self.cache.get(key)
+        if cached is not None:
+            return cached
+        document = self.cache[key] = QTextDocument()
+        document.documentLayout().setPaintDevice(self.device)
+        document.setDefaultFont(self.font)
+        document.setDefaultStyleSheet(CSS)
+        document.setDocumentMargin(0)
+        document.setHtml(html_text)
+        document.setTextWidth(width)
+        return document
+
+    def new_page(self) -> None:
+        if self.footer is not None:
+            self.footer(self.page)
+            self.device.newPage()
+        self.page += 1
+        self.y = 0.0
+
+    def finish(self) -> int:
+        """Close the last page; the number of pages."""
+        if self.footer is not None:
+            self.footer(self.page)
+        return self.page + 1
+
+    def fits(self, height: float) -> bool:
+        return self.y + height <= self.height or self.y == 0
+
+    def draw_text(self, document: QTextDocument, x: float, y: float) -> None:
+        if self.footer is None:
+            return
+        self.painter.save()
+        self.painter.translate(x, y)
+        context = QAbstractTextDocumentLayout.PaintContext()
+        context.palette.setColor(QPalette.ColorRole.Text, QColor("#000000"))  # not the screen theme's
+        document.documentLayout().draw(self.painter, context)
+        self.painter.restore()
+
+    # one unit per text or box; a table's units are its rows
+    def first_height(self, block: Block) -> float:
+        if block.kind == "table":
+            if not block.rows:
+                return 0.0
+            return self.row_height(block, block.headers, True) + self.row_height(block, block.rows[0], False)
+        return self.block_height(block)
+
+    def block_height(self, block: Block) -> float:
+        inset = 10 * self.points if block.kind == "box" else 0.0
+        return self.text(block.html, self.width - 2 * inset).size().height() + 2 * inset
+
+    def cells(self, block: Block, row: list[str], header: bool) -> list[tuple[float, QTextDocument]]:
+        result, x = [], 0.0
+        for cell, percent in zip(row, block.widths, strict=True):
+            width = self.width * percent / 100
+            html_text = f"<b>{_e(cell)}</b>" if header else cell
+            result.append((width, self.text(html_text, width - 2 * self.pad)))
+            x += width
+        return result
+
+    def row_height(self, block: Block, row: list[str], header: bool) -> float:
+        return max(d.size().height() for _w, d in self.cells(block, row, header)) + 2 * self.pad
+
+    def place(self, block: Block, following: list[Block]) -> None:
+        """Place ``block``; ``following`` are the blocks after it (a heading needs room for the
+        start of what it heads, through any headings in between)."""
+        space = block.space * self.points
+        if self.y > 0:
+            self.y += space
+        if block.kind == "table":
+            self.place_table(block)
+            return
+        height = self.block_height(block)
+        needed = height
+        if block.keep_with_next:
+            for after in following:
+                needed += after.space * self.points + (self.block_height(after) if after.keep_with_next
+                                                       else self.first_height(after))
+                if not after.keep_with_next:
+                    break
+        if not self.fits(needed):
+            self.new_page()
+        if block.kind == "box":
+            inset = 10 * self.points
+            self.draw_text(self.text(block.html, self.width - 2 * inset), inset, self.y + inset)
+            self.painter.save()
+            self.painter.setPen(QPen(QColor("#000000"), 2.2 * self.points))
+            if self.footer is not None:
+                edge = 1.1 * self.points
+                self.painter.drawRect(QRectF(edge, self.y, self.width - 2 * edge, height))
+            self.painter.restore()
+        else:
+            self.draw_text(self.text(block.html, self.width), 0, self.y)
+        self.y += height
+
+    def place_table(self, block: Block) -> None:
+        header_height = self.row_height(block, block.headers, True)
+        self.draw_row(block, block.headers, True, header_height)
+        for row in block.rows:
+            height = self.row_height(block, row, False)
+            if not self.fits(height):
+                self.new_page()
+                self.draw_row(block, block.headers, True, header_height)
+            self.draw_row(block, row, False, height)
+
+    def draw_row(self, block: Block, row: list[str], header: bool, height: float) -> None:
+        if header and not self.fits(height * 2.5):  # a heading row never ends a page
+            self.new_page()
+        x = 0.0
+        if self.footer is None:
+            self.y += height
+            return
+        self.painter.save()
+        self.painter.setPen(QPen(QColor("#000000"), 0.8 * self.points))
+        for width, document in self.cells(block, row, header):
+            cell = QRectF(x, self.y, width, height)
+            if header:
+                self.painter.fillRect(cell, QColor("#e6e6e6"))
+            self.painter.drawRect(cell)
+            self.draw_text(document, x + self.pad, self.y + self.pad)
+            x += width
+        self.painter.restore()
+        self.y += height
 
 
 def paint_plan(plan: PrintablePlan, device: QPagedPaintDevice) -> int:
-    """Lay the plan out on ``device``'s pages (A4 is set by the caller) with a footer on each;
-    returns the number of pages."""
-    document = plan_document(plan)
+    """Lay the plan out on ``device``'s pages (A4 is set by the caller) with a footer on each —
+    the plan, its version and "Page n of N" — and return the number of pages. Laid out twice:
+    once to count the pages, then to draw (each piece of text is laid out only once)."""
+    blocks = plan_blocks(plan)
     painter = QPainter()
     if not painter.begin(device):
         raise OSError("cannot draw on the printer or file")
     try:
-        document.documentLayout().setPaintDevice(device)
-        layout = device.pageLayout()
-        page = layout.paintRectPixels(device.logicalDpiX())
+        page = device.pageLayout().paintRectPixels(device.logicalDpiX())
         width, height = float(page.width()), float(page.height())
         footer_font = QFont(_family())
         footer_font.setPointSizeF(FOOTER_PT)
         painter.setFont(footer_font)
-        footer_height = painter.fontMetrics().height() * 2.2
+        metrics = painter.fontMetrics()
+        footer_height = metrics.height() * 2.2
         body_height = height - footer_height
-        document.setPageSize(QSizeF(width, body_height))
-        pages = document.pageCount()
+        cache: dict[tuple[str, float], QTextDocument] = {}
+
+        def lay_out(footer: Callable[[int], None] | None) -> int:
+            pages = _Pages(painter, device, width, body_height, footer, cache)
+            for index, block in enumerate(blocks):
+                pages.place(block, blocks[index + 1:index + 4])
+            return pages.finish()
+
+        total = lay_out(None)
         left_text = f"My care plan: {plan.name}  ·  {plan.version_text}"
-        for index in range(pages):
-            if index:
-                device.newPage()
+
+        def footer(index: int) -> None:
             painter.save()
-            painter.translate(0, -index * body_height)
-            document.drawContents(painter, QRectF(0, index * body_height, width, body_height))
-            painter.restore()
             painter.setFont(footer_font)
+            painter.setPen(QPen(QColor("#000000"), max(1.0, device.logicalDpiY() / 120)))
             line_y = body_height + footer_height * 0.25
-            painter.drawLine(0, int(line_y), int(width), int(line_y))
+            painter.drawLine(QPointF(0, line_y), QPointF(width, line_y))
             text_rect = QRectF(0, line_y, width, footer_height * 0.75)
-            number = f"Page {index + 1} of {pages}"
-            number_width = painter.fontMetrics().horizontalAdvance(number) + 20
-            elided = painter.fontMetrics().elidedText(left_text, Qt.TextElideMode.ElideRight,
-                                                      int(width - number_width))
-            painter.drawText(text_rect, Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter, elided)
+            number = f"Page {index + 1} of {total}"
+            room = int(width - metrics.horizontalAdvance(number) - metrics.averageCharWidth() * 3)
+            left = metrics.elidedText(left_text, Qt.TextElideMode.ElideRight, room)
+            painter.drawText(text_rect, Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter, left)
             painter.drawText(text_rect, Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter, number)
+            painter.restore()
+
+        count = lay_out(footer)
     finally:
         painter.end()
-    return pages
+    return count
 
 
 def set_a4(device: QPagedPaintDevice) -> None:
