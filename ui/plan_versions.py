@@ -49,6 +49,7 @@ class VersionsDialog(QDialog):
         self.setWindowTitle(f"Care plan versions: {case.display_title}")
         self.resize(1000, 720)
         self.list = QListWidget()
+        self.list.setSpacing(4)
         held = careplan.record(case)
         now = QListWidgetItem(f"The plan now\n{careplan.printable_plan(case).version_text}")
         now.setData(Qt.ItemDataRole.UserRole, NOW)
