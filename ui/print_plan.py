@@ -54,7 +54,8 @@ def _family() -> str:
 
 
 CSS = f"""
-body {{ font-size: {BODY_PT}pt; color: #000000; }}
+body, p, h1, h2, h3, td, th, b {{ color: #000000; }}
+body {{ font-size: {BODY_PT}pt; }}
 h1 {{ font-size: 24pt; font-weight: bold; margin: 0; }}
 h2 {{ font-size: 16pt; font-weight: bold; margin-top: 0; margin-bottom: 5px; }}
 h3 {{ font-size: 13.5pt; font-weight: bold; margin-top: 0; margin-bottom: 3px; }}
