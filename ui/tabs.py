@@ -618,12 +618,12 @@ class CarePlanTab(CaseTab):
         self.goals = Table(self.goals_model, "No goals agreed yet.", self._goal_details)
         self.actions_model: ColumnModel[Action] = ColumnModel([
             Column("What will be done", lambda a: a.description),
-            Column("Who", lambda a: describe.owner(self.case, a.owner) if self.case else ""),
-            Column("When", self._when),
-            Column("Status", lambda a: label("action_status", a.status)),
             Column("Needs attention", lambda a: "⚠ " + ", ".join(f.short for f in flags)
                    if (flags := self._flags(a)) else "",
                    lambda a: "\n".join(f.text for f in self._flags(a))),
+            Column("Who", lambda a: describe.owner(self.case, a.owner) if self.case else ""),
+            Column("When", self._when),
+            Column("Status", lambda a: label("action_status", a.status)),
             Column("For the goal", lambda a: self._goal_text(a.goal)),
         ])
         self.action_table = Table(self.actions_model, "No actions agreed yet.", self._action_details)
