@@ -5,7 +5,7 @@ PYTHON ?= python3
 VENV   ?= .venv
 BIN    := $(VENV)/bin
 
-.PHONY: run test lint bench screenshot clean
+.PHONY: run test test-pg lint bench screenshot clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -23,6 +23,13 @@ run: $(VENV)/.app
 	$(BIN)/pathway-planner
 
 test: $(VENV)/.test
+	QT_QPA_PLATFORM=offscreen $(BIN)/python -m pytest
+
+# the whole suite with a throwaway PostgreSQL server (scripts/pg-temp.sh), as CI runs it: the database
+# and command-line tests then run on both engines
+test-pg: $(VENV)/.test
+	@pg_exports=$$(scripts/pg-temp.sh start) && eval "$$pg_exports" && \
+	trap 'scripts/pg-temp.sh stop "$$PG_TEMP_DIR"' EXIT && \
 	QT_QPA_PLATFORM=offscreen $(BIN)/python -m pytest
 
 lint: $(VENV)/.test

@@ -2,16 +2,19 @@
 
 The caller owns the connection and its transaction (a unit of work, ``Database.session``);
 the repository never commits. Loading reads each table once, which keeps a 1,000-step case fast.
+Creating, saving, deleting and restoring a case each add an event to the audit trail
+(``db.audit``) in the same transaction.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any, TypeVar
 
 from sqlalchemy import Connection, Table, delete, func, insert, select, update
 
-from db import schema
+from db import audit, schema
 from db.mapping import from_row, to_row
 from planner.model import (
     Action,
@@ -68,8 +71,13 @@ class CaseRepository:
         self.connection = connection
 
     # -- writing ---------------------------------------------------------------------------
-    def add(self, case: Case) -> int:
-        """Store a new case and return its database id (also set on ``case.id``)."""
+    def add(self, case: Case, *, action: str = "created", summary: str | None = None,
+            details: dict[str, Any] | None = None) -> int:
+        """Store a new case and return its database id (also set on ``case.id``).
+
+        The audit trail records it as ``action`` ("created", or "imported" for a case read from a
+        file, with ``details`` such as {"file": ..., "format": "case-file"}) with ``summary``.
+        """
         person = to_row(case.person, title=case.title, extensions=case.extensions,
                         search_text=search_text(case))
         statement = insert(schema.cases).values(person).returning(schema.cases.c.id)
@@ -77,44 +85,80 @@ class CaseRepository:
         self._insert_children(case_id, case)
         case.id = case_id
         case.row_version = 1
+        default = "Imported" if action == "imported" else "Created"
+        audit.record(self.connection, case_id, action, summary or default, details,
+                     case_title=case.display_title)
         return case_id
 
-    def save(self, case: Case) -> None:
+    def save(self, case: Case) -> dict[str, Any]:
         """Write an edited case over its stored version, in the caller's transaction.
 
-        Raises SaveConflict if the stored case changed since ``case`` was loaded (its
-        ``row_version``), so a colleague's save is never silently overwritten.
+        Raises SaveConflict, changing nothing, if the stored case changed (or was deleted)
+        since ``case`` was loaded (its ``row_version``), so a colleague's save is never silently
+        overwritten. Returns what changed (``db.audit.case_changes``), which the audit trail
+        records with the edit.
         """
         assert case.id is not None and case.row_version is not None
         cases = schema.cases
+        head = self.get_head(case.id)
+        if head["row_version"] != case.row_version or head["deleted_at"] is not None:
+            raise self._conflict(case, head)
         values = to_row(case.person, title=case.title, extensions=case.extensions,
                         search_text=search_text(case))
+        # the version check again, in the statement that takes the row: two saves racing past the
+        # check above cannot both land (the loser's statement matches no row)
         result = self.connection.execute(
             update(cases).where(cases.c.id == case.id, cases.c.row_version == case.row_version,
                                 cases.c.deleted_at.is_(None))
             .values(**values, row_version=cases.c.row_version + 1, updated_at=func.now()))
         if result.rowcount != 1:
-            self.get_head(case.id)
-            raise SaveConflict(f"The case “{case.display_title}” was changed by someone else "
-                               "after you opened it.")
+            raise self._conflict(case, self.get_head(case.id))
+        before = self._assemble(case.id, head)  # the rows are still the stored version's
         for table in [t for _a, _c, t in _LISTS + _PLAN_LISTS] + [schema.care_plans]:
             self.connection.execute(delete(table).where(table.c.case_id == case.id))
         self._insert_children(case.id, case)
+        changes = audit.case_changes(before, case)
+        audit.record(self.connection, case.id, "edited", f"Edited: {audit.describe_changes(changes)}",
+                     {"changes": changes, "version": case.row_version + 1}, case_title=case.display_title)
         case.row_version += 1
+        return changes
+
+    def _conflict(self, case: Case, head: Any) -> SaveConflict:
+        """The SaveConflict for ``case``, naming who changed it when the audit trail knows."""
+        last = audit.history(self.connection, case.id, limit=1)
+        by = f" ({last[0].user}, {_local_time(last[0].at)})" if last else ""
+        if head["deleted_at"] is not None:
+            return SaveConflict(f"The case “{case.display_title}” was deleted by someone else{by} "
+                                "after you opened it.")
+        return SaveConflict(f"The case “{case.display_title}” was changed by someone else{by} "
+                            "after you opened it.")
 
     def move_to_deleted(self, case_id: int) -> None:
         """Delete a case recoverably: it leaves the case list for the Deleted view."""
-        self.get_head(case_id)
+        head = self.get_head(case_id)
         self.connection.execute(update(schema.cases).where(schema.cases.c.id == case_id)
                                 .values(deleted_at=func.now()))
+        audit.record(self.connection, case_id, "deleted", "Moved to Deleted cases",
+                     case_title=head["title"] or head["name"])
 
     def restore(self, case_id: int) -> None:
+        """Bring a case back from the Deleted view."""
+        head = self.get_head(case_id)
         self.connection.execute(update(schema.cases).where(schema.cases.c.id == case_id)
                                 .values(deleted_at=None))
+        audit.record(self.connection, case_id, "restored", "Restored from Deleted cases",
+                     case_title=head["title"] or head["name"])
 
     def empty_deleted(self) -> int:
         """Delete for good every case in the Deleted view; returns how many."""
-        result = self.connection.execute(delete(schema.cases).where(schema.cases.c.deleted_at.is_not(None)))
+        cases = schema.cases
+        gone = self.connection.execute(
+            select(cases.c.id, func.coalesce(cases.c.title, cases.c.name))
+            .where(cases.c.deleted_at.is_not(None))).all()
+        for case_id, title in gone:
+            audit.record(self.connection, case_id, "purged", "Deleted for good (Deleted cases emptied)",
+                         case_title=title)
+        result = self.connection.execute(delete(cases).where(cases.c.deleted_at.is_not(None)))
         return int(result.rowcount)
 
     def _insert_children(self, case_id: int, case: Case) -> None:
@@ -166,7 +210,9 @@ class CaseRepository:
     # -- reading ---------------------------------------------------------------------------
     def get(self, case_id: int) -> Case:
         """Load a whole case; raise CaseNotFound if there is none with that id."""
-        head = self.get_head(case_id)
+        return self._assemble(case_id, self.get_head(case_id))
+
+    def _assemble(self, case_id: int, head: Any) -> Case:
         lists = {attr: self._load_list(table, cls, case_id) for attr, cls, table in _LISTS}
         return Case(
             id=case_id,
@@ -236,6 +282,12 @@ class CaseRepository:
         raise CaseNotFound(f"No case has the id or title '{text}'.")
 
     def delete(self, case_id: int) -> None:
+        """Delete a case for good, at once (the Deleted view is the recoverable way)."""
+        head = self.connection.execute(
+            select(schema.cases.c.title, schema.cases.c.name).where(schema.cases.c.id == case_id)).first()
+        if head is not None:
+            audit.record(self.connection, case_id, "purged", "Deleted for good",
+                         case_title=head.title or head.name)
         self.connection.execute(delete(schema.cases).where(schema.cases.c.id == case_id))
 
 
@@ -254,6 +306,10 @@ def search_text(case: Case) -> str:
     parts = [case.person.name, case.title or "", case.person.area or "",
              *(org.name for org in case.organisations)]
     return "\n".join(parts).lower()
+
+
+def _local_time(moment: datetime) -> str:
+    return moment.astimezone().strftime("%d %b %Y %H:%M")
 
 
 def _escape_like(text: str) -> str:

@@ -18,6 +18,7 @@ from sqlalchemy import (
     Date,
     DateTime,
     ForeignKey,
+    Index,
     Integer,
     MetaData,
     String,
@@ -83,6 +84,12 @@ cases = Table(
     Column("consent", JSON, nullable=True),
     _text("preferred_place_of_care", 30),
 )
+#: The case list's order (by title, else name, case-insensitively): its first page is read from
+#: this index instead of sorting every case (100,000 cases in PostgreSQL: 130 ms to 2 ms).
+Index("ix_cases_list_order", func.lower(func.coalesce(cases.c.title, cases.c.name)), cases.c.id)
+#: Indexes on expressions, which SQLAlchemy cannot read back from SQLite: Alembic's comparison of
+#: the tables with the database leaves them out (db/migrations/env.py; a test checks they exist).
+EXPRESSION_INDEXES = frozenset({"ix_cases_list_order"})
 
 organisations = _owned(
     "organisations",
@@ -213,4 +220,21 @@ directory = Table(
     _text("source", 200),
     Column("updated_at", DateTime, nullable=False, server_default=func.now()),
     UniqueConstraint("code_system", "code"),
+)
+
+#: The audit trail: who did what to which case, and when; one row per event, written by
+#: ``db.audit`` in the same transaction as the change it records, never changed afterwards.
+#: ``case_id`` is deliberately not a foreign key: the history outlives a case deleted for good.
+audit_events = Table(
+    "audit_events", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("at", DateTime, nullable=False),  # UTC
+    Column("case_id", Integer, nullable=True, index=True),
+    _text("case_title", 200),
+    _text("action", 20, required=True),  # one of db.audit.ACTIONS
+    _text("user_name", 200, required=True),  # the name set in preferences, else the login
+    _text("os_user", 100),
+    _text("workstation", 200),
+    _text("summary", 1000, required=True),
+    Column("details", JSON, nullable=True),
 )

@@ -13,6 +13,7 @@ from db.migrate import HEAD_REVISION, current_revision
 from db.repository import CaseNotFound, CaseRepository
 from planner.casefile import case_from_dict
 from planner.model import Case
+from tests.conftest import DEMO
 from tests.factories import demo_dict, large_case_dict, minimal_dict
 
 
@@ -29,14 +30,29 @@ def test_head_constant_matches_alembic() -> None:
 
 
 def test_models_and_migrations_do_not_drift(database) -> None:  # type: ignore[no-untyped-def]
+    import warnings
+
     from alembic.autogenerate import compare_metadata
     from alembic.migration import MigrationContext
+    from sqlalchemy import inspect
+    from sqlalchemy.exc import SAWarning
 
-    from db.schema import metadata
+    from db.migrate import include_object
+    from db.schema import EXPRESSION_INDEXES, metadata
 
-    with database.engine.connect() as connection:
-        context = MigrationContext.configure(connection, opts={"compare_type": True})
+    with database.engine.connect() as connection, warnings.catch_warnings():
+        warnings.filterwarnings("ignore", "Skipped unsupported reflection of expression-based index", SAWarning)
+        warnings.filterwarnings("ignore", "autogenerate skipping metadata-specified expression-based index",
+                                UserWarning)
+        context = MigrationContext.configure(connection, opts={"compare_type": True,
+                                                               "include_object": include_object})
         assert compare_metadata(context, metadata) == []
+        # the expression indexes left out above are there all the same
+        if database.is_sqlite:
+            names = set(connection.exec_driver_sql("SELECT name FROM sqlite_master WHERE type = 'index'").scalars())
+        else:
+            names = {index["name"] for index in inspect(connection).get_indexes("cases")}
+        assert names >= EXPRESSION_INDEXES
 
 
 def test_store_and_load_the_demo_case(database, demo_case: Case) -> None:  # type: ignore[no-untyped-def]
@@ -314,3 +330,288 @@ def test_a_cases_organisations_are_matched_to_the_directory_by_code(database) ->
         directory_id = session.execute(select(schema.directory.c.id)).scalar_one()
     assert links["gp"] == directory_id
     assert links["acute"] is None  # no code: not matched, never guessed
+
+
+# -- migrations from every earlier schema, on both engines ---------------------------------------
+@pytest.fixture
+def empty_db_url(db_engine: str, tmp_path: Path, request: pytest.FixtureRequest) -> str:
+    """A database with no tables at all (SQLite file, or a new PostgreSQL database)."""
+    if db_engine == "sqlite":
+        return f"sqlite:///{tmp_path / 'old.sqlite'}"
+    server = request.getfixturevalue("pg_server")
+    url: str = server.create(migrated=False)
+    request.addfinalizer(lambda: server.drop(url))
+    return url
+
+
+def test_the_revisions_are_alembics_in_order() -> None:
+    from alembic.script import ScriptDirectory
+
+    from db.migrate import REVISIONS, alembic_config
+
+    script = ScriptDirectory.from_config(alembic_config())  # type: ignore[arg-type]
+    assert tuple(reversed([r.revision for r in script.walk_revisions()])) == REVISIONS
+
+
+@pytest.mark.parametrize("revision", ["0001", "0002", "0003"])
+def test_a_database_from_every_earlier_schema_is_migrated_with_its_cases(empty_db_url: str, revision: str) -> None:
+    """A database written by an earlier release opens, is backed up (SQLite), upgrades, and keeps
+    its cases, searchable and editable, with the audit trail starting empty."""
+    from alembic import command
+    from sqlalchemy import create_engine
+
+    from db import audit
+    from db.backup import automatic_backups, check_planner_database
+    from db.database import engine_url, sqlite_path
+    from db.migrate import alembic_config
+
+    engine = create_engine(engine_url(empty_db_url))
+    command.upgrade(alembic_config(engine), revision)  # type: ignore[arg-type]
+    with engine.begin() as connection:
+        connection.exec_driver_sql(
+            "INSERT INTO cases (id, title, row_version, name, area, conditions, created_at, updated_at) "
+            "VALUES (7, 'Old case', 1, 'Ada Old', 'Lambeth', '[]', CURRENT_TIMESTAMP, CURRENT_TIMESTAMP)")
+        if revision >= "0003":  # as that release stored it
+            connection.exec_driver_sql("UPDATE cases SET search_text = 'ada old\nold case\nlambeth\na surgery'")
+        connection.exec_driver_sql(
+            "INSERT INTO organisations (case_id, position, id, name, sector) "
+            "VALUES (7, 0, 'gp', 'A Surgery', 'primary_care')")
+        connection.exec_driver_sql(
+            "INSERT INTO steps (case_id, position, id, kind, organisation, start) "
+            "VALUES (7, 0, 's1', 'contact', 'gp', '2020-01-01')")
+    engine.dispose()
+    database = open_database(empty_db_url)
+    try:
+        assert current_revision(database.engine) == HEAD_REVISION
+        with database.session() as session:
+            repo = CaseRepository(session)
+            case = repo.get(7)
+            assert case.title == "Old case" and case.person.area == "Lambeth" and case.steps[0].id == "s1"
+            assert [s.id for s in repo.summaries("a surgery")] == [7]
+            assert audit.history(session) == []
+            case.title = "Old case, reviewed"
+            repo.save(case)
+        with database.session() as session:
+            assert [e.action for e in audit.history(session, 7)] == ["edited"]
+    finally:
+        database.close()
+    path = sqlite_path(empty_db_url)
+    if path is not None:  # the copy taken before migrating is the old schema, cases and all
+        backups = automatic_backups(path)
+        assert [b.name.split("-", 3)[3] for b in backups] == [f"before-migration-{revision}-to-{HEAD_REVISION}.sqlite"]
+        assert check_planner_database(backups[0]) == revision
+        assert backups[0].stat().st_mode & 0o777 == 0o600
+        with sqlite3.connect(backups[0]) as old:
+            assert old.execute("SELECT title FROM cases").fetchall() == [("Old case",)]
+
+
+def test_no_backup_no_migration(tmp_path: Path) -> None:
+    """If the copy before migrating cannot be made, the database is left at its old schema."""
+    from alembic import command
+    from sqlalchemy import create_engine
+
+    from db.migrate import alembic_config
+
+    path = tmp_path / "old.sqlite"
+    engine = create_engine(f"sqlite:///{path}")
+    command.upgrade(alembic_config(engine), "0002")  # type: ignore[arg-type]
+    engine.dispose()
+    (tmp_path / "backups").write_text("a file where the backups folder should be")
+    with pytest.raises(DatabaseError, match="could not be backed up first, so it was left as it is"):
+        open_database(f"sqlite:///{path}")
+    engine = create_engine(f"sqlite:///{path}")
+    assert current_revision(engine) == "0002"
+    engine.dispose()
+
+
+def test_a_database_from_a_newer_version_is_left_alone(tmp_path: Path) -> None:
+    path = tmp_path / "newer.sqlite"
+    open_database(f"sqlite:///{path}").close()
+    with sqlite3.connect(path) as connection:
+        connection.execute("UPDATE alembic_version SET version_num = '0099'")
+    connection.close()
+    before = path.read_bytes()
+    with pytest.raises(DatabaseError, match="'0099' comes from a newer version of Pathway Planner"):
+        open_database(f"sqlite:///{path}")
+    assert path.read_bytes() == before
+
+
+# -- the embedded SQLite database: private, WAL, locks, damage -------------------------------------
+def test_a_new_sqlite_database_is_private_and_in_wal_mode(tmp_path: Path) -> None:
+    folder = tmp_path / "new" / "folder"
+    database = open_database(f"sqlite:///{folder / 'cases.sqlite'}")
+    try:
+        with database.session() as session:
+            CaseRepository(session).add(case_from_dict(minimal_dict()))
+            assert session.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
+        assert (folder / "cases.sqlite").stat().st_mode & 0o777 == 0o600
+        assert (folder / "cases.sqlite-wal").stat().st_mode & 0o777 == 0o600
+        assert folder.stat().st_mode & 0o777 == 0o700
+    finally:
+        database.close()
+
+
+def _hold_write_lock(path: Path):  # type: ignore[no-untyped-def]
+    """Another process that starts writing to the database and keeps it until told to stop."""
+    import subprocess
+    import sys
+
+    code = ("import sqlite3, sys\n"
+            f"c = sqlite3.connect({str(path)!r}, isolation_level=None)\n"
+            "c.execute('BEGIN IMMEDIATE')\n"
+            "c.execute(\"UPDATE cases SET title = 'held' \")\n"
+            "print('holding', flush=True)\n"
+            "sys.stdin.read()\n"
+            "c.execute('ROLLBACK')\n")
+    holder = subprocess.Popen([sys.executable, "-c", code], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+    assert holder.stdout is not None and holder.stdout.readline().strip() == "holding"
+    return holder
+
+
+def test_a_locked_database_waits_then_names_who_holds_it(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                         capsys: pytest.CaptureFixture[str]) -> None:
+    import sys
+
+    from sqlalchemy.exc import OperationalError, SQLAlchemyError
+
+    import db.database
+    from db.database import DatabaseUnavailable
+    from ui.cli import main
+
+    monkeypatch.setattr(db.database, "BUSY_TIMEOUT_MS", 300)
+    path = tmp_path / "cases.sqlite"
+    url = f"sqlite:///{path}"
+    database = open_database(url)
+    case_id = _add(database, demo_dict())
+    with database.session() as session:
+        case = CaseRepository(session).get(case_id)
+    holder = _hold_write_lock(path)
+    try:
+        with database.session() as session:  # reading goes on while someone writes (WAL)
+            assert CaseRepository(session).get(case_id) == case
+        case.title = "Mine"
+        with pytest.raises(DatabaseUnavailable) as raised, database.session() as session:
+            CaseRepository(session).save(case)
+        message = str(raised.value)
+        assert message.startswith(f"The database SQLite {path} is locked: another program kept it busy for "
+                                  "more than 0.3 seconds. It is held by process ")
+        assert f"process {holder.pid} (python" in message
+        # still an SQLAlchemy error for the code that handles those
+        assert isinstance(raised.value, OperationalError) and isinstance(raised.value, SQLAlchemyError)
+        code = main(["--db", url, "import", str(DEMO)])
+        err = capsys.readouterr().err
+        assert code == 1 and f"process {holder.pid}" in err and len(err.strip().splitlines()) == 1
+    finally:
+        assert holder.stdin is not None and holder.stdout is not None
+        holder.stdin.close()
+        holder.wait()
+        holder.stdout.close()
+    with database.session() as session:  # once it is let go, saving works and nothing was lost
+        CaseRepository(session).save(case)
+    with database.session() as session:
+        assert CaseRepository(session).get(case_id).title == "Mine"
+        assert CaseRepository(session).count() == 1
+    database.close()
+    assert sys.platform != "linux" or "this program" not in message  # the writer, not every reader
+
+
+def test_lock_holders_reads_proc_locks(tmp_path: Path) -> None:
+    import os
+
+    from db.locks import describe_holders, lock_holders
+
+    path = tmp_path / "x.sqlite"
+    path.write_bytes(b"")
+    inode = os.stat(path).st_ino
+    proc = tmp_path / "proc"
+    (proc / "4242").mkdir(parents=True)
+    (proc / "4242" / "comm").write_text("pathway-planner\n")
+    (proc / "locks").write_text(
+        f"1: POSIX  ADVISORY  READ 4343 08:01:{inode} 128 128\n"
+        f"2: POSIX  ADVISORY  WRITE 4242 08:01:{inode} 1073741824 1073742335\n"
+        f"2: -> POSIX  ADVISORY  WRITE 4444 08:01:{inode} 1073741824 1073742335\n"
+        "3: FLOCK  ADVISORY  WRITE 99 08:01:1 0 EOF\n")
+    holders = lock_holders(path, proc)
+    assert [h.pid for h in holders] == [4242] and holders[0].command == "pathway-planner"
+    assert holders[0].describe().startswith("process 4242 (pathway-planner")
+    assert "No process on this computer holds it now" in describe_holders(tmp_path / "missing.sqlite")
+
+
+def test_a_damaged_database_is_left_alone_and_the_latest_backup_offered(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from db.backup import automatic_backup
+    from ui.cli import main
+
+    path = tmp_path / "cases.sqlite"
+    database = open_database(f"sqlite:///{path}")
+    for _ in range(3):
+        _add(database, large_case_dict(300))
+    database.close()
+    backup = automatic_backup(path, "nightly")
+    # damage every page after the schema: the file still looks like SQLite
+    data = bytearray(path.read_bytes())
+    page = 4096
+    for offset in range(2 * page, len(data), page):
+        data[offset:offset + 64] = b"\xde\xad\xbe\xef" * 16
+    path.write_bytes(bytes(data))
+    before = path.read_bytes()
+    code = main(["--db", f"sqlite:///{path}", "cases"])
+    err = capsys.readouterr().err.strip()
+    assert code == 1 and len(err.splitlines()) == 1
+    assert "malformed" in err and "The file was left as it is." in err
+    assert f"The latest backup is {backup}" in err and f"pathway-planner restore '{backup}'" in err
+    assert path.read_bytes() == before
+
+
+def test_a_file_that_is_not_a_database_names_the_latest_backup(tmp_path: Path) -> None:
+    from db.backup import automatic_backup
+
+    path = tmp_path / "cases.sqlite"
+    open_database(f"sqlite:///{path}").close()
+    backup = automatic_backup(path, "nightly")
+    path.write_bytes(b"\x00" * 100 + b"not sqlite" * 1000)
+    before = path.read_bytes()
+    with pytest.raises(DatabaseError, match="file is not a database") as raised:
+        open_database(f"sqlite:///{path}")
+    assert str(backup) in str(raised.value)
+    assert path.read_bytes() == before
+
+
+def test_passwords_are_masked_even_in_broken_urls() -> None:
+    assert "s3cret" not in describe("postgresql+psycopg://mdt:s3cret@db.example:notaport/cases")
+    with pytest.raises(DatabaseError) as raised:
+        open_database("postgresql+psycopg://mdt:s3cret@127.0.0.1:1/cases")  # nothing listens on port 1
+    assert "s3cret" not in str(raised.value) and "mdt:***@127.0.0.1:1/cases" in str(raised.value)
+
+
+def test_plain_postgresql_urls_use_psycopg() -> None:
+    from db.database import engine_url
+
+    assert engine_url("postgresql://mdt@db/cases").drivername == "postgresql+psycopg"
+    assert engine_url("postgres://mdt@db/cases").drivername == "postgresql+psycopg"
+    assert engine_url("sqlite:///x.sqlite").drivername == "sqlite"
+
+
+def test_a_damaged_database_with_an_old_schema_is_not_migrated(tmp_path: Path) -> None:
+    from alembic import command
+    from sqlalchemy import create_engine
+
+    from db.migrate import alembic_config
+
+    path = tmp_path / "old.sqlite"
+    engine = create_engine(f"sqlite:///{path}")
+    command.upgrade(alembic_config(engine), "0003")  # type: ignore[arg-type]
+    with engine.begin() as connection:
+        for n in range(300):
+            connection.exec_driver_sql(
+                "INSERT INTO cases (title, row_version, name, conditions, created_at, updated_at) "
+                f"VALUES ('Case {n}', 1, 'Person {n}', '[]', CURRENT_TIMESTAMP, CURRENT_TIMESTAMP)")
+    engine.dispose()
+    data = bytearray(path.read_bytes())
+    for offset in range(3 * 4096, len(data), 4096):  # the cases' pages, not the schema's
+        data[offset:offset + 64] = b"\xde\xad\xbe\xef" * 16
+    path.write_bytes(bytes(data))
+    before = path.read_bytes()
+    with pytest.raises(DatabaseError, match="left as it is"):  # whichever read finds the damage first
+        open_database(f"sqlite:///{path}")
+    assert path.read_bytes() == before

@@ -5,14 +5,17 @@ from __future__ import annotations
 from alembic import context
 from sqlalchemy import create_engine
 
+from db.migrate import include_object
 from db.schema import metadata
 
 target_metadata = metadata
+
 config = context.config
 engine = config.attributes.get("engine") or create_engine(config.get_main_option("sqlalchemy.url") or "")
 
 with engine.begin() as connection:
     context.configure(connection=connection, target_metadata=target_metadata,
-                      render_as_batch=connection.dialect.name == "sqlite", compare_type=True)
+                      render_as_batch=connection.dialect.name == "sqlite", compare_type=True,
+                      include_object=include_object)
     with context.begin_transaction():
         context.run_migrations()
