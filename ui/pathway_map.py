@@ -73,8 +73,17 @@ from PySide6.QtWidgets import (
 
 from planner import describe
 from planner.dates import format_day
+from planner.map_style import (
+    ARROW_LOOKS,
+    OTHER_STAGE_COLOUR,
+    SECTOR_ORDER,
+    STAGE_COLOURS,
+    UNKNOWN_COLOUR,
+    handoff_style,
+    sector_colour,
+)
 from planner.model import Case, Moment, Organisation, Step, moment_key
-from planner.reference import label, load
+from planner.reference import label
 from planner.rules.catalogue import severity_label, severity_order, severity_style, severity_symbol
 from planner.rules.context import CaseContext, Link
 from ui import theme
@@ -87,14 +96,6 @@ if TYPE_CHECKING:
 
 LANE_MODES = ("sector", "organisation")
 
-#: Lanes from the person outwards: those nearest her home first, the system last.
-SECTOR_ORDER = ("informal", "primary_care", "community_health", "domiciliary_care", "local_authority",
-                "voluntary", "ambulance", "acute", "mental_health", "care_home", "hospice", "pharmacy",
-                "system")
-
-STAGE_COLOURS = {"at_home": "#dcefd9", "crisis": "#fbdccb", "step_down": "#d9e5f6"}
-OTHER_STAGE_COLOUR = "#ececec"
-
 TEXT = QColor(theme.TEXT)
 MUTED = QColor(theme.MUTED)
 HIGHLIGHT = QColor("#1d4ed8")
@@ -103,7 +104,6 @@ GRID = QColor(0, 0, 0, 30)
 WEEKEND = QColor(0, 0, 0, 12)
 CHROME = QColor("#fbfbfc")
 CHROME_LINE = QColor("#c9ced6")
-UNKNOWN_COLOUR = "#999999"
 NO_PEN = QPen(Qt.PenStyle.NoPen)
 
 # Geometry in scene pixels (text sizes come from the app font's metrics).
@@ -134,27 +134,15 @@ class ArrowStyle:
     legend: str
 
 
-ARROW_STYLES = {
-    "solid": ArrowStyle("solid", "#2d3748", 1.8, Qt.PenStyle.SolidLine, "Shared record, e-referral"),
-    "dashed": ArrowStyle("dashed", "#2d3748", 1.8, Qt.PenStyle.DashLine, "Letter, phone"),
-    "in_person": ArrowStyle("in_person", "#2d3748", 1.0, Qt.PenStyle.SolidLine, "In person"),
-    "none": ArrowStyle("none", "#d00000", 2.0, Qt.PenStyle.DotLine, "No handoff"),
-    "grey": ArrowStyle("grey", "#9aa0a6", 1.0, Qt.PenStyle.SolidLine, "Not recorded (or derived)"),
-}
-METHOD_STYLES = {"shared_record": "solid", "electronic_referral": "solid", "letter": "dashed",
-                 "phone": "dashed", "in_person": "in_person", "none": "none"}
+_PEN_STYLES = {"solid": Qt.PenStyle.SolidLine, "dash": Qt.PenStyle.DashLine, "dot": Qt.PenStyle.DotLine}
+#: The shared looks (planner.map_style, also used by the printed maps) with Qt's pen styles.
+ARROW_STYLES = {name: ArrowStyle(name, look.colour, look.width, _PEN_STYLES[look.pattern], look.legend)
+                for name, look in ARROW_LOOKS.items()}
 
 
 def arrow_style(link: Link) -> str:
     """The style name of a handoff: derived and unknown handoffs are thin grey."""
-    if link.derived:
-        return "grey"
-    return METHOD_STYLES.get(link.method, "grey")
-
-
-def sector_colour(sector: str | None) -> str:
-    entry = load("sectors").get(sector or "")
-    return str(entry["colour"]) if entry else UNKNOWN_COLOUR
+    return handoff_style(link.method, link.derived)
 
 
 def _tint(colour: QColor, amount: float) -> QColor:

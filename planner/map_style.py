@@ -1,0 +1,57 @@
+"""The pathway map's visual language, shared by the app's map and the printed maps.
+
+From ``resources/map_style.json`` (BRIEF.md, "Visual language"): the order of sector lanes, the
+stage band colours, and how each handoff method is drawn (colour, width, line pattern, and its
+words in the key). Colours of sectors come from ``sectors.json`` and severity marks from
+``rules.json``. No drawing library here: each renderer turns a pattern name ("solid", "dash",
+"dot") into its own pen.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from planner.reference import load
+
+_STYLE: dict[str, Any] = load("map_style")
+
+#: Lanes from the person outwards: those nearest her home first, the system last.
+SECTOR_ORDER: tuple[str, ...] = tuple(_STYLE["sector_order"])
+STAGE_COLOURS: dict[str, str] = dict(_STYLE["stage_colours"])
+OTHER_STAGE_COLOUR: str = _STYLE["other_stage_colour"]
+UNKNOWN_COLOUR: str = _STYLE["unknown_colour"]
+#: The hatching over the delayed part of an admission.
+HATCH_COLOUR: str = _STYLE["hatch_colour"]
+#: The outline of a severity mark.
+MARKER_OUTLINE: str = _STYLE["marker_outline"]
+
+
+@dataclass(frozen=True)
+class ArrowLook:
+    """How a handoff is drawn: ``pattern`` is "solid", "dash" or "dot"."""
+
+    name: str
+    colour: str
+    width: float
+    pattern: str
+    legend: str
+
+
+ARROW_LOOKS: dict[str, ArrowLook] = {
+    name: ArrowLook(name, entry["colour"], float(entry["width"]), entry["pattern"], entry["legend"])
+    for name, entry in _STYLE["arrow_styles"].items()}
+METHOD_STYLES: dict[str, str] = dict(_STYLE["method_styles"])
+
+
+def handoff_style(method: str, derived: bool) -> str:
+    """The style name of a handoff: derived and unknown handoffs are thin grey."""
+    if derived:
+        return "grey"
+    return METHOD_STYLES.get(method, "grey")
+
+
+def sector_colour(sector: str | None) -> str:
+    """The Okabe-Ito colour of a sector's lane; grey for an unknown sector."""
+    entry = load("sectors").get(sector or "")
+    return str(entry["colour"]) if entry else UNKNOWN_COLOUR

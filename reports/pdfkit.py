@@ -1,0 +1,492 @@
+"""What every printed report shares: fonts, colours, paragraph styles, escaping, and the document
+with its page templates (portrait and landscape), header, footer, "Page 3 of 12" and outline.
+
+Case text never goes into a Paragraph as it is: :func:`esc` escapes it (``&``, ``<`` and ``>``,
+so a name like ``<b>Ann</b> & Co`` prints literally and no ``<a>`` or ``<link>`` in a label can
+make a link), :func:`para` builds a Paragraph from plain text, and :func:`rich` fills trusted
+markup with escaped parts. Text drawn on the canvas or in a graphics ``String`` is never parsed
+as markup, so it needs no escaping.
+
+reportlab is imported inside functions (start-up never loads it); classes that extend
+reportlab's are made on first use by cached factories.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from functools import cache
+from pathlib import Path
+from typing import IO, TYPE_CHECKING, Any
+
+from planner import __version__
+from planner.dates import format_day
+
+if TYPE_CHECKING:
+    from reportlab.lib.styles import ParagraphStyle
+    from reportlab.platypus import Flowable, Paragraph
+
+TEXT = "#1f2933"
+MUTED = "#5f6368"
+LINE = "#c9ced6"
+SHADE = "#f3f5f8"
+HEADING = "#14324f"
+QUESTION_FILL = "#eef4fb"
+QUESTION_LINE = "#0072B2"
+WARNING_FILL = "#fff4e5"
+WARNING_LINE = "#b45309"
+WARNING_TEXT = "#7c2d12"
+
+MARGIN = 42.0
+#: The frame starts this far above the bottom edge and ends this far below the top edge: the
+#: footer and header sit in the margins, each with a rule between it and the content.
+FRAME_BOTTOM = MARGIN + 6
+FRAME_TOP = MARGIN + 10
+#: Reportlab's frames pad their content by 6 points on every side.
+FRAME_PADDING = 6.0
+
+#: TrueType families tried in turn (regular, bold, italic, bold italic), for the widest coverage of
+#: names' letters; reportlab's own Bitstream Vera is always there as the last resort.
+_FAMILIES = [
+    ("/usr/share/fonts/truetype/dejavu", ("DejaVuSans.ttf", "DejaVuSans-Bold.ttf", "DejaVuSans-Oblique.ttf",
+                                         "DejaVuSans-BoldOblique.ttf")),
+    ("/usr/share/fonts/dejavu", ("DejaVuSans.ttf", "DejaVuSans-Bold.ttf", "DejaVuSans-Oblique.ttf",
+                                 "DejaVuSans-BoldOblique.ttf")),
+    ("/Library/Fonts", ("Arial.ttf", "Arial Bold.ttf", "Arial Italic.ttf", "Arial Bold Italic.ttf")),
+    ("/System/Library/Fonts/Supplemental", ("Arial.ttf", "Arial Bold.ttf", "Arial Italic.ttf",
+                                            "Arial Bold Italic.ttf")),
+    ("C:/Windows/Fonts", ("arial.ttf", "arialbd.ttf", "ariali.ttf", "arialbi.ttf")),
+]
+
+
+@dataclass(frozen=True)
+class Fonts:
+    regular: str
+    bold: str
+    italic: str
+    bold_italic: str
+
+
+@cache
+def fonts() -> Fonts:
+    """Register the report family once (the first TrueType family found) and name its faces."""
+    import reportlab
+    from reportlab.lib.fonts import addMapping
+    from reportlab.pdfbase import pdfmetrics
+    from reportlab.pdfbase.ttfonts import TTFont
+
+    bundled = Path(reportlab.__file__).parent / "fonts"
+    candidates = [(Path(folder), files) for folder, files in _FAMILIES]
+    candidates.append((bundled, ("Vera.ttf", "VeraBd.ttf", "VeraIt.ttf", "VeraBI.ttf")))
+    for folder, files in candidates:
+        paths = [folder / name for name in files]
+        if all(p.is_file() for p in paths):
+            names = ("PP-Regular", "PP-Bold", "PP-Italic", "PP-BoldItalic")
+            for name, path in zip(names, paths, strict=True):
+                pdfmetrics.registerFont(TTFont(name, str(path)))
+            addMapping("PP", 0, 0, names[0])
+            addMapping("PP", 1, 0, names[1])
+            addMapping("PP", 0, 1, names[2])
+            addMapping("PP", 1, 1, names[3])
+            return Fonts(*names)
+    return Fonts("Helvetica", "Helvetica-Bold", "Helvetica-Oblique", "Helvetica-BoldOblique")
+
+
+@dataclass
+class Styles:
+    title: ParagraphStyle
+    subtitle: ParagraphStyle
+    h1: ParagraphStyle
+    h2: ParagraphStyle
+    h3: ParagraphStyle
+    body: ParagraphStyle
+    quote: ParagraphStyle
+    small: ParagraphStyle
+    muted: ParagraphStyle
+    cell: ParagraphStyle
+    cell_bold: ParagraphStyle
+    cell_muted: ParagraphStyle
+    question: ParagraphStyle
+    warning: ParagraphStyle
+    bullet: ParagraphStyle
+
+
+@cache
+def styles() -> Styles:
+    from reportlab.lib.colors import HexColor
+    from reportlab.lib.styles import ParagraphStyle
+
+    face = fonts()
+    text = HexColor(TEXT)
+    base = ParagraphStyle("body", fontName=face.regular, fontSize=9.5, leading=13, textColor=text,
+                          spaceAfter=6)
+
+    def derive(name: str, **changes: Any) -> ParagraphStyle:
+        return ParagraphStyle(name, parent=base, **changes)
+
+    return Styles(
+        title=derive("title", fontName=face.bold, fontSize=22, leading=27, textColor=HexColor(HEADING),
+                     spaceAfter=8),
+        subtitle=derive("subtitle", fontSize=13, leading=17, textColor=HexColor(MUTED), spaceAfter=14),
+        h1=derive("h1", fontName=face.bold, fontSize=15, leading=19, textColor=HexColor(HEADING),
+                  spaceBefore=4, spaceAfter=8, keepWithNext=1),
+        h2=derive("h2", fontName=face.bold, fontSize=11.5, leading=15, textColor=HexColor(HEADING),
+                  spaceBefore=10, spaceAfter=4, keepWithNext=1),
+        h3=derive("h3", fontName=face.bold, fontSize=10, leading=13, spaceBefore=6, spaceAfter=2,
+                  keepWithNext=1),
+        body=base,
+        quote=derive("quote", fontName=face.italic, leftIndent=14, rightIndent=14),
+        small=derive("small", fontSize=8, leading=10.5, spaceAfter=3),
+        muted=derive("muted", fontSize=8, leading=10.5, textColor=HexColor(MUTED), spaceAfter=3),
+        cell=derive("cell", fontSize=8, leading=10, spaceAfter=0),
+        cell_bold=derive("cell_bold", fontName=face.bold, fontSize=8, leading=10, spaceAfter=0),
+        cell_muted=derive("cell_muted", fontSize=7.5, leading=9.5, textColor=HexColor(MUTED), spaceAfter=0),
+        question=derive("question", fontName=face.bold, fontSize=9.5, leading=13,
+                        textColor=HexColor(HEADING), spaceAfter=0),
+        warning=derive("warning", fontName=face.bold, textColor=HexColor(WARNING_TEXT), spaceAfter=0),
+        bullet=derive("bullet", leftIndent=14, bulletIndent=3, spaceAfter=3),
+    )
+
+
+# -- escaping -----------------------------------------------------------------------------------
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff\ufffe\uffff]")
+
+
+def esc(text: object) -> str:
+    """Case text made safe for Paragraph markup: printed literally, line breaks kept."""
+    value = _CONTROL.sub(" ", "" if text is None else str(text))
+    value = value.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    return value.replace("\r\n", "\n").replace("\r", "\n").replace("\n", "<br/>")
+
+
+def rich(template: str, *parts: object) -> str:
+    """Trusted markup with ``{}`` placeholders filled by escaped case text."""
+    return template.format(*(esc(p) for p in parts))
+
+
+def para(text: object, style: ParagraphStyle) -> Paragraph:
+    """A Paragraph of plain (case) text."""
+    from reportlab.platypus import Paragraph
+
+    return Paragraph(esc(text), style)
+
+
+def markup(text: str, style: ParagraphStyle) -> Paragraph:
+    """A Paragraph of markup that is already safe (made with :func:`rich` or :func:`esc`)."""
+    from reportlab.platypus import Paragraph
+
+    return Paragraph(text, style)
+
+
+def heading(text: str, style: ParagraphStyle, level: int = 0, outline: bool = True) -> Paragraph:
+    """A heading that also becomes an entry of the PDF's outline (bookmarks)."""
+    from reportlab.platypus import Paragraph
+
+    paragraph = Paragraph(esc(text), style)
+    if outline:
+        paragraph._outline = (text, level)  # read by the document after the heading is placed
+    return paragraph
+
+
+# -- tables ---------------------------------------------------------------------------------------
+def table(rows: Sequence[Sequence[Any]], widths: Sequence[float], header: bool = True,
+          zebra: bool = True, style: Iterable[tuple[Any, ...]] = (), long: bool = False) -> Flowable:
+    """A table in the report's style: a shaded header row repeated on every page, light rules,
+    alternate rows shaded. Cells are flowables (or plain strings, drawn as they are)."""
+    from reportlab.lib.colors import HexColor
+    from reportlab.platypus import LongTable, Table, TableStyle
+
+    commands: list[tuple[Any, ...]] = [
+        ("VALIGN", (0, 0), (-1, -1), "TOP"),
+        ("FONTNAME", (0, 0), (-1, -1), fonts().regular),
+        ("FONTSIZE", (0, 0), (-1, -1), 8),
+        ("TEXTCOLOR", (0, 0), (-1, -1), HexColor(TEXT)),
+        ("LEFTPADDING", (0, 0), (-1, -1), 4),
+        ("RIGHTPADDING", (0, 0), (-1, -1), 4),
+        ("TOPPADDING", (0, 0), (-1, -1), 3),
+        ("BOTTOMPADDING", (0, 0), (-1, -1), 3),
+        ("LINEBELOW", (0, 0), (-1, -1), 0.4, HexColor(LINE)),
+    ]
+    if header:
+        commands += [("BACKGROUND", (0, 0), (-1, 0), HexColor("#e3e8ef")),
+                     ("FONTNAME", (0, 0), (-1, 0), fonts().bold),
+                     ("LINEBELOW", (0, 0), (-1, 0), 0.8, HexColor(MUTED))]
+    if zebra and len(rows) > 2:
+        commands.append(("ROWBACKGROUNDS", (0, 1 if header else 0), (-1, -1), [None, HexColor(SHADE)]))
+    commands += list(style)
+    kind = LongTable if long else Table
+    return kind(list(rows), colWidths=list(widths), repeatRows=1 if header else 0,
+                style=TableStyle(commands), hAlign="LEFT")
+
+
+def header_cells(*titles: str) -> list[Paragraph]:
+    return [para(t, styles().cell_bold) for t in titles]
+
+
+def boxed(flowables: list[Flowable], width: float, fill: str = QUESTION_FILL, line: str = QUESTION_LINE,
+          left_rule: bool = True) -> Flowable:
+    """Flowables in a shaded box with a coloured rule on the left (questions, warnings)."""
+    from reportlab.lib.colors import HexColor
+    from reportlab.platypus import Table, TableStyle
+
+    commands: list[tuple[Any, ...]] = [
+        ("BACKGROUND", (0, 0), (-1, -1), HexColor(fill)),
+        ("LEFTPADDING", (0, 0), (-1, -1), 8), ("RIGHTPADDING", (0, 0), (-1, -1), 8),
+        ("TOPPADDING", (0, 0), (-1, -1), 5), ("BOTTOMPADDING", (0, 0), (-1, -1), 6),
+    ]
+    if left_rule:
+        commands.append(("LINEBEFORE", (0, 0), (0, -1), 3, HexColor(line)))
+    else:
+        commands.append(("BOX", (0, 0), (-1, -1), 1.2, HexColor(line)))
+    return Table([[flowables]], colWidths=[width], style=TableStyle(commands), hAlign="LEFT")
+
+
+# -- severity marks ----------------------------------------------------------------------------------
+def severity_geometry(shape: str, x: float, y: float, size: float) -> tuple[str, Any]:
+    """A severity mark in a ``size`` square whose lower left corner is at (x, y): ("polygon",
+    [x0, y0, x1, y1, ...]) for a triangle or diamond, ("circle", (cx, cy, r)) for a circle."""
+    h = size / 2
+    if shape == "triangle":
+        return "polygon", [x + h, y + size, x + size, y, x, y]
+    if shape == "diamond":
+        return "polygon", [x + h, y + size, x + size, y + h, x + h, y, x, y + h]
+    return "circle", (x + h, y + h, h * 0.82)
+
+
+def severity_shape(shape: str, x: float, y: float, size: float, fill: str, outline: str = "#222222",
+                   stroke_width: float = 0.6) -> Any:
+    """A severity mark as a graphics shape (see :func:`severity_geometry`): the shape carries the
+    meaning in black and white, the colour on screen."""
+    from reportlab.graphics.shapes import Circle, Polygon
+    from reportlab.lib.colors import HexColor
+
+    kind, geometry = severity_geometry(shape, x, y, size)
+    if kind == "circle":
+        cx, cy, r = geometry
+        return Circle(cx, cy, r, fillColor=HexColor(fill), strokeColor=HexColor(outline),
+                      strokeWidth=stroke_width)
+    return Polygon(geometry, fillColor=HexColor(fill), strokeColor=HexColor(outline),
+                   strokeWidth=stroke_width, strokeLineJoin=1)
+
+
+def severity_badge(severity: str, size: float = 9.0) -> Flowable:
+    """A severity mark on its own, as a small drawing to put beside a heading or in a table cell."""
+    from reportlab.graphics.shapes import Drawing
+
+    from planner.rules.catalogue import severity_style
+
+    colour, shape = severity_style(severity)
+    drawing = Drawing(size + 2, size + 2)
+    drawing.add(severity_shape(shape, 1, 1, size, colour))
+    return drawing
+
+
+# -- the document ----------------------------------------------------------------------------------
+@dataclass
+class DocumentInfo:
+    """What the header and footer say, and the PDF's own metadata."""
+
+    title: str
+    kind: str
+    identifiable: bool
+    prepared_on: date = field(default_factory=date.today)
+    subject: str = "Regulation workshop"
+    #: Words at the top right of every page: says whether the document holds personal data.
+    marking: str = ""
+
+    def __post_init__(self) -> None:
+        if not self.marking:
+            self.marking = ("IDENTIFIABLE: contains personal data" if self.identifiable
+                            else "Anonymised for the workshop")
+
+
+def page_sizes() -> tuple[tuple[float, float], tuple[float, float]]:
+    from reportlab.lib.pagesizes import A4, landscape
+
+    return tuple(A4), tuple(landscape(A4))
+
+
+def frame_size(landscape: bool = False) -> tuple[float, float]:
+    """The width and height that flowables get on a portrait (or landscape) page."""
+    portrait, wide = page_sizes()
+    width, height = wide if landscape else portrait
+    return width - 2 * MARGIN - 2 * FRAME_PADDING, height - FRAME_BOTTOM - FRAME_TOP - 2 * FRAME_PADDING
+
+
+def build(target: str | Path | IO[bytes], story: list[Flowable], info: DocumentInfo) -> int:
+    """Lay the story out into a PDF at ``target`` (a path or a binary file); returns the pages."""
+    from reportlab.platypus import BaseDocTemplate, Frame, PageTemplate
+
+    portrait, wide = page_sizes()
+    face = fonts()
+    pages: list[int] = []
+
+    def frame(size: tuple[float, float], name: str) -> Frame:
+        width, height = size
+        return Frame(MARGIN, FRAME_BOTTOM, width - 2 * MARGIN, height - FRAME_BOTTOM - FRAME_TOP, id=name)
+
+    def decorate(canvas: Any, doc: Any) -> None:
+        _decorate(canvas, info, face, canvas._pagesize)
+
+    class Document(BaseDocTemplate):  # type: ignore[misc]
+        def afterFlowable(self, flowable: Any) -> None:
+            outline = getattr(flowable, "_outline", None)
+            if outline is not None:
+                text, level = outline
+                key = f"o{id(flowable)}"
+                self.canv.bookmarkPage(key)
+                self.canv.addOutlineEntry(text, key, level=level, closed=level > 0)
+
+        def afterPage(self) -> None:
+            pages.append(self.page)
+
+    buffer = io.BytesIO()
+    doc = Document(
+        buffer, pagesize=portrait, title=info.title,
+        author="Pathway Planner", subject=info.subject, creator=f"Pathway Planner {__version__}",
+        leftMargin=MARGIN, rightMargin=MARGIN, topMargin=MARGIN, bottomMargin=MARGIN)
+    doc.addPageTemplates([
+        PageTemplate(id="portrait", frames=[frame(portrait, "portrait")], onPage=decorate, pagesize=portrait),
+        PageTemplate(id="landscape", frames=[frame(wide, "landscape")], onPage=decorate, pagesize=wide),
+    ])
+    from reportlab import rl_config
+
+    ascii85 = rl_config.useA85
+    rl_config.useA85 = 0  # compressed streams stay binary: encoding them as text costs time, not bytes
+    try:
+        doc.build(story, canvasmaker=_numbered_canvas(info))
+    finally:
+        rl_config.useA85 = ascii85
+    if isinstance(target, str | Path):
+        _replace(Path(target), buffer.getvalue())
+    else:
+        target.write(buffer.getvalue())
+    return len(pages)
+
+
+def _replace(path: Path, data: bytes) -> None:
+    """Write ``data`` to ``path`` all at once: a reader never sees half a document, and a
+    failure leaves any earlier file as it was."""
+    import os
+    import tempfile
+
+    handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part", dir=path.parent)
+    try:
+        with os.fdopen(handle, "wb") as file:
+            file.write(data)
+        os.replace(temporary, path)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
+
+
+def _decorate(canvas: Any, info: DocumentInfo, face: Fonts, size: tuple[float, float]) -> None:
+    """Header and footer of a page (the page count is added when the document is complete)."""
+    from reportlab.lib.colors import HexColor
+
+    width, height = size
+    canvas.saveState()
+    top = height - MARGIN + 6
+    canvas.setFont(face.bold, 8)
+    canvas.setFillColor(HexColor(HEADING))
+    canvas.drawString(MARGIN, top, _fit(info.kind, face.bold, 8, width * 0.3))
+    canvas.setFont(face.regular, 8)
+    canvas.setFillColor(HexColor(TEXT))
+    marking_width = _width(info.marking, face.bold, 7.5) + 12
+    title_room = width - 2 * MARGIN - width * 0.3 - marking_width - 16
+    canvas.drawString(MARGIN + width * 0.3, top, _fit(info.title, face.regular, 8, title_room))
+    # the marking: a boxed label, filled for identifiable documents
+    x = width - MARGIN - marking_width
+    if info.identifiable:
+        canvas.setFillColor(HexColor(WARNING_FILL))
+        canvas.setStrokeColor(HexColor(WARNING_LINE))
+        canvas.setLineWidth(1.2)
+        canvas.roundRect(x, top - 4, marking_width, 14, 3, stroke=1, fill=1)
+        canvas.setFillColor(HexColor(WARNING_TEXT))
+    else:
+        canvas.setStrokeColor(HexColor(MUTED))
+        canvas.setLineWidth(0.6)
+        canvas.roundRect(x, top - 4, marking_width, 14, 3, stroke=1, fill=0)
+        canvas.setFillColor(HexColor(TEXT))
+    canvas.setFont(face.bold, 7.5)
+    canvas.drawCentredString(x + marking_width / 2, top, info.marking)
+    canvas.setStrokeColor(HexColor(LINE))
+    canvas.setLineWidth(0.6)
+    canvas.line(MARGIN, top - 8, width - MARGIN, top - 8)
+    bottom = MARGIN - 10
+    canvas.line(MARGIN, bottom + 11, width - MARGIN, bottom + 11)
+    canvas.setFont(face.regular, 7.5)
+    canvas.setFillColor(HexColor(MUTED))
+    canvas.drawString(MARGIN, bottom, f"Prepared {format_day(info.prepared_on)} with Pathway Planner "
+                                      f"{__version__} for discussion with regulators. "
+                      + ("Handle as personal data." if info.identifiable else "No personal identifiers."))
+    canvas.restoreState()
+
+
+def _width(text: str, font: str, size: float) -> float:
+    from reportlab.pdfbase.pdfmetrics import stringWidth
+
+    return float(stringWidth(text, font, size))
+
+
+def _fit(text: str, font: str, size: float, room: float) -> str:
+    """``text`` cut with an ellipsis to fit ``room`` points."""
+    return elide(text, room, lambda t: _width(t, font, size))
+
+
+def elide(text: str, room: float, width: Callable[[str], float]) -> str:
+    """The longest start of ``text`` (with "…") whose width fits ``room``; "" if not even "…" fits."""
+    if width(text) <= room:
+        return text
+    if width("…") > room:
+        return ""
+    low, high = 0, len(text)
+    while low < high:
+        middle = (low + high + 1) // 2
+        if width(text[:middle].rstrip() + "…") <= room:
+            low = middle
+        else:
+            high = middle - 1
+    return text[:low].rstrip() + "…"
+
+
+@cache
+def _canvas_base() -> Any:
+    from reportlab.pdfgen.canvas import Canvas
+
+    return Canvas
+
+
+def _numbered_canvas(info: DocumentInfo) -> Callable[..., Any]:
+    """A canvas that holds every page back until the end, then writes "Page n of N" on each."""
+    canvas_class = _canvas_base()
+    face = fonts()
+
+    class NumberedCanvas(canvas_class):  # type: ignore[misc, valid-type]
+        def __init__(self, *args: Any, **kwargs: Any) -> None:
+            super().__init__(*args, **kwargs)
+            self._held: list[dict[str, Any]] = []
+
+        def showPage(self) -> None:
+            self._held.append(dict(self.__dict__))
+            self._startPage()
+
+        def save(self) -> None:
+            from reportlab.lib.colors import HexColor
+
+            total = len(self._held)
+            for state in self._held:
+                self.__dict__.update(state)
+                width, _height = self._pagesize
+                self.saveState()
+                self.setFont(face.bold, 7.5)
+                self.setFillColor(HexColor(TEXT))
+                self.drawRightString(width - MARGIN, MARGIN - 10, f"Page {self._pageNumber} of {total}")
+                self.restoreState()
+                canvas_class.showPage(self)
+            canvas_class.save(self)
+
+    return NumberedCanvas

@@ -1,0 +1,342 @@
+"""The regulator-workshop outputs in the GUI: the case summary PDF and the workshop pack.
+
+``WorkshopExportDialog`` shows, before anything is written, what the case summary will hold
+(section by section) and what anonymising leaves out; the user chooses anonymised (the default,
+with an optional alias) or identifiable (with a warning that stays in view), then a file. The
+PDF is built by :mod:`reports.workshop`.
+
+``CaseChooserDialog`` picks several cases for the workshop pack: a searchable list with a tick
+box on each case (ticks are kept while searching), and the pack is written by
+:mod:`reports.pack`, every case anonymised.
+
+Both emit ``exported(path, anonymised)`` once a file is written, for the window's status bar
+(and the case history).
+"""
+
+from __future__ import annotations
+
+import html
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtWidgets import (
+    QApplication,
+    QButtonGroup,
+    QDialog,
+    QDialogButtonBox,
+    QFileDialog,
+    QFormLayout,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QListWidget,
+    QListWidgetItem,
+    QMessageBox,
+    QPushButton,
+    QRadioButton,
+    QTreeWidget,
+    QTreeWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from planner import describe
+from planner.anonymise import pseudonym
+from planner.model import Case
+from ui import theme
+
+if TYPE_CHECKING:
+    from db.repository import CaseSummary
+    from planner.analysis import Analysis
+    from reports.workshop import ExportSummary, WorkshopOptions
+
+#: Fetches case summaries: (search text, how many) -> rows, as the case list does.
+FetchCases = Callable[[str, int], Sequence["CaseSummary"]]
+#: Loads whole cases by id, in the order given.
+LoadCases = Callable[[Sequence[int]], list[Case]]
+
+
+class WorkshopExportDialog(QDialog):
+    """Export the workshop case summary of one case, after a preview of what it will hold."""
+
+    exported = Signal(str, bool)  # path, anonymised
+
+    def __init__(self, case: Case, analysis: Analysis | None = None, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.case = case
+        self.analysis = analysis
+        self.written: ExportSummary | None = None
+        self.setWindowTitle("Export workshop case summary")
+        self.setMinimumWidth(620)
+        person = case.person
+
+        heading = QLabel("Regulation workshop case summary (PDF)")
+        heading.setFont(theme.scaled_font(heading, 1.25, bold=True))
+        intro = QLabel(describe.words(
+            "A printable summary of {their} case to hand out at the regulation workshop: {their} story, "
+            "the pathway map, the organisations and regulators, the team, the care plan, the measures, every "
+            "finding with its question, and the timeline.", person))
+        intro.setWordWrap(True)
+
+        self.anonymised = QRadioButton("&Anonymised (for the workshop)")
+        self.identifiable = QRadioButton("&Identifiable: contains personal data")
+        self.anonymised.setChecked(True)
+        choice = QButtonGroup(self)
+        choice.addButton(self.anonymised)
+        choice.addButton(self.identifiable)
+        self.alias = QLineEdit()
+        self.alias.setPlaceholderText(pseudonym(person))
+        self.alias.setClearButtonEnabled(True)
+        self.alias.setToolTip("What to call the person in the summary; leave empty for the usual pseudonym")
+        self.alias.setMaxLength(60)
+        self.called = QLabel()
+        theme.mute(self.called)
+        form = QFormLayout()
+        form.addRow(describe.words("Call {them}:", person), self.alias)
+        form.addRow("", self.called)
+
+        self.warning = QLabel(describe.words(
+            "⚠ This PDF will contain {their} name, NHS number, date of birth, postcode, real dates, the "
+            "names and contacts of {their} team and the free-text notes. Share it only with people entitled "
+            "to see {their} records, keep it secure, and destroy it after use.", person))
+        self.warning.setWordWrap(True)
+        theme.style(self.warning, "banner", warning=True)
+
+        self.sections = QTreeWidget()
+        self.sections.setHeaderLabels(["Section", "What it will hold"])
+        self.sections.setRootIsDecorated(False)
+        self.sections.setUniformRowHeights(True)
+        self.sections.setColumnWidth(0, 210)
+        self.sections.setMinimumHeight(230)
+        self.left_out = QLabel()
+        self.left_out.setWordWrap(True)
+        self.left_out.setTextFormat(Qt.TextFormat.RichText)
+
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Cancel)
+        self.export_button = QPushButton("&Export PDF…")
+        self.export_button.setDefault(True)
+        buttons.addButton(self.export_button, QDialogButtonBox.ButtonRole.AcceptRole)
+        buttons.accepted.connect(self.choose_and_export)
+        buttons.rejected.connect(self.reject)
+
+        layout = QVBoxLayout(self)
+        layout.addWidget(heading)
+        layout.addWidget(intro)
+        choices = QVBoxLayout()
+        choices.addWidget(self.anonymised)
+        indented = QHBoxLayout()
+        indented.addSpacing(24)
+        indented.addLayout(form)
+        choices.addLayout(indented)
+        choices.addWidget(self.identifiable)
+        layout.addLayout(choices)
+        layout.addWidget(self.warning)
+        included = QLabel("What will be included")
+        included.setFont(theme.scaled_font(included, 1.0, bold=True))
+        layout.addWidget(included)
+        layout.addWidget(self.sections, 1)
+        layout.addWidget(self.left_out)
+        layout.addWidget(buttons)
+
+        self._timer = QTimer(self)  # the preview follows typing once it pauses
+        self._timer.setSingleShot(True)
+        self._timer.setInterval(250)
+        self._timer.timeout.connect(self.refresh)
+        self.alias.textChanged.connect(lambda _text: self._timer.start())
+        self.anonymised.toggled.connect(lambda _on: self.refresh())
+        self.refresh()
+
+    def options(self) -> WorkshopOptions:
+        from reports.workshop import WorkshopOptions
+
+        alias = self.alias.text().strip() or None
+        return WorkshopOptions(identifiable=self.identifiable.isChecked(),
+                               alias=None if self.identifiable.isChecked() else alias)
+
+    def refresh(self) -> None:
+        """Show what the summary will hold with the options as they are now."""
+        from reports.workshop import left_out, preview
+
+        options = self.options()
+        identifiable = options.identifiable
+        self.alias.setEnabled(not identifiable)
+        self.warning.setVisible(identifiable)
+        name = pseudonym(self.case.person, options.alias)
+        self.called.setText("" if identifiable else f"In the summary: “{name}”")
+        self.sections.clear()
+        for section, detail in preview(self.case, options, self.analysis):
+            item = QTreeWidgetItem([section, detail])
+            item.setToolTip(1, detail)
+            self.sections.addTopLevelItem(item)
+        if identifiable:
+            self.left_out.setText("<b>Nothing is left out.</b>")
+            self.export_button.setText("&Export identifiable PDF…")
+        else:
+            items = "".join(f"<li>{html.escape(text)}</li>" for text in left_out(self.case))
+            self.left_out.setText(f"<b>Left out or changed:</b><ul style='margin:0'>{items}</ul>")
+            self.export_button.setText("&Export PDF…")
+
+    def choose_and_export(self) -> None:
+        from reports.workshop import suggested_filename
+
+        options = self.options()
+        suggested = str(Path.home() / suggested_filename(self.case, options))
+        path, _ = QFileDialog.getSaveFileName(self, "Save workshop case summary", suggested,
+                                              "PDF files (*.pdf)")
+        if not path:
+            return
+        if not path.lower().endswith(".pdf"):
+            path += ".pdf"
+        if self.export_to(path) is not None:
+            self.accept()
+
+    def export_to(self, path: str | Path) -> ExportSummary | None:
+        """Write the summary to ``path``; a failure is explained and nothing is kept."""
+        from reports.workshop import write_case_summary
+
+        QApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
+        try:
+            self.written = write_case_summary(self.case, path, self.options(), self.analysis)
+        except OSError as error:
+            QMessageBox.warning(self, "Summary not exported",
+                                f"Could not write {path}: {error.strerror or error}.")
+            return None
+        finally:
+            QApplication.restoreOverrideCursor()
+        self.exported.emit(str(path), not self.written.identifiable)
+        return self.written
+
+
+class CaseChooserDialog(QDialog):
+    """Choose the cases of a workshop pack, then write it."""
+
+    exported = Signal(str, bool)  # path, anonymised (always)
+
+    #: Rows fetched for each search: enough to find any case by a word of its title.
+    LIMIT = 500
+
+    def __init__(self, fetch: FetchCases, load: LoadCases, preselect: Sequence[int] = (),
+                 parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.fetch = fetch
+        self.load = load
+        self.chosen: dict[int, str] = {}
+        self.written: ExportSummary | None = None
+        self.setWindowTitle("Workshop pack")
+        self.setMinimumSize(560, 520)
+        heading = QLabel("Workshop pack: several cases side by side")
+        heading.setFont(theme.scaled_font(heading, 1.25, bold=True))
+        intro = QLabel("Tick the cases to compare. The pack has a page for each case (anonymised), the rules "
+                       "that fired across them, the regulators involved, the measures side by side and the "
+                       "questions for the workshop, those raised by the most cases first.")
+        intro.setWordWrap(True)
+        self.search = QLineEdit()
+        self.search.setPlaceholderText("Search cases")
+        self.search.setClearButtonEnabled(True)
+        self.list = QListWidget()
+        self.list.setAlternatingRowColors(True)
+        self.count = QLabel()
+        theme.mute(self.count)
+        select_all = QPushButton("Tick all shown")
+        select_all.clicked.connect(lambda: self._tick_all(True))
+        clear = QPushButton("Clear")
+        clear.clicked.connect(lambda: self._tick_all(False))
+        row = QHBoxLayout()
+        row.addWidget(self.count, 1)
+        row.addWidget(select_all)
+        row.addWidget(clear)
+        note = QLabel("Every case in the pack is anonymised: no names, NHS numbers, dates of birth or "
+                      "postcodes; dates are counted from each case's first step.")
+        note.setWordWrap(True)
+        theme.mute(note)
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Cancel)
+        self.make_button = QPushButton("&Make pack…")
+        self.make_button.setDefault(True)
+        buttons.addButton(self.make_button, QDialogButtonBox.ButtonRole.AcceptRole)
+        buttons.accepted.connect(self.choose_and_export)
+        buttons.rejected.connect(self.reject)
+        layout = QVBoxLayout(self)
+        layout.addWidget(heading)
+        layout.addWidget(intro)
+        layout.addWidget(self.search)
+        layout.addWidget(self.list, 1)
+        layout.addLayout(row)
+        layout.addWidget(note)
+        layout.addWidget(buttons)
+        self._timer = QTimer(self)
+        self._timer.setSingleShot(True)
+        self._timer.setInterval(200)
+        self._timer.timeout.connect(self.refresh)
+        self.search.textChanged.connect(lambda _text: self._timer.start())
+        self.list.itemChanged.connect(self._ticked)
+        self._preselect = set(preselect)
+        self.refresh()
+
+    def refresh(self) -> None:
+        """The cases matching the search, ticked where chosen."""
+        self.list.blockSignals(True)
+        self.list.clear()
+        for summary in self.fetch(self.search.text(), self.LIMIT):
+            if summary.id in self._preselect:
+                self.chosen[summary.id] = summary.title
+            text = f"{summary.title}  ·  {summary.area or 'area not recorded'}  ·  {summary.steps} steps"
+            item = QListWidgetItem(text)
+            item.setData(Qt.ItemDataRole.UserRole, summary.id)
+            item.setData(Qt.ItemDataRole.UserRole + 1, summary.title)
+            item.setFlags(item.flags() | Qt.ItemFlag.ItemIsUserCheckable)
+            ticked = summary.id in self.chosen
+            item.setCheckState(Qt.CheckState.Checked if ticked else Qt.CheckState.Unchecked)
+            self.list.addItem(item)
+        self._preselect.clear()
+        self.list.blockSignals(False)
+        self._update()
+
+    def _ticked(self, item: QListWidgetItem) -> None:
+        case_id = int(item.data(Qt.ItemDataRole.UserRole))
+        if item.checkState() == Qt.CheckState.Checked:
+            self.chosen[case_id] = str(item.data(Qt.ItemDataRole.UserRole + 1))
+        else:
+            self.chosen.pop(case_id, None)
+        self._update()
+
+    def _tick_all(self, on: bool) -> None:
+        state = Qt.CheckState.Checked if on else Qt.CheckState.Unchecked
+        for index in range(self.list.count()):
+            self.list.item(index).setCheckState(state)
+
+    def _update(self) -> None:
+        count = len(self.chosen)
+        self.count.setText(f"{count} case{'s' if count != 1 else ''} chosen")
+        self.make_button.setEnabled(count > 0)
+
+    def chosen_ids(self) -> list[int]:
+        return list(self.chosen)
+
+    def choose_and_export(self) -> None:
+        if not self.chosen:
+            return
+        suggested = str(Path.home() / f"workshop-pack-{len(self.chosen)}-cases.pdf")
+        path, _ = QFileDialog.getSaveFileName(self, "Save workshop pack", suggested, "PDF files (*.pdf)")
+        if not path:
+            return
+        if not path.lower().endswith(".pdf"):
+            path += ".pdf"
+        if self.export_to(path) is not None:
+            self.accept()
+
+    def export_to(self, path: str | Path) -> ExportSummary | None:
+        from reports.pack import write_pack
+
+        QApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
+        try:
+            cases = self.load(self.chosen_ids())
+            self.written = write_pack(cases, path)
+        except OSError as error:
+            QMessageBox.warning(self, "Pack not made", f"Could not write {path}: {error.strerror or error}.")
+            return None
+        finally:
+            QApplication.restoreOverrideCursor()
+        self.exported.emit(str(path), True)
+        return self.written
