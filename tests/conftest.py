@@ -48,14 +48,46 @@ def demo_case():  # type: ignore[no-untyped-def]
     return read_case_file(DEMO)
 
 
+#: The database engines the database and command-line tests run on (see tests/pg.py).
+ENGINES = ["sqlite", "postgresql"]
+
+
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    """Every test using ``db_url`` (or ``database``) runs on SQLite and on PostgreSQL; GUI tests
+    stay on SQLite."""
+    if "db_engine" in metafunc.fixturenames and not {"qtbot", "qapp"} & set(metafunc.fixturenames):
+        metafunc.parametrize("db_engine", ENGINES, indirect=True)
+
+
 @pytest.fixture
-def db_url(tmp_path: Path) -> str:
-    return f"sqlite:///{tmp_path / 'cases.sqlite'}"
+def db_engine(request: pytest.FixtureRequest) -> str:
+    return str(getattr(request, "param", "sqlite"))
+
+
+@pytest.fixture(scope="session")
+def pg_server() -> Iterator[object]:
+    """The PostgreSQL server of PATHWAY_PLANNER_TEST_PG: skipped locally without one, a failure in CI."""
+    from tests import pg
+
+    server = pg.connect()
+    yield server
+    server.close()
+
+
+@pytest.fixture
+def db_url(db_engine: str, tmp_path: Path, request: pytest.FixtureRequest) -> str:
+    """A new database's URL: an SQLite file, or a fresh migrated PostgreSQL database."""
+    if db_engine == "sqlite":
+        return f"sqlite:///{tmp_path / 'cases.sqlite'}"
+    server = request.getfixturevalue("pg_server")
+    url: str = server.create()
+    request.addfinalizer(lambda: server.drop(url))
+    return url
 
 
 @pytest.fixture
 def database(db_url: str) -> Iterator[object]:
-    """An empty, migrated SQLite database."""
+    """An empty, migrated database (SQLite, and PostgreSQL for the non-GUI tests)."""
     from db.database import open_database
 
     db = open_database(db_url)
@@ -80,3 +112,19 @@ def shared_dir() -> Path:
             pytest.fail(f"CI=true but the shared folder {SHARED} is missing")
         pytest.skip(f"the shared folder {SHARED} is not beside this checkout")
     return SHARED
+
+
+@pytest.fixture
+def window(qtbot, demo_database):  # type: ignore[no-untyped-def]
+    """The main window on the demo database, shown (closed without an "unsaved changes" prompt)."""
+    from ui.app import make_app
+    from ui.main_window import MainWindow
+
+    make_app()
+    win = MainWindow(demo_database, remember_layout=False)
+    win.show()
+    yield win
+    # closed here, not by qtbot (which closes before fixtures end): no "unsaved changes" prompt
+    win.undo_stack.setClean()
+    win.close()
+    win.deleteLater()

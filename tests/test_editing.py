@@ -17,20 +17,6 @@ from ui.editing import EntityDialog
 from ui.main_window import MainWindow
 
 
-@pytest.fixture
-def window(qtbot, demo_database):  # type: ignore[no-untyped-def]
-    from ui.app import make_app
-
-    make_app()
-    win = MainWindow(demo_database, remember_layout=False)
-    win.show()
-    yield win
-    # closed here, not by qtbot (which closes before fixtures end): no "unsaved changes" prompt
-    win.undo_stack.setClean()
-    win.close()
-    win.deleteLater()
-
-
 def _set(dialog: EntityDialog, key: str, value: str) -> None:
     widget = dialog.inputs[key]
     if isinstance(widget, QLineEdit):

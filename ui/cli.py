@@ -18,6 +18,8 @@ from typing import TYPE_CHECKING
 from planner import __version__
 
 if TYPE_CHECKING:
+    from datetime import date
+
     from planner.model import Case
 
 
@@ -38,8 +40,23 @@ def build_parser() -> argparse.ArgumentParser:
     cases = commands.add_parser("cases", help="list cases (id, title, area, steps)")
     cases.add_argument("--json", action="store_true", help="print a JSON array")
 
-    imp = commands.add_parser("import", help="import a case file; prints the new case id")
+    imp = commands.add_parser("import", help="import a case file or a FHIR R4 bundle (told apart by its "
+                                             "content); prints the new case id (a FHIR report on stderr)")
     imp.add_argument("file", metavar="FILE")
+    window = imp.add_mutually_exclusive_group()
+    window.add_argument("--since", metavar="DATE", type=_iso_date,
+                        help="FHIR: encounters from DATE (YYYY-MM-DD) on become steps")
+    window.add_argument("--years", metavar="N", type=_years,
+                        help="FHIR: encounters in the N years before the latest one become steps "
+                             "(default: 3; 0: the whole history)")
+
+    fhir = commands.add_parser("export-fhir", help="write a case as a FHIR R4 bundle (JSON)")
+    fhir.add_argument("case", metavar="CASE", help="case id or exact title")
+    fhir.add_argument("--out", required=True, metavar="FILE.json")
+    fhir.add_argument("--anonymised", action="store_true",
+                      help="a pseudonym, no NHS number, date of birth or postcode, shifted dates, "
+                           "team members by role (as the workshop PDF)")
+    fhir.add_argument("--alias", metavar="TEXT", help="with --anonymised: the pseudonym to use")
 
     export = commands.add_parser("export-case", help="write a case to a case file")
     export.add_argument("case", metavar="CASE", help="case id or exact title")
@@ -71,6 +88,35 @@ def build_parser() -> argparse.ArgumentParser:
     plan.add_argument("--out", required=True, metavar="FILE.pdf")
     plan.add_argument("--version", type=int, metavar="N",
                       help="an agreed version of the plan (default: the plan as it is now)")
+
+    audit = commands.add_parser("audit", help="the audit trail: who created, edited, imported, exported, "
+                                              "printed or deleted a case, and when (newest first)")
+    audit.add_argument("case", nargs="?", metavar="CASE", help="case id or exact title (default: every case)")
+    audit.add_argument("--json", action="store_true", help="print a JSON array")
+
+    backup = commands.add_parser("backup", help="copy the SQLite database to a file, consistently even "
+                                                "while it is in use")
+    backup.add_argument("--out", required=True, metavar="FILE", help="a new file (never overwritten)")
+
+    restore = commands.add_parser("restore", help="replace the SQLite database with a backup (the current "
+                                                  "one is kept in the backups folder first)")
+    restore.add_argument("file", metavar="FILE")
+
+    pdf = commands.add_parser("export-pdf", help="write the regulator-workshop case summary (PDF), "
+                                                 "anonymised unless --identifiable")
+    pdf.add_argument("case", metavar="CASE", help="case id or exact title")
+    pdf.add_argument("--out", required=True, metavar="FILE.pdf")
+    privacy = pdf.add_mutually_exclusive_group()
+    privacy.add_argument("--identifiable", action="store_true",
+                         help="include her name, NHS number, date of birth, postcode, real dates, the team's "
+                              "names and the notes (personal data: handle accordingly)")
+    privacy.add_argument("--alias", metavar="TEXT",
+                         help="what to call her in the anonymised summary (default: e.g. 'Mrs S')")
+
+    pack = commands.add_parser("workshop-pack", help="write the workshop pack (PDF) comparing several cases, "
+                                                     "all anonymised")
+    pack.add_argument("cases", nargs="+", metavar="CASE", help="case ids or exact titles")
+    pack.add_argument("--out", required=True, metavar="FILE.pdf")
 
     shot = commands.add_parser("screenshot", help="render the main window offscreen to a PNG")
     shot.add_argument("--out", required=True, metavar="FILE.png")
@@ -111,14 +157,62 @@ def _cases(args: argparse.Namespace) -> int:
     return 0
 
 
-def _import(args: argparse.Namespace) -> int:
-    from db.repository import CaseRepository
-    from planner.casefile import read_case_file
+def _iso_date(text: str) -> date:
+    from planner.dates import parse_date
 
-    case = read_case_file(args.file)  # validate before touching the database
+    try:
+        return parse_date(text)
+    except ValueError as error:
+        raise argparse.ArgumentTypeError(str(error)) from None
+
+
+def _years(text: str) -> int:
+    if not text.isdigit():
+        raise argparse.ArgumentTypeError(f"'{text}' is not a whole number of years (0 or more)")
+    return int(text)
+
+
+def _import(args: argparse.Namespace) -> int:
+    """A case file or, told apart by its content, a FHIR R4 bundle; the FHIR report goes to stderr."""
+    from db.repository import CaseRepository
+    from planner.casefile import case_from_dict
+    from planner.fhir import DEFAULT_YEARS, import_fhir, is_fhir, read_json_file
+
+    path = Path(args.file)
+    data = read_json_file(path)  # validate before touching the database
+    report = None
+    if isinstance(data, dict) and "format" not in data and "resourceType" not in data:
+        raise CommandError(f"{path} was not imported: it is neither a case file (no \"format\") nor FHIR "
+                           "(no \"resourceType\")")
+    if is_fhir(data):
+        years = DEFAULT_YEARS if args.years is None else args.years
+        imported = import_fhir(data, source=str(path), since=args.since, years=years)
+        case, report, kind, what = imported.case, imported.report, "fhir", "FHIR bundle"
+    else:
+        case, kind, what = case_from_dict(data, str(path)), "case-file", "case file"
     with _database(args.db) as database, database.session() as session:  # type: ignore[attr-defined]
-        case_id = CaseRepository(session).add(case)
+        case_id = CaseRepository(session).add(
+            case, action="imported", summary=f"Imported from the {what} {path.name}",
+            details={"format": kind, "file": str(path.absolute())})
+    if report is not None:
+        print(report.as_text(), file=sys.stderr)
     print(case_id)
+    return 0
+
+
+def _export_fhir(args: argparse.Namespace) -> int:
+    from planner.fhir import write_fhir_file
+
+    case = _load_case(args)
+    out = Path(args.out)
+    try:
+        if args.alias and not args.anonymised:
+            raise CommandError("--alias is the pseudonym of an anonymised export: add --anonymised")
+        write_fhir_file(case, out, anonymise=args.anonymised, alias=args.alias)
+    except OSError as error:
+        raise CommandError(f"cannot write {out}: {error.strerror or error}") from None
+    _record_export(args, case, "fhir", out, anonymised=args.anonymised)
+    print(out)
     return 0
 
 
@@ -131,8 +225,91 @@ def _export_case(args: argparse.Namespace) -> int:
         write_case_file(case, out)
     except OSError as error:
         raise CommandError(f"cannot write {out}: {error.strerror or error}") from None
+    _record_export(args, case, "case-file", out, anonymised=False)
     print(out)
     return 0
+
+
+def _record_export(args: argparse.Namespace, case: Case, format: str, out: Path, *, anonymised: bool,
+                   what: str | None = None) -> None:
+    """Record in the audit trail that ``case`` was written to ``out`` (see db.audit.record_export)."""
+    from db import audit
+
+    assert case.id is not None
+    with _database(args.db) as database, database.session() as session:  # type: ignore[attr-defined]
+        audit.record_export(session, case.id, format=format, file=out, anonymised=anonymised, what=what)
+
+
+def _audit(args: argparse.Namespace) -> int:
+    from db import audit
+    from db.repository import CaseNotFound, CaseRepository
+
+    with _database(args.db) as database, database.session() as session:  # type: ignore[attr-defined]
+        case_id = None
+        if args.case is not None:
+            try:
+                case_id = CaseRepository(session).find(args.case)
+            except CaseNotFound:
+                text = args.case.strip()
+                # a case deleted for good keeps its history under its id
+                if not (text.isdigit() and audit.history(session, int(text), limit=1)):
+                    raise
+                case_id = int(text)
+        events = audit.history(session, case_id)
+    if args.json:
+        print(json.dumps([event.to_json() for event in events], indent=2, ensure_ascii=False))
+        return 0
+    if not events:
+        print("No events." if case_id is None else f"No events for case {case_id}.")
+        return 0
+    for event in events:
+        when = event.at.astimezone().strftime("%Y-%m-%d %H:%M")
+        who = event.user + (f" ({event.os_user}@{event.workstation})" if event.workstation else "")
+        case = f"#{event.case_id} {event.case_title or ''}".strip() if event.case_id is not None else "-"
+        print(f"{when}  {event.action:<9} {case}  {who}: {event.summary}")
+    return 0
+
+
+def _backup(args: argparse.Namespace) -> int:
+    from db.backup import BackupError, check_planner_database, copy_database
+
+    path = _sqlite_file(args, "back it up with the server's tools: pg_dump --format=custom --file=FILE "
+                              "(and pg_restore to restore it)")
+    if not path.exists():
+        raise CommandError(f"there is no database at {path} to back up")
+    out = Path(args.out).expanduser()
+    copy_database(path, out)
+    try:  # the copy, not the database in use, is checked
+        check_planner_database(out, shown_as=path)
+    except BackupError:
+        out.unlink()
+        raise
+    print(out)
+    return 0
+
+
+def _restore(args: argparse.Namespace) -> int:
+    from db.backup import restore
+
+    path = _sqlite_file(args, "restore it with the server's tools: pg_restore (from a pg_dump file)")
+    result = restore(path, Path(args.file))
+    with _database(args.db):  # brought to the current schema now, not at the next start
+        pass
+    kept = f"; the database as it was is kept in {result.previous}" if result.previous else ""
+    print(f"Restored {path} from {result.restored_from} (schema {result.revision}){kept}")
+    return 0
+
+
+def _sqlite_file(args: argparse.Namespace, postgres_advice: str) -> Path:
+    from db.database import choose_url, describe, sqlite_path
+
+    url, _default = choose_url(args.db)
+    path = sqlite_path(url)
+    if path is None:
+        if url.split(":", 1)[0].startswith("postgres"):
+            raise CommandError(f"{describe(url)} is a PostgreSQL database: {postgres_advice}")
+        raise CommandError(f"{describe(url)} is not an SQLite database file")
+    return path
 
 
 def _load_case(args: argparse.Namespace) -> Case:
@@ -225,7 +402,52 @@ def _print_plan(args: argparse.Namespace) -> int:
         pages = write_pdf(plan, out)
     except OSError as error:
         raise CommandError(f"cannot write {out}: {error.strerror or error}") from None
+    _record_export(args, case, "pdf", out, anonymised=False, what=f"care plan ({plan.version_text})")
     print(f"{out} ({pages} page{'s' if pages != 1 else ''}, {plan.version_text})")
+    return 0
+
+
+def _export_pdf(args: argparse.Namespace) -> int:
+    """The workshop case summary; prints the file, its pages and whether it is anonymised."""
+    from reports.workshop import WorkshopOptions, write_case_summary
+
+    case = _load_case(args)
+    out = Path(args.out)
+    try:
+        written = write_case_summary(case, out, WorkshopOptions(identifiable=args.identifiable,
+                                                                alias=args.alias))
+    except OSError as error:
+        raise CommandError(f"cannot write {out}: {error.strerror or error}") from None
+    _record_export(args, case, "pdf", out, anonymised=not written.identifiable, what="workshop case summary")
+    how = "IDENTIFIABLE: contains personal data" if written.identifiable else "anonymised"
+    print(f"{out} ({written.pages} pages, {how})")
+    return 0
+
+
+def _workshop_pack(args: argparse.Namespace) -> int:
+    """The workshop pack of several cases (each anonymised); prints the file and its pages."""
+    from db.repository import CaseRepository
+    from reports.pack import write_pack
+
+    with _database(args.db) as database, database.session() as session:  # type: ignore[attr-defined]
+        repository = CaseRepository(session)
+        ids = [repository.find(name) for name in args.cases]
+        repeated = sorted({case_id for case_id in ids if ids.count(case_id) > 1})
+        if repeated:
+            raise CommandError(f"case {', '.join(map(str, repeated))} is named more than once")
+        cases = [repository.get(case_id) for case_id in ids]
+    out = Path(args.out)
+    try:
+        written = write_pack(cases, out)
+    except OSError as error:
+        raise CommandError(f"cannot write {out}: {error.strerror or error}") from None
+    from db import audit
+
+    with _database(args.db) as database, database.session() as session:  # type: ignore[attr-defined]
+        for case_id in ids:  # each case in the pack has its export recorded
+            audit.record_export(session, case_id, format="workshop-pack", file=out, anonymised=True,
+                                what="workshop pack page")
+    print(f"{out} ({written.pages} pages, {len(cases)} cases, anonymised)")
     return 0
 
 
@@ -284,9 +506,11 @@ def _directory(args: argparse.Namespace) -> int:
     return 0
 
 
-COMMANDS = {"cases": _cases, "import": _import, "export-case": _export_case, "findings": _findings,
+COMMANDS = {"cases": _cases, "import": _import, "export-case": _export_case, "export-fhir": _export_fhir,
+            "findings": _findings,
             "measures": _measures, "screenshot": _screenshot, "import-directory": _import_directory,
-            "directory": _directory, "print-plan": _print_plan}
+            "directory": _directory, "audit": _audit, "backup": _backup, "restore": _restore,
+            "print-plan": _print_plan, "export-pdf": _export_pdf, "workshop-pack": _workshop_pack}
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -295,10 +519,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         from ui.app import run_gui
 
         return run_gui(args.db)
+    from db import audit
+    from db.backup import BackupError
     from db.database import DatabaseError
     from db.repository import CaseNotFound
     from planner.validation import CaseFileError
 
+    audit.set_user_name_source(_preferred_name)
     try:
         return COMMANDS[args.command](args)
     except BrokenPipeError:  # the reader (e.g. head) stopped listening: not an error of ours
@@ -309,9 +536,16 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"pathway-planner: {error}", file=sys.stderr)
     except CaseNotFound as error:
         print(f"pathway-planner: {error.args[0]}", file=sys.stderr)
-    except (DatabaseError, CommandError) as error:
+    except (DatabaseError, CommandError, BackupError) as error:
         print(f"pathway-planner: {error}", file=sys.stderr)
     return 1
+
+
+def _preferred_name() -> str | None:
+    """The name set in the GUI's preferences (read only when an event is recorded)."""
+    from ui.preferences import display_name
+
+    return display_name()
 
 
 if __name__ == "__main__":

@@ -5,12 +5,13 @@ from __future__ import annotations
 import copy
 import re
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QByteArray, QItemSelectionModel, QSettings, Qt, QTimer
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
     QFileDialog,
+    QInputDialog,
     QLabel,
     QLineEdit,
     QListView,
@@ -23,10 +24,11 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from db import audit
 from db.database import Database, DatabaseError
 from db.repository import CaseRepository, CaseSummary, SaveConflict
 from planner import __version__
-from planner.casefile import read_case_file, write_case_file
+from planner.casefile import case_from_dict, write_case_file
 from planner.model import Case, Person
 from planner.validation import CaseFileError
 from ui import theme
@@ -34,6 +36,7 @@ from ui.editing import CaseEditor
 
 if TYPE_CHECKING:
     from planner.analysis import Analysis
+    from planner.fhir.report import ImportReport
 from ui.findings_tab import FindingsTab
 from ui.header import CaseHeader
 from ui.models import CaseListModel
@@ -67,6 +70,9 @@ class MainWindow(QMainWindow):
                                  choose_known_person=self._choose_known_person)
         self.undo_stack = self.editor.stack
         self.undo_stack.cleanChanged.connect(lambda clean: self.setWindowModified(not clean))
+        from ui.preferences import display_name
+
+        audit.set_user_name(display_name())  # who the case history records: the name in the preferences
         self.showing_deleted = False
         self.setWindowTitle(APP_TITLE)
         self.setMinimumSize(1000, 640)
@@ -141,6 +147,8 @@ class MainWindow(QMainWindow):
         self.map_tab.finding_selected.connect(self.findings_tab.select_finding)
         self.map_tab.exported.connect(
             lambda kind, path: self.statusBar().showMessage(f"Exported the map as {kind} to {path}", 8000))
+        self.map_tab.exported.connect(
+            lambda kind, path: self.record_export(kind.lower(), path, what="pathway map"))
         self.findings_tab.annotations_changed.connect(self.editor.set_annotations)
 
         self.splitter = QSplitter(Qt.Orientation.Horizontal)
@@ -186,6 +194,8 @@ class MainWindow(QMainWindow):
                                           self.import_case_file)
         self.export_action = self._action("&Export case file…", QKeySequence("Ctrl+E"),
                                           self.export_case_file)
+        self.fhir_export_action = self._action("Export &FHIR bundle…", QKeySequence(),
+                                               self.export_fhir_bundle)
         self.directory_action = self._action("Import provider &directory…", QKeySequence(),
                                              self.import_directory)
         self.delete_action = self._action("De&lete case…", QKeySequence("Ctrl+Shift+Del"), self.delete_case)
@@ -193,13 +203,19 @@ class MainWindow(QMainWindow):
         self.quit_action.setMenuRole(QAction.MenuRole.QuitRole)
         file_menu.addActions([self.new_action, self.duplicate_action, self.save_action])
         file_menu.addSeparator()
-        file_menu.addActions([self.import_action, self.export_action, self.directory_action])
+        file_menu.addActions([self.import_action, self.export_action, self.fhir_export_action,
+                              self.directory_action])
         file_menu.addSeparator()
         self.print_plan_action = self._action("&Print care plan…", QKeySequence.StandardKey.Print,
                                               self.print_care_plan)
         self.plan_pdf_action = self._action("Save care plan as P&DF…", QKeySequence("Ctrl+Shift+R"),
                                             self.save_care_plan_pdf)
         file_menu.addActions([self.print_plan_action, self.plan_pdf_action])
+        file_menu.addSeparator()
+        self.workshop_action = self._action("Export &workshop case summary…", QKeySequence("Ctrl+Shift+W"),
+                                            self.export_workshop_summary)
+        self.pack_action = self._action("Wor&kshop pack…", QKeySequence(), self.workshop_pack)
+        file_menu.addActions([self.workshop_action, self.pack_action])
         file_menu.addSeparator()
         file_menu.addAction(self.delete_action)
         file_menu.addSeparator()
@@ -219,6 +235,11 @@ class MainWindow(QMainWindow):
         self.edit_plan_action = self._action("Edit care &plan details…", QKeySequence("Ctrl+Shift+L"),
                                              self.editor.edit_plan)
         edit_menu.addActions([self.edit_person_action, self.edit_plan_action])
+        edit_menu.addSeparator()
+        self.preferences_action = self._action("Pre&ferences…", QKeySequence.StandardKey.Preferences,
+                                               self.show_preferences)
+        self.preferences_action.setMenuRole(QAction.MenuRole.PreferencesRole)
+        edit_menu.addAction(self.preferences_action)
 
         view_menu = self.menuBar().addMenu("&View")
         find = self._action("&Find case", QKeySequence.StandardKey.Find, self._focus_search)
@@ -228,6 +249,8 @@ class MainWindow(QMainWindow):
         self.restore_action = self._action("&Restore case", QKeySequence(), self.restore_case)
         self.empty_deleted_action = self._action("&Empty deleted cases…", QKeySequence(), self.empty_deleted)
         view_menu.addActions([self.deleted_action, self.restore_action, self.empty_deleted_action])
+        self.history_action = self._action("Case &history…", QKeySequence("Ctrl+Shift+H"), self.show_history)
+        view_menu.addAction(self.history_action)
         view_menu.addSeparator()
         for number, tab in enumerate(self.case_tabs, start=1):
             action = self._action(tab.title, QKeySequence(f"Ctrl+{number}"),
@@ -251,9 +274,11 @@ class MainWindow(QMainWindow):
     def _update_actions(self) -> None:
         live = self.case is not None and not self.showing_deleted
         for action in (self.export_action, self.duplicate_action, self.delete_action, self.save_action,
-                       self.edit_person_action, self.edit_plan_action):
+                       self.edit_person_action, self.edit_plan_action, self.fhir_export_action):
             action.setEnabled(live)
+        self.workshop_action.setEnabled(self.case is not None)
         self.restore_action.setEnabled(self.showing_deleted and self.case is not None)
+        self.history_action.setEnabled(self.case is not None)
         has_plan = self.case is not None and self.case.care_plan is not None
         for action in (self.print_plan_action, self.plan_pdf_action):
             action.setEnabled(has_plan)
@@ -378,7 +403,8 @@ class MainWindow(QMainWindow):
             mine = copy.deepcopy(self.case)
             mine.title = f"{self.case.display_title} (my copy)"
             with self.database.session() as session:
-                new_id = CaseRepository(session).add(mine)
+                new_id = CaseRepository(session).add(
+                    mine, summary=f"Kept as a copy of case #{self.case.id}, which a colleague saved first")
             self.undo_stack.clear()
             self.case_model.refresh()
             self.select_case(new_id)
@@ -400,9 +426,10 @@ class MainWindow(QMainWindow):
             return True
         return False
 
-    def _add_and_open(self, case: Case) -> int:
+    def _add_and_open(self, case: Case, **audit_note: Any) -> int:
+        """Store a new case (``audit_note``: action, summary, details for the audit trail) and open it."""
         with self.database.session() as session:
-            case_id = CaseRepository(session).add(case)
+            case_id = CaseRepository(session).add(case, **audit_note)
         self.undo_stack.clear()
         if self.showing_deleted:
             self.toggle_deleted(False)
@@ -425,7 +452,7 @@ class MainWindow(QMainWindow):
             return
         copied = copy.deepcopy(self.case)
         copied.title = f"Copy of {self.case.display_title}"
-        self._add_and_open(copied)
+        self._add_and_open(copied, summary=f"Duplicated from case #{self.case.id}")
         self.statusBar().showMessage(f"Made “{copied.title}”", 5000)
 
     def delete_case(self) -> None:
@@ -492,22 +519,59 @@ class MainWindow(QMainWindow):
     # -- file actions ----------------------------------------------------------------------
     def import_case_file(self) -> None:
         path, _ = QFileDialog.getOpenFileName(self, "Import case file", str(Path.home()),
-                                              "Case files (*.case.json *.json);;All files (*)")
+                                              "Case files and FHIR bundles (*.json);;All files (*)")
         if path:
             self.import_path(path)
 
-    def import_path(self, path: str) -> int | None:
-        """Import a case file; show every problem and change nothing if it is invalid."""
+    def import_path(self, path: str, years: int | None = None) -> int | None:
+        """Import a case file or a FHIR R4 bundle (told apart by content); show every problem and
+        change nothing if it is invalid. A FHIR import asks how many ``years`` of history to put on
+        the pathway (unless given) and shows its report."""
+        from planner.fhir import DEFAULT_YEARS, import_fhir, is_fhir, read_json_file
+
+        report, kind, what = None, "case-file", "case file"
         try:
-            case = read_case_file(path)
+            data = read_json_file(path)
+            if is_fhir(data):
+                if years is None:
+                    years, ok = QInputDialog.getInt(
+                        self, "Import FHIR bundle", "Years of history before the latest encounter to put on "
+                        "the pathway (0: all of it):", DEFAULT_YEARS, 0, 200)
+                    if not ok:
+                        return None
+                imported = import_fhir(data, source=path, years=years)
+                case, report, kind, what = imported.case, imported.report, "fhir", "FHIR bundle"
+            else:
+                case = case_from_dict(data, path)
         except CaseFileError as error:
             self._show_problems(path, error)
             return None
         if not self.maybe_save():
             return None
-        case_id = self._add_and_open(case)
+        case_id = self._add_and_open(
+            case, action="imported", summary=f"Imported from the {what} {Path(path).name}",
+            details={"format": kind, "file": str(Path(path).absolute())})
         self.statusBar().showMessage(f"Imported “{case.display_title}” from {Path(path).name}", 8000)
+        if report is not None:
+            self.show_import_report(report, case)
         return case_id
+
+    def show_import_report(self, report: ImportReport, case: Case) -> None:
+        """What a FHIR import mapped, skipped and left for the user to check."""
+        source = Path(report.source).name if report.source else "the FHIR file"
+        box = QMessageBox(QMessageBox.Icon.Information, "FHIR import report",
+                          f"Imported “{case.display_title}” from {source}: {len(case.steps)} steps, "
+                          f"{len(case.organisations)} organisations, {len(case.team)} team members.",
+                          parent=self)
+        window = report.window.describe() if report.window else ""
+        lines = [f"Steps: {window}."] if window else []
+        if report.left_out_encounters:
+            lines.append(f"{report.left_out_encounters:,} older encounters were left out of the pathway.")
+        lines.append("\nNeeds your attention:" if report.attention else "\nNothing needs your attention.")
+        lines += [f"• {item}" for item in report.attention]
+        box.setInformativeText("\n".join(lines))
+        box.setDetailedText(report.as_text())
+        box.exec()
 
     def _show_problems(self, path: str, error: CaseFileError) -> None:
         count = len(error.problems)
@@ -531,6 +595,44 @@ class MainWindow(QMainWindow):
         if path:
             self.export_path(path)
 
+    def export_fhir_bundle(self) -> None:
+        if self.case is None:
+            return
+        box = QMessageBox(QMessageBox.Icon.Question, "Export FHIR bundle",
+                          "Who is the bundle for?", parent=self)
+        box.setInformativeText(
+            "For the care team: identifiable, as the case is.\n"
+            "For anyone else: anonymised, as the workshop summary is (a pseudonym; no NHS number, "
+            "date of birth or postcode; dates moved; team members by role).")
+        team = box.addButton("Identifiable, for the care team", QMessageBox.ButtonRole.AcceptRole)
+        anonymised = box.addButton("Anonymised", QMessageBox.ButtonRole.AcceptRole)
+        box.addButton(QMessageBox.StandardButton.Cancel)
+        box.setDefaultButton(anonymised)
+        box.exec()
+        if box.clickedButton() not in (team, anonymised):
+            return
+        anonymise = box.clickedButton() is anonymised
+        slug = re.sub(r"[^a-z0-9]+", "-", self.case.display_title.lower()).strip("-") or "case"
+        suggested = str(Path.home() / ("anonymised-case.fhir.json" if anonymise else f"{slug}.fhir.json"))
+        path, _ = QFileDialog.getSaveFileName(self, "Export FHIR bundle", suggested, "FHIR JSON (*.json)")
+        if path:
+            self.export_fhir_path(path, anonymise=anonymise)
+
+    def export_fhir_path(self, path: str, anonymise: bool = False) -> bool:
+        """Write the open case as a FHIR R4 bundle (a collection) and record the export."""
+        from planner.fhir import write_fhir_file
+
+        assert self.case is not None
+        try:
+            write_fhir_file(self.case, path, anonymise=anonymise)
+        except OSError as error:
+            QMessageBox.warning(self, "FHIR bundle not exported",
+                                f"Could not write {path}: {error.strerror or error}.")
+            return False
+        self.record_export("fhir", path, anonymised=anonymise)
+        self.statusBar().showMessage(f"Exported “{self.case.display_title}” as FHIR to {path}", 8000)
+        return True
+
     def export_path(self, path: str) -> bool:
         assert self.case is not None
         try:
@@ -539,8 +641,53 @@ class MainWindow(QMainWindow):
             QMessageBox.warning(self, "Case file not exported",
                                 f"Could not write {path}: {error.strerror or error}.")
             return False
+        self.record_export("case-file", path)
         self.statusBar().showMessage(f"Exported “{self.case.display_title}” to {path}", 8000)
         return True
+
+    def export_workshop_summary(self) -> None:
+        """The regulator-workshop case summary of the open case (as it is on screen)."""
+        if self.case is None:
+            return
+        from ui.workshop_dialog import WorkshopExportDialog
+
+        dialog = WorkshopExportDialog(self.case, self.analysis, self)
+        def exported(path: str, anonymised: bool) -> None:
+            self.record_export("pdf", path, anonymised=anonymised, what="workshop case summary")
+            how = "anonymised" if anonymised else "IDENTIFIABLE"
+            self.statusBar().showMessage(f"Exported the workshop case summary ({how}) to {path}", 8000)
+
+        dialog.exported.connect(exported)
+        dialog.exec()
+
+    def workshop_pack(self) -> None:
+        """The workshop pack of cases chosen in a list (their saved versions)."""
+        from collections.abc import Sequence
+
+        from ui.workshop_dialog import CaseChooserDialog
+
+        def fetch(search: str, limit: int) -> list[CaseSummary]:
+            with self.database.session() as session:
+                return CaseRepository(session).summaries(search, limit=limit)
+
+        def load(ids: Sequence[int]) -> list[Case]:
+            with self.database.session() as session:
+                repository = CaseRepository(session)
+                return [repository.get(case_id) for case_id in ids]
+
+        current = [self.case.id] if self.case is not None and self.case.id is not None else []
+        dialog = CaseChooserDialog(fetch, load, current, self)
+        def exported(path: str, _anonymised: bool) -> None:
+            from db import audit as trail
+
+            with self.database.session() as session:  # each case in the pack has its export recorded
+                for case_id in dialog.chosen_ids():
+                    trail.record_export(session, case_id, format="workshop-pack", file=path, anonymised=True,
+                                        what="workshop pack page")
+            self.statusBar().showMessage(f"Made the workshop pack to {path}", 8000)
+
+        dialog.exported.connect(exported)
+        dialog.exec()
 
     def import_directory(self) -> None:
         """Import a CQC or NHS ODS directory file, after a preview of what it will change."""
@@ -576,6 +723,7 @@ class MainWindow(QMainWindow):
             from ui.print_plan import print_with_preview
 
             if print_with_preview(self, plan):  # type: ignore[arg-type]
+                self.record_print("care plan")
                 self.statusBar().showMessage("Sent the care plan to print", 8000)
 
     def save_care_plan_pdf(self) -> None:
@@ -585,7 +733,44 @@ class MainWindow(QMainWindow):
 
             path = save_pdf_with_dialog(self, plan, str(Path.home()))  # type: ignore[arg-type]
             if path is not None:
+                self.record_export("pdf", path, what="care plan")
                 self.statusBar().showMessage(f"Saved the care plan to {path}", 8000)
+
+    # -- the audit trail -------------------------------------------------------------------
+    def record_export(self, format: str, path: str | Path, *, anonymised: bool = False,
+                      what: str | None = None) -> None:
+        """Record in the case history that the open case was written to ``path`` (call it after
+        every file written from a case: PDF, FHIR, case file, images; see db.audit.record_export)."""
+        self._record(audit.record_export, format=format, file=path, anonymised=anonymised, what=what)
+
+    def record_print(self, what: str, *, printer: str | None = None, anonymised: bool = False) -> None:
+        """Record in the case history that (part of) the open case was printed."""
+        self._record(audit.record_print, what=what, printer=printer, anonymised=anonymised)
+
+    def _record(self, record: Any, **details: Any) -> None:
+        if self.case is None or self.case.id is None:
+            return
+        try:
+            with self.database.session() as session:
+                record(session, self.case.id, **details)
+        except DatabaseError as error:
+            QMessageBox.warning(self, "Not recorded in the case history",
+                                f"Done, but it could not be recorded in the case history: {error}")
+
+    def show_history(self) -> None:
+        """View › Case history: who did what to the open case, and when."""
+        if self.case is None or self.case.id is None:
+            return
+        from ui.case_history import CaseHistoryDialog
+
+        with self.database.session() as session:
+            events = audit.history(session, self.case.id)
+        CaseHistoryDialog(self.case.display_title, events, self).exec()
+
+    def show_preferences(self) -> None:
+        from ui.preferences_dialog import PreferencesDialog
+
+        PreferencesDialog(self).exec()
 
     def show_about(self) -> None:
         QMessageBox.about(
