@@ -782,10 +782,25 @@ def test_gui_refuses_bad_fhir_and_exports_a_bundle(window: Any, monkeypatch: pyt
     out = tmp_path / "exported.json"
     monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *a, **k: (str(out), ""))
     assert window.fhir_export_action.isEnabled()
+
+    def choose(text: str) -> None:  # answer "who is the bundle for?" with the button named ``text``
+        def press(box: QMessageBox) -> int:
+            shown.append(box)
+            box.clickedButton = lambda: next(b for b in box.buttons() if b.text().startswith(text))  # type: ignore[method-assign]
+            return 0
+        monkeypatch.setattr(QMessageBox, "exec", press)
+
+    choose("Identifiable")
     window.fhir_export_action.trigger()
+    assert shown[-1].text() == "Who is the bundle for?"
     bundle = json.loads(out.read_text(encoding="utf-8"))
     check_bundle(bundle)
     assert of_type(bundle, "Patient")[0]["name"][0]["text"] == window.case.person.name
+    choose("Anonymised")
+    window.fhir_export_action.trigger()
+    text = out.read_text(encoding="utf-8")
+    check_bundle(json.loads(text))
+    assert window.case.person.name not in text and '"text": "Mrs S"' in text
 
 
 def test_report_text_lists_every_section() -> None:
