@@ -382,3 +382,31 @@ def test_the_map_loads_when_first_shown_and_shares_the_selection(window: MainWin
     window.show_tab("findings")
     assert window.findings_tab.select_finding("M05", frozenset({"s8", "s17"}))
     assert set(inner.view.scene().highlighted()) == {"s8", "s17"}  # type: ignore[attr-defined]
+
+
+def test_errors_in_event_handlers_are_told_to_the_user(qtbot, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    import sys
+
+    from PySide6.QtWidgets import QMessageBox
+
+    from db.database import DatabaseUnavailable
+    from ui.app import install_error_reporting, make_app
+
+    make_app()
+    shown: list[tuple[str, str]] = []
+    monkeypatch.setattr(QMessageBox, "warning", lambda _p, title, text, *a: shown.append((title, text)))
+    monkeypatch.setattr(QMessageBox, "critical", lambda _p, title, text, *a: shown.append((title, text)))
+    monkeypatch.setattr(sys, "excepthook", lambda *a: shown.append(("console", "")))
+    install_error_reporting()
+    from sqlalchemy.exc import OperationalError
+
+    original = OperationalError("UPDATE cases ...", {}, Exception("database is locked"))
+    locked = DatabaseUnavailable("The database /tmp/x.sqlite is locked by process 123 (python).", original)
+    sys.excepthook(DatabaseUnavailable, locked, None)
+    assert shown == [("The database is not available",
+                      "The database /tmp/x.sqlite is locked by process 123 (python).\n\nNothing was changed. "
+                      "Your unsaved edits are still open: try again in a moment.")]
+    shown.clear()
+    sys.excepthook(ValueError, ValueError("bad"), None)
+    assert shown[0] == ("console", "") and shown[1][0] == "Something went wrong"
+    assert "ValueError: bad" in shown[1][1]

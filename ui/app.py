@@ -23,6 +23,33 @@ def make_app() -> QApplication:
     return app
 
 
+def install_error_reporting() -> None:
+    """Errors raised in the GUI's event handlers are told to the user, not only to the console.
+
+    A database that stops answering (locked by another program, damaged, its server unreachable)
+    is a warning: the message says which and why, and that nothing changed. Anything else is
+    reported as an error after the usual traceback. Either way the window stays open with its
+    unsaved edits, so no work is lost."""
+    previous = sys.excepthook
+
+    def report(kind: type[BaseException], error: BaseException, trace: object) -> None:
+        from db.database import DatabaseError
+
+        parent = QApplication.activeWindow()
+        if isinstance(error, DatabaseError):
+            QMessageBox.warning(parent, "The database is not available",
+                                f"{error}\n\nNothing was changed. Your unsaved edits are still open: "
+                                "try again in a moment.")
+            return
+        previous(kind, error, trace)  # type: ignore[arg-type]
+        if isinstance(error, Exception):
+            QMessageBox.critical(parent, "Something went wrong",
+                                 f"{kind.__name__}: {error}\n\nYour unsaved edits are still open; "
+                                 "save them when you can.")
+
+    sys.excepthook = report
+
+
 def run_gui(db_url: str | None = None) -> int:
     """Open the main window on the chosen database and run until it closes."""
     from db.database import DatabaseError, open_database
@@ -34,6 +61,7 @@ def run_gui(db_url: str | None = None) -> int:
     except DatabaseError as error:
         QMessageBox.critical(None, "Pathway Planner cannot start", str(error))
         return 1
+    install_error_reporting()
     window = MainWindow(database)
     window.show()
     try:
