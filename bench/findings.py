@@ -15,6 +15,9 @@ date), so no two are the same objects or share all their findings. Generating th
 Each seed's case is read through ``planner.casefile.case_from_dict``, which validates it fully;
 its companions are independent copies with every step date moved by a whole number of weeks (so
 every constraint still holds and weekdays are kept): validating 10,000 cases would take minutes.
+
+Nothing is done here to Python's garbage collector (no ``gc.freeze()`` of the generated cases):
+it runs as in the app, where ``analyse`` pauses it while the engine works (see its docstring).
 """
 
 from __future__ import annotations

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
 from datetime import date, timedelta
+from operator import attrgetter
 from typing import Any
 
 from planner.describe import inline
@@ -22,6 +23,7 @@ AT_HOME_AFTER_DAYS = 91
 #: How soon after leaving hospital reablement must start to count as "discharged into" it.
 DISCHARGED_INTO_DAYS = 7
 AWAY_SETTINGS = frozenset({"community_hospital"})
+_FUNDING = attrgetter("funding")
 
 
 @dataclass(slots=True)
@@ -143,31 +145,29 @@ def compute_measures(case: Case, context: CaseContext | None = None) -> Measures
     measures.readmissions_30_days = len(ctx.readmissions)
     _days_at_home(ctx, measures)
     measures.handoffs = [
-        HandoffMeasure(link.source.id, link.target.id, link.method, link.derived,
-                       max(0, ctx.gap(link.source, link.target)))
+        HandoffMeasure(link.source.id, link.target.id, link.method, link.derived, max(0, link.gap_days))
         for link in ctx.handoffs]
     measures.organisations = len(ctx.pathway_orgs)
     measures.regulators = len({code for org in ctx.pathway_orgs for code in ctx.regulators[org.id]})
-    measures.funding_regimes = len({s.funding for s in ctx.steps if s.funding})
-    measures.duplicate_assessments = sum(1 for _ in duplicated_assessments(ctx))
+    measures.funding_regimes = len(set(map(_FUNDING, ctx.steps)) - {None, ""})  # those recorded
+    measures.duplicate_assessments = len(duplicated_assessments(ctx))
     return measures
 
 
 def _admission(ctx: CaseContext, admission: Step) -> AdmissionMeasure:
-    end = admission.end_date
+    start, end = admission.start_date, admission.end_date
     delayed = admission.delayed_days
     return AdmissionMeasure(
-        step=admission.id, organisation=admission.organisation, start=admission.start_date, end=end,
-        emergency=is_emergency(admission),
-        length_of_stay=None if end is None else (end - admission.start_date).days,
-        delayed_days=delayed, delay_attribution=ctx.delay_attribution(admission) if delayed else None)
+        admission.id, admission.organisation, start, end, is_emergency(admission),
+        None if end is None else (end - start).days,
+        delayed, ctx.delay_attribution(admission) if delayed else None)
 
 
 def _away(ctx: CaseContext, period_end: date) -> list[tuple[date, date]]:
     """Merged [start, end) spans in hospital, a community hospital or a new placement."""
     spans = sorted(
-        (s.start_date, max(s.start_date, s.end_date or period_end))
-        for s in ctx.steps
+        (start, max(start, end or period_end))
+        for s, start, end in zip(ctx.steps, ctx.start_dates, ctx.end_dates, strict=True)
         if s.kind in ("admission", "placement") or s.setting in AWAY_SETTINGS)
     merged: list[tuple[date, date]] = []
     for start, end in spans:
@@ -189,21 +189,23 @@ def _hospital_discharge_before(ctx: CaseContext, reablement: Step) -> date | Non
     start = reablement.start_date
     ends = [a.end_date for a in ctx.admissions if a.end_date is not None]
     direct = [end for end in ends if _within(end, start)]
-    stepped = [end for p in ctx.steps
-               if p.kind == "placement" and p.permanent is not True and _within(p.end_date, start)
+    stepped = [end for p in ctx.of_kind.get("placement", [])
+               if p.permanent is not True and _within(p.end_date, start)
                for end in ends if _within(end, p.start_date)]
     return max(direct + stepped, default=None)
 
 
 def _days_at_home(ctx: CaseContext, measures: Measures) -> None:
-    first = ctx.steps[0].start_date
-    last = max((s.end_date or s.start_date) for s in ctx.steps)
+    first = ctx.start_dates[0]
+    # the latest end or start: the starts are in order, so the last start is the latest
+    latest_start = ctx.start_dates[-1]
+    last = max(latest_start, max(filter(None, ctx.end_dates), default=latest_start))
     measures.period_start, measures.period_end = first, last
     measures.days_in_period = (last - first).days + 1
     away = _away(ctx, last)
     measures.days_away_from_home = sum((end - start).days for start, end in away)
     measures.share_of_days_at_home = 1 - measures.days_away_from_home / measures.days_in_period
-    deaths = [s.start_date for s in ctx.steps if s.kind == "death"]
+    deaths = [s.start_date for s in ctx.of_kind.get("death", [])]
     for step in ctx.steps:
         if step.setting not in REABLEMENT_SETTINGS:
             continue

@@ -6,7 +6,7 @@ The person's area is set, and a step is at an organisation whose area is set and
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 
 from planner.model import Organisation, Step
 from planner.rules import phrases
@@ -24,15 +24,14 @@ def check(ctx: CaseContext) -> Iterator[Occurrence]:
     home = ctx.person.area
     if not home:
         return
-    elsewhere = {org.id: org for org in ctx.case.organisations if org.area and _same(org.area) != _same(home)}
+    here = _same(home)
+    elsewhere = {org.id: org for org in ctx.case.organisations if org.area and _same(org.area) != here}
     for step in ctx.steps:
         org = elsewhere.get(step.organisation)
         if org is not None:
-            yield Occurrence([step], [org], _out_of_area(ctx, step, org, home))
+            yield (step,), (org,), (_out_of_area, ctx, step, org, home)
 
 
-def _out_of_area(ctx: CaseContext, step: Step, org: Organisation, home: str) -> Callable[[], str]:
-    def say() -> str:
-        return (f"{phrases.first_upper(ctx.what(step))} on {ctx.day(step.start_date)} "
-                f"at {org.name}, in {org.area}, while {ctx.they} {ctx.live} in {home}.")
-    return say
+def _out_of_area(ctx: CaseContext, step: Step, org: Organisation, home: str) -> str:
+    return (f"{phrases.first_upper(ctx.what(step))} on {ctx.day(step.start_date)} "
+            f"at {org.name}, in {org.area}, while {ctx.they} {ctx.live} in {home}.")

@@ -12,6 +12,7 @@ from bisect import bisect_left
 from collections.abc import Iterator
 from datetime import timedelta
 
+from planner.model import Organisation, Step
 from planner.rules import phrases
 from planner.rules.catalogue import rule
 from planner.rules.context import CaseContext
@@ -37,9 +38,6 @@ def check(ctx: CaseContext) -> Iterator[Occurrence]:
         return
     emergencies = ctx.emergency_admissions
     starts = [admission.start_date for admission in emergencies]
-    fixed = phrases.listing(
-        [f"{org.name} ({phrases.said('payment_model', ctx.payment[org.id])})" for org in alternatives]
-    )
     for index, admission in enumerate(emergencies):
         org = ctx.org(admission)
         how = PAID_PER_ADMISSION.get(ctx.payment[org.id] or "") if org is not None else None
@@ -49,12 +47,22 @@ def check(ctx: CaseContext) -> Iterator[Occurrence]:
         counted = emergencies[first : index + 1]
         if len(counted) < limits["min_emergency_admissions"]:
             continue
-        earlier = phrases.listing([ctx.day(a.start_date) for a in counted[:-1]])
-        evidence = (
-            f"Emergency admission to {org.name} on {ctx.day(admission.start_date)}, {ctx.their} "
-            f"{phrases.ordinal(len(counted))} in 12 months (before: {earlier}). {org.name} is paid "
-            f"{how}, while {fixed} "
-            f"{'is' if len(alternatives) == 1 else 'are'} paid the same whether or not "
-            f"{ctx.they} {ctx.is_} admitted."
-        )
-        yield Occurrence(counted, [org, *ctx.orgs_of(*counted), *alternatives], evidence)
+        yield counted, [org, *ctx.orgs_of(*counted), *alternatives], (
+            _evidence, ctx, org, how, counted, alternatives)
+
+
+def _evidence(ctx: CaseContext, org: Organisation, how: str, counted: list[Step],
+              alternatives: list[Organisation]) -> str:
+    admission = counted[-1]
+    earlier = phrases.listing([ctx.day(a.start_date) for a in counted[:-1]])
+    fixed = phrases.listing([
+        f"{alternative.name} ({phrases.said('payment_model', ctx.payment[alternative.id])})"
+        for alternative in alternatives
+    ])
+    return (
+        f"Emergency admission to {org.name} on {ctx.day(admission.start_date)}, {ctx.their} "
+        f"{phrases.ordinal(len(counted))} in 12 months (before: {earlier}). {org.name} is paid "
+        f"{how}, while {fixed} "
+        f"{'is' if len(alternatives) == 1 else 'are'} paid the same whether or not "
+        f"{ctx.they} {ctx.is_} admitted."
+    )

@@ -25,10 +25,10 @@ LOCAL_NHS = frozenset({"primary_care", "community_health"})
 
 def check(ctx: CaseContext) -> Iterator[Occurrence]:
     window = timedelta(days=rule(RULE_ID).thresholds["window_days"])
-    placements = [s for s in ctx.steps if s.kind == "placement"]
+    placements = ctx.of_kind.get("placement", [])
     if not placements and ctx.person.living_situation not in CARE_HOME_LIVING:
         return
-    local = [s for s in ctx.steps if ctx.sector(s) in LOCAL_NHS]
+    local = ctx.in_sectors(LOCAL_NHS)
     local_days = [s.start_date for s in local]
     for event in ctx.steps:
         if event.kind not in ("attendance", "admission") or not is_emergency(event):
@@ -55,4 +55,4 @@ def check(ctx: CaseContext) -> Iterator[Occurrence]:
             f"{window.days} days before ({previous})."
         )
         steps = [home, event] if home else [event]
-        yield Occurrence(steps, ctx.orgs_of(*steps), evidence)
+        yield steps, None, evidence

@@ -9,13 +9,15 @@ handoff naming an unknown step, is left out rather than guessed.
 from __future__ import annotations
 
 from bisect import bisect_right, insort
-from dataclasses import dataclass
+from collections.abc import Callable, Container, Iterable
 from datetime import date
-from functools import cached_property, lru_cache
+from functools import cached_property, lru_cache, partial
+from operator import attrgetter
+from typing import NamedTuple, cast
 
 from planner import describe
 from planner.dates import format_day
-from planner.model import Case, Organisation, Person, Step
+from planner.model import Case, Organisation, Person, Step, moment_key
 from planner.reference import delay_attribution_default, load, payment_model_of, regulators_of
 from planner.rules.catalogue import term
 
@@ -25,9 +27,11 @@ MEANS_TESTED = frozenset(f for f, entry in load("funding").items() if entry["mea
 REABLEMENT_SETTINGS = frozenset({"reablement", "intermediate_care"})
 
 
-@dataclass(frozen=True, slots=True)
-class Link:
-    """A handoff between two steps: given in the case, or derived between consecutive steps."""
+class Link(NamedTuple):
+    """A handoff between two steps: given in the case, or derived between consecutive steps.
+
+    A named tuple, immutable like a frozen dataclass but several times quicker to build: a case
+    has one per handoff, worked out for every analysis."""
 
     source: Step
     target: Step
@@ -36,10 +40,48 @@ class Link:
     derived: bool
     #: A handoff's date is the receiving step's start date.
     on: date
+    #: Days from the end of the source step (its start if it has no end) to the start of the
+    #: target: :meth:`CaseContext.gap`, negative when they overlap. Worked out with the link.
+    gap_days: int
+
+
+#: A link from a tuple of its fields, by ``tuple.__new__``, which runs in C: twice as quick as
+#: calling ``Link``, whose ``__new__`` is a Python function, for the fifty or so links of a case.
+_new_link = cast(Callable[[tuple[Step, Step, str, str | None, bool, date, int]], Link],
+                 partial(tuple.__new__, Link))
+
+_START, _END, _ORGANISATION = attrgetter("start"), attrgetter("end"), attrgetter("organisation")
+_DATES = frozenset({date})
+_DATES_OR_NONE = frozenset({date, type(None)})
+
+
+def _in_order(steps: list[Step]) -> tuple[list[Step], list[date], list[date | None]]:
+    """Steps by start, a date alone counting as 00:00, ties in file order (``Case.ordered_steps``),
+    with the start date and end date (None without an end) of each.
+
+    When no step has a time of day, as is usual, the dates are the moments themselves: they
+    order the steps the same way, and sorting by them and reading them needs no Python call per
+    step (``attrgetter`` and ``map`` run in C), where ``Step.start_date`` is a property."""
+    if set(map(type, map(_START, steps))) <= _DATES:
+        ordered = sorted(steps, key=_START)
+        starts: list[date] = list(map(_START, ordered))
+    else:
+        ordered = sorted(steps, key=lambda step: moment_key(step.start))
+        starts = [step.start_date for step in ordered]
+    ends: list[date | None] = list(map(_END, ordered))
+    if not set(map(type, ends)) <= _DATES_OR_NONE:
+        ends = [step.end_date for step in ordered]
+    return ordered, starts, ends
+
+
+@lru_cache(maxsize=256)
+def _both(first: tuple[str, ...], second: tuple[str, ...]) -> tuple[str, ...]:
+    """The regulator codes of two organisations, each once: the same few pairs in every case."""
+    return tuple(dict.fromkeys(first + second))
 
 
 @lru_cache(maxsize=512)
-def _worded(template: str, sex: str | None) -> str:
+def worded(template: str, sex: str | None) -> str:
     """A resource template filled for a person of that recorded sex (the same for every case)."""
     return describe.words(template, Person(name="", sex=sex))
 
@@ -53,14 +95,25 @@ class CaseContext:
         self.case = case
         self.person = case.person
         self.orgs: dict[str, Organisation] = {o.id: o for o in case.organisations}
-        #: Steps in order: by start, a date alone counting as 00:00, ties in file order.
-        self.steps: list[Step] = case.ordered_steps()
+        #: Steps in order: by start, a date alone counting as 00:00, ties in file order; and
+        #: each step's start date and end date (None without an end), in the same order: read
+        #: for every handoff and by the measures, so worked out once.
+        self.steps, self.start_dates, self.end_dates = _in_order(case.steps)
         self.position = {id(s): i for i, s in enumerate(self.steps)}
         self.step_by_id = {s.id: s for s in case.steps}
         self.regulators = {o.id: regulators_of(o) for o in case.organisations}
         self.regulator_set = {org_id: frozenset(codes) for org_id, codes in self.regulators.items()}
+        self._codes = {org_id: tuple(codes) for org_id, codes in self.regulators.items()}
         self.payment = {o.id: payment_model_of(o) for o in case.organisations}
-        self.admissions = [s for s in self.steps if s.kind == "admission"]
+        #: The steps of each kind, in order: most rules look at one or two kinds only.
+        self.of_kind: dict[str, list[Step]] = {}
+        for step in self.steps:
+            same_kind = self.of_kind.get(step.kind)
+            if same_kind is None:
+                self.of_kind[step.kind] = [step]
+            else:
+                same_kind.append(step)
+        self.admissions = self.of_kind.get("admission", [])
         self.emergency_admissions = [s for s in self.admissions if is_emergency(s)]
 
     # -- organisations ---------------------------------------------------------------------
@@ -77,19 +130,40 @@ class CaseContext:
         unique = {step.organisation: orgs.get(step.organisation) for step in steps}
         return [org for org in unique.values() if org is not None]
 
+    def organisation_refs(self, org_ids: tuple[str, ...]) -> tuple[tuple[str, ...], tuple[str, ...]]:
+        """A finding's references to some organisations, by id: the ids of the known ones, each
+        once in the order given, and their regulators' codes, each once.
+
+        Nearly every finding concerns one or two organisations: those take short paths, without
+        the generator expressions of the general one."""
+        codes = self._codes
+        if len(org_ids) == 1:
+            own = codes.get(org_ids[0])
+            return (org_ids, own) if own is not None else ((), ())
+        if len(org_ids) == 2:
+            a, b = org_ids
+            first, second = codes.get(a), codes.get(b)
+            if first is not None and second is not None and a != b:
+                return org_ids, _both(first, second)
+        known = tuple(dict.fromkeys(org_id for org_id in org_ids if org_id in codes))
+        return known, tuple(dict.fromkeys(code for org_id in known for code in codes[org_id]))
+
     def sector(self, step: Step) -> str | None:
         org = self.orgs.get(step.organisation)
         return org.sector if org else None
 
+    def in_sectors(self, sectors: Container[str], steps: Iterable[Step] | None = None) -> list[Step]:
+        """The steps (of ``steps``, else all of them) at organisations of these sectors, in the
+        order given. Quicker than asking :meth:`sector` of each step: a case has many more steps
+        than organisations."""
+        there = {org_id for org_id, org in self.orgs.items() if org.sector in sectors}
+        return [step for step in (self.steps if steps is None else steps) if step.organisation in there]
+
     @cached_property
     def pathway_orgs(self) -> list[Organisation]:
         """Organisations at which at least one step takes place, in order of first step."""
-        seen: dict[str, Organisation] = {}
-        for step in self.steps:
-            org = self.orgs.get(step.organisation)
-            if org is not None and org.id not in seen:
-                seen[org.id] = org
-        return list(seen.values())
+        orgs = self.orgs
+        return [orgs[org_id] for org_id in dict.fromkeys(map(_ORGANISATION, self.steps)) if org_id in orgs]
 
     def is_nhs_bed(self, admission: Step) -> bool:
         return self.sector(admission) in NHS_BED_SECTORS
@@ -99,23 +173,28 @@ class CaseContext:
     def handoffs(self) -> list[Link]:
         """Given handoffs (a missing method counting as unknown), then derived ones: between
         consecutive steps at different organisations that no given handoff connects."""
-        given: list[Link] = []
+        links: list[Link] = []
         connected: set[tuple[str, str]] = set()
+        step_by_id, position = self.step_by_id, self.position
+        steps, starts, ends = self.steps, self.start_dates, self.end_dates
         for handoff in self.case.handoffs:
-            source = self.step_by_id.get(handoff.source)
-            target = self.step_by_id.get(handoff.target)
+            source = step_by_id.get(handoff.source)
+            target = step_by_id.get(handoff.target)
             if source is None or target is None:
                 continue
-            given.append(Link(source, target, handoff.method or "unknown", handoff.named_receiver, False,
-                              target.start_date))
+            # the dates from the lists worked out once, rather than the steps' properties
+            on, before = starts[position[id(target)]], position[id(source)]
+            gap = (on - (ends[before] or starts[before])).days
+            method = handoff.method or "unknown"
+            links.append(_new_link((source, target, method, handoff.named_receiver, False, on, gap)))
             connected.add((source.id, target.id))
             connected.add((target.id, source.id))
-        derived = [
-            Link(first, second, "unknown", None, True, second.start_date)
-            for first, second in zip(self.steps, self.steps[1:], strict=False)
-            if first.organisation != second.organisation and (first.id, second.id) not in connected
-        ]
-        return given + derived
+        consecutive = zip(steps, starts, ends, steps[1:], starts[1:], strict=False)
+        for first, first_start, first_end, second, on in consecutive:
+            if first.organisation != second.organisation and (first.id, second.id) not in connected:
+                gap = (on - (first_end or first_start)).days
+                links.append(_new_link((first, second, "unknown", None, True, on, gap)))
+        return links
 
     # -- admissions and what follows them ----------------------------------------------------
     def delay_attribution(self, admission: Step) -> str:
@@ -147,8 +226,8 @@ class CaseContext:
         window = term("placement_after_hospital_days")
         ends = sorted((a.end_date, self.position[id(a)]) for a in self.admissions if a.end_date)
         found: list[tuple[Step, Step]] = []
-        for placement in self.steps:
-            if placement.kind != "placement" or placement.permanent is not True:
+        for placement in self.of_kind.get("placement", []):
+            if placement.permanent is not True:
                 continue
             start = placement.start_date
             index = bisect_right(ends, (start, len(self.steps)))
@@ -190,7 +269,7 @@ class CaseContext:
     def words(self, template: str) -> str:
         """Fill a template from resources/ (a title, a question) with her pronouns. Never pass
         case text through it: braces in a name or a label would be taken as placeholders."""
-        return _worded(template, self.person.sex)
+        return worded(template, self.person.sex)
 
     # her pronouns, for evidence written as ordinary f-strings around case text
     @cached_property

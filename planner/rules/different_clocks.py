@@ -11,6 +11,7 @@ from __future__ import annotations
 from bisect import bisect_left
 from collections.abc import Iterator
 
+from planner.model import Step
 from planner.rules import phrases
 from planner.rules.context import REABLEMENT_SETTINGS, CaseContext
 from planner.rules.engine import Occurrence
@@ -21,17 +22,8 @@ RULE_ID = "M12"
 def check(ctx: CaseContext) -> Iterator[Occurrence]:
     for step in ctx.steps:
         if step.setting in REABLEMENT_SETTINGS and step.funding == "self_funded":
-            yield Occurrence(
-                [step],
-                ctx.orgs_of(step),
-                (
-                    f"{phrases.first_upper(ctx.what(step))} from {ctx.name(step)} "
-                    f"on {ctx.day(step.start_date)} is "
-                    "self-funded, so it is missing from the council's annual measure of people still at "
-                    "home 91 days after reablement."
-                ),
-            )
-    council = [s for s in ctx.steps if ctx.sector(s) == "local_authority"]
+            yield (step,), None, (_self_funded, ctx, step)
+    council = ctx.in_sectors({"local_authority"})
     council_days = [s.start_date for s in council]
     for admission in ctx.admissions:
         if admission.delayed_days <= 0:
@@ -41,12 +33,21 @@ def check(ctx: CaseContext) -> Iterator[Occurrence]:
         if index == len(council):
             continue
         after = council[index]
-        yield Occurrence(
-            [admission, after],
-            ctx.orgs_of(admission, after),
-            (
-                f"{phrases.days(admission.delayed_days)} delayed at {ctx.name(admission)} count "
-                f"in the NHS's monthly returns; {ctx.name(after)}'s part ({ctx.what(after)}, "
-                f"{ctx.day(after.start_date)}) shows only in annual council returns."
-            ),
-        )
+        yield (admission, after), None, (_two_returns, ctx, admission, after)
+
+
+def _self_funded(ctx: CaseContext, step: Step) -> str:
+    return (
+        f"{phrases.first_upper(ctx.what(step))} from {ctx.name(step)} "
+        f"on {ctx.day(step.start_date)} is "
+        "self-funded, so it is missing from the council's annual measure of people still at "
+        "home 91 days after reablement."
+    )
+
+
+def _two_returns(ctx: CaseContext, admission: Step, after: Step) -> str:
+    return (
+        f"{phrases.days(admission.delayed_days)} delayed at {ctx.name(admission)} count "
+        f"in the NHS's monthly returns; {ctx.name(after)}'s part ({ctx.what(after)}, "
+        f"{ctx.day(after.start_date)}) shows only in annual council returns."
+    )

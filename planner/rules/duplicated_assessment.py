@@ -19,28 +19,33 @@ from planner.rules.engine import Occurrence
 RULE_ID = "M07"
 
 
-def pairs(ctx: CaseContext) -> Iterator[tuple[Step, Step]]:
-    """Every pair of duplicated assessments, earlier first (also used by the measures)."""
+def pairs(ctx: CaseContext) -> list[tuple[Step, Step]]:
+    """Every pair of duplicated assessments, earlier first (also counted by the measures)."""
     window = rule(RULE_ID).thresholds["window_days"]
     by_domain: dict[str, list[Step]] = defaultdict(list)
-    for step in ctx.steps:
-        if step.kind == "assessment" and step.assessment_domain not in (None, "other"):
+    for step in ctx.of_kind.get("assessment", []):
+        if step.assessment_domain not in (None, "other"):
             by_domain[step.assessment_domain].append(step)
+    found = []
     for assessments in by_domain.values():
         for index, first in enumerate(assessments):
             for second in assessments[index + 1 :]:
                 if (second.start_date - first.start_date).days > window:
                     break
                 if first.organisation != second.organisation:
-                    yield first, second
+                    found.append((first, second))
+    return found
 
 
 def check(ctx: CaseContext) -> Iterator[Occurrence]:
     for first, second in pairs(ctx):
-        domain = label("assessment_domain", first.assessment_domain)
-        evidence = (
-            f"{domain} assessment by {ctx.name(first)} on {ctx.day(first.start_date)} "
-            f"and again by {ctx.name(second)} on {ctx.day(second.start_date)}, "
-            f"{phrases.days((second.start_date - first.start_date).days)} apart."
-        )
-        yield Occurrence([first, second], ctx.orgs_of(first, second), evidence)
+        yield (first, second), None, (_duplicated, ctx, first, second)
+
+
+def _duplicated(ctx: CaseContext, first: Step, second: Step) -> str:
+    domain = label("assessment_domain", first.assessment_domain)
+    return (
+        f"{domain} assessment by {ctx.name(first)} on {ctx.day(first.start_date)} "
+        f"and again by {ctx.name(second)} on {ctx.day(second.start_date)}, "
+        f"{phrases.days((second.start_date - first.start_date).days)} apart."
+    )

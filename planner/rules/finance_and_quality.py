@@ -24,9 +24,9 @@ def check(ctx: CaseContext) -> Iterator[Occurrence]:
         if oversight.cqc_rating not in POOR_RATINGS:
             continue
         steps = [s for s in ctx.steps if s.organisation == org.id]
-        yield Occurrence(
+        yield (
             steps,
-            [org],
+            (org,),
             (
                 f"{org.name} is in financial recovery under NHS England and rated "
                 f"{phrases.said('cqc_rating', oversight.cqc_rating)} by CQC; "

@@ -6,8 +6,9 @@ any step whose Continuing Healthcare status is pending or disputed.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 
+from planner.model import Step
 from planner.rules import phrases
 from planner.rules.context import MEANS_TESTED, NHS_FUNDED, CaseContext, Link
 from planner.rules.engine import Occurrence
@@ -16,31 +17,30 @@ RULE_ID = "M03"
 UNDECIDED = frozenset({"pending", "disputed"})
 
 
-def _funding_changes(ctx: CaseContext, link: Link) -> Callable[[], str]:
-    def say() -> str:
-        source, target = link.source, link.target
-        return (
-            f"{phrases.first_upper(ctx.what(source))} at {ctx.name(source)} on {ctx.day(source.start_date)} "
-            f"was {phrases.funding(source.funding)}; {ctx.what(target)} at {ctx.name(target)} on "
-            f"{ctx.day(target.start_date)} is {phrases.funding(target.funding)}. {phrases.handoff(link)}")
-    return say
+def _funding_changes(ctx: CaseContext, link: Link) -> str:
+    source, target = link.source, link.target
+    return (
+        f"{phrases.first_upper(ctx.what(source))} at {ctx.name(source)} on {ctx.day(source.start_date)} "
+        f"was {phrases.funding(source.funding)}; {ctx.what(target)} at {ctx.name(target)} on "
+        f"{ctx.day(target.start_date)} is {phrases.funding(target.funding)}. {phrases.handoff(link)}")
+
+
+def _undecided(ctx: CaseContext, step: Step) -> str:
+    return (
+        f"NHS Continuing Healthcare {phrases.said('chc_status', step.chc_status)} at "
+        f"{ctx.what(step)} ({ctx.name(step)}, {ctx.day(step.start_date)}): until it is decided, "
+        f"nobody can say whether the NHS or {ctx.they} and the council will pay."
+    )
 
 
 def check(ctx: CaseContext) -> Iterator[Occurrence]:
     for link in ctx.handoffs:
         before, after = link.source.funding, link.target.funding
-        if not (
+        if (
             (before in NHS_FUNDED and after in MEANS_TESTED)
             or (before in MEANS_TESTED and after in NHS_FUNDED)
         ):
-            continue
-        yield Occurrence([link.source, link.target], ctx.orgs_of(link.source, link.target),
-                         _funding_changes(ctx, link))
+            yield (link.source, link.target), None, (_funding_changes, ctx, link)
     for step in ctx.steps:
         if step.chc_status in UNDECIDED:
-            evidence = (
-                f"NHS Continuing Healthcare {phrases.said('chc_status', step.chc_status)} at "
-                f"{ctx.what(step)} ({ctx.name(step)}, {ctx.day(step.start_date)}): until it is decided, "
-                f"nobody can say whether the NHS or {ctx.they} and the council will pay."
-            )
-            yield Occurrence([step], ctx.orgs_of(step), evidence)
+            yield (step,), None, (_undecided, ctx, step)

@@ -8,7 +8,7 @@ number.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 
 from planner.model import Organisation
 from planner.rules import phrases
@@ -21,23 +21,22 @@ WEAK_METHODS = frozenset({"letter", "phone", "none", "unknown"})
 CONSENT_TO_SHARE = frozenset({"given", "best_interests", "lasting_power_of_attorney"})
 
 
-def _weak_handoff(ctx: CaseContext, link: Link, receiver: Organisation) -> Callable[[], str]:
-    def say() -> str:
-        access = ("has no access" if receiver.shared_record_access is False else "has no recorded access")
-        return (
-            f"{phrases.first_upper(ctx.what(link.target))} at {receiver.name} ({ctx.day(link.on)}) followed "
-            f"{ctx.what(link.source)} at {ctx.name(link.source)} {phrases.method(link)}, and "
-            f"{receiver.name} {access} to {ctx.their} shared record.")
-    return say
+def _weak_handoff(ctx: CaseContext, link: Link, receiver: Organisation) -> str:
+    access = ("has no access" if receiver.shared_record_access is False else "has no recorded access")
+    return (
+        f"{phrases.first_upper(ctx.what(link.target))} at {receiver.name} ({ctx.day(link.on)}) followed "
+        f"{ctx.what(link.source)} at {ctx.name(link.source)} {phrases.method(link)}, and "
+        f"{receiver.name} {access} to {ctx.their} shared record.")
 
 
 def check(ctx: CaseContext) -> Iterator[Occurrence]:
+    orgs = ctx.orgs
     for link in ctx.handoffs:
-        receiver = ctx.org(link.target)
-        if link.method not in WEAK_METHODS or receiver is None or receiver.shared_record_access is True:
+        if link.method not in WEAK_METHODS:
             continue
-        yield Occurrence([link.source, link.target], ctx.orgs_of(link.source, link.target),
-                         _weak_handoff(ctx, link, receiver))
+        receiver = orgs.get(link.target.organisation)
+        if receiver is not None and receiver.shared_record_access is not True:
+            yield (link.source, link.target), None, (_weak_handoff, ctx, link, receiver)
 
     sectors = {org.sector for org in ctx.pathway_orgs}
     consent = ctx.person.consent
@@ -49,10 +48,8 @@ def check(ctx: CaseContext) -> Iterator[Occurrence]:
             f"{len(sectors)} sectors care for {ctx.them}, but {ctx.their} consent to share information is "
             f"{state}."
         )
-        yield Occurrence([], list(ctx.pathway_orgs), evidence)
+        yield (), ctx.pathway_orgs, evidence
     if not ctx.person.nhs_number:
-        yield Occurrence(
-            [],
-            [],
-            (f"No NHS number is recorded, so {ctx.their} records cannot be matched across organisations."),
+        yield (), (), (
+            f"No NHS number is recorded, so {ctx.their} records cannot be matched across organisations."
         )

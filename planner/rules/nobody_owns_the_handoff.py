@@ -7,7 +7,7 @@ a date when no coordinator is active (from <= date <= to, an absent "to" meaning
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 
 from planner.model import Organisation
 from planner.rules import phrases
@@ -20,30 +20,31 @@ RULE_ID = "M13"
 def check(ctx: CaseContext) -> Iterator[Occurrence]:
     case = ctx.case
     if not case.coordinator:
-        yield Occurrence([], [], (f"Nobody has been named as {ctx.their} care coordinator."))
+        yield (), (), f"Nobody has been named as {ctx.their} care coordinator."
     for action in case.care_plan.actions if case.care_plan else []:
         if action.owner is None:
-            yield Occurrence([], [], f"The agreed action “{action.description}” has no owner.")
-    orgs, regulator_set = ctx.orgs, ctx.regulator_set
+            yield (), (), f"The agreed action “{action.description}” has no owner."
+    orgs, regulator_set = ctx.orgs, ctx.regulator_set  # both by the id of each known organisation
     periods = [(c.start, c.end) for c in case.coordinator]
     for link in ctx.handoffs:
         if link.named_receiver:
             continue
-        sender, receiver = orgs.get(link.source.organisation), orgs.get(link.target.organisation)
-        if sender is None or receiver is None or regulator_set[sender.id] == regulator_set[receiver.id]:
+        sender_codes = regulator_set.get(link.source.organisation)
+        receiver_codes = regulator_set.get(link.target.organisation)
+        if sender_codes is None or receiver_codes is None or sender_codes == receiver_codes:
             continue
         day = link.on
-        if any(start <= day and (end is None or day <= end) for start, end in periods):
-            continue  # a coordinator was active that day
-        evidence = _unowned(ctx, link, sender, receiver)
-        yield Occurrence([link.source, link.target], [sender, receiver], evidence)
+        for start, end in periods:
+            if start <= day and (end is None or day <= end):
+                break  # a coordinator was active that day
+        else:
+            sender, receiver = orgs[link.source.organisation], orgs[link.target.organisation]
+            yield (link.source, link.target), None, (_unowned, ctx, link, sender, receiver)
 
 
-def _unowned(ctx: CaseContext, link: Link, sender: Organisation, receiver: Organisation) -> Callable[[], str]:
-    def say() -> str:
-        return (
-            f"On {ctx.day(link.on)} {ctx.what(link.source)} at {sender.name} "
-            f"({phrases.regulators(ctx.regulators[sender.id])}) handed over to {ctx.what(link.target)} at "
-            f"{receiver.name} ({phrases.regulators(ctx.regulators[receiver.id])}) {phrases.method(link)}. "
-            f"No receiver was named, and nobody was coordinating {ctx.their} care at the time.")
-    return say
+def _unowned(ctx: CaseContext, link: Link, sender: Organisation, receiver: Organisation) -> str:
+    return (
+        f"On {ctx.day(link.on)} {ctx.what(link.source)} at {sender.name} "
+        f"({phrases.regulators(ctx.regulators[sender.id])}) handed over to {ctx.what(link.target)} at "
+        f"{receiver.name} ({phrases.regulators(ctx.regulators[receiver.id])}) {phrases.method(link)}. "
+        f"No receiver was named, and nobody was coordinating {ctx.their} care at the time.")

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from planner.model import Organisation
+from planner.model import Organisation, Step
 from planner.reference import is_cqc_registered
 from planner.rules import phrases
 from planner.rules.context import CaseContext
@@ -37,28 +37,26 @@ def check(ctx: CaseContext) -> Iterator[Occurrence]:
     for step in ctx.steps:
         org = outside.get(step.organisation)
         if org is not None:
-            yield Occurrence(
-                [step],
-                [org],
-                (
-                    f"{phrases.first_upper(ctx.what(step))} from {ctx.day(step.start_date)} is provided by "
-                    f"{org.name}, a voluntary organisation that {_why(org)}."
-                ),
-            )
+            yield (step,), (org,), (_provided_by, ctx, step, org)
     plan = ctx.case.care_plan
+    # the first member with each id, as Case.member finds them
+    members = {member.id: member for member in reversed(ctx.case.team)}
     for action in plan.actions if plan else []:
         if action.owner is None:
             continue
-        member = ctx.case.member(action.owner)
+        member = members.get(action.owner)
         org_id = member.organisation if member is not None else action.owner
         org = outside.get(org_id or "")
         if org is not None:
             owner = f"{member.name} of {org.name}" if member is not None else org.name
-            yield Occurrence(
-                [],
-                [org],
-                (
-                    f"The agreed action “{action.description}” is owned by {owner}, a voluntary "
-                    f"organisation that {_why(org)}."
-                ),
+            yield (), (org,), (
+                f"The agreed action “{action.description}” is owned by {owner}, a voluntary "
+                f"organisation that {_why(org)}."
             )
+
+
+def _provided_by(ctx: CaseContext, step: Step, org: Organisation) -> str:
+    return (
+        f"{phrases.first_upper(ctx.what(step))} from {ctx.day(step.start_date)} is provided by "
+        f"{org.name}, a voluntary organisation that {_why(org)}."
+    )

@@ -34,7 +34,7 @@ def check(ctx: CaseContext) -> Iterator[Occurrence]:
     steps: list[Step] = [*delayed]
     for pair in [*readmissions, *placements]:
         steps += pair
-    yield Occurrence(steps, list(orgs), lambda: _evidence(ctx, codes, delayed))
+    yield steps, orgs, (_evidence, ctx, codes, delayed)
 
 
 def _evidence(ctx: CaseContext, codes: list[str], delayed: list[Step]) -> str:

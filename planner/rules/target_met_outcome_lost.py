@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from planner.model import Step
 from planner.rules import phrases
 from planner.rules.context import CaseContext
 from planner.rules.engine import Occurrence
@@ -17,18 +18,24 @@ RULE_ID = "M05"
 
 def check(ctx: CaseContext) -> Iterator[Occurrence]:
     for earlier, readmission in ctx.readmissions:
-        evidence = (
-            f"Discharged from {ctx.name(earlier)} on {ctx.day(earlier.end_date)}; back as an emergency "
-            f"admission to {ctx.name(readmission)} on {ctx.day(readmission.start_date)}, "
-            f"{phrases.days(ctx.gap(earlier, readmission))} later. The first discharge counted as a "
-            "success in the hospital's length-of-stay and delayed-transfer figures."
-        )
-        yield Occurrence([earlier, readmission], ctx.orgs_of(earlier, readmission), evidence)
+        yield (earlier, readmission), None, (_readmitted, ctx, earlier, readmission)
     for admission, placement in ctx.placements_after_hospital:
-        evidence = (
-            f"Left {ctx.name(admission)} on {ctx.day(admission.end_date)} and moved permanently into "
-            f"{ctx.name(placement)} on {ctx.day(placement.start_date)}, "
-            f"{phrases.days(ctx.gap(admission, placement))} later, with no reablement or intermediate "
-            "care in between."
-        )
-        yield Occurrence([admission, placement], ctx.orgs_of(admission, placement), evidence)
+        yield (admission, placement), None, (_placed, ctx, admission, placement)
+
+
+def _readmitted(ctx: CaseContext, earlier: Step, readmission: Step) -> str:
+    return (
+        f"Discharged from {ctx.name(earlier)} on {ctx.day(earlier.end_date)}; back as an emergency "
+        f"admission to {ctx.name(readmission)} on {ctx.day(readmission.start_date)}, "
+        f"{phrases.days(ctx.gap(earlier, readmission))} later. The first discharge counted as a "
+        "success in the hospital's length-of-stay and delayed-transfer figures."
+    )
+
+
+def _placed(ctx: CaseContext, admission: Step, placement: Step) -> str:
+    return (
+        f"Left {ctx.name(admission)} on {ctx.day(admission.end_date)} and moved permanently into "
+        f"{ctx.name(placement)} on {ctx.day(placement.start_date)}, "
+        f"{phrases.days(ctx.gap(admission, placement))} later, with no reablement or intermediate "
+        "care in between."
+    )

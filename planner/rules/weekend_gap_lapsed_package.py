@@ -9,7 +9,9 @@ end date.
 from __future__ import annotations
 
 from collections.abc import Iterator
+from datetime import date
 
+from planner.model import Step
 from planner.rules import phrases
 from planner.rules.catalogue import rule
 from planner.rules.context import CaseContext
@@ -25,14 +27,9 @@ def check(ctx: CaseContext) -> Iterator[Occurrence]:
         ready, end = admission.ready_for_discharge, admission.end_date
         if ready is None or end is None or ready.weekday() not in weekend or end <= ready:
             continue
-        evidence = (
-            f"Ready for discharge from {ctx.name(admission)} on {WEEKDAYS[ready.weekday()]} "
-            f"{ctx.day(ready)}; {ctx.they} left on {WEEKDAYS[end.weekday()]} {ctx.day(end)}, "
-            f"{phrases.days((end - ready).days)} later."
-        )
-        yield Occurrence([admission], ctx.orgs_of(admission), evidence)
+        yield (admission,), None, (_weekend, ctx, admission, ready, end)
 
-    home_care = [s for s in ctx.steps if s.kind == "service" and ctx.sector(s) == "domiciliary_care"]
+    home_care = ctx.in_sectors({"domiciliary_care"}, ctx.of_kind.get("service", []))
     for service in home_care:
         ended = service.end_date
         if ended is None:
@@ -44,11 +41,21 @@ def check(ctx: CaseContext) -> Iterator[Occurrence]:
             restart = next((s for s in home_care if s is not service and s.start_date >= out), None)
             if restart is None:
                 continue
-            evidence = (
-                f"Home care from {ctx.name(service)} ended on {ctx.day(ended)}, during {ctx.their} admission "
-                f"to {ctx.name(admission)} ({ctx.day(admission.start_date)} to {ctx.day(out)}); after "
-                f"discharge it had to start again: {ctx.name(restart)} from {ctx.day(restart.start_date)}."
-            )
-            yield Occurrence(
-                [service, admission, restart], ctx.orgs_of(service, admission, restart), evidence
-            )
+            yield (service, admission, restart), None, (_lapsed, ctx, service, admission, restart)
+
+
+def _weekend(ctx: CaseContext, admission: Step, ready: date, end: date) -> str:
+    return (
+        f"Ready for discharge from {ctx.name(admission)} on {WEEKDAYS[ready.weekday()]} "
+        f"{ctx.day(ready)}; {ctx.they} left on {WEEKDAYS[end.weekday()]} {ctx.day(end)}, "
+        f"{phrases.days((end - ready).days)} later."
+    )
+
+
+def _lapsed(ctx: CaseContext, service: Step, admission: Step, restart: Step) -> str:
+    return (
+        f"Home care from {ctx.name(service)} ended on {ctx.day(service.end_date)}, during {ctx.their} "
+        f"admission to {ctx.name(admission)} ({ctx.day(admission.start_date)} to "
+        f"{ctx.day(admission.end_date)}); after discharge it had to start again: {ctx.name(restart)} "
+        f"from {ctx.day(restart.start_date)}."
+    )
