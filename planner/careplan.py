@@ -382,15 +382,16 @@ class Flag:
     text: str
 
 
-def action_flags(case: Case, action_id: str, today: date) -> list[Flag]:
-    """What needs attention on an action: its owner has left, or it is past its due date."""
+def action_flags(case: Case, action_id: str, today: date, held: TeamRecord | None = None) -> list[Flag]:
+    """What needs attention on an action: its owner has left, or it is past its due date.
+    ``held`` is the case's record when the caller has it already (a table asking per row)."""
     plan = case.care_plan
     action = next((a for a in plan.actions if a.id == action_id), None) if plan else None
     if action is None:
         return []
     flags: list[Flag] = []
     if action.owner is not None:
-        departure = record(case).departure(action.owner)
+        departure = (held or record(case)).departure(action.owner)
         member = case.member(action.owner)
         if departure is not None and member is not None:
             flags.append(Flag("Owner left", f"{member.name}, who owns it, left the team on "

@@ -33,21 +33,26 @@ def case_to_dict(case: Case) -> dict[str, Any]:
     return {"format": FORMAT, "version": VERSION, **to_json(case)}
 
 
-def loads_case(text: str, source: str | None = None) -> Case:
+def loads_json(text: str, source: str | None = None) -> Any:
+    """Parse JSON text, raising CaseFileError with the place of a syntax error."""
     try:
-        data = json.loads(text)
+        return json.loads(text)
     except json.JSONDecodeError as error:
         problem = Problem("$", f"not valid JSON: {error.msg} (line {error.lineno}, column {error.colno})")
         raise CaseFileError([problem], source) from None
-    return case_from_dict(data, source)
+
+
+def loads_case(text: str, source: str | None = None) -> Case:
+    return case_from_dict(loads_json(text, source), source)
 
 
 def dumps_case(case: Case) -> str:
     return json.dumps(case_to_dict(case), indent=2, ensure_ascii=False) + "\n"
 
 
-def read_case_file(path: str | os.PathLike[str]) -> Case:
-    """Read and validate a case file."""
+def read_json_file(path: str | os.PathLike[str]) -> Any:
+    """Parse a JSON file (UTF-8, with or without a byte-order mark), raising CaseFileError with
+    one clear problem if it cannot be read or parsed. Case files and FHIR files both come here."""
     source = str(path)
     try:
         raw = Path(path).read_bytes()
@@ -57,17 +62,28 @@ def read_case_file(path: str | os.PathLike[str]) -> Case:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError:
         raise CaseFileError([Problem("$", "the file is not UTF-8 text")], source) from None
-    return loads_case(text, source)
+    return loads_json(text, source)
 
 
-def write_case_file(case: Case, path: str | os.PathLike[str]) -> None:
-    """Write a case file atomically (a temporary file beside it, then a rename)."""
+def read_case_file(path: str | os.PathLike[str]) -> Case:
+    """Read and validate a case file."""
+    return case_from_dict(read_json_file(path), str(path))
+
+
+def write_text_atomically(text: str, path: str | os.PathLike[str]) -> None:
+    """Write UTF-8 text through a temporary file beside ``path`` and a rename, so a failed write
+    never leaves half a file (nor harms the file already there)."""
     target = Path(path)
     handle, temp = tempfile.mkstemp(prefix=".", suffix=".tmp", dir=target.parent or ".")
     try:
         with os.fdopen(handle, "w", encoding="utf-8") as out:
-            out.write(dumps_case(case))
+            out.write(text)
         os.replace(temp, target)
     except BaseException:
         Path(temp).unlink(missing_ok=True)
         raise
+
+
+def write_case_file(case: Case, path: str | os.PathLike[str]) -> None:
+    """Write a case file atomically."""
+    write_text_atomically(dumps_case(case), path)

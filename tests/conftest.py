@@ -123,6 +123,7 @@ def window(qtbot, demo_database):  # type: ignore[no-untyped-def]
     make_app()
     win = MainWindow(demo_database, remember_layout=False)
     win.show()
+    qtbot.waitExposed(win)
     yield win
     # closed here, not by qtbot (which closes before fixtures end): no "unsaved changes" prompt
     win.undo_stack.setClean()

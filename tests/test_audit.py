@@ -230,21 +230,6 @@ def test_cli_reads_the_name_from_the_preferences(capsys: pytest.CaptureFixture[s
 
 
 # -- the GUI -------------------------------------------------------------------------------------
-@pytest.fixture
-def window(qtbot, demo_database):  # type: ignore[no-untyped-def]
-    from ui.app import make_app
-    from ui.main_window import MainWindow
-
-    make_app()
-    win = MainWindow(demo_database, remember_layout=False)
-    win.show()
-    qtbot.waitExposed(win)
-    yield win
-    win.undo_stack.setClean()
-    win.close()
-    win.deleteLater()
-
-
 def test_the_case_history_dialog_lists_the_events(window, qtmodeltester, monkeypatch: pytest.MonkeyPatch,  # type: ignore[no-untyped-def]
                                                   tmp_path: Path) -> None:
     from ui.case_history import CaseHistoryDialog

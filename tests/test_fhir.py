@@ -727,21 +727,6 @@ def test_cli_export_fhir_anonymised(capsys: pytest.CaptureFixture[str], demo_dat
 
 
 # -- the application --------------------------------------------------------------------------------------
-@pytest.fixture
-def window(qtbot, demo_database):  # type: ignore[no-untyped-def]
-    from ui.app import make_app
-    from ui.main_window import MainWindow
-
-    make_app()
-    win = MainWindow(demo_database, remember_layout=False)
-    win.show()
-    qtbot.waitExposed(win)
-    yield win
-    win.undo_stack.setClean()
-    win.close()
-    win.deleteLater()
-
-
 def test_gui_imports_a_fhir_bundle_and_shows_the_report(window: Any, monkeypatch: pytest.MonkeyPatch,
                                                         tmp_path: Path) -> None:
     from PySide6.QtWidgets import QFileDialog, QInputDialog, QMessageBox

@@ -17,21 +17,6 @@ from ui.main_window import MainWindow
 from ui.models import CaseListModel, Column, ColumnModel
 
 
-@pytest.fixture
-def window(qtbot, demo_database):  # type: ignore[no-untyped-def]
-    from ui.app import make_app
-
-    make_app()
-    win = MainWindow(demo_database, remember_layout=False)
-    win.show()
-    qtbot.waitExposed(win)
-    yield win
-    # closed here, not by qtbot (which closes before fixtures end): no "unsaved changes" prompt
-    win.undo_stack.setClean()
-    win.close()
-    win.deleteLater()
-
-
 def test_models_pass_the_model_tester(qtmodeltester, demo_case, demo_database) -> None:  # type: ignore[no-untyped-def]
     model = ColumnModel([Column("Id", lambda s: s.id), Column("Label", lambda s: s.label or "")],
                         demo_case.steps)

@@ -476,6 +476,8 @@ class TeamTab(CaseTab):
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
+        #: The case's team record (planner.careplan), read when the case changes.
+        self.held = careplan.TeamRecord()
         self.banner = QLabel()
         self.banner.setWordWrap(True)
         self.team_model: ColumnModel[Member] = ColumnModel([
@@ -524,7 +526,7 @@ class TeamTab(CaseTab):
 
     def _update_leave(self) -> None:
         member = self._selected_member()
-        gone = member is not None and self.case is not None and careplan.has_left(self.case, member.id)
+        gone = member is not None and self.held.departure(member.id) is not None
         self.leave_button.setText("&Back on the team" if gone else "&Left the team…")
         self.leave_button.setEnabled(member is not None)
 
@@ -532,7 +534,7 @@ class TeamTab(CaseTab):
         member = self._selected_member()
         if member is None or self.editor is None or self.case is None:
             return
-        if careplan.has_left(self.case, member.id):
+        if self.held.departure(member.id) is not None:
             self.editor.member_returns(member.id)
         else:
             self.editor.member_leaves(member.id)
@@ -541,7 +543,7 @@ class TeamTab(CaseTab):
         text = member.name
         if self._is_coordinator(member):
             text += "  ★ coordinator"
-        departure = careplan.record(self.case).departure(member.id) if self.case else None
+        departure = self.held.departure(member.id)
         if departure is not None:
             text += f"  (left the team {format_day(departure.on)})"
         return text
@@ -564,6 +566,7 @@ class TeamTab(CaseTab):
 
     def refresh(self) -> None:
         assert self.case is not None
+        self.held = careplan.record(self.case)  # read once per change, not per table cell
         self.team_model.set_rows(self.case.team)
         self.history_model.set_rows(sorted(self.case.coordinator, key=lambda c: c.start))
         warning = careplan.coordinator_warning(self.case)
@@ -582,7 +585,7 @@ class TeamTab(CaseTab):
         held = [c for c in self.case.coordinator if c.member == member.id] if self.case else []
         periods = "\n".join(f"{format_day(c.start)} to {format_day(c.end) if c.end else 'now'}"
                             for c in held)
-        departure = careplan.record(self.case).departure(member.id) if self.case else None
+        departure = self.held.departure(member.id)
         left = ""
         if departure is not None:
             left = format_day(departure.on) + (f": {departure.reason}" if departure.reason else "")
@@ -605,6 +608,8 @@ class CarePlanTab(CaseTab):
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
+        #: The case's team record (planner.careplan), read when the case changes.
+        self.held = careplan.TeamRecord()
         self.summary = QLabel()
         self.summary.setWordWrap(True)
         self.review = QLabel()
@@ -635,7 +640,7 @@ class CarePlanTab(CaseTab):
         self.contingency.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.sign_model: ColumnModel[str] = ColumnModel([
             Column("Agreed by", lambda m: self._member_text(m)),
-            Column("On", lambda m: format_day(careplan.record(self.case).signed_on(m)) if self.case else ""),
+            Column("On", lambda m: format_day(self.held.signed_on(m))),
         ])
         self.sign_table = Table(self.sign_model, "Nobody has agreed the plan as it reads now.",
                                 self._sign_details)
@@ -702,7 +707,7 @@ class CarePlanTab(CaseTab):
         return action.frequency or (f"By {format_day(action.due)}" if action.due else "")
 
     def _flags(self, action: Action) -> list[careplan.Flag]:
-        return careplan.action_flags(self.case, action.id, date.today()) if self.case else []
+        return careplan.action_flags(self.case, action.id, date.today(), self.held) if self.case else []
 
     def _goal_text(self, goal_id: str | None) -> str:
         plan = self.case.care_plan if self.case else None
@@ -734,11 +739,12 @@ class CarePlanTab(CaseTab):
                 else f"Cannot agree a new version: {why_not}.")
         self.sign_button.setEnabled(plan is not None)
         self.print_button.setEnabled(plan is not None)
-        kept = self.case is not None and bool(careplan.record(self.case).plan_versions)
+        kept = bool(self.held.plan_versions)
         self.versions_button.setEnabled(kept)
 
     def refresh(self) -> None:
         assert self.case is not None
+        self.held = careplan.record(self.case)  # read once per change, not per table cell
         plan = self.case.care_plan
         self.goals_model.set_header(0, self.words("In {their} words"))
         self.goals_model.set_rows(plan.goals if plan else [])
@@ -785,7 +791,7 @@ class CarePlanTab(CaseTab):
             ("Needs attention", "\n".join(f.text for f in self._flags(action)) or "Nothing")]
 
     def _sign_details(self, member_id: str) -> tuple[str, Details]:
-        on = careplan.record(self.case).signed_on(member_id) if self.case else None
+        on = self.held.signed_on(member_id)
         return self._member_text(member_id), [("Agreed the plan on", format_day(on) or "Date not recorded")]
 
 

@@ -5,7 +5,8 @@ Plain Python over parsed JSON (no Qt, no database). The mapping is documented in
 
 from __future__ import annotations
 
-from planner.fhir.document import FhirImportError, is_fhir, read_json_file
+from planner.casefile import read_json_file
+from planner.fhir.document import FhirImportError, is_fhir
 from planner.fhir.exporter import dumps_fhir, export_fhir, write_fhir_file
 from planner.fhir.importer import DEFAULT_YEARS, FhirImport, import_fhir, read_fhir_file
 from planner.fhir.report import ImportReport, ImportWindow

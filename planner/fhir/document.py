@@ -10,12 +10,9 @@ and that does not resolve is an error: the file is refused whole.
 
 from __future__ import annotations
 
-import json
-import os
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
 from planner.validation import CaseFileError, Problem
@@ -95,24 +92,6 @@ class FhirImportError(CaseFileError):
 def is_fhir(data: Any) -> bool:
     """Whether parsed JSON is FHIR content (a resource names its type) rather than a case file."""
     return isinstance(data, dict) and isinstance(data.get("resourceType"), str) and "format" not in data
-
-
-def read_json_file(path: str | os.PathLike[str]) -> Any:
-    """Parse a JSON file, raising CaseFileError (the case file's own messages) if it cannot be."""
-    source = str(path)
-    try:
-        raw = Path(path).read_bytes()
-    except OSError as error:
-        raise CaseFileError([Problem("$", f"cannot read the file: {error.strerror}")], source) from None
-    try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        raise CaseFileError([Problem("$", "the file is not UTF-8 text")], source) from None
-    try:
-        return json.loads(text)
-    except json.JSONDecodeError as error:
-        problem = Problem("$", f"not valid JSON: {error.msg} (line {error.lineno}, column {error.colno})")
-        raise CaseFileError([problem], source) from None
 
 
 @dataclass(eq=False)

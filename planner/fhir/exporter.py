@@ -18,12 +18,11 @@ from __future__ import annotations
 import json
 import os
 import re
-import tempfile
 import uuid
 from datetime import date, datetime, time, timedelta
-from pathlib import Path
 from typing import Any
 
+from planner.casefile import write_text_atomically
 from planner.fhir import vocabulary as v
 from planner.model import Case, Coordination, Member, Moment, Organisation, Step
 from planner.reference import label
@@ -69,15 +68,7 @@ def write_fhir_file(case: Case, path: str | os.PathLike[str], *, anonymise: bool
                     alias: str | None = None) -> dict[str, Any]:
     """Write the case's bundle atomically (a temporary file beside it, then a rename)."""
     bundle = export_fhir(case, anonymise=anonymise, alias=alias)
-    target = Path(path)
-    handle, temp = tempfile.mkstemp(prefix=".", suffix=".tmp", dir=target.parent or ".")
-    try:
-        with os.fdopen(handle, "w", encoding="utf-8") as out:
-            out.write(dumps_fhir(bundle))
-        os.replace(temp, target)
-    except BaseException:
-        Path(temp).unlink(missing_ok=True)
-        raise
+    write_text_atomically(dumps_fhir(bundle), path)
     return bundle
 
 

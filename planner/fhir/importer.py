@@ -21,11 +21,11 @@ from datetime import date, timedelta
 from functools import cache
 from typing import Any
 
-from planner.casefile import FORMAT, VERSION, case_from_dict
+from planner.casefile import FORMAT, VERSION, case_from_dict, read_json_file
 from planner.dates import format_day, format_iso
 from planner.fhir import values as fv
 from planner.fhir import vocabulary as v
-from planner.fhir.document import Document, Entry, FhirImportError, is_fhir, read_json_file
+from planner.fhir.document import Document, Entry, FhirImportError, is_fhir
 from planner.fhir.report import ImportReport, ImportWindow
 from planner.model import Case, Moment, moment_date, moment_key
 from planner.nhs_number import is_valid as nhs_number_is_valid
