@@ -147,6 +147,7 @@ steps = _owned(
     _text("contract", 100),
     _text("chc_status", 30),
     Column("permanent", Boolean, nullable=True),
+    Column("cost", JSON, nullable=True),
     _text("notes"),
 )
 

@@ -416,6 +416,8 @@ def anonymise(case: Case, alias: str | None = None) -> Anonymised:
         step.label = redact(step.label)
         step.service_line = redact(step.service_line)
         step.contract = redact(step.contract)
+        if step.cost is not None:
+            step.cost.source = redact(step.cost.source)
         step.notes = None
     for handoff in result.handoffs:
         handoff.notes = None

@@ -122,6 +122,15 @@ class Coordination:
 
 
 @dataclass
+class StepCost:
+    """A step's own unit cost, overriding the default for its kind and setting (DOMAIN.md section 4b)."""
+
+    amount: float
+    per: str  # contact, day, week or stay
+    source: str | None = None
+
+
+@dataclass
 class Step:
     id: str
     kind: str
@@ -141,6 +150,7 @@ class Step:
     contract: str | None = None
     chc_status: str | None = None
     permanent: bool | None = None
+    cost: StepCost | None = None
     notes: str | None = None
 
     @property

@@ -11,7 +11,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from planner.casefile import case_to_dict, dumps_case, loads_case, read_case_file, write_case_file
-from planner.model import Case
+from planner.model import Case, StepCost
 from planner.validation import CaseFileError, validate
 from tests.factories import demo_dict, minimal_dict
 
@@ -62,6 +62,35 @@ def test_date_times_and_extensions_survive() -> None:
     assert written["steps"][0]["start"] == "2024-01-19T21:40"
     assert written["steps"][0]["end"] == "2024-01-20T03:10:30"
     assert written["extensions"] == {"x-local": {"ward": 7}}
+
+
+def test_a_steps_own_cost_is_read_kept_and_written() -> None:
+    data = minimal_dict()
+    data["steps"][0]["cost"] = {"amount": 310, "per": "day", "source": "local tariff 2024/25"}
+    data["steps"].append({"id": "s2", "kind": "contact", "organisation": "gp", "start": "2024-01-02",
+                          "cost": {"amount": 42.5, "per": "contact"}})
+    case = loads_case(json.dumps(data))
+    assert case.steps[0].cost == StepCost(amount=310, per="day", source="local tariff 2024/25")
+    assert case.steps[1].cost == StepCost(amount=42.5, per="contact")
+    written = case_to_dict(case)
+    assert written["steps"][0]["cost"] == {"amount": 310, "per": "day", "source": "local tariff 2024/25"}
+    assert written["steps"][1]["cost"] == {"amount": 42.5, "per": "contact"}
+    assert loads_case(dumps_case(case)) == case
+    assert "cost" not in case_to_dict(loads_case(json.dumps(minimal_dict())))["steps"][0]
+
+
+@pytest.mark.parametrize("cost", [
+    {"amount": -1, "per": "day"},
+    {"amount": 1_000_001, "per": "day"},
+    {"amount": 10, "per": "fortnight"},
+    {"amount": 10},
+    {"amount": 10, "per": "day", "currency": "GBP"},
+    {"amount": 10, "per": "day", "source": "x" * 201},
+])
+def test_a_bad_step_cost_is_refused_with_its_path(cost: dict[str, Any]) -> None:
+    data = minimal_dict()
+    data["steps"][0]["cost"] = cost
+    assert any(path.startswith("$.steps[0].cost") for path in problems_of(data))
 
 
 def test_explicit_empty_regulators_differ_from_absent() -> None:

@@ -83,6 +83,19 @@ def test_a_case_without_plan_or_team_loads_as_such(database) -> None:  # type: i
     assert loaded.care_plan is None and loaded.team == [] and loaded == case
 
 
+def test_a_steps_own_cost_is_stored_and_loaded(database) -> None:  # type: ignore[no-untyped-def]
+    data = minimal_dict()
+    data["steps"][0]["cost"] = {"amount": 310, "per": "day", "source": "local tariff 2024/25"}
+    case = case_from_dict(data)
+    with database.session() as session:
+        case_id = CaseRepository(session).add(case)
+    with database.session() as session:
+        loaded = CaseRepository(session).get(case_id)
+    assert loaded.steps[0].cost == case.steps[0].cost
+    assert loaded.steps[0].cost is not None and loaded.steps[0].cost.amount == 310
+    assert loaded == case
+
+
 def _add(database, data) -> int:  # type: ignore[no-untyped-def]
     with database.session() as session:
         return CaseRepository(session).add(case_from_dict(data))

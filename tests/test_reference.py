@@ -26,7 +26,7 @@ ENUM_LABELS = {
     "professional_register": "professional_register", "kind": "kind", "stage": "stage",
     "setting": "setting", "funding": "funding", "delay_reason": "delay_reason",
     "delay_attribution": "delay_attribution", "assessment_domain": "assessment_domain",
-    "chc_status": "chc_status", "method": "method", "goals/items/properties/status": "goal_status",
+    "chc_status": "chc_status", "cost/properties/per": "cost_per", "method": "method", "goals/items/properties/status": "goal_status",
     "actions/items/properties/status": "action_status", "annotation/properties/status": "annotation_status",
 }
 
