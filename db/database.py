@@ -21,11 +21,14 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import ArgumentError, DBAPIError, OperationalError, SQLAlchemyError
+
+if TYPE_CHECKING:
+    from planner.model import Case
 
 ENV_VAR = "PATHWAY_PLANNER_DB"
 APP_NAME = "pathway-planner"
@@ -263,14 +266,19 @@ def open_database(cli_url: str | None = None, *, seed_demo: bool | None = None) 
     return database
 
 
-def seed_demo_case(database: Database) -> int:
-    """Store the Mrs Smith demo case and return its id."""
+def demo_case() -> Case:
+    """The Mrs Smith demo case, as packaged in resources/demo."""
     from importlib.resources import files
 
-    from db.repository import CaseRepository
     from planner.casefile import loads_case
 
     text_ = files("resources").joinpath("demo/mrs-smith.case.json").read_text(encoding="utf-8")
-    case = loads_case(text_, "the demo case")
+    return loads_case(text_, "the demo case")
+
+
+def seed_demo_case(database: Database, summary: str = "The demo case, added on first start") -> int:
+    """Store the Mrs Smith demo case and return its id."""
+    from db.repository import CaseRepository
+
     with database.session() as session:
-        return CaseRepository(session).add(case, summary="The demo case, added on first start")
+        return CaseRepository(session).add(demo_case(), summary=summary)

@@ -36,6 +36,19 @@ def test_environment_variable_chooses_the_database(capsys: pytest.CaptureFixture
     assert run(capsys, "cases", "--json")[1].strip() == "[]"
 
 
+def test_demo_adds_mrs_smith_to_any_database_once(capsys: pytest.CaptureFixture[str], db_url: str) -> None:
+    assert run(capsys, "--db", db_url, "cases")[1].strip() == "No cases."
+    code, out, err = run(capsys, "--db", db_url, "demo")
+    assert code == 0 and err == ""
+    case_id = int(out.strip())
+    listed = json.loads(run(capsys, "--db", db_url, "cases", "--json")[1])
+    assert listed == [{"id": case_id, "title": "Mrs Smith, Torbay", "area": "Torbay", "steps": 24}]
+    code, out, err = run(capsys, "--db", db_url, "demo")
+    assert code == 1 and out == ""
+    assert "already in this database" in err and f"case {case_id}" in err and "Traceback" not in err
+    assert len(json.loads(run(capsys, "--db", db_url, "cases", "--json")[1])) == 1
+
+
 def test_import_then_export_gives_back_the_same_case(capsys: pytest.CaptureFixture[str], db_url: str,
                                                      tmp_path: Path) -> None:
     code, out, _ = run(capsys, "--db", db_url, "import", str(DEMO))

@@ -40,6 +40,9 @@ def build_parser() -> argparse.ArgumentParser:
     cases = commands.add_parser("cases", help="list cases (id, title, area, steps)")
     cases.add_argument("--json", action="store_true", help="print a JSON array")
 
+    commands.add_parser("demo", help="add the Mrs Smith example case to the database and print its id "
+                                     "(refused if a case of that title is already there)")
+
     imp = commands.add_parser("import", help="import a case file or a FHIR R4 bundle (told apart by its "
                                              "content); prints the new case id (a FHIR report on stderr)")
     imp.add_argument("file", metavar="FILE")
@@ -154,6 +157,25 @@ def _cases(args: argparse.Namespace) -> int:
     print(f"{'ID':>4}  {'TITLE':<{width}}  {'AREA':<16}  STEPS")
     for r in rows:
         print(f"{r['id']:>4}  {r['title']:<{width}}  {(r['area'] or '-'):<16}  {r['steps']:>5}")
+    return 0
+
+
+def _demo(args: argparse.Namespace) -> int:
+    from db.database import demo_case, seed_demo_case
+    from db.repository import CaseNotFound, CaseRepository
+
+    with _database(args.db) as database:
+        title = demo_case().title or "Mrs Smith"
+        with database.session() as session:  # type: ignore[attr-defined]
+            try:
+                existing: int | None = CaseRepository(session).find(title)
+            except CaseNotFound:
+                existing = None
+        if existing is not None:
+            print(f"pathway-planner: the Mrs Smith example is already in this database (case {existing}, "
+                  f"“{title}”); nothing was added.", file=sys.stderr)
+            return 1
+        print(seed_demo_case(database, summary="The demo case, added with the demo command"))  # type: ignore[arg-type]
     return 0
 
 
@@ -506,8 +528,8 @@ def _directory(args: argparse.Namespace) -> int:
     return 0
 
 
-COMMANDS = {"cases": _cases, "import": _import, "export-case": _export_case, "export-fhir": _export_fhir,
-            "findings": _findings,
+COMMANDS = {"cases": _cases, "demo": _demo, "import": _import, "export-case": _export_case,
+            "export-fhir": _export_fhir, "findings": _findings,
             "measures": _measures, "screenshot": _screenshot, "import-directory": _import_directory,
             "directory": _directory, "audit": _audit, "backup": _backup, "restore": _restore,
             "print-plan": _print_plan, "export-pdf": _export_pdf, "workshop-pack": _workshop_pack}
