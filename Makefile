@@ -20,6 +20,7 @@ $(VENV)/.test: pyproject.toml $(VENV)/.app
 	touch $@
 
 run: $(VENV)/.app
+	$(BIN)/python -m ui.display_check --install
 	$(BIN)/pathway-planner
 
 test: $(VENV)/.test

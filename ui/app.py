@@ -53,8 +53,13 @@ def install_error_reporting() -> None:
 def run_gui(db_url: str | None = None) -> int:
     """Open the main window on the chosen database and run until it closes."""
     from db.database import DatabaseError, open_database
+    from ui import display_check
     from ui.main_window import MainWindow
 
+    missing = display_check.check()
+    if missing is not None and not missing.ok:  # Qt would abort without saying what to install
+        print(f"pathway-planner: {missing.message()}", file=sys.stderr)
+        return 1
     app = make_app()
     try:
         database = open_database(db_url)
