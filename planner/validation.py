@@ -18,8 +18,7 @@ from typing import Any
 from planner.dates import parse_date, parse_moment
 from planner.model import RECORD_KEY, moment_key
 from planner.nhs_number import is_valid as nhs_number_is_valid
-
-KNOWN_RULES = frozenset(f"M{n:02d}" for n in range(1, 16))
+from planner.rules.catalogue import rules
 
 
 @dataclass(frozen=True, order=True)
@@ -120,8 +119,10 @@ class _SemanticCheck:
         self.plan_dates()
         self.team_record(members)
         for path, note in _objects(self.data, "annotations", "$"):
-            if isinstance(note.get("rule"), str) and note["rule"] not in KNOWN_RULES:
-                self.add(f"{path}.rule", f"'{note['rule']}' is not a rule in the catalogue (M01-M15)")
+            if isinstance(note.get("rule"), str) and note["rule"] not in rules():
+                known = sorted(rules())
+                self.add(f"{path}.rule",
+                         f"'{note['rule']}' is not a rule in the catalogue ({known[0]}-{known[-1]})")
             if note.get("status") == "set_aside" and not str(note.get("comment") or "").strip():
                 self.add(f"{path}.comment", "a finding set aside needs a reason in its comment")
         return self.problems

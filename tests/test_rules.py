@@ -29,7 +29,7 @@ from planner.model import (
 )
 from planner.reference import label, regulators_of
 from planner.rules import Finding, evaluate
-from planner.rules.engine import RULE_MODULES
+from planner.rules.engine import rule_modules
 from tests.conftest import ROOT
 
 RULES_JSON = json.loads((ROOT / "resources" / "rules.json").read_text(encoding="utf-8"))
@@ -1272,7 +1272,7 @@ def her(template: str) -> str:
 
 
 def test_firing_cases_cover_the_catalogue() -> None:
-    assert set(FIRING_CASES) == set(RULE_MODULES) == set(RULES_JSON["rules"]) == {f"M{i:02}" for i in range(1, 16)}
+    assert set(FIRING_CASES) == set(rule_modules()) == set(RULES_JSON["rules"]) == {f"M{i:02}" for i in range(1, 16)}
 
 
 @pytest.mark.parametrize("rule_id", sorted(FIRING_CASES))
@@ -1382,3 +1382,47 @@ def test_demo_case_findings(demo_case: Case) -> None:
     for finding in report.findings:
         assert set(finding.steps) <= {s.id for s in demo_case.steps}
         assert set(finding.organisations) <= {o.id for o in demo_case.organisations}
+
+
+def test_a_new_rule_is_its_module_and_its_catalogue_entry(tmp_path: Any,
+                                                        monkeypatch: pytest.MonkeyPatch) -> None:
+    """Adding M16 needs no list edited anywhere: the engine finds its module, validation its id."""
+    import planner.rules
+    from planner.casefile import case_from_dict
+    from planner.reference import load
+    from planner.rules import catalogue, engine
+    from planner.validation import validate
+    from tests.factories import minimal_dict
+
+    (tmp_path / "every_step_counts.py").write_text(
+        'RULE_ID = "M16"\n\n\ndef check(context):\n'
+        '    for step in context.case.steps:\n'
+        '        yield [step], None, "Every step counts."\n', encoding="utf-8")
+    monkeypatch.setattr(planner.rules, "__path__", [*planner.rules.__path__, str(tmp_path)])
+    monkeypatch.setitem(load("rules")["rules"], "M16", {
+        "title": "Every step counts", "severity": "low", "question": "Does it?",
+        "explains": "A rule added for this test.", "thresholds": {}})
+
+    def forget() -> None:
+        catalogue.rules.cache_clear()
+        engine._MODULES.clear()
+        engine._CHECKS.clear()
+        engine._rules_in_order.cache_clear()
+
+    forget()
+    try:
+        assert engine.rule_modules()["M16"] == "every_step_counts"
+        report = evaluate(case_from_dict(minimal_dict()))
+        assert [f.title for f in report.findings if f.rule == "M16"] == ["Every step counts"]
+        data = minimal_dict()
+        data["annotations"] = [{"rule": "M16", "steps": ["s1"], "status": "confirmed"}]
+        assert validate(data) == []
+        # a module without its catalogue entry is an error that names it, not a silently missing rule
+        monkeypatch.delitem(load("rules")["rules"], "M16")
+        forget()
+        with pytest.raises(LookupError, match="M16"):
+            engine.rule_modules()
+    finally:
+        monkeypatch.undo()
+        forget()
+    assert "M16" not in engine.rule_modules()

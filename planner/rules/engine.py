@@ -17,27 +17,42 @@ from typing import Any
 
 from planner.model import Annotation, Case, Organisation, Step
 from planner.rules.catalogue import rule as rule_info
-from planner.rules.catalogue import severity_order
+from planner.rules.catalogue import rules, severity_order
 from planner.rules.context import CaseContext, worded
 
-#: The rule modules, by rule id (planner/rules/<module>.py).
-RULE_MODULES = {
-    "M01": "pathway_unowned",
-    "M02": "activity_paid_admission",
-    "M03": "free_meets_means_tested",
-    "M04": "contested_delay",
-    "M05": "target_met_outcome_lost",
-    "M06": "weekend_gap_lapsed_package",
-    "M07": "duplicated_assessment",
-    "M08": "information_cannot_follow",
-    "M09": "across_a_boundary",
-    "M10": "care_home_via_emergency",
-    "M11": "outside_care_regulation",
-    "M12": "different_clocks",
-    "M13": "nobody_owns_the_handoff",
-    "M14": "finance_and_quality",
-    "M15": "procured_in_pieces",
-}
+#: The modules of planner/rules that are not rules.
+_NOT_RULES = frozenset({"catalogue", "context", "engine", "phrases"})
+
+
+def rule_modules() -> dict[str, str]:
+    """The rule modules by rule id, found in planner/rules: each rule module names its ``RULE_ID``.
+
+    Adding a rule is its module, its entry in resources/rules.json and its tests: nothing lists the
+    rules by hand. A module without a catalogue entry, or an entry without a module, is an error."""
+    if not _MODULES:
+        import pkgutil
+
+        import planner.rules
+
+        found: dict[str, str] = {}
+        for info in pkgutil.iter_modules(planner.rules.__path__):
+            if info.name in _NOT_RULES or info.name.startswith("_"):
+                continue
+            rule_id = getattr(import_module(f"planner.rules.{info.name}"), "RULE_ID", None)
+            if not isinstance(rule_id, str):
+                raise LookupError(f"planner/rules/{info.name}.py is not a rule: it has no RULE_ID")
+            if rule_id in found:
+                raise LookupError(f"{rule_id} is in planner/rules/{found[rule_id]}.py and {info.name}.py")
+            found[rule_id] = info.name
+        catalogue = set(rules())
+        if set(found) != catalogue:
+            raise LookupError(f"rules without a module: {sorted(catalogue - set(found))}; "
+                              f"modules without a catalogue entry: {sorted(set(found) - catalogue)}")
+        _MODULES.update(sorted(found.items()))
+    return _MODULES
+
+
+_MODULES: dict[str, str] = {}
 
 
 #: Evidence in plain words; or ``(writer, *arguments)``, which stands for ``writer(*arguments)``:
@@ -136,7 +151,7 @@ class FindingReport:
 
 def _checks() -> dict[str, Check]:
     if not _CHECKS:
-        for rule_id, module in RULE_MODULES.items():
+        for rule_id, module in rule_modules().items():
             _CHECKS[rule_id] = import_module(f"planner.rules.{module}").check
     return _CHECKS
 
