@@ -15,6 +15,7 @@ from typing import Any
 from planner.describe import inline
 from planner.model import Case, Step
 from planner.reference import label
+from planner.rules.catalogue import rule
 from planner.rules.context import REABLEMENT_SETTINGS, CaseContext, is_emergency
 from planner.rules.duplicated_assessment import pairs as duplicated_assessments
 
@@ -22,7 +23,8 @@ from planner.rules.duplicated_assessment import pairs as duplicated_assessments
 AT_HOME_AFTER_DAYS = 91
 #: How soon after leaving hospital reablement must start to count as "discharged into" it.
 DISCHARGED_INTO_DAYS = 7
-AWAY_SETTINGS = frozenset({"community_hospital"})
+#: Where she lives throughout when her living situation says so (DOMAIN.md section 4, days at home).
+CARE_HOME_LIVING = frozenset({"care_home", "nursing_home"})
 _FUNDING = attrgetter("funding")
 
 
@@ -68,6 +70,8 @@ class Measures:
     days_in_period: int = 0
     days_away_from_home: int = 0
     share_of_days_at_home: float | None = None
+    #: Permanent placements: each makes the care home her usual place of residence from its start.
+    new_permanent_placements: int = 0
     reablement: list[ReablementOutcome] = field(default_factory=list)
     handoffs: list[HandoffMeasure] = field(default_factory=list)
     organisations: int = 0
@@ -76,12 +80,22 @@ class Measures:
     duplicate_assessments: int = 0
 
     @property
-    def handoff_gap_days(self) -> int:
-        return sum(h.gap_days for h in self.handoffs)
+    def handoff_gap_median(self) -> float | None:
+        """The median gap of the handoffs, in days (None without handoffs). Gaps are never added up."""
+        if not self.handoffs:
+            return None
+        from statistics import median
+
+        return float(median(h.gap_days for h in self.handoffs))
+
+    @property
+    def handoff_gap_longest(self) -> int | None:
+        return max((h.gap_days for h in self.handoffs), default=None)
 
     def to_json(self) -> dict[str, Any]:
         data = asdict(self)
-        data["handoff_gap_days"] = self.handoff_gap_days
+        data["handoff_gap_median_days"] = self.handoff_gap_median
+        data["handoff_gap_longest_days"] = self.handoff_gap_longest
         return _iso(data)  # type: ignore[no-any-return]
 
     def rows(self) -> list[tuple[str, str]]:
@@ -105,14 +119,27 @@ class Measures:
             ("Emergency admissions in 12 months", str(self.emergency_admissions_12_months)),
             ("Readmissions within 30 days", str(self.readmissions_30_days)),
             ("Days at home", at_home),
+            ("New permanent placements", str(self.new_permanent_placements)),
             ("At home 91 days after reablement", reablement),
-            ("Handoffs", f"{len(self.handoffs)} ({sum(h.derived for h in self.handoffs)} not recorded), "
-                         f"{self.handoff_gap_days} gap days"),
+            ("Handoffs", self._handoffs_in_words()),
             ("Organisations touched", str(self.organisations)),
             ("Regulators touched", str(self.regulators)),
             ("Funding regimes touched", str(self.funding_regimes)),
             ("Duplicate assessments", str(self.duplicate_assessments)),
         ]
+
+
+    def _handoffs_in_words(self) -> str:
+        count = len(self.handoffs)
+        if not count:
+            return "none"
+        text = f"{count} ({sum(h.derived for h in self.handoffs)} not recorded)"
+        median, longest = self.handoff_gap_median, self.handoff_gap_longest
+        if median is not None and longest is not None:
+            shown = f"{median:g}"
+            text += (f"; gap {'day' if shown == '1' else 'days'}: median {shown}, "
+                     f"longest {longest}")
+        return text
 
 
 def _iso(value: Any) -> Any:
@@ -138,10 +165,11 @@ def compute_measures(case: Case, context: CaseContext | None = None) -> Measures
     totals["total"] = sum(totals.values())
     measures.delayed_days = totals
     emergencies = ctx.emergency_admissions
-    if emergencies:
+    if emergencies:  # M02's window: the latest one's start - 364 days ... its start
+        window = rule("M02").thresholds["window_days"]
         latest = emergencies[-1].start_date
         measures.emergency_admissions_12_months = sum(
-            1 for a in emergencies if 0 <= (latest - a.start_date).days <= 364)
+            1 for a in emergencies if 0 <= (latest - a.start_date).days <= window)
     measures.readmissions_30_days = len(ctx.readmissions)
     _days_at_home(ctx, measures)
     measures.handoffs = [
@@ -164,11 +192,16 @@ def _admission(ctx: CaseContext, admission: Step) -> AdmissionMeasure:
 
 
 def _away(ctx: CaseContext, period_end: date) -> list[tuple[date, date]]:
-    """Merged [start, end) spans in hospital, a community hospital or a new placement."""
+    """Merged [start, end) spans away from her usual place of residence: in an admission, or in a
+    placement that is not permanent (an interim or step-down bed). A permanent placement makes
+    the care home her home from its start, so it is never time away; nor is any placement for a
+    person whose living situation is a care or nursing home: she lives there throughout."""
+    in_care_home = ctx.person.living_situation in CARE_HOME_LIVING
     spans = sorted(
         (start, max(start, end or period_end))
         for s, start, end in zip(ctx.steps, ctx.start_dates, ctx.end_dates, strict=True)
-        if s.kind in ("admission", "placement") or s.setting in AWAY_SETTINGS)
+        if s.kind == "admission"
+        or (s.kind == "placement" and s.permanent is not True and not in_care_home))
     merged: list[tuple[date, date]] = []
     for start, end in spans:
         if merged and start <= merged[-1][1]:
@@ -205,6 +238,8 @@ def _days_at_home(ctx: CaseContext, measures: Measures) -> None:
     away = _away(ctx, last)
     measures.days_away_from_home = sum((end - start).days for start, end in away)
     measures.share_of_days_at_home = 1 - measures.days_away_from_home / measures.days_in_period
+    measures.new_permanent_placements = sum(
+        1 for p in ctx.of_kind.get("placement", []) if p.permanent is True)
     deaths = [s.start_date for s in ctx.of_kind.get("death", [])]
     for step in ctx.steps:
         if step.setting not in REABLEMENT_SETTINGS:

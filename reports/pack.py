@@ -40,7 +40,8 @@ MEASURE_COLUMNS = [
     ("readmissions", "Readmissions within 30 days"), ("delayed_days", "Delayed days"),
     ("at_home", "Share of days at home"), ("handoffs", "Handoffs"),
     ("not_recorded", "Handoffs not recorded"),
-    ("gap_days", "Handoff gap days"), ("organisations", "Organisations"), ("regulators", "Regulators"),
+    ("gap_median", "Handoff gap, median days"), ("gap_longest", "Handoff gap, longest days"),
+    ("organisations", "Organisations"), ("regulators", "Regulators"),
     ("funding", "Funding regimes"), ("duplicates", "Duplicate assessments"),
 ]
 
@@ -134,7 +135,8 @@ def frames(members: list[PackCase]) -> PackFrames:
             "emergency_12m": m.emergency_admissions_12_months,
             "readmissions": m.readmissions_30_days, "delayed_days": m.delayed_days.get("total", 0),
             "at_home": m.share_of_days_at_home, "handoffs": len(m.handoffs),
-            "not_recorded": sum(1 for h in m.handoffs if h.derived), "gap_days": m.handoff_gap_days,
+            "not_recorded": sum(1 for h in m.handoffs if h.derived),
+            "gap_median": m.handoff_gap_median, "gap_longest": m.handoff_gap_longest,
             "organisations": m.organisations, "regulators": m.regulators, "funding": m.funding_regimes,
             "duplicates": m.duplicate_assessments})
     return PackFrames(findings, pd.DataFrame(measured).set_index("case"))
@@ -447,15 +449,26 @@ PER_TABLE = 10
 
 
 def _shown(value: Any, column: str) -> str:
+    if value is None or value != value:  # no value, or pandas' NaN for one
+        return "–"
     if column == "at_home":
-        return "–" if value is None or value != value else f"{float(value):.0%}"
+        return f"{float(value):.0%}"
+    if column == "gap_median":
+        return f"{float(value):g}"
     return f"{int(value):,}"
 
 
 def _all(series: pd.Series, column: str) -> str:
+    """The measure across the cases: a sum for counts, never for handoff gaps (DOMAIN.md section 4):
+    the longest of the longest gaps; a median of medians would not be the median of the gaps."""
     if column == "at_home":
         mean = series.dropna().astype(float).mean()
         return "–" if mean != mean else f"{mean:.0%}"
+    if column == "gap_median":
+        return "–"
+    if column == "gap_longest":
+        longest = series.dropna()
+        return "–" if longest.empty else f"{int(longest.max()):,}"
     return f"{int(series.sum()):,}"
 
 

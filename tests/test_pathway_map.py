@@ -160,7 +160,9 @@ def test_every_handoff_has_an_arrow_styled_by_method(qtbot, demo_case) -> None: 
     demo_case.handoffs.append(Handoff(source="s1", target="s5", method=None))
     scene = build_scene(demo_case, analyse(demo_case))
     links = CaseContext(demo_case).handoffs
-    assert len(links) == len(scene.arrows) == 10 + 12
+    # 10 given; 6 derived (consecutive steps at different organisations, the second starting within 7
+    # days of the first's end): s2-s3, s3-s4, s4-s5, s13-s14, s17-s18, s21-s22
+    assert len(links) == len(scene.arrows) == 10 + 6
     arrows = {(a.link.source.id, a.link.target.id, a.link.derived): a for a in scene.arrows}
     for link in links:
         arrow = arrows[(link.source.id, link.target.id, link.derived)]
@@ -187,7 +189,8 @@ def test_every_handoff_has_an_arrow_styled_by_method(qtbot, demo_case) -> None: 
         assert scene.heads[expected].path().contains(arrow.head_polygon().boundingRect().center())
     assert arrows[("s7", "s8", False)].style == "solid"
     assert arrows[("s6", "s7", False)].style == "in_person"
-    assert arrows[("s1", "s2", True)].style == "grey"
+    assert arrows[("s2", "s3", True)].style == "grey"
+    assert ("s1", "s2", True) not in arrows  # 14 days apart: separate episodes, no handoff
 
 
 def test_the_delayed_part_of_an_admission_is_hatched(qtbot, demo_case) -> None:  # type: ignore[no-untyped-def]
@@ -221,7 +224,7 @@ def test_findings_are_marked_on_their_steps_by_severity(qtbot, demo_case) -> Non
     assert all(f"{f.rule} {f.title}" in tip for f in on_s8) and "Contested delay attribution" in tip
     s6 = scene.markers["s6"]  # only medium findings: an amber diamond
     assert s6.severity == "medium" and s6.shape_name == "diamond"
-    assert scene.markers["s24"].count_text == ""  # a single finding shows no number
+    assert scene.markers["s23"].count_text == ""  # a single finding shows no number
     # findings set aside are not marked: the demo's M09 on s20 is set aside
     assert all(f.rule != "M09" for f in scene.markers["s20"].findings)
     assert "Across a boundary" not in scene.tooltip_for(scene.markers["s20"])
@@ -230,26 +233,26 @@ def test_findings_are_marked_on_their_steps_by_severity(qtbot, demo_case) -> Non
 
 
 def test_a_step_whose_findings_are_all_set_aside_has_no_marker(qtbot, demo_case) -> None:  # type: ignore[no-untyped-def]
-    assert "s24" in build_scene(demo_case, analyse(demo_case)).markers
-    demo_case.annotations.append(Annotation(rule="M03", status="set_aside", steps=["s23", "s24"],
+    assert "s23" in build_scene(demo_case, analyse(demo_case)).markers
+    demo_case.annotations.append(Annotation(rule="M03", status="set_aside", steps=["s22", "s23"],
                                             comment="Funding agreed before the move"))
     analysis = analyse(demo_case)
-    assert any(f.set_aside and f.steps == ["s23", "s24"] for f in analysis.report.findings)
+    assert any(f.set_aside and f.steps == ["s22", "s23"] for f in analysis.report.findings)
     scene = build_scene(demo_case, analysis)
-    assert "s24" not in scene.markers
-    assert "s23" in scene.markers  # still marked for M03 on s22-s23
-    assert all(set(f.steps) != {"s23", "s24"} for f in scene.markers["s23"].findings)
+    assert "s23" not in scene.markers
+    assert "s22" in scene.markers  # still marked for M03 on s21-s22
+    assert all(set(f.steps) != {"s22", "s23"} for f in scene.markers["s22"].findings)
 
 
 def test_clicking_a_finding_marker_selects_the_finding(tab: PathwayMapTab, qtbot) -> None:  # type: ignore[no-untyped-def]
     scene = _scene(tab)
-    marker = scene.markers["s24"]
+    marker = scene.markers["s23"]
     assert marker.isVisible()
     point = _viewport_point(tab, marker.sceneBoundingRect().center())
     with qtbot.waitSignal(tab.finding_selected, timeout=1000) as blocker:
         qtbot.mouseClick(tab.view.viewport(), Qt.MouseButton.LeftButton, pos=point)
-    assert blocker.args == ["M03", frozenset({"s23", "s24"})]
-    assert scene.highlighted() == {"s23", "s24"}  # the finding's steps are shown
+    assert blocker.args == ["M03", frozenset({"s22", "s23"})]
+    assert scene.highlighted() == {"s22", "s23"}  # the finding's steps are shown
 
 
 @pytest.mark.qt_log_ignore("This plugin does not support")  # the offscreen platform's popups
@@ -287,7 +290,7 @@ def test_hovering_shows_tooltips_and_a_pointing_hand(tab: PathwayMapTab, qtbot) 
     text = tooltip_at(QPointF(s8.left() + 4, s8.center().y()))
     assert "Emergency admission: fractured neck of femur" in text and "Torbay Hospital" in text
     assert "Ready for discharge 2 Feb 2024, left 12 Feb 2024" in tooltip_at(scene.hatches["s8"].sceneBoundingRect().center())
-    marker = scene.markers["s24"]
+    marker = scene.markers["s23"]
     assert "M03 Free NHS care meets means-tested care" in tooltip_at(marker.sceneBoundingRect().center())
     lane_label = QPointF(40, scene.lanes[0].y + scene.lanes[0].height / 2)
     assert "Brixham Road Surgery (General practice): regulated by Care Quality Commission" in tooltip_at(lane_label)
@@ -389,15 +392,15 @@ def test_arrow_keys_move_the_selection_through_time(tab: PathwayMapTab, qtbot) -
 def test_enter_opens_the_selected_steps_findings_in_turn(tab: PathwayMapTab, qtbot) -> None:  # type: ignore[no-untyped-def]
     scene = _scene(tab)
     tab.view.setFocus()
-    tab.select_steps(["s6"])
-    findings = scene.markers["s6"].findings
-    assert [f.rule for f in findings] == ["M08", "M09"]
+    tab.select_steps(["s9"])
+    findings = scene.markers["s9"].findings
+    assert [f.rule for f in findings] == ["M07", "M14"]
     with qtbot.waitSignal(tab.finding_selected, timeout=1000) as blocker:
         qtbot.keyClick(tab.view, Qt.Key.Key_Return)
-    assert blocker.args == ["M08", frozenset({"s5", "s6"})]
+    assert blocker.args == ["M07", frozenset({"s9", "s14"})]
     with qtbot.waitSignal(tab.finding_selected, timeout=1000) as blocker:
         qtbot.keyClick(tab.view, Qt.Key.Key_Return)
-    assert blocker.args == ["M09", frozenset({"s6"})]
+    assert blocker.args == ["M14", frozenset(findings[1].steps)] and "s9" in findings[1].steps
     tab.select_steps(["s1"])  # no findings: Enter does nothing
     with qtbot.assertNotEmitted(tab.finding_selected):
         qtbot.keyClick(tab.view, Qt.Key.Key_Return)

@@ -29,6 +29,7 @@ from planner.model import (
 )
 from planner.reference import label, regulators_of
 from planner.rules import Finding, evaluate
+from planner.rules.context import CaseContext
 from planner.rules.engine import rule_modules
 from tests.conftest import ROOT
 
@@ -404,7 +405,7 @@ def test_m03_evidence_names_both_regimes_and_dates() -> None:
     finding = one(m03_case("nhs", "self_funded"), "M03")
     assert "1 Feb 2024 was free NHS care" in finding.evidence
     assert "3 Feb 2024 is self-funded" in finding.evidence
-    assert "derived from the order of steps" in finding.evidence
+    assert "not recorded: inferred from the order of steps" in finding.evidence
 
 
 def test_m03_no_handoff_between_consecutive_steps_at_one_organisation() -> None:
@@ -757,10 +758,39 @@ def test_m08_access_is_the_receivers() -> None:
     assert not fires(case, "M08")
 
 
+@pytest.mark.parametrize(("second_start", "first_end", "expected"), [
+    ("2024-02-13", None, True),          # the same day
+    ("2024-02-20", None, True),          # 7 days after the first's start (it has no end)
+    ("2024-02-21", None, False),         # 8 days: separate episodes, no handoff
+    ("2024-02-25", "2024-02-18", True),  # 7 days after the first's end
+    ("2024-02-26", "2024-02-18", False),  # 8 days after its end
+    ("2024-02-15", "2024-02-18", True),  # starts while the first is still going: an overlap counts
+])
+def test_derived_handoffs_only_within_7_days(second_start: str, first_end: str | None, expected: bool) -> None:
+    case = make_case(
+        [org("acute", "acute", name="County Hospital", shared_record_access=True),
+         org("dom", "domiciliary_care", name="Home Helpers")],
+        [step("s1", "discharge" if first_end is None else "service", "acute", "2024-02-13", first_end),
+         step("s2", "service", "dom", second_start)])
+    assert (steps_of(case, "M08") == [["s1", "s2"]]) is expected
+    links = CaseContext(case).handoffs
+    assert [(link.source.id, link.target.id, link.derived) for link in links] == (
+        [("s1", "s2", True)] if expected else [])
+
+
+def test_given_handoffs_count_whatever_the_gap() -> None:
+    case = make_case(
+        [org("acute", "acute", name="County Hospital"), org("dom", "domiciliary_care", name="Home Helpers")],
+        [step("s1", "discharge", "acute", "2024-02-13"), step("s2", "service", "dom", "2024-06-01")],
+        handoffs=[handoff("s1", "s2", "letter")])
+    assert steps_of(case, "M08") == [["s1", "s2"]]
+    assert "not recorded" not in one(case, "M08").evidence
+
+
 def test_m08_derived_handoff_and_its_suppression() -> None:
     derived = one(m08_case(None), "M08")
     assert derived.steps == ["s1", "s2"]
-    assert "13 Feb 2024" in derived.evidence and "derived from the order of steps" in derived.evidence
+    assert "13 Feb 2024" in derived.evidence and "not recorded: inferred from the order of steps" in derived.evidence
     # a given handoff between the two steps, in either direction, replaces the derived one
     assert not fires(m08_case(None, handoffs=[handoff("s1", "s2", "shared_record")]), "M08")
     assert not fires(m08_case(None, handoffs=[handoff("s2", "s1", "shared_record")]), "M08")
@@ -829,15 +859,23 @@ def m09_case(home: str | None, there: str | None) -> Case:
     ("South Devon", "southdevon", False),
     ("Torbay", None, False),
     ("Torbay", "", False),
+    ("Torbay", "  \t", False),
     (None, "Devon", False),
     ("", "Devon", False),
+    ("   ", "Devon", False),
+    ("\n", "Devon", False),
 ])
 def test_m09_area_differs(home: str | None, there: str | None, expected: bool) -> None:
     case = m09_case(home, there)
     assert (steps_of(case, "M09") == [["c1"]]) is expected
     if expected:
         evidence = one(case, "M09").evidence
-        assert "20 Mar 2024" in evidence and "in Devon" in evidence and "lives in Torbay" in evidence
+        assert "20 Mar 2024" in evidence and "in “Devon”" in evidence and "lives in “Torbay”" in evidence
+
+
+def test_m09_areas_are_quoted_as_written_without_stray_spaces() -> None:
+    evidence = one(m09_case("  Torbay ", " South Hams\t"), "M09").evidence
+    assert "in “South Hams”" in evidence and "lives in “Torbay”" in evidence
 
 
 def test_m09_one_finding_per_step() -> None:
@@ -1029,6 +1067,16 @@ def test_m12_delay_and_a_council_step_on_or_after_admission(council_day: str, ex
     assert (steps_of(m12_case(council_day), "M12") == [["a1", "x1"]]) is expected
 
 
+def test_m12_the_council_step_is_not_the_admission_itself() -> None:
+    # an admission at a council-run bed has delayed days; only another council step makes it fire
+    case = make_case(
+        [org("council", "local_authority", name="County Council")],
+        [admission("a1", "council", "2024-01-10", "2024-01-25", ready_for_discharge="2024-01-20")])
+    assert not fires(case, "M12")
+    case.steps.append(step("x1", "assessment", "council", "2024-01-10"))
+    assert steps_of(case, "M12") == [["a1", "x1"]]
+
+
 def test_m12_delay_evidence_and_near_misses() -> None:
     finding = one(m12_case("2024-01-22"), "M12")
     assert "5 days delayed at County Hospital" in finding.evidence and "22 Jan 2024" in finding.evidence
@@ -1050,14 +1098,14 @@ def test_m12_one_finding_per_admission_naming_the_first_council_step() -> None:
 def m13_case(*, coordinator: Any = None, handoffs: list[Handoff] | None = None,
              actions: list[Action] | None = None, council_sector: str = "local_authority",
              **council: Any) -> Case:
-    """A hospital discharge (CQC + NHSE) on 1 Jan followed by a council assessment (CQC) on 10 Jan.
-    By default a coordinator exists, but only during 2023."""
+    """A hospital discharge (CQC + NHSE) on 3 Jan followed by a council assessment (CQC) on 10 Jan, 7
+    days later (a derived handoff at its longest). By default a coordinator exists, but only during 2023."""
     if coordinator is None:
         coordinator = [Coordination("coord", date(2023, 1, 1), date(2023, 12, 31))]
     return make_case(
         [org("acute", "acute", name="County Hospital"),
          org("council", council_sector, name="County Council", **council)],
-        [step("s1", "discharge", "acute", "2024-01-01"), step("s2", "assessment", "council", "2024-01-10"),
+        [step("s1", "discharge", "acute", "2024-01-03"), step("s2", "assessment", "council", "2024-01-10"),
          step("s3", "review", "council", "2024-01-20")],
         coordinator=coordinator, handoffs=handoffs, actions=actions,
     )
@@ -1090,7 +1138,8 @@ def test_m13_handoff_between_differently_regulated_organisations() -> None:
     finding = one(m13_case(), "M13")
     assert finding.steps == ["s1", "s2"] and finding.organisations == ["acute", "council"]
     assert set(finding.regulators) == {"CQC", "NHSE"}
-    assert "On 10 Jan 2024" in finding.evidence and "derived from the order of steps" in finding.evidence
+    assert "On 10 Jan 2024" in finding.evidence
+    assert "not recorded: inferred from the order of steps" in finding.evidence
 
 
 @pytest.mark.parametrize(("regulators", "expected"), [
@@ -1299,7 +1348,8 @@ def test_pronouns_follow_the_person() -> None:
 def test_thresholds_used_here_are_the_catalogue_defaults() -> None:
     """The boundaries tested above are those of resources/rules.json (DOMAIN.md's [design] values)."""
     rules = RULES_JSON["rules"]
-    assert RULES_JSON["terms"] == {"readmission_max_days": 29, "placement_after_hospital_days": 7}
+    assert RULES_JSON["terms"] == {"readmission_max_days": 29, "placement_after_hospital_days": 7,
+                                   "derived_handoff_max_days": 7}
     assert rules["M01"]["thresholds"] == {"min_organisations": 3, "min_regulators": 2}
     assert rules["M02"]["thresholds"] == {"min_emergency_admissions": 2, "window_days": 364}
     assert rules["M04"]["thresholds"] == {"min_delayed_days": 1}

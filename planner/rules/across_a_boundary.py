@@ -1,7 +1,8 @@
 """M09 Across a boundary.
 
-The person's area is set, and a step is at an organisation whose area is set and differs from it
-(ignoring case and all white space). One finding per such step.
+The person's area is set (not empty or only white space), and a step is at an organisation whose
+area is set and differs from it (ignoring case and all white space). One finding per such step.
+The evidence quotes both areas as they were written, without stray spaces around them.
 """
 
 from __future__ import annotations
@@ -21,11 +22,12 @@ def _same(area: str) -> str:
 
 
 def check(ctx: CaseContext) -> Iterator[Occurrence]:
-    home = ctx.person.area
+    home = (ctx.person.area or "").strip()
     if not home:
         return
     here = _same(home)
-    elsewhere = {org.id: org for org in ctx.case.organisations if org.area and _same(org.area) != here}
+    elsewhere = {org.id: org for org in ctx.case.organisations
+                 if org.area and org.area.strip() and _same(org.area) != here}
     for step in ctx.steps:
         org = elsewhere.get(step.organisation)
         if org is not None:
@@ -34,4 +36,4 @@ def check(ctx: CaseContext) -> Iterator[Occurrence]:
 
 def _out_of_area(ctx: CaseContext, step: Step, org: Organisation, home: str) -> str:
     return (f"{phrases.first_upper(ctx.what(step))} on {ctx.day(step.start_date)} "
-            f"at {org.name}, in {org.area}, while {ctx.they} {ctx.live} in {home}.")
+            f"at {org.name}, in “{(org.area or '').strip()}”, while {ctx.they} {ctx.live} in “{home}”.")

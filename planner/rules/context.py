@@ -172,7 +172,9 @@ class CaseContext:
     @cached_property
     def handoffs(self) -> list[Link]:
         """Given handoffs (a missing method counting as unknown), then derived ones: between
-        consecutive steps at different organisations that no given handoff connects."""
+        consecutive steps at different organisations that no given handoff connects, when the
+        second starts no more than 7 days (``derived_handoff_max_days``) after the first's end
+        date (its start date without an end). Steps further apart are separate episodes."""
         links: list[Link] = []
         connected: set[tuple[str, str]] = set()
         step_by_id, position = self.step_by_id, self.position
@@ -189,11 +191,13 @@ class CaseContext:
             links.append(_new_link((source, target, method, handoff.named_receiver, False, on, gap)))
             connected.add((source.id, target.id))
             connected.add((target.id, source.id))
+        within = term("derived_handoff_max_days")
         consecutive = zip(steps, starts, ends, steps[1:], starts[1:], strict=False)
         for first, first_start, first_end, second, on in consecutive:
             if first.organisation != second.organisation and (first.id, second.id) not in connected:
                 gap = (on - (first_end or first_start)).days
-                links.append(_new_link((first, second, "unknown", None, True, on, gap)))
+                if gap <= within:
+                    links.append(_new_link((first, second, "unknown", None, True, on, gap)))
         return links
 
     # -- admissions and what follows them ----------------------------------------------------

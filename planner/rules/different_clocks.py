@@ -1,9 +1,9 @@
 """M12 Same story, different clocks.
 
 A reablement or intermediate care step that is self-funded (missing from the council's annual
-91-day measure); or an admission with delayed days and a step at a local authority starting on
-or after the admission's start (the delay shows in monthly NHS returns, the outcome in annual
-council returns). One finding per such step, and per such admission.
+91-day measure); or an admission with delayed days and another step (not the admission itself) at
+a local authority starting on or after the admission's start (the delay shows in monthly NHS
+returns, the outcome in annual council returns). One finding per such step, and per such admission.
 """
 
 from __future__ import annotations
@@ -30,6 +30,8 @@ def check(ctx: CaseContext) -> Iterator[Occurrence]:
             continue
         # "on or after" the start is a day comparison: the date part decides
         index = bisect_left(council_days, admission.start_date)
+        if index < len(council) and council[index] is admission:
+            index += 1  # an admission at the council itself is not the council's part
         if index == len(council):
             continue
         after = council[index]

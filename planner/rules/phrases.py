@@ -24,9 +24,13 @@ def said(enumeration: str, code: str | None) -> str:
     return inline(label(enumeration, code))
 
 
+#: What a finding resting on a derived handoff says of it (DOMAIN.md section 3, *handoff*).
+INFERRED = "not recorded: inferred from the order of steps"
+
+
 def method(link: Link) -> str:
     text = _METHOD.get(link.method, said("method", link.method))
-    return text + " (derived from the order of steps)" if link.derived else text
+    return text + f" ({INFERRED})" if link.derived else text
 
 
 def regulators(codes: Iterable[str]) -> str:
@@ -59,7 +63,7 @@ def funding(code: str | None) -> str:
 def handoff(link: Link) -> str:
     """A sentence on how information went across."""
     if link.derived:
-        return "No handoff was recorded between them (derived from the order of steps)."
+        return f"No handoff was recorded between them ({INFERRED})."
     if link.method in ("none", "unknown"):
         return "No handoff was recorded." if link.method == "unknown" else "There was no handoff."
     return f"The handoff went {method(link)}."
