@@ -320,7 +320,7 @@ def opens(image: Path) -> Iterator[FileOpens]:
 
 
 @pytest.fixture
-def marked_window(qtbot, database, image: Path, monkeypatch: pytest.MonkeyPatch):  # type: ignore[no-untyped-def]
+def marked_window(qtbot, database, image: Path):  # type: ignore[no-untyped-def]
     """The main window on the marked case; a second copy of it is another case (for the people
     known on other cases), and the case history records a user whose name has markup too."""
     from ui.app import make_app
