@@ -8,6 +8,7 @@ from PySide6.QtWidgets import QApplication, QMessageBox
 
 from planner import __version__
 from ui import theme
+from ui.plaintext import literal
 
 
 def make_app() -> QApplication:
@@ -38,14 +39,14 @@ def install_error_reporting() -> None:
         parent = QApplication.activeWindow()
         if isinstance(error, DatabaseError):
             QMessageBox.warning(parent, "The database is not available",
-                                f"{error}\n\nNothing was changed. Your unsaved edits are still open: "
-                                "try again in a moment.")
+                                literal(f"{error}\n\nNothing was changed. Your unsaved edits are still open: "
+                                        "try again in a moment."))
             return
         previous(kind, error, trace)  # type: ignore[arg-type]
         if isinstance(error, Exception):
             QMessageBox.critical(parent, "Something went wrong",
-                                 f"{kind.__name__}: {error}\n\nYour unsaved edits are still open; "
-                                 "save them when you can.")
+                                 literal(f"{kind.__name__}: {error}\n\nYour unsaved edits are still open; "
+                                         "save them when you can."))
 
     sys.excepthook = report
 
@@ -64,7 +65,7 @@ def run_gui(db_url: str | None = None) -> int:
     try:
         database = open_database(db_url)
     except DatabaseError as error:
-        QMessageBox.critical(None, "Pathway Planner cannot start", str(error))
+        QMessageBox.critical(None, "Pathway Planner cannot start", literal(str(error)))
         return 1
     install_error_reporting()
     window = MainWindow(database)

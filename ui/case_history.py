@@ -17,6 +17,7 @@ from PySide6.QtWidgets import (
 )
 
 from db.audit import AuditEvent
+from ui.plaintext import literal
 
 COLUMNS = ["When", "Who", "What", "Details"]
 
@@ -52,7 +53,8 @@ class HistoryModel(QAbstractTableModel):
         if role == Qt.ItemDataRole.ToolTipRole:
             where = f" on {event.workstation}" if event.workstation else ""
             login = f" (login {event.os_user})" if event.os_user and event.os_user != event.user else ""
-            return f"{event.user}{login}{where}, {event.at.astimezone().strftime('%d %b %Y %H:%M:%S')}"
+            when = event.at.astimezone().strftime('%d %b %Y %H:%M:%S')
+            return literal(f"{event.user}{login}{where}, {when}")
         return None
 
 

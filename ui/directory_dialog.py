@@ -47,6 +47,7 @@ from planner.directory import (
 from planner.reference import label, sector_defaults
 from ui import theme
 from ui.models import Column, ColumnModel, PagedRows
+from ui.plaintext import literal, plain_label
 from ui.widgets import Table, muted_label, read_only_table
 
 Index = QModelIndex | QPersistentModelIndex
@@ -124,14 +125,14 @@ class DirectoryImportDialog(QDialog):
         self.setMinimumSize(720, 480)
         self.resize(1000, 640)
 
-        self.title = QLabel(f"Import {self.path.name} into the provider directory")
+        self.title = plain_label(QLabel(f"Import {self.path.name} into the provider directory"))
         self.title.setFont(theme.scaled_font(self.title, 1.25, bold=True))
         self.title.setWordWrap(True)
-        self.file_label = muted_label(str(self.path))
+        self.file_label = plain_label(muted_label(str(self.path)))
         self.file_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.summary = QLabel()
         self.summary.setWordWrap(True)
-        self.message = QLabel()
+        self.message = plain_label(QLabel())
         self.message.setWordWrap(True)
         self.message.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.message.hide()
@@ -196,7 +197,7 @@ class DirectoryImportDialog(QDialog):
         rejected_layout = QVBoxLayout(rejected_page)
         rejected_layout.setContentsMargins(0, 6, 0, 0)
         if read.rejected:
-            reasons = muted_label(f"By reason: {summarise_rejections(read.rejected)}.")
+            reasons = plain_label(muted_label(f"By reason: {summarise_rejections(read.rejected)}."))
             rejected_layout.addWidget(reasons)
         rejected_layout.addWidget(self.rejected_table, 1)
         self.tabs.addTab(self.added_table, f"To be added ({counts.added:,})")
@@ -308,7 +309,8 @@ class DirectoryModel(PagedRows, QAbstractTableModel):
         if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole):
             values = (entry.name, entry.code, label("sector", entry.sector), entry.area or "",
                       entry.postcode or "", _status(entry.status))
-            return values[index.column()]
+            text = values[index.column()]
+            return text if role == Qt.ItemDataRole.DisplayRole else literal(text)
         if role == Qt.ItemDataRole.ForegroundRole and entry.status == "closed":
             return QColor(theme.MUTED)
         return None
@@ -369,7 +371,7 @@ class DirectoryBrowser(QDialog):
         for column, width in enumerate((300, 110, 130, 150, 90)):
             header.resizeSection(column, width)
         self.count = muted_label("")
-        self.details = QLabel()
+        self.details = plain_label(QLabel())
         self.details.setWordWrap(True)
         self.details.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.details.setMinimumHeight(self.details.fontMetrics().lineSpacing() * 2 + 4)

@@ -41,6 +41,7 @@ from planner.model import Case
 from planner.nhs_number import is_valid as nhs_number_is_valid
 from planner.reference import label, labels
 from planner.validation import Problem
+from ui.plaintext import literal, plain_label
 
 ERROR_STYLE = "color: #b42318;"
 Options = Callable[[Case], list[tuple[str, str]]]
@@ -265,7 +266,7 @@ class EntityDialog(QDialog):
         for spec in fields:
             widget = self._input(spec, _get(values, spec.key), case)
             self.inputs[spec.key] = widget
-            error = QLabel()
+            error = plain_label(QLabel())
             error.setStyleSheet(ERROR_STYLE)
             error.setWordWrap(True)
             error.hide()
@@ -284,7 +285,7 @@ class EntityDialog(QDialog):
         scroll.setWidgetResizable(True)
         scroll.setWidget(form_widget)
         scroll.setFrameShape(QScrollArea.Shape.NoFrame)
-        self.general = QLabel()
+        self.general = plain_label(QLabel())
         self.general.setStyleSheet(ERROR_STYLE)
         self.general.setWordWrap(True)
         self.general.hide()
@@ -562,8 +563,8 @@ class CaseEditor:
             noun = self._describe(collection, data, case)
             uses = "\n".join(f"• {p.path}: {p.message}" for p in rejected.problems[:10])
             QMessageBox.warning(self.window, "Cannot delete",
-                                f"The {noun} is still used elsewhere in the case, so it was not "
-                                f"deleted. Change these first:\n\n{uses}")
+                                literal(f"The {noun} is still used elsewhere in the case, so it was not "
+                                        f"deleted. Change these first:\n\n{uses}"))
             return False
         self._push(f"Delete {self._describe(collection, data, case)}", case, after)
         return True
@@ -589,7 +590,7 @@ class CaseEditor:
         try:
             after = editing.put(case, "organisations", None, data)
         except editing.EditRejected as rejected:
-            QMessageBox.warning(self.window, "Not added", str(rejected))
+            QMessageBox.warning(self.window, "Not added", literal(str(rejected)))
             return
         self._push(f"Add organisation “{entry.name}” from the directory", case, after)
 
@@ -657,7 +658,8 @@ class CaseEditor:
         try:
             after = change(case)
         except editing.EditRejected as rejected:
-            QMessageBox.warning(self.window, "Not changed", "\n".join(p.message for p in rejected.problems))
+            QMessageBox.warning(self.window, "Not changed",
+                                literal("\n".join(p.message for p in rejected.problems)))
             return False
         self._push(text, case, after)
         return True
@@ -735,7 +737,7 @@ class CaseEditor:
         why_not = careplan.why_not_agree(case)
         if why_not is not None:
             QMessageBox.information(self.window, f"Agree version {number}",
-                                    f"The plan cannot be agreed as a new version: {why_not}.")
+                                    literal(f"The plan cannot be agreed as a new version: {why_not}."))
             return False
         return self._form(
             f"Agree version {number} of the care plan", AGREE_FIELDS,
@@ -777,7 +779,7 @@ class CaseEditor:
         try:
             after = editing.edit(case, change)
         except editing.EditRejected as rejected:
-            QMessageBox.warning(self.window, "Not added", str(rejected))
+            QMessageBox.warning(self.window, "Not added", literal(str(rejected)))
             return False
         also = f" (and {org.name})" if new_org is not None and org is not None else ""
         self._push(f"Add team member “{person.name}”{also} from another case", case, after)
@@ -793,6 +795,6 @@ class CaseEditor:
         try:
             after = editing.with_annotations(case, [to_json(a) for a in annotations])
         except editing.EditRejected as rejected:
-            QMessageBox.warning(self.window, "Not changed", str(rejected))
+            QMessageBox.warning(self.window, "Not changed", literal(str(rejected)))
             return
         self._push(text, case, after)

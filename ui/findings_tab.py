@@ -30,6 +30,7 @@ from planner.rules.catalogue import rule as rule_info
 from planner.rules.catalogue import severity_label
 from ui import theme
 from ui.models import Column, ColumnModel, ObjectRole
+from ui.plaintext import literal
 from ui.tabs import CaseTab, _sections
 from ui.widgets import Details, Table, muted_label
 
@@ -130,7 +131,7 @@ class FindingsModel(QAbstractItemModel):
         if role == Qt.ItemDataRole.DisplayRole:
             return self._text(item, index.column())
         if role == Qt.ItemDataRole.ToolTipRole and _is_finding(item):
-            return item.evidence
+            return literal(item.evidence)
         if role == Qt.ItemDataRole.DecorationRole and index.column() == 0 and _is_finding(item):
             return theme.severity_icon(item.severity)
         return None
@@ -328,7 +329,8 @@ class FindingsTab(CaseTab):
             return
         reason, accepted = QInputDialog.getMultiLineText(
             self, "Set the finding aside",
-            f"Why does the team set aside “{finding.title}”?\nThe finding stays visible, with this reason.")
+            literal(f"Why does the team set aside “{finding.title}”?\n"
+                    "The finding stays visible, with this reason."))
         if not accepted:
             return
         if not reason.strip():
@@ -344,7 +346,7 @@ class FindingsTab(CaseTab):
         if not _is_finding(finding):
             return
         text, accepted = QInputDialog.getMultiLineText(self, "Comment on the finding",
-                                                       f"Comment on “{finding.title}”:")
+                                                       literal(f"Comment on “{finding.title}”:"))
         if accepted and text.strip():
             note = Annotation(rule=finding.rule, status="comment", steps=list(finding.steps),
                               comment=text.strip())
@@ -359,7 +361,7 @@ class FindingsTab(CaseTab):
         elif _is_finding(item) and item.annotations:
             answer = QMessageBox.question(
                 self, "Remove the team's annotations",
-                f"Remove the team's {len(item.annotations)} annotation(s) of “{item.title}”?")
+                literal(f"Remove the team's {len(item.annotations)} annotation(s) of “{item.title}”?"))
             if answer != QMessageBox.StandardButton.Yes:
                 return
             remaining = [a for a in self.case.annotations if all(a is not b for b in item.annotations)]

@@ -12,6 +12,7 @@ from planner.model import Case
 from planner.reference import label
 from planner.rules.catalogue import severity_label
 from ui import theme
+from ui.plaintext import plain_label
 
 if TYPE_CHECKING:
     from planner.analysis import Analysis
@@ -22,11 +23,11 @@ class CaseHeader(QFrame):
         super().__init__(parent)
         self.setObjectName("caseHeader")
         theme.style(self, "header")
-        self.name = QLabel()
+        self.name = plain_label(QLabel())
         self.name.setFont(theme.scaled_font(self.name, 1.7, bold=True))
-        self.facts = QLabel()
+        self.facts = plain_label(QLabel())
         self.facts.setWordWrap(True)
-        self.coordinator = QLabel()
+        self.coordinator = plain_label(QLabel())
         self.coordinator.setWordWrap(True)
         self.findings = QLabel()
         self.findings.setToolTip("Regulatory misalignment findings not set aside, by severity")

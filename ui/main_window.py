@@ -40,6 +40,7 @@ if TYPE_CHECKING:
 from ui.findings_tab import FindingsTab
 from ui.header import CaseHeader
 from ui.models import CaseListModel
+from ui.plaintext import literal
 from ui.tabs import (
     CarePlanTab,
     CaseTab,
@@ -378,7 +379,7 @@ class MainWindow(QMainWindow):
         except SaveConflict as conflict:
             return self._resolve_conflict(str(conflict))
         except DatabaseError as error:
-            QMessageBox.critical(self, "Not saved", f"The case could not be saved: {error}")
+            QMessageBox.critical(self, "Not saved", literal(f"The case could not be saved: {error}"))
             return False
         self.undo_stack.setClean()
         self.case_model.refresh()
@@ -390,6 +391,7 @@ class MainWindow(QMainWindow):
     def _resolve_conflict(self, message: str) -> bool:
         assert self.case is not None and self.case.id is not None
         box = QMessageBox(QMessageBox.Icon.Warning, "Someone else saved this case", message, parent=self)
+        box.setTextFormat(Qt.TextFormat.PlainText)
         box.setInformativeText("Your changes have not been saved. Reload their version (your changes "
                                "are lost), or keep yours as a separate copy of the case?")
         reload = box.addButton("Reload their version", QMessageBox.ButtonRole.DestructiveRole)
@@ -416,7 +418,7 @@ class MainWindow(QMainWindow):
         if self.case is None or self.undo_stack.isClean():
             return True
         answer = QMessageBox.question(
-            self, "Unsaved changes", f"Save the changes to “{self.case.display_title}”?",
+            self, "Unsaved changes", literal(f"Save the changes to “{self.case.display_title}”?"),
             QMessageBox.StandardButton.Save | QMessageBox.StandardButton.Discard
             | QMessageBox.StandardButton.Cancel, QMessageBox.StandardButton.Save)
         if answer == QMessageBox.StandardButton.Save:
@@ -460,8 +462,8 @@ class MainWindow(QMainWindow):
             return
         answer = QMessageBox.question(
             self, "Delete case",
-            f"Delete “{self.case.display_title}”? It can be restored from View › Deleted cases "
-            "until the deleted cases are emptied.")
+            literal(f"Delete “{self.case.display_title}”? It can be restored from View › Deleted cases "
+                    "until the deleted cases are emptied."))
         if answer != QMessageBox.StandardButton.Yes:
             return
         with self.database.session() as session:
@@ -563,6 +565,7 @@ class MainWindow(QMainWindow):
                           f"Imported “{case.display_title}” from {source}: {len(case.steps)} steps, "
                           f"{len(case.organisations)} organisations, {len(case.team)} team members.",
                           parent=self)
+        box.setTextFormat(Qt.TextFormat.PlainText)
         window = report.window.describe() if report.window else ""
         lines = [f"Steps: {window}."] if window else []
         if report.left_out_encounters:
@@ -578,6 +581,7 @@ class MainWindow(QMainWindow):
         box = QMessageBox(QMessageBox.Icon.Warning, "Case file not imported",
                           f"{Path(path).name} was not imported: it has {count} "
                           f"problem{'s' if count != 1 else ''}. Nothing was changed.", parent=self)
+        box.setTextFormat(Qt.TextFormat.PlainText)
         shown = error.problems[:12]
         listing = "\n".join(f"• {p.path}: {p.message}" for p in shown)
         if count > len(shown):

@@ -20,6 +20,8 @@ from PySide6.QtCore import (
     Qt,
 )
 
+from ui.plaintext import literal
+
 T = TypeVar("T")
 Index = QModelIndex | QPersistentModelIndex
 _NO_INDEX = QModelIndex()
@@ -72,7 +74,7 @@ class ColumnModel(QAbstractTableModel, Generic[T]):
         if role == Qt.ItemDataRole.DisplayRole:
             return column.text(item)
         if role == Qt.ItemDataRole.ToolTipRole:
-            return column.tooltip(item) if column.tooltip else column.text(item) or None
+            return literal(column.tooltip(item) if column.tooltip else column.text(item)) or None
         if role == Qt.ItemDataRole.TextAlignmentRole and column.align_right:
             return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         if role == ObjectRole:
@@ -165,7 +167,7 @@ class CaseListModel(PagedRows, QAbstractListModel):
             noun = "step" if summary.steps == 1 else "steps"
             return f"{summary.title}\n{area} · {summary.steps} {noun}"
         if role == Qt.ItemDataRole.ToolTipRole:
-            return f"{summary.title} (case {summary.id})"
+            return literal(f"{summary.title} (case {summary.id})")
         if role == Qt.ItemDataRole.SizeHintRole:
             return QSize(0, 48)
         if role == ObjectRole:

@@ -87,6 +87,7 @@ from planner.reference import label
 from planner.rules.catalogue import severity_label, severity_order, severity_style, severity_symbol
 from planner.rules.context import CaseContext, Link
 from ui import theme
+from ui.plaintext import literal
 from ui.tabs import CaseTab
 from ui.widgets import Details, muted_label
 
@@ -289,7 +290,7 @@ class FindingMarker(QGraphicsItem):
     def tooltip(self) -> str:
         lines = [f"{severity_symbol(f.severity)} {f.rule} {f.title}" for f in self.findings]
         noun = "finding" if len(self.findings) == 1 else "findings"
-        return f"{len(self.findings)} {noun} on this step (click to open):\n" + "\n".join(lines)
+        return literal(f"{len(self.findings)} {noun} on this step (click to open):\n" + "\n".join(lines))
 
 
 class HandoffArrow(QGraphicsPathItem):
@@ -918,8 +919,8 @@ class PathwayScene(QGraphicsScene):
             return item.tooltip()
         if isinstance(item, HatchItem):
             step = item.step
-            return (f"{describe.delay(step)}\nReady for discharge {format_day(step.ready_for_discharge)}, "
-                    f"left {format_day(step.end)}")
+            ready, left = format_day(step.ready_for_discharge), format_day(step.end)
+            return literal(f"{describe.delay(step)}\nReady for discharge {ready}, left {left}")
         if isinstance(item, HandoffArrow):
             return self._handoff_tooltip(item.link)
         return item.toolTip()
@@ -958,7 +959,7 @@ class PathwayScene(QGraphicsScene):
         receiver = ctx.case.member(link.named_receiver) if link.named_receiver else None
         lines = [f"Handoff on {format_day(link.on)}", f"From {source}", f"To {target}", f"How: {how}",
                  f"Named receiver: {receiver.name if receiver else 'none named'}"]
-        return "\n".join(lines)
+        return literal("\n".join(lines))
 
     def _build_chrome(self) -> None:
         """The frozen parts: the header (stages and time axis), the lane labels and their corner."""
@@ -1049,7 +1050,7 @@ class PathwayScene(QGraphicsScene):
             regs = ", ".join(label("regulator", r) for r in ctx.regulators.get(org.id, [])) or "no regulator"
             pay = label("payment_model", ctx.payment.get(org.id)) or "payment not recorded"
             lines.append(f"{org.name} ({label('sector', org.sector)}): regulated by {regs}; {pay}")
-        return "\n".join(lines)
+        return literal("\n".join(lines))
 
     def _build_legend(self) -> None:
         """The key, in groups, flowing in rows below the lanes (see ``_layout_legend``); it

@@ -31,6 +31,7 @@ from planner.reference import is_cqc_registered, label, regulator, regulators_of
 from planner.rules.catalogue import severity_symbol
 from ui import theme
 from ui.models import Column, ColumnModel
+from ui.plaintext import plain_label
 from ui.widgets import Details, EditBar, InfoForm, Table, muted_label
 
 if TYPE_CHECKING:
@@ -172,7 +173,7 @@ class PersonTab(CaseTab):
                              ("frailty_assessed", "Assessed")]:
             self.health.add_row(key, caption)
         self.matters = QGroupBox("What matters to the person")
-        self.what_matters = QLabel()
+        self.what_matters = plain_label(QLabel())
         self.what_matters.setWordWrap(True)
         self.what_matters.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         QVBoxLayout(self.matters).addWidget(self.what_matters)
@@ -478,7 +479,7 @@ class TeamTab(CaseTab):
         super().__init__(parent)
         #: The case's team record (planner.careplan), read when the case changes.
         self.held = careplan.TeamRecord()
-        self.banner = QLabel()
+        self.banner = plain_label(QLabel())
         self.banner.setWordWrap(True)
         self.team_model: ColumnModel[Member] = ColumnModel([
             Column("Name", self._name),
@@ -610,7 +611,7 @@ class CarePlanTab(CaseTab):
         super().__init__(parent)
         #: The case's team record (planner.careplan), read when the case changes.
         self.held = careplan.TeamRecord()
-        self.summary = QLabel()
+        self.summary = plain_label(QLabel())
         self.summary.setWordWrap(True)
         self.review = QLabel()
         self.review.setWordWrap(True)
@@ -632,7 +633,7 @@ class CarePlanTab(CaseTab):
             Column("For the goal", lambda a: self._goal_text(a.goal)),
         ])
         self.action_table = Table(self.actions_model, "No actions agreed yet.", self._action_details)
-        self.contingency = QLabel()
+        self.contingency = plain_label(QLabel())
         self.contingency.setFont(theme.scaled_font(self.contingency, 1.1))
         self.contingency.setMargin(4)
         self.contingency.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)

@@ -27,6 +27,7 @@ from PySide6.QtWidgets import (
 
 from ui import theme
 from ui.models import ColumnModel, ObjectRole
+from ui.plaintext import plain_label
 
 #: (label, value) pairs describing one selected object in the detail pane.
 Details = list[tuple[str, str]]
@@ -161,7 +162,7 @@ class InfoForm(QGroupBox):
         self._values: dict[str, QLabel] = {}
 
     def add_row(self, key: str, caption: str) -> None:
-        value = QLabel()
+        value = plain_label(QLabel())
         value.setWordWrap(True)
         # Without this a wrapped label keeps its first, narrow size hint and clips its text.
         value.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
@@ -192,7 +193,7 @@ class DetailPane(QFrame):
         self.setBackgroundRole(QPalette.ColorRole.Base)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(12, 12, 12, 12)
-        self.title = QLabel()
+        self.title = plain_label(QLabel())
         self.title.setFont(theme.scaled_font(self.title, 1.3, bold=True))
         self.title.setWordWrap(True)
         self.body = QTextBrowser()

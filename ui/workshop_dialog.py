@@ -46,6 +46,7 @@ from planner import describe
 from planner.anonymise import pseudonym
 from planner.model import Case
 from ui import theme
+from ui.plaintext import literal, plain_label
 
 if TYPE_CHECKING:
     from db.repository import CaseSummary
@@ -91,7 +92,7 @@ class WorkshopExportDialog(QDialog):
         self.alias.setClearButtonEnabled(True)
         self.alias.setToolTip("What to call the person in the summary; leave empty for the usual pseudonym")
         self.alias.setMaxLength(60)
-        self.called = QLabel()
+        self.called = plain_label(QLabel())
         theme.mute(self.called)
         form = QFormLayout()
         form.addRow(describe.words("Call {them}:", person), self.alias)
@@ -168,7 +169,7 @@ class WorkshopExportDialog(QDialog):
         self.sections.clear()
         for section, detail in preview(self.case, options, self.analysis):
             item = QTreeWidgetItem([section, detail])
-            item.setToolTip(1, detail)
+            item.setToolTip(1, literal(detail))
             self.sections.addTopLevelItem(item)
         if identifiable:
             self.left_out.setText("<b>Nothing is left out.</b>")
