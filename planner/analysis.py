@@ -6,6 +6,7 @@ import gc
 from dataclasses import dataclass
 from typing import Any
 
+from planner.key_findings import KeyFindings, rank
 from planner.measures import Measures, compute_measures
 from planner.model import Annotation, Case
 from planner.rules import Finding, FindingReport, evaluate
@@ -16,6 +17,8 @@ from planner.rules.context import CaseContext
 class Analysis:
     report: FindingReport
     measures: Measures
+    #: The rules ranked, the key findings first (DOMAIN.md section 3a).
+    key: KeyFindings
 
 
 def analyse(case: Case) -> Analysis:
@@ -42,7 +45,8 @@ def analyse(case: Case) -> Analysis:
 
 def _analyse(case: Case) -> Analysis:
     context = CaseContext(case)
-    return Analysis(evaluate(case, context), compute_measures(case, context))
+    report = evaluate(case, context)
+    return Analysis(report, compute_measures(case, context), rank(report, context))
 
 
 def annotation_json(note: Annotation | None) -> dict[str, Any] | None:
@@ -51,11 +55,18 @@ def annotation_json(note: Annotation | None) -> dict[str, Any] | None:
     return {"status": note.status, "comment": note.comment, "steps": list(note.steps)}
 
 
-def finding_json(finding: Finding) -> dict[str, Any]:
-    """A finding as the command line and exports print it; references use case-file ids."""
-    return {
+def finding_json(finding: Finding, key: KeyFindings | None = None) -> dict[str, Any]:
+    """A finding as the command line and exports print it; references use case-file ids. With the
+    case's key findings: ``key_rank`` (1-5 on every occurrence of a key rule, else null), the harm
+    in days attached to it and whether it rests on a derived handoff."""
+    data: dict[str, Any] = {
         "rule": finding.rule, "title": finding.title, "severity": finding.severity,
         "steps": finding.steps, "organisations": finding.organisations,
         "regulators": finding.regulators, "evidence": finding.evidence,
         "question": finding.question, "annotation": annotation_json(finding.annotation),
     }
+    if key is not None:
+        data["key_rank"] = key.key_rank(finding)
+        data["harm_days"] = key.harm_days(finding)
+        data["derived"] = key.derived(finding)
+    return data

@@ -1349,7 +1349,8 @@ def test_thresholds_used_here_are_the_catalogue_defaults() -> None:
     """The boundaries tested above are those of resources/rules.json (DOMAIN.md's [design] values)."""
     rules = RULES_JSON["rules"]
     assert RULES_JSON["terms"] == {"readmission_max_days": 29, "placement_after_hospital_days": 7,
-                                   "derived_handoff_max_days": 7}
+                                   "derived_handoff_max_days": 7, "key_findings": 5,
+                                   "harm_days_readmission": 30, "harm_days_placement_after_hospital": 30}
     assert rules["M01"]["thresholds"] == {"min_organisations": 3, "min_regulators": 2}
     assert rules["M02"]["thresholds"] == {"min_emergency_admissions": 2, "window_days": 364}
     assert rules["M04"]["thresholds"] == {"min_delayed_days": 1}

@@ -343,31 +343,51 @@ def _load_case(args: argparse.Namespace) -> Case:
 
 
 def _findings(args: argparse.Namespace) -> int:
-    from planner.analysis import annotation_json, finding_json
-    from planner.rules import evaluate
+    from planner import describe
+    from planner.analysis import analyse, finding_json
     from planner.rules.catalogue import severity_label, severity_symbol
 
-    report = evaluate(_load_case(args))
+    case = _load_case(args)
+    analysis = analyse(case)
+    report, key = analysis.report, analysis.key
     if args.json:
-        print(json.dumps([finding_json(f) for f in report.findings], indent=2, ensure_ascii=False))
+        print(json.dumps([finding_json(f, key) for f in report.findings], indent=2, ensure_ascii=False))
         return 0
     if not report.findings:
         print("No findings.")
-    for finding in report.findings:
-        steps = ", ".join(finding.steps) or "the case as a whole"
-        print(f"{severity_symbol(finding.severity)} {severity_label(finding.severity).upper()}  "
-              f"{finding.rule} {finding.title}  [{steps}]")
-        for line in finding.evidence.splitlines():
-            print(f"    {line}")
-        print(f"    Question: {finding.question}")
-        note = finding.annotation
-        if note is not None:
-            comment = f": {note.comment}" if note.comment else ""
-            print(f"    Team: {note.status.replace('_', ' ')}{comment}")
+    key_count, rule_count, occurrence_count = key.counts()
+    if key.key:
+        print(f"KEY FINDINGS ({key_count} of {rule_count} rules, {occurrence_count} occurrences)")
+        for group in key.key:
+            assert group.strongest is not None and group.key_rank is not None
+            pinned = " (pinned by the team)" if group.pinned else ""
+            print(f"  {group.key_rank}. {severity_symbol(group.severity)} {group.rule} {group.title}{pinned}")
+            harm = key.harm_days(group.strongest)
+            where = "; ".join(describe.steps_named(case, group.strongest.steps)) or "the case as a whole"
+            print(f"     {where}" + (f" (harm: {harm} day{'s' if harm != 1 else ''})" if harm else ""))
+        print()
+    for group in key.groups:
+        count = len(group.occurrences)
+        aside = count - len(group.active)
+        extra = f"; {aside} set aside" if aside else ""
+        rank = f"; key finding {group.key_rank}" if group.key_rank else ""
+        print(f"{severity_symbol(group.severity)} {severity_label(group.severity).upper()}  {group.rule} "
+              f"{group.title}  ({count} occurrence{'s' if count != 1 else ''}{extra}{rank})")
+        print(f"    Question: {group.question}")
+        for finding in group.occurrences:
+            where = "; ".join(describe.steps_named(case, finding.steps)) or "The case as a whole"
+            print(f"  • {where}")
+            for line in finding.evidence.splitlines():
+                print(f"      {line}")
+            note = finding.annotation
+            if note is not None:
+                comment = f": {note.comment}" if note.comment else ""
+                print(f"      Team: {note.status.replace('_', ' ')}{comment}")
         print()
     for note in report.orphaned:
-        data = annotation_json(note)
-        print(f"Annotation on {note.rule} [{', '.join(note.steps)}] no longer matches a finding: {data}")
+        where = "; ".join(describe.steps_named(case, note.steps)) or "the case as a whole"
+        comment = f" ({note.comment})" if note.comment else ""
+        print(f"The team's note on {note.rule} ({where}){comment} no longer matches a finding.")
     return 0
 
 

@@ -55,6 +55,13 @@ def rule_modules() -> dict[str, str]:
 _MODULES: dict[str, str] = {}
 
 
+@lru_cache(maxsize=1)
+def handoff_rules() -> frozenset[str]:
+    """The rules whose two-step occurrences are handoffs (their module says ``READS_HANDOFFS``)."""
+    return frozenset(rule_id for rule_id, module in rule_modules().items()
+                     if getattr(import_module(f"planner.rules.{module}"), "READS_HANDOFFS", False))
+
+
 #: Evidence in plain words; or ``(writer, *arguments)``, which stands for ``writer(*arguments)``:
 #: the writer then runs only when someone reads the finding, which keeps counting findings cheap.
 #: Give it the occurrence's own values. A plain tuple rather than a closure or a

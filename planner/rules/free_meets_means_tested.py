@@ -14,6 +14,9 @@ from planner.rules.context import MEANS_TESTED, NHS_FUNDED, CaseContext, Link
 from planner.rules.engine import Occurrence
 
 RULE_ID = "M03"
+#: Its occurrences between two steps come from handoffs, given or derived (key findings rank
+#: those resting on a derived handoff after those resting on a recorded one).
+READS_HANDOFFS = True
 UNDECIDED = frozenset({"pending", "disputed"})
 
 

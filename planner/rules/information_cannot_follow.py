@@ -17,6 +17,9 @@ from planner.rules.context import CaseContext, Link
 from planner.rules.engine import Occurrence
 
 RULE_ID = "M08"
+#: Its occurrences between two steps come from handoffs, given or derived (key findings rank
+#: those resting on a derived handoff after those resting on a recorded one).
+READS_HANDOFFS = True
 WEAK_METHODS = frozenset({"letter", "phone", "none", "unknown"})
 CONSENT_TO_SHARE = frozenset({"given", "best_interests", "lasting_power_of_attorney"})
 

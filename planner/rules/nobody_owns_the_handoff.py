@@ -15,6 +15,9 @@ from planner.rules.context import CaseContext, Link
 from planner.rules.engine import Occurrence
 
 RULE_ID = "M13"
+#: Its occurrences between two steps come from handoffs, given or derived (key findings rank
+#: those resting on a derived handoff after those resting on a recorded one).
+READS_HANDOFFS = True
 
 
 def check(ctx: CaseContext) -> Iterator[Occurrence]:
