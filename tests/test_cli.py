@@ -150,7 +150,8 @@ def test_findings_json_has_the_promised_keys(capsys: pytest.CaptureFixture[str])
 def test_findings_text_reads_as_a_list(capsys: pytest.CaptureFixture[str]) -> None:
     code, out, _ = run(capsys, "findings", "1")
     assert code == 0
-    assert "▲ HIGH  M04 Contested delay attribution  [s8]" in out
+    assert "▲ HIGH  M04 Contested delay attribution  (2 occurrences; key finding 5)" in out
+    assert "  • 20 Jan 2024 · Emergency admission: fractured neck of femur\n" in out  # named, not "s8"
     assert "Team: confirmed: Raised at the MDT" in out
     assert "Question: Should this delay count against the system rather than one agency?" in out
 
