@@ -525,6 +525,18 @@ def test_m05_readmission_evidence() -> None:
     assert "General Hospital on 12 Mar 2024, 29 days later" in finding.evidence
 
 
+def test_m05_a_delayed_first_stay_is_not_called_a_success_in_the_delay_figures() -> None:
+    assert "counted as a success in the hospital's length-of-stay and delayed-transfer figures" in one(
+        m05_readmission_case(10), "M05").evidence
+    case = m05_readmission_case(10)
+    case.steps[0].ready_for_discharge = date(2024, 2, 2)  # 10 days delayed before the discharge
+    evidence = one(case, "M05").evidence
+    assert "success" not in evidence
+    assert "The first stay's 10 days of delay counted in the delayed-transfer figures" in evidence
+    case.steps[0].ready_for_discharge = date(2024, 2, 11)
+    assert "The first stay's 1 day of delay counted" in one(case, "M05").evidence
+
+
 def test_m05_readmission_must_be_an_emergency_admission() -> None:
     assert not fires(m05_readmission_case(5, emergency=None), "M05")
     assert not fires(m05_readmission_case(5, emergency=False), "M05")
@@ -1077,6 +1089,11 @@ def test_m12_the_council_step_is_not_the_admission_itself() -> None:
     assert steps_of(case, "M12") == [["a1", "x1"]]
 
 
+def test_m12_one_delayed_day_counts() -> None:
+    evidence = one(m12_case("2024-01-22", ready="2024-01-24"), "M12").evidence
+    assert "1 day delayed at County Hospital counts in the NHS's monthly returns" in evidence
+
+
 def test_m12_delay_evidence_and_near_misses() -> None:
     finding = one(m12_case("2024-01-22"), "M12")
     assert "5 days delayed at County Hospital" in finding.evidence and "22 Jan 2024" in finding.evidence
@@ -1206,6 +1223,21 @@ def test_m14_financial_recovery_and_poor_rating(recovery: bool | None, rating: s
         assert finding.organisations == ["acute"] and "2 of her steps" in finding.evidence
 
 
+@pytest.mark.parametrize(("regulators", "words"), [
+    (None, "County Hospital is in financial recovery under NHS England and rated inadequate by CQC;"),
+    (["NHSE"], "County Hospital is in financial recovery under NHS England and has a recorded quality "
+               "rating of inadequate;"),
+    (["CHARITY_COMMISSION"], "County Hospital is in financial recovery and has a recorded quality rating "
+                             "of inadequate;"),
+])
+def test_m14_says_rated_by_cqc_only_where_cqc_regulates(regulators: list[str] | None, words: str) -> None:
+    case = make_case(
+        [org("acute", "acute", name="County Hospital", regulators=regulators,
+             oversight={"financial_recovery": True, "cqc_rating": "inadequate"})],
+        [contact("c1", "acute", "2024-01-01")])
+    assert words in one(case, "M14").evidence
+
+
 def test_m14_organisation_must_be_on_the_pathway() -> None:
     case = make_case(
         [org("acute", "acute", oversight={"financial_recovery": True, "cqc_rating": "inadequate"}),
@@ -1318,6 +1350,17 @@ FIRING_CASES = {
 def her(template: str) -> str:
     """A rules.json template for a woman (the default person in these tests)."""
     return template.format(they="she", them="her", their="her", **{"is": "is"}, live="lives")
+
+
+@pytest.mark.parametrize(("number", "words"), [
+    (2, "second"), (10, "tenth"), (11, "11th"), (12, "12th"), (13, "13th"), (20, "20th"), (21, "21st"),
+    (22, "22nd"), (23, "23rd"), (24, "24th"), (101, "101st"), (111, "111th"), (112, "112th"), (113, "113th"),
+    (122, "122nd"),
+])
+def test_ordinals_right_past_20(number: int, words: str) -> None:
+    from planner.rules.phrases import ordinal
+
+    assert ordinal(number) == words
 
 
 def test_firing_cases_cover_the_catalogue() -> None:

@@ -49,7 +49,8 @@ def _self_funded(ctx: CaseContext, step: Step) -> str:
 
 def _two_returns(ctx: CaseContext, admission: Step, after: Step) -> str:
     return (
-        f"{phrases.days(admission.delayed_days)} delayed at {ctx.name(admission)} count "
+        f"{phrases.days(admission.delayed_days)} delayed at {ctx.name(admission)} "
+        f"{'counts' if admission.delayed_days == 1 else 'count'} "
         f"in the NHS's monthly returns; {ctx.name(after)}'s part ({ctx.what(after)}, "
         f"{ctx.day(after.start_date)}) shows only in annual council returns."
     )

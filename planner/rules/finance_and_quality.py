@@ -24,12 +24,17 @@ def check(ctx: CaseContext) -> Iterator[Occurrence]:
         if oversight.cqc_rating not in POOR_RATINGS:
             continue
         steps = [s for s in ctx.steps if s.organisation == org.id]
+        regulators = ctx.regulator_set.get(org.id, frozenset())
+        # "rated by CQC" only where CQC regulates it; otherwise the rating is as the case records it
+        cqc = "CQC" in regulators
+        rated, by_cqc = ("rated", " by CQC") if cqc else ("has a recorded quality rating of", "")
+        under_nhse = " under NHS England" if "NHSE" in regulators else ""
         yield (
             steps,
             (org,),
             (
-                f"{org.name} is in financial recovery under NHS England and rated "
-                f"{phrases.said('cqc_rating', oversight.cqc_rating)} by CQC; "
+                f"{org.name} is in financial recovery{under_nhse} and {rated} "
+                f"{phrases.said('cqc_rating', oversight.cqc_rating)}{by_cqc}; "
                 f"{len(steps)} of {ctx.their} steps took place there."
             ),
         )

@@ -79,6 +79,14 @@ def listing(items: list[str]) -> str:
     return ", ".join(items[:-1]) + " and " + items[-1]
 
 
+_ORDINAL_WORDS = {1: "first", 2: "second", 3: "third", 4: "fourth", 5: "fifth", 6: "sixth",
+                  7: "seventh", 8: "eighth", 9: "ninth", 10: "tenth"}
+
+
 def ordinal(number: int) -> str:
-    words = {1: "first", 2: "second", 3: "third", 4: "fourth", 5: "fifth", 6: "sixth"}
-    return words.get(number, f"{number}th")
+    """"second", ..., "tenth", then "11th", "12th", "13th", "21st", "22nd", "23rd", "101st"..."""
+    if number in _ORDINAL_WORDS:
+        return _ORDINAL_WORDS[number]
+    if number % 100 in (11, 12, 13):
+        return f"{number}th"
+    return f"{number}{ {1: 'st', 2: 'nd', 3: 'rd'}.get(number % 10, 'th') }"

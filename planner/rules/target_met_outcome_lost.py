@@ -24,11 +24,18 @@ def check(ctx: CaseContext) -> Iterator[Occurrence]:
 
 
 def _readmitted(ctx: CaseContext, earlier: Step, readmission: Step) -> str:
+    delayed = earlier.delayed_days
+    if delayed:  # not a success in the delayed-transfer figures: say what they counted
+        measured = (f"The first stay's {phrases.days(delayed)} of delay counted in the delayed-transfer "
+                    "figures and its discharge in the length-of-stay figures; neither counted the "
+                    "readmission that followed.")
+    else:
+        measured = ("The first discharge counted as a success in the hospital's length-of-stay and "
+                    "delayed-transfer figures.")
     return (
         f"Discharged from {ctx.name(earlier)} on {ctx.day(earlier.end_date)}; back as an emergency "
         f"admission to {ctx.name(readmission)} on {ctx.day(readmission.start_date)}, "
-        f"{phrases.days(ctx.gap(earlier, readmission))} later. The first discharge counted as a "
-        "success in the hospital's length-of-stay and delayed-transfer figures."
+        f"{phrases.days(ctx.gap(earlier, readmission))} later. {measured}"
     )
 
 
