@@ -12,9 +12,11 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QAbstractItemModel, QModelIndex, QPersistentModelIndex, Qt, Signal
+from PySide6.QtGui import QBrush, QColor
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QHBoxLayout,
+    QHeaderView,
     QInputDialog,
     QLabel,
     QMessageBox,
@@ -24,7 +26,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from planner.model import Annotation
+from planner.model import Annotation, Case
 from planner.reference import label
 from planner.rules.catalogue import rule as rule_info
 from planner.rules.catalogue import severity_label
@@ -51,30 +53,48 @@ def _is_finding(item: Any) -> bool:
 
 @dataclass
 class Group:
+    """A rule with its occurrences, or the annotations whose finding no longer fires (rule None)."""
+
     title: str
     rows: list[Any]  # Finding, or Annotation for "no longer fires"
+    rule: str | None = None
+    severity: str | None = None
+    key_rank: int | None = None
+    pinned: bool | None = None
+
+
+ORPHANS = "Annotations whose finding no longer fires"
+
+
+def key_summary(analysis: Analysis) -> str:
+    """"5 key · 14 rules · 41 occurrences", counting what is not set aside."""
+    key, rules, occurrences = analysis.key.counts()
+    return (f"{key} key · {rules} rule{'s' if rules != 1 else ''} · "
+            f"{occurrences} occurrence{'s' if occurrences != 1 else ''}")
 
 
 class FindingsModel(QAbstractItemModel):
-    """Two levels: groups (High, Medium, Low, Set aside, No longer fires), then their rows."""
+    """Two levels: each rule that fired (the key findings first, then by rank), with its
+    occurrences beneath; last, the annotations whose finding no longer fires."""
 
-    HEADERS = ("Finding", "Rule", "Steps", "Team")
+    HEADERS = ("Finding", "Key", "Occurrences", "Team")
 
     def __init__(self, parent: Any = None) -> None:
         super().__init__(parent)
         self.groups: list[Group] = []
+        self.case: Case | None = None
+        self.analysis: Analysis | None = None
 
-    def set_analysis(self, analysis: Analysis | None) -> None:
+    def set_analysis(self, analysis: Analysis | None, case: Case | None = None) -> None:
         self.beginResetModel()
         self.groups = []
+        self.analysis, self.case = analysis, case
         if analysis is not None:
-            report = analysis.report
-            for severity in ("high", "medium", "low"):
-                rows = [f for f in report.findings if f.severity == severity and not f.set_aside]
-                title = severity_label(severity)
-                self.groups.append(Group(title, rows))
-            self.groups.append(Group("Set aside by the team", [f for f in report.findings if f.set_aside]))
-            self.groups.append(Group("Annotations whose finding no longer fires", list(report.orphaned)))
+            for rule in analysis.key.groups:
+                self.groups.append(Group(f"{rule.rule} {rule.title}", list(rule.occurrences), rule.rule,
+                                         rule.severity, rule.key_rank, rule.pinned))
+            if analysis.report.orphaned:
+                self.groups.append(Group(ORPHANS, list(analysis.report.orphaned)))
         self.endResetModel()
 
     # -- structure -------------------------------------------------------------------------
@@ -106,6 +126,12 @@ class FindingsModel(QAbstractItemModel):
             return self.HEADERS[section]
         return None
 
+    def group(self, index: Index) -> Group | None:
+        """The group of a group row, else None."""
+        if not index.isValid() or index.internalId() != _GROUP:
+            return None
+        return self.groups[index.row()]
+
     def item(self, index: Index) -> Any:
         """The Finding or Annotation behind a row, or None for a group row."""
         if not index.isValid() or index.internalId() == _GROUP:
@@ -117,14 +143,7 @@ class FindingsModel(QAbstractItemModel):
         if not index.isValid():
             return None
         if index.internalId() == _GROUP:
-            group = self.groups[index.row()]
-            if role == Qt.ItemDataRole.DisplayRole and index.column() == 0:
-                return f"{group.title} ({len(group.rows)})"
-            if role == Qt.ItemDataRole.FontRole:
-                return theme.bold_font()
-            if role == Qt.ItemDataRole.DecorationRole and index.column() == 0 and index.row() < 3:
-                return theme.severity_icon(("high", "medium", "low")[index.row()])
-            return None
+            return self._group_data(self.groups[index.row()], index.column(), role)
         item = self.item(index)
         if role == ObjectRole:
             return item
@@ -132,19 +151,54 @@ class FindingsModel(QAbstractItemModel):
             return self._text(item, index.column())
         if role == Qt.ItemDataRole.ToolTipRole and _is_finding(item):
             return literal(item.evidence)
-        if role == Qt.ItemDataRole.DecorationRole and index.column() == 0 and _is_finding(item):
-            return theme.severity_icon(item.severity)
+        if role == Qt.ItemDataRole.ForegroundRole and _is_finding(item) and item.set_aside:
+            return QBrush(QColor(theme.MUTED))  # set aside: still listed, greyed (and said in Team)
         return None
 
-    @staticmethod
-    def _text(item: Any, column: int) -> str:
+    def _group_data(self, group: Group, column: int, role: int) -> Any:
+        if role == Qt.ItemDataRole.DisplayRole:
+            if column == 0:
+                return group.title
+            if group.rule is None:
+                return f"{len(group.rows)}" if column == 2 else ""
+            active = [f for f in group.rows if not f.set_aside]
+            if column == 1:
+                rank = f"Key {group.key_rank}" if group.key_rank else ""
+                return f"{rank} (pinned)" if group.pinned and rank else rank
+            if column == 2:
+                aside = len(group.rows) - len(active)
+                return f"{len(group.rows)}" + (f" ({aside} set aside)" if aside else "")
+            if column == 3:
+                if not active:
+                    return "All set aside"
+                return "Taken off the key findings" if group.pinned is False else ""
+            return None
+        if role == Qt.ItemDataRole.FontRole and (column == 0 or group.key_rank):
+            return theme.bold_font()
+        if role == Qt.ItemDataRole.DecorationRole and column == 0 and group.severity:
+            return theme.severity_icon(group.severity)
+        if role == Qt.ItemDataRole.ToolTipRole and column == 0 and group.rule is not None:
+            return f"{severity_label(group.severity or '')}: {rule_info(group.rule).explains}"
+        return None
+
+    def step_names(self, step_ids: list[str]) -> str:
+        """The steps of a finding by date and label, never by id."""
+        from planner import describe
+
+        if self.case is None:
+            return ""
+        return "; ".join(describe.steps_named(self.case, step_ids))
+
+    def _text(self, item: Any, column: int) -> str:
         if _is_finding(item):
             finding: Finding = item
             note = finding.annotation
             team = label("annotation_status", note.status) if note else ""
-            return [finding.title, finding.rule, ", ".join(finding.steps) or "whole case", team][column]
+            inferred = "Handoff not recorded" if self.analysis and self.analysis.key.derived(finding) else ""
+            return [self.step_names(finding.steps) or "The case as a whole", "", inferred, team][column]
         orphan: Annotation = item
-        return [rule_info(orphan.rule).title, orphan.rule, ", ".join(orphan.steps) or "whole case",
+        return [f"{orphan.rule} {rule_info(orphan.rule).title}: "
+                f"{self.step_names(orphan.steps) or 'the case as a whole'}", "", "",
                 label("annotation_status", orphan.status)][column]
 
 
@@ -168,7 +222,12 @@ class FindingsTab(CaseTab):
         self.tree.setUniformRowHeights(True)
         self.tree.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.tree.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.tree.header().setFont(theme.scaled_font(self.tree.header(), 1.0, bold=True))
+        header = self.tree.header()
+        header.setFont(theme.scaled_font(header, 1.0, bold=True))
+        header.setStretchLastSection(False)  # the finding and its steps take the width, not "Team"
+        header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+        for column in range(1, self.model.columnCount()):
+            header.setSectionResizeMode(column, QHeaderView.ResizeMode.ResizeToContents)
         self.tree.selectionModel().currentRowChanged.connect(self._current_changed)
 
         self.confirm_button = QPushButton("&Confirm")
@@ -208,11 +267,10 @@ class FindingsTab(CaseTab):
     def refresh(self) -> None:
         assert self.case is not None
         key = self._current_key()
-        self.model.set_analysis(self.analysis)
-        self.tree.expandAll()
-        for column in range(1, self.model.columnCount()):
-            self.tree.resizeColumnToContents(column)
-        self.tree.setColumnWidth(0, 430)
+        self.model.set_analysis(self.analysis, self.case)
+        # the key findings open, every other rule one row with its count (open it to see them)
+        for row, group in enumerate(self.model.groups):
+            self.tree.setExpanded(self.model.index(row, 0), group.key_rank is not None or group.rule is None)
         self.measures_model.set_rows(self.analysis.measures.rows() if self.analysis else [])
         self._summarise()
         if key is not None:
@@ -224,10 +282,8 @@ class FindingsTab(CaseTab):
             self.summary.setText("")
             return
         report = self.analysis.report
-        counts = report.counts()
-        parts = [theme.severity_html(s, f"{n} {severity_label(s).lower()}") for s, n in counts.items()]
         aside = sum(1 for f in report.findings if f.set_aside)
-        text = f"{sum(counts.values())} findings to discuss: " + "  ·  ".join(parts)
+        text = f"Findings to discuss: {key_summary(self.analysis)}, the key findings first"
         if aside:
             text += f"  ·  {aside} set aside"
         if report.orphaned:
@@ -247,8 +303,12 @@ class FindingsTab(CaseTab):
         return None
 
     def select_first(self) -> None:
-        if self.analysis is not None and self.analysis.report.findings:
-            self.select_finding(*self.analysis.report.findings[0].key)
+        """The strongest occurrence of the first key finding (else the first finding)."""
+        if self.analysis is None or not self.analysis.report.findings:
+            return
+        groups = self.analysis.key.groups
+        first = groups[0].strongest if groups and groups[0].strongest else self.analysis.report.findings[0]
+        self.select_finding(*first.key)
 
     def select_finding(self, rule: str, steps: frozenset[str]) -> bool:
         for group_row, group in enumerate(self.model.groups):

@@ -10,7 +10,6 @@ from planner import careplan, describe
 from planner.dates import format_day
 from planner.model import Case
 from planner.reference import label
-from planner.rules.catalogue import severity_label
 from ui import theme
 from ui.plaintext import plain_label
 
@@ -29,8 +28,9 @@ class CaseHeader(QFrame):
         self.facts.setWordWrap(True)
         self.coordinator = plain_label(QLabel())
         self.coordinator.setWordWrap(True)
-        self.findings = QLabel()
-        self.findings.setToolTip("Regulatory misalignment findings not set aside, by severity")
+        self.findings = plain_label(QLabel())
+        self.findings.setToolTip("Regulatory misalignment findings not set aside: the key findings, the "
+                                 "rules that fired and their occurrences")
         left = QVBoxLayout()
         left.setSpacing(2)
         left.addWidget(self.name)
@@ -44,9 +44,9 @@ class CaseHeader(QFrame):
     def set_case(self, case: Case, analysis: Analysis | None = None) -> None:
         person = case.person
         if analysis is not None:
-            counts = analysis.report.counts()
-            self.findings.setText("Findings:&nbsp; " + " &nbsp; ".join(
-                theme.severity_html(s, f"{n} {severity_label(s).lower()}") for s, n in counts.items()))
+            from ui.findings_tab import key_summary
+
+            self.findings.setText(f"Findings: {key_summary(analysis)}")
         self.findings.setVisible(analysis is not None)
         self.name.setText(person.name if case.title in (None, person.name)
                           else f"{person.name}  ·  {case.title}")
