@@ -413,3 +413,22 @@ def test_errors_in_event_handlers_are_told_to_the_user(qtbot, monkeypatch) -> No
     sys.excepthook(ValueError, ValueError("bad"), None)
     assert shown[0] == ("console", "") and shown[1][0] == "Something went wrong"
     assert "ValueError: bad" in shown[1][1]
+
+
+def test_a_whole_rule_is_annotated_from_its_row(window: MainWindow, monkeypatch: pytest.MonkeyPatch) -> None:
+    window.show_tab("findings")
+    tab = window.findings_tab
+    model = tab.model
+    row = next(i for i, g in enumerate(model.groups) if g.rule == "M03")
+    occurrences = len(model.groups[row].rows)
+    tab.tree.setCurrentIndex(model.index(row, 0))
+    assert tab.confirm_button.isEnabled() and tab.set_aside_button.isEnabled()
+    monkeypatch.setattr(QInputDialog, "getMultiLineText", lambda *a, **k: ("Funding agreed at the MDT", True))
+    tab.set_aside_button.click()
+    assert window.undo_action.text() == f"&Undo Set aside M03 ({occurrences} occurrences)"
+    stored = [a for a in _reload(window).annotations if a.rule == "M03"]
+    assert len(stored) == occurrences and {a.status for a in stored} == {"set_aside"}
+    assert {a.comment for a in stored} == {"Funding agreed at the MDT"}
+    group = _group(window, "M03")
+    assert all(f.set_aside for f in group.rows) and group.key_rank is None  # all set aside: never key
+    assert model.index(model.groups.index(group), 3).data() == "All set aside"

@@ -359,72 +359,94 @@ class FindingsTab(CaseTab):
             details.append((f"Team: {label('annotation_status', note.status)}", note.comment or ""))
         return details
 
+    def _targets(self) -> list[Finding]:
+        """The occurrences the team's buttons act on: the selected one, or every occurrence of the
+        selected rule."""
+        item = self.current()
+        if _is_finding(item):
+            return [item]
+        group = self.model.group(self.tree.currentIndex())
+        if group is not None and group.rule is not None:
+            return list(group.rows)
+        return []
+
     def _update_buttons(self) -> None:
         item = self.current()
-        is_finding = _is_finding(item)
+        targets = self._targets()
         for button in (self.confirm_button, self.set_aside_button, self.comment_button):
-            button.setEnabled(is_finding)
+            button.setEnabled(bool(targets))
         self.clear_button.setEnabled(
-            isinstance(item, Annotation) or (is_finding and bool(item.annotations)))
+            isinstance(item, Annotation) or any(f.annotations for f in targets))
 
     # -- annotating ------------------------------------------------------------------------
-    def _with(self, finding: Finding, note: Annotation, replace_decision: bool) -> list[Annotation]:
-        """The case's annotations with ``note`` added for ``finding``."""
+    def _with(self, findings: list[Finding], status: str, comment: str | None,
+              replace_decision: bool) -> list[Annotation]:
+        """The case's annotations with one of ``status`` added for each of ``findings``."""
         assert self.case is not None
+        keys = {f.key for f in findings}
         kept = [a for a in self.case.annotations
                 if not (replace_decision and a.status != "comment"
-                        and (a.rule, frozenset(a.steps)) == finding.key)]
-        return [*kept, note]
+                        and (a.rule, frozenset(a.steps)) in keys)]
+        return [*kept, *(Annotation(rule=f.rule, status=status, steps=list(f.steps), comment=comment)
+                         for f in findings)]
+
+    @staticmethod
+    def _what(findings: list[Finding]) -> str:
+        """Undo's words: "finding M07", or "M03 (8 occurrences)"."""
+        if len(findings) == 1:
+            return f"finding {findings[0].rule}"
+        return f"{findings[0].rule} ({len(findings)} occurrences)"
 
     def confirm(self) -> None:
-        finding = self.current()
-        if _is_finding(finding):
-            note = Annotation(rule=finding.rule, status="confirmed", steps=list(finding.steps))
-            self.annotations_changed.emit(self._with(finding, note, replace_decision=True),
-                                          f"Confirm finding {finding.rule}")
+        findings = self._targets()
+        if findings:
+            self.annotations_changed.emit(self._with(findings, "confirmed", None, replace_decision=True),
+                                          f"Confirm {self._what(findings)}")
 
     def set_aside(self) -> None:
-        finding = self.current()
-        if not _is_finding(finding):
+        findings = self._targets()
+        if not findings:
             return
+        whole = f" (all {len(findings)} occurrences)" if len(findings) > 1 else ""
         reason, accepted = QInputDialog.getMultiLineText(
             self, "Set the finding aside",
-            literal(f"Why does the team set aside “{finding.title}”?\n"
+            literal(f"Why does the team set aside “{findings[0].title}”{whole}?\n"
                     "The finding stays visible, with this reason."))
         if not accepted:
             return
         if not reason.strip():
             QMessageBox.information(self, "Reason needed", "A finding can only be set aside with a reason.")
             return
-        note = Annotation(rule=finding.rule, status="set_aside", steps=list(finding.steps),
-                          comment=reason.strip())
-        self.annotations_changed.emit(self._with(finding, note, replace_decision=True),
-                                      f"Set aside finding {finding.rule}")
+        notes = self._with(findings, "set_aside", reason.strip(), replace_decision=True)
+        self.annotations_changed.emit(notes, f"Set aside {self._what(findings)}")
 
     def comment(self) -> None:
-        finding = self.current()
-        if not _is_finding(finding):
+        findings = self._targets()
+        if not findings:
             return
-        text, accepted = QInputDialog.getMultiLineText(self, "Comment on the finding",
-                                                       literal(f"Comment on “{finding.title}”:"))
+        whole = f" (all {len(findings)} occurrences)" if len(findings) > 1 else ""
+        text, accepted = QInputDialog.getMultiLineText(
+            self, "Comment on the finding", literal(f"Comment on “{findings[0].title}”{whole}:"))
         if accepted and text.strip():
-            note = Annotation(rule=finding.rule, status="comment", steps=list(finding.steps),
-                              comment=text.strip())
-            self.annotations_changed.emit(self._with(finding, note, replace_decision=False),
-                                          f"Comment on finding {finding.rule}")
+            notes = self._with(findings, "comment", text.strip(), replace_decision=False)
+            self.annotations_changed.emit(notes, f"Comment on {self._what(findings)}")
 
     def remove_annotations(self) -> None:
         assert self.case is not None
         item = self.current()
+        findings = self._targets()
+        notes = [note for f in findings for note in f.annotations]
         if isinstance(item, Annotation):
             remaining = [a for a in self.case.annotations if a is not item]
-        elif _is_finding(item) and item.annotations:
+            rule = item.rule
+        elif notes:
             answer = QMessageBox.question(
                 self, "Remove the team's annotations",
-                literal(f"Remove the team's {len(item.annotations)} annotation(s) of “{item.title}”?"))
+                literal(f"Remove the team's {len(notes)} annotation(s) of “{findings[0].title}”?"))
             if answer != QMessageBox.StandardButton.Yes:
                 return
-            remaining = [a for a in self.case.annotations if all(a is not b for b in item.annotations)]
+            remaining = [a for a in self.case.annotations if all(a is not b for b in notes)]
+            rule = findings[0].rule
         else:
             return
-        self.annotations_changed.emit(remaining, f"Remove annotation of {item.rule}")
+        self.annotations_changed.emit(remaining, f"Remove annotation of {rule}")
