@@ -9,8 +9,9 @@ PDF is built by :mod:`reports.workshop`.
 box on each case (ticks are kept while searching), and the pack is written by
 :mod:`reports.pack`, every case anonymised.
 
-Both emit ``exported(path, anonymised)`` once a file is written, for the window's status bar
-(and the case history).
+Both write through the saver they are given (the main window's, ui.saving: the target checked,
+the export recorded in the case history, then the file put in place) and emit
+``exported(path, anonymised)`` once a file is written, for the window's status bar.
 """
 
 from __future__ import annotations
