@@ -274,6 +274,31 @@ def test_a_read_only_database_gets_no_file(capsys: pytest.CaptureFixture[str], s
     assert not out.exists()
 
 
+@pytest.mark.parametrize("command", list(WRITERS))
+def test_a_database_that_refuses_writes_gets_no_file(command: str, capsys: pytest.CaptureFixture[str],
+                                                     sqlite_file: Path, monkeypatch: pytest.MonkeyPatch,
+                                                     qapp) -> None:  # type: ignore[no-untyped-def]
+    """Every connection read-only (as SQLite answers for a read-only file, even as root)."""
+    import db.database
+
+    pragmas = db.database._sqlite_pragmas
+
+    def read_only(connection: sqlite3.Connection, record: object) -> None:
+        pragmas(connection, record)
+        connection.execute("PRAGMA query_only=ON")
+
+    _bytes, cases, events = _state(sqlite_file)
+    monkeypatch.setattr(db.database, "_sqlite_pragmas", read_only)
+    out = sqlite_file.parent / "identifiable.out"
+    code, printed, err = _run(capsys, sqlite_file, *WRITERS[command], "--out", str(out))
+    assert (code, printed) == (1, "")
+    assert f"{out} was not written: the export could not be recorded in the audit trail." in err
+    assert "readonly database" in err and "Traceback" not in err and len(err.strip().splitlines()) == 1
+    assert not out.exists() and {p.name for p in sqlite_file.parent.iterdir()} == {"cases.sqlite"}
+    monkeypatch.setattr(db.database, "_sqlite_pragmas", pragmas)
+    assert _state(sqlite_file)[1:] == (cases, events)
+
+
 def test_a_failed_rename_records_nothing(capsys: pytest.CaptureFixture[str], sqlite_file: Path,
                                          monkeypatch: pytest.MonkeyPatch) -> None:
     def refuse(_source: object, _target: object) -> None:
