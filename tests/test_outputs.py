@@ -231,7 +231,7 @@ def test_backup_uses_the_same_checks(capsys: pytest.CaptureFixture[str], sqlite_
         code, _, err = _run(capsys, sqlite_file, "backup", "--out", str(target))
         assert code == 1 and message in err and "Traceback" not in err, (name, err)
     code, _, err = _run(capsys, sqlite_file, "backup", "--out", str(targets["existing"][0]))
-    assert code == 1 and "already exists; a backup never replaces a file" in err
+    assert code == 1 and "already exists: choose a new file name" in err
     assert _state(sqlite_file) == before
 
 

@@ -287,8 +287,9 @@ def _backup(args: argparse.Namespace) -> int:
     out = Path(args.out).expanduser()
     from db.exports import check_target
 
-    check_target(path, out, overwrite=False,
-                 exists_advice="a backup never replaces a file: choose a new name")
+    # the database, its side files and backups, folders, devices, pipes are refused here; an existing
+    # file by copy_database, which never replaces one
+    check_target(path, out, overwrite=True)
     copy_database(path, out)
     try:  # the copy, not the database in use, is checked
         check_planner_database(out, shown_as=path)
