@@ -321,6 +321,22 @@ def test_a_render_error_records_nothing(capsys: pytest.CaptureFixture[str], sqli
     assert not out.exists() and _state(sqlite_file)[1:] == (cases, events)
 
 
+@pytest.mark.parametrize("command", ["print-plan", "screenshot"])
+def test_a_drawing_error_is_one_line_and_records_nothing(command: str, capsys: pytest.CaptureFixture[str],
+                                                         sqlite_file: Path, monkeypatch: pytest.MonkeyPatch,
+                                                         qapp) -> None:  # type: ignore[no-untyped-def]
+    def cannot_draw(*_args: object) -> bytes:
+        raise OSError("cannot draw on the printer or file")
+
+    monkeypatch.setattr("ui.print_plan.paint_plan", cannot_draw)
+    monkeypatch.setattr("ui.pathway_map.image_bytes", cannot_draw)
+    _bytes, cases, events = _state(sqlite_file)
+    out = sqlite_file.parent / "out.file"
+    code, _, err = _run(capsys, sqlite_file, *WRITERS[command], "--out", str(out))
+    assert code == 1 and err == f"pathway-planner: {out} was not written: cannot draw on the printer or file\n"
+    assert not out.exists() and _state(sqlite_file)[1:] == (cases, events)
+
+
 def test_a_failed_commit_removes_the_file_it_placed(sqlite_file: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     database = open_database(f"sqlite:///{sqlite_file}")
     original = Database.session
@@ -465,6 +481,21 @@ def test_the_window_records_each_output_before_writing_it(window, monkeypatch: p
         assert "was not written: the export could not be recorded in the audit trail. The database SQLite " \
                "cases.sqlite is read-only." in warnings[0]
         assert list(tmp_path.glob("not-recorded*")) == [] and list(tmp_path.glob(".*")) == [], name
+
+
+def test_the_window_explains_a_drawing_error(window, monkeypatch: pytest.MonkeyPatch,  # type: ignore[no-untyped-def]
+                                            warnings: _Warnings, tmp_path: Path) -> None:
+    def cannot_draw(*_args: object) -> bytes:
+        raise OSError("Could not make the PNG image.")
+
+    monkeypatch.setattr("ui.pathway_map.image_bytes", cannot_draw)
+    export = _gui_exports(window, monkeypatch)["map PNG"]
+    _choose(monkeypatch, tmp_path / "map")
+    export()  # type: ignore[operator]
+    assert warnings == [f"Export failed: {tmp_path / 'map.png'} was not written: Could not make the PNG image."]
+    assert not list(tmp_path.glob("map*"))
+    with window.database.session() as session:
+        assert [e.action for e in audit.history(session, window.case.id)] == ["created"]
 
 
 def test_a_name_completed_by_the_app_asks_before_replacing(window, monkeypatch: pytest.MonkeyPatch,  # type: ignore[no-untyped-def]

@@ -221,9 +221,23 @@ def _write(args: argparse.Namespace, database: Database, render: Callable[[], Re
     from db.exports import export_file
     from ui.exports import FORCE_ADVICE
 
-    _written, rendered = export_file(database, args.out, render, overwrite=args.force,
-                                     exists_advice=FORCE_ADVICE)
+    with _render_errors(args.out):
+        _written, rendered = export_file(database, args.out, render, overwrite=args.force,
+                                         exists_advice=FORCE_ADVICE)
     return rendered
+
+
+@contextmanager
+def _render_errors(out: str) -> Iterator[None]:
+    """An OSError while rendering (not writing) an output, told as one line: nothing was written."""
+    from planner.outputs import OutputError
+
+    try:
+        yield
+    except OutputError:
+        raise
+    except OSError as error:
+        raise CommandError(f"{out} was not written: {error.strerror or error}") from None
 
 
 def _export_fhir(args: argparse.Namespace) -> int:
@@ -394,8 +408,9 @@ def _screenshot(args: argparse.Namespace) -> int:
         if args.case is not None:
             with database.session() as session:
                 case_id = CaseRepository(session).find(args.case)
-        save_screenshot(database, Path(args.out), case_id, args.tab,
-                        overwrite=args.force, exists_advice=FORCE_ADVICE)
+        with _render_errors(args.out):
+            save_screenshot(database, Path(args.out), case_id, args.tab,
+                            overwrite=args.force, exists_advice=FORCE_ADVICE)
     print(Path(args.out))
     return 0
 

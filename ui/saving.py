@@ -57,6 +57,8 @@ class OutputSaver:
             return export_file(self.database, path, render, overwrite=True)
         except OutputError as error:
             failure = str(error)
+        except OSError as error:  # rendering failed: nothing was written nor recorded
+            failure = f"{path} was not written: {error.strerror or error}"
         finally:
             QApplication.restoreOverrideCursor()
         QMessageBox.warning(self.parent, title, failure)
