@@ -282,7 +282,7 @@ def test_gui_prints_and_pdf_and_map_exports_are_recorded(window, monkeypatch: py
 
     import ui.print_plan
 
-    monkeypatch.setattr(ui.print_plan, "print_with_preview", lambda parent, plan: True)
+    monkeypatch.setattr(ui.print_plan, "print_with_preview", lambda parent, plan, save, case_id: True)
     monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *a, **k: (str(tmp_path / next(names)), ""))
     names = iter(["plan.pdf", "map.svg"])
     window.print_care_plan()

@@ -498,6 +498,39 @@ def test_the_window_explains_a_drawing_error(window, monkeypatch: pytest.MonkeyP
         assert [e.action for e in audit.history(session, window.case.id)] == ["created"]
 
 
+def test_printing_to_a_file_is_an_export_like_any_other(window, monkeypatch: pytest.MonkeyPatch,  # type: ignore[no-untyped-def]
+                                                        warnings: _Warnings, tmp_path: Path) -> None:
+    """"Print to file" from the print preview: the file is checked, private and recorded, not left
+    to Qt (which would truncate the database if asked to)."""
+    from PySide6.QtPrintSupport import QPrinter, QPrintPreviewDialog
+    from PySide6.QtWidgets import QDialog
+
+    chosen: list[Path] = []
+
+    def print_to_file(dialog: QPrintPreviewDialog) -> int:
+        printer = QPrinter(QPrinter.PrinterMode.ScreenResolution)
+        printer.setOutputFormat(QPrinter.OutputFormat.PdfFormat)
+        printer.setOutputFileName(str(chosen[-1]))
+        dialog.paintRequested.emit(printer)
+        return int(QDialog.DialogCode.Accepted)
+
+    monkeypatch.setattr(QPrintPreviewDialog, "exec", print_to_file)
+    path = window.database.path
+    before = path.read_bytes()
+    chosen.append(path)
+    window.print_plan_action.trigger()
+    assert warnings == [f"Care plan not printed: Refused: {path} is the database Pathway Planner is using; "
+                        "choose another file."]
+    assert path.read_bytes() == before and window.statusBar().currentMessage() == ""
+    chosen.append(tmp_path / "printed.pdf")
+    window.print_plan_action.trigger()
+    assert _mode(chosen[-1]) == 0o600 and chosen[-1].read_bytes().startswith(b"%PDF")
+    with window.database.session() as session:
+        events = audit.history(session, window.case.id)
+    assert [(e.action, e.summary) for e in events] == [
+        ("exported", "Exported care plan as PDF to printed.pdf"), ("created", "The demo case, added on first start")]
+
+
 def test_a_name_completed_by_the_app_asks_before_replacing(window, monkeypatch: pytest.MonkeyPatch,  # type: ignore[no-untyped-def]
                                                            tmp_path: Path) -> None:
     from PySide6.QtWidgets import QMessageBox

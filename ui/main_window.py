@@ -715,7 +715,11 @@ class MainWindow(QMainWindow):
         if plan is not None:
             from ui.print_plan import print_with_preview
 
-            if print_with_preview(self, plan):  # type: ignore[arg-type]
+            case_id = self.case.id if self.case is not None else None
+            printed = print_with_preview(self, plan, self.saver, case_id)  # type: ignore[arg-type]
+            if isinstance(printed, Path):  # printed to a file: written and recorded as an export
+                self.statusBar().showMessage(f"Saved the care plan to {printed}", 8000)
+            elif printed:
                 self.record_print("care plan")
                 self.statusBar().showMessage("Sent the care plan to print", 8000)
 

@@ -415,9 +415,12 @@ def write_pdf(plan: PrintablePlan, path: Path) -> int:
     return pages
 
 
-def print_with_preview(parent: QWidget | None, plan: PrintablePlan) -> bool:
+def print_with_preview(parent: QWidget | None, plan: PrintablePlan, save: OutputSaver | None = None,
+                       case_id: int | None = None) -> Path | bool:
     """Show the plan in a print preview, from which it can be printed on any printer (or, from
-    the print dialog, to a PDF file). True if it was sent to print."""
+    the print dialog, to a PDF file). True if it was sent to a printer; the path if it was printed
+    to a file, which is written through ``save`` as every export is (checked, private, its export
+    of case ``case_id`` recorded first), not by Qt; False if not printed."""
     from PySide6.QtPrintSupport import QPrinter, QPrintPreviewDialog
 
     printer = QPrinter(QPrinter.PrinterMode.HighResolution)
@@ -425,9 +428,24 @@ def print_with_preview(parent: QWidget | None, plan: PrintablePlan) -> bool:
     printer.setDocName(f"My care plan: {plan.name}")
     dialog = QPrintPreviewDialog(printer, parent)
     dialog.setWindowTitle(f"Print care plan: {plan.name} ({plan.version_text})")
-    dialog.paintRequested.connect(lambda device: paint_plan(plan, device))
+    to_file: list[Path | None] = []
+
+    def paint(device: QPagedPaintDevice) -> None:
+        if isinstance(device, QPrinter) and device.outputFormat() == QPrinter.OutputFormat.PdfFormat \
+                and device.outputFileName():  # "print to file": nothing is drawn on the printer
+            saver = save or OutputSaver(dialog, None)
+            saved = saver(device.outputFileName(), lambda: plan_pdf(plan, case_id), "Care plan not printed")
+            to_file.append(saved[0] if saved is not None else None)
+            return
+        paint_plan(plan, device)
+
+    dialog.paintRequested.connect(paint)
     dialog.resize(900, 1000)
-    return dialog.exec() == QDialog.DialogCode.Accepted
+    if dialog.exec() != QDialog.DialogCode.Accepted:
+        return False
+    if to_file:
+        return to_file[-1] or False
+    return True
 
 
 def save_pdf_with_dialog(parent: QWidget | None, plan: PrintablePlan, folder: str = "",
