@@ -42,7 +42,7 @@ bench: $(VENV)/.test
 	QT_QPA_PLATFORM=offscreen $(BIN)/python bench/run.py
 
 screenshot: $(VENV)/.app
-	$(BIN)/pathway-planner screenshot --out docs/screenshot.png --tab pathway-map
+	$(BIN)/pathway-planner screenshot --out docs/screenshot.png --tab pathway-map --force
 
 clean:
 	rm -rf $(VENV) build *.egg-info

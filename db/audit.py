@@ -5,16 +5,17 @@ the change it records, so a change is never stored without its event nor an even
 change. The repository records creating, editing (with what changed), deleting and restoring a
 case itself; whoever writes a file from a case or prints one records it here.
 
-**Recording an export or a print** (for the PDF, FHIR, workshop pack and print commands)::
+**Recording an export**: write the file with ``db.exports.export_file``, which records the
+event (``record_export``) and puts the file in place in one transaction, so a file is never
+written without its event (a read-only or locked database gets no file) nor an event kept
+without its file. **Recording a print** (once the job is handed to the printer)::
 
     from db import audit
 
     with database.session() as session:
-        audit.record_export(session, case.id, format="pdf", file=out_path, anonymised=False)
         audit.record_print(session, case.id, what="care plan", printer=printer_name)
 
-Record after the file is written (or the job is handed to the printer), so a failed export is
-not recorded as done. The user is the name set in the preferences (``set_user_name``, called
+The user is the name set in the preferences (``set_user_name``, called
 by the GUI and the command line at start), else the operating-system login; the workstation
 is the computer's host name.
 """

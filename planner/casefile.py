@@ -8,12 +8,12 @@ from __future__ import annotations
 
 import json
 import os
-import tempfile
 from pathlib import Path
 from typing import Any
 
 from planner.convert import from_json, to_json
 from planner.model import Case
+from planner.outputs import write_atomically
 from planner.validation import CaseFileError, Problem, validate
 
 FORMAT = "pathway-planner/case"
@@ -71,17 +71,10 @@ def read_case_file(path: str | os.PathLike[str]) -> Case:
 
 
 def write_text_atomically(text: str, path: str | os.PathLike[str]) -> None:
-    """Write UTF-8 text through a temporary file beside ``path`` and a rename, so a failed write
-    never leaves half a file (nor harms the file already there)."""
-    target = Path(path)
-    handle, temp = tempfile.mkstemp(prefix=".", suffix=".tmp", dir=target.parent or ".")
-    try:
-        with os.fdopen(handle, "w", encoding="utf-8") as out:
-            out.write(text)
-        os.replace(temp, target)
-    except BaseException:
-        Path(temp).unlink(missing_ok=True)
-        raise
+    """Write UTF-8 text through a private temporary file beside ``path`` and a rename, so a failed
+    write never leaves half a file (nor harms the file already there); see planner.outputs, which
+    also refuses a target that is not an ordinary file."""
+    write_atomically(text.encode("utf-8"), path, overwrite=True)
 
 
 def write_case_file(case: Case, path: str | os.PathLike[str]) -> None:

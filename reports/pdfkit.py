@@ -368,19 +368,11 @@ def build(target: str | Path | IO[bytes], story: list[Flowable], info: DocumentI
 
 
 def _replace(path: Path, data: bytes) -> None:
-    """Write ``data`` to ``path`` all at once: a reader never sees half a document, and a
-    failure leaves any earlier file as it was."""
-    import os
-    import tempfile
+    """Write ``data`` to ``path`` all at once, readable by the user only: a reader never sees half
+    a document, and a failure leaves any earlier file as it was (planner.outputs)."""
+    from planner.outputs import write_atomically
 
-    handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part", dir=path.parent)
-    try:
-        with os.fdopen(handle, "wb") as file:
-            file.write(data)
-        os.replace(temporary, path)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
+    write_atomically(data, path, overwrite=True)
 
 
 def _decorate(canvas: Any, info: DocumentInfo, face: Fonts, size: tuple[float, float]) -> None:

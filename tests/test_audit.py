@@ -278,13 +278,17 @@ def test_gui_import_is_recorded_as_imported(window, tmp_path: Path) -> None:  # 
 
 def test_gui_prints_and_pdf_and_map_exports_are_recorded(window, monkeypatch: pytest.MonkeyPatch,  # type: ignore[no-untyped-def]
                                                          tmp_path: Path) -> None:
+    from PySide6.QtWidgets import QFileDialog
+
     import ui.print_plan
 
-    monkeypatch.setattr(ui.print_plan, "print_with_preview", lambda parent, plan: True)
-    monkeypatch.setattr(ui.print_plan, "save_pdf_with_dialog", lambda parent, plan, folder: tmp_path / "plan.pdf")
+    monkeypatch.setattr(ui.print_plan, "print_with_preview", lambda parent, plan, save, case_id: True)
+    monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *a, **k: (str(tmp_path / next(names)), ""))
+    names = iter(["plan.pdf", "map.svg"])
     window.print_care_plan()
     window.save_care_plan_pdf()
-    window.map_tab.exported.emit("SVG", str(tmp_path / "map.svg"))
+    window.show_tab("pathway-map")
+    window.map_tab.map_tab().export_svg_dialog()
     with window.database.session() as session:
         events = audit.history(session, window.case.id)[:3]
     assert [(e.action, e.summary) for e in events] == [

@@ -92,7 +92,7 @@ def test_unknown_case_and_bad_database_are_clear_errors(capsys: pytest.CaptureFi
 
 def test_export_to_an_unwritable_place(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
     code, _, err = run(capsys, "export-case", "1", "--out", str(tmp_path / "no" / "such" / "dir.json"))
-    assert code == 1 and "cannot write" in err
+    assert code == 1 and "Cannot write" in err and "does not exist" in err
 
 
 def test_usage_errors_exit_2(capsys: pytest.CaptureFixture[str]) -> None:

@@ -154,8 +154,10 @@ def test_printing_goes_through_a_preview(window: MainWindow, monkeypatch: pytest
     monkeypatch.setattr(QPrintPreviewDialog, "exec", fake_exec)
     assert window.print_plan_action.isEnabled()
     window.print_plan_action.trigger()
-    assert painted and window.statusBar().currentMessage() == "Sent the care plan to print"
-    assert (tmp_path / "printed.pdf").read_bytes().startswith(b"%PDF")
+    # printed to a file: written as every export is (private, recorded), not by Qt
+    printed = tmp_path / "printed.pdf"
+    assert painted and window.statusBar().currentMessage() == f"Saved the care plan to {printed}"
+    assert printed.read_bytes().startswith(b"%PDF") and printed.stat().st_mode & 0o777 == 0o600
 
 
 def test_saving_the_plan_as_pdf(window: MainWindow, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:

@@ -330,9 +330,10 @@ def test_export_pdf_and_workshop_pack_commands(capsys: pytest.CaptureFixture[str
     code, printed, _ = run(capsys, "--db", db_url, "export-pdf", "Mrs Smith, Torbay", "--out", str(out))
     assert code == 0 and printed.strip() == f"{out} ({pages(out)} pages, anonymised)"
     assert "Mrs S, Torbay" in pdf_text(out) and "Edith" not in pdf_text(out)
-    code, printed, _ = run(capsys, "--db", db_url, "export-pdf", "1", "--out", str(out), "--identifiable")
+    code, printed, _ = run(capsys, "--db", db_url, "export-pdf", "1", "--out", str(out), "--identifiable",
+                            "--force")
     assert code == 0 and "IDENTIFIABLE" in printed and "Edith Smith" in pdf_text(out)
-    code, _, _ = run(capsys, "--db", db_url, "export-pdf", "1", "--out", str(out), "--alias", "Mrs Q")
+    code, _, _ = run(capsys, "--db", db_url, "export-pdf", "1", "--out", str(out), "--alias", "Mrs Q", "--force")
     assert code == 0 and "Mrs Q, Torbay" in pdf_text(out)
     pack = tmp_path / "pack.pdf"
     code, printed, _ = run(capsys, "--db", db_url, "workshop-pack", "1", "Second case", "--out", str(pack))
@@ -358,7 +359,7 @@ def test_workshop_command_errors(capsys: pytest.CaptureFixture[str], db_url: str
     code, _, err = run(capsys, "--db", db_url, "export-pdf", "Nobody", "--out", str(tmp_path / "x.pdf"))
     assert code == 1 and err.strip() == "pathway-planner: No case has the id or title 'Nobody'."
     code, _, err = run(capsys, "--db", db_url, "export-pdf", "1", "--out", str(tmp_path / "missing" / "x.pdf"))
-    assert code == 1 and err.startswith("pathway-planner: cannot write") and len(err.strip().splitlines()) == 1
+    assert code == 1 and err.startswith("pathway-planner: Cannot write") and len(err.strip().splitlines()) == 1
     code, _, err = run(capsys, "--db", db_url, "workshop-pack", "1", "Mrs Smith, Torbay", "--out",
                        str(tmp_path / "p.pdf"))
     assert code == 1 and "named more than once" in err
@@ -428,7 +429,7 @@ def test_an_unwritable_place_is_explained(qtbot, tmp_path: Path, monkeypatch: py
     dialog = WorkshopExportDialog(read_case_file(DEMO))
     qtbot.addWidget(dialog)
     assert dialog.export_to(tmp_path / "missing" / "x.pdf") is None
-    assert shown and shown[0].startswith("Summary not exported: Could not write")
+    assert shown and shown[0].startswith("Summary not exported: Cannot write")
 
 
 def test_the_case_chooser_makes_a_pack(qtbot, tmp_path: Path, pack_cases: list) -> None:  # type: ignore[no-untyped-def,type-arg]

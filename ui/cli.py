@@ -10,7 +10,7 @@ import argparse
 import json
 import os
 import sys
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -20,6 +20,8 @@ from planner import __version__
 if TYPE_CHECKING:
     from datetime import date
 
+    from db.database import Database
+    from db.exports import Rendered
     from planner.model import Case
 
 
@@ -60,10 +62,12 @@ def build_parser() -> argparse.ArgumentParser:
                       help="a pseudonym, no NHS number, date of birth or postcode, shifted dates, "
                            "team members by role (as the workshop PDF)")
     fhir.add_argument("--alias", metavar="TEXT", help="with --anonymised: the pseudonym to use")
+    _force(fhir)
 
     export = commands.add_parser("export-case", help="write a case to a case file")
     export.add_argument("case", metavar="CASE", help="case id or exact title")
     export.add_argument("--out", required=True, metavar="FILE")
+    _force(export)
 
     findings = commands.add_parser("findings", help="regulatory misalignment findings for a case")
     findings.add_argument("case", metavar="CASE", help="case id or exact title")
@@ -91,6 +95,7 @@ def build_parser() -> argparse.ArgumentParser:
     plan.add_argument("--out", required=True, metavar="FILE.pdf")
     plan.add_argument("--version", type=int, metavar="N",
                       help="an agreed version of the plan (default: the plan as it is now)")
+    _force(plan)
 
     audit = commands.add_parser("audit", help="the audit trail: who created, edited, imported, exported, "
                                               "printed or deleted a case, and when (newest first)")
@@ -115,11 +120,13 @@ def build_parser() -> argparse.ArgumentParser:
                               "names and the notes (personal data: handle accordingly)")
     privacy.add_argument("--alias", metavar="TEXT",
                          help="what to call her in the anonymised summary (default: e.g. 'Mrs S')")
+    _force(pdf)
 
     pack = commands.add_parser("workshop-pack", help="write the workshop pack (PDF) comparing several cases, "
                                                      "all anonymised")
     pack.add_argument("cases", nargs="+", metavar="CASE", help="case ids or exact titles")
     pack.add_argument("--out", required=True, metavar="FILE.pdf")
+    _force(pack)
 
     shot = commands.add_parser("screenshot", help="render the main window offscreen to a PNG")
     shot.add_argument("--out", required=True, metavar="FILE.png")
@@ -127,11 +134,18 @@ def build_parser() -> argparse.ArgumentParser:
     shot.add_argument("--tab", metavar="NAME",
                       help="person, pathway-map, timeline, organisations, team, care-plan or findings "
                            "(default: person)")
+    _force(shot)
     return parser
 
 
+def _force(command: argparse.ArgumentParser) -> None:
+    command.add_argument("--force", action="store_true",
+                         help="replace the file if it exists (never the database, its backups or anything "
+                              "that is not an ordinary file)")
+
+
 @contextmanager
-def _database(url: str | None) -> Iterator[object]:
+def _database(url: str | None) -> Iterator[Database]:
     from db.database import open_database
 
     database = open_database(url)
@@ -144,7 +158,7 @@ def _database(url: str | None) -> Iterator[object]:
 def _cases(args: argparse.Namespace) -> int:
     from db.repository import CaseRepository
 
-    with _database(args.db) as database, database.session() as session:  # type: ignore[attr-defined]
+    with _database(args.db) as database, database.session() as session:
         summaries = CaseRepository(session).summaries()
     rows = [{"id": s.id, "title": s.title, "area": s.area, "steps": s.steps} for s in summaries]
     if args.json:
@@ -166,7 +180,7 @@ def _demo(args: argparse.Namespace) -> int:
 
     with _database(args.db) as database:
         title = demo_case().title or "Mrs Smith"
-        with database.session() as session:  # type: ignore[attr-defined]
+        with database.session() as session:
             try:
                 existing: int | None = CaseRepository(session).find(title)
             except CaseNotFound:
@@ -175,7 +189,7 @@ def _demo(args: argparse.Namespace) -> int:
             print(f"pathway-planner: the Mrs Smith example is already in this database (case {existing}, "
                   f"“{title}”); nothing was added.", file=sys.stderr)
             return 1
-        print(seed_demo_case(database, summary="The demo case, added with the demo command"))  # type: ignore[arg-type]
+        print(seed_demo_case(database, summary="The demo case, added with the demo command"))
     return 0
 
 
@@ -212,7 +226,7 @@ def _import(args: argparse.Namespace) -> int:
         case, report, kind, what = imported.case, imported.report, "fhir", "FHIR bundle"
     else:
         case, kind, what = case_from_dict(data, str(path)), "case-file", "case file"
-    with _database(args.db) as database, database.session() as session:  # type: ignore[attr-defined]
+    with _database(args.db) as database, database.session() as session:
         case_id = CaseRepository(session).add(
             case, action="imported", summary=f"Imported from the {what} {path.name}",
             details={"format": kind, "file": str(path.absolute())})
@@ -222,51 +236,58 @@ def _import(args: argparse.Namespace) -> int:
     return 0
 
 
-def _export_fhir(args: argparse.Namespace) -> int:
-    from planner.fhir import write_fhir_file
+def _write(args: argparse.Namespace, database: Database, render: Callable[[], Rendered]) -> Rendered:
+    """Write ``--out`` from ``render``, its export recorded in the audit trail first (see
+    db.exports.export_file: the database and its backups are never replaced, nor an existing
+    file without --force); what was rendered."""
+    from db.exports import export_file
+    from ui.exports import FORCE_ADVICE
 
-    case = _load_case(args)
-    out = Path(args.out)
+    with _render_errors(args.out):
+        _written, rendered = export_file(database, args.out, render, overwrite=args.force,
+                                         exists_advice=FORCE_ADVICE)
+    return rendered
+
+
+@contextmanager
+def _render_errors(out: str) -> Iterator[None]:
+    """An OSError while rendering (not writing) an output, told as one line: nothing was written."""
+    from planner.outputs import OutputError
+
     try:
-        if args.alias and not args.anonymised:
-            raise CommandError("--alias is the pseudonym of an anonymised export: add --anonymised")
-        write_fhir_file(case, out, anonymise=args.anonymised, alias=args.alias)
+        yield
+    except OutputError:
+        raise
     except OSError as error:
-        raise CommandError(f"cannot write {out}: {error.strerror or error}") from None
-    _record_export(args, case, "fhir", out, anonymised=args.anonymised)
-    print(out)
+        raise CommandError(f"{out} was not written: {error.strerror or error}") from None
+
+
+def _export_fhir(args: argparse.Namespace) -> int:
+    from ui import exports
+
+    if args.alias and not args.anonymised:
+        raise CommandError("--alias is the pseudonym of an anonymised export: add --anonymised")
+    with _database(args.db) as database:
+        _write(args, database, lambda: exports.fhir_bundle(_get_case(database, args.case),
+                                                           anonymise=args.anonymised, alias=args.alias))
+    print(Path(args.out))
     return 0
 
 
 def _export_case(args: argparse.Namespace) -> int:
-    from planner.casefile import write_case_file
+    from ui import exports
 
-    case = _load_case(args)
-    out = Path(args.out)
-    try:
-        write_case_file(case, out)
-    except OSError as error:
-        raise CommandError(f"cannot write {out}: {error.strerror or error}") from None
-    _record_export(args, case, "case-file", out, anonymised=False)
-    print(out)
+    with _database(args.db) as database:
+        _write(args, database, lambda: exports.case_file(_get_case(database, args.case)))
+    print(Path(args.out))
     return 0
-
-
-def _record_export(args: argparse.Namespace, case: Case, format: str, out: Path, *, anonymised: bool,
-                   what: str | None = None) -> None:
-    """Record in the audit trail that ``case`` was written to ``out`` (see db.audit.record_export)."""
-    from db import audit
-
-    assert case.id is not None
-    with _database(args.db) as database, database.session() as session:  # type: ignore[attr-defined]
-        audit.record_export(session, case.id, format=format, file=out, anonymised=anonymised, what=what)
 
 
 def _audit(args: argparse.Namespace) -> int:
     from db import audit
     from db.repository import CaseNotFound, CaseRepository
 
-    with _database(args.db) as database, database.session() as session:  # type: ignore[attr-defined]
+    with _database(args.db) as database, database.session() as session:
         case_id = None
         if args.case is not None:
             try:
@@ -300,6 +321,11 @@ def _backup(args: argparse.Namespace) -> int:
     if not path.exists():
         raise CommandError(f"there is no database at {path} to back up")
     out = Path(args.out).expanduser()
+    from db.exports import check_target
+
+    # the database, its side files and backups, folders, devices, pipes are refused here; an existing
+    # file by copy_database, which never replaces one
+    check_target(path, out, overwrite=True)
     copy_database(path, out)
     try:  # the copy, not the database in use, is checked
         check_planner_database(out, shown_as=path)
@@ -335,11 +361,16 @@ def _sqlite_file(args: argparse.Namespace, postgres_advice: str) -> Path:
 
 
 def _load_case(args: argparse.Namespace) -> Case:
+    with _database(args.db) as database:
+        return _get_case(database, args.case)
+
+
+def _get_case(database: Database, name: str) -> Case:
     from db.repository import CaseRepository
 
-    with _database(args.db) as database, database.session() as session:  # type: ignore[attr-defined]
+    with database.session() as session:
         repository = CaseRepository(session)
-        return repository.get(repository.find(args.case))
+        return repository.get(repository.find(name))
 
 
 def _findings(args: argparse.Namespace) -> int:
@@ -406,6 +437,7 @@ def _measures(args: argparse.Namespace) -> int:
 
 def _screenshot(args: argparse.Namespace) -> int:
     from db.repository import CaseRepository
+    from ui.exports import FORCE_ADVICE
     from ui.screenshot import save_screenshot, tab_key
 
     if args.tab is not None:
@@ -416,80 +448,75 @@ def _screenshot(args: argparse.Namespace) -> int:
     with _database(args.db) as database:
         case_id = None
         if args.case is not None:
-            with database.session() as session:  # type: ignore[attr-defined]
+            with database.session() as session:
                 case_id = CaseRepository(session).find(args.case)
-        out = save_screenshot(database, Path(args.out), case_id, args.tab)  # type: ignore[arg-type]
-    print(out)
+        with _render_errors(args.out):
+            save_screenshot(database, Path(args.out), case_id, args.tab,
+                            overwrite=args.force, exists_advice=FORCE_ADVICE)
+    print(Path(args.out))
     return 0
 
 
 def _print_plan(args: argparse.Namespace) -> int:
     from planner.careplan import VersionNotKept, printable_plan
 
-    case = _load_case(args)
-    if case.care_plan is None:
-        raise CommandError(f"case {case.id} has no care plan to print")
-    try:
-        plan = printable_plan(case, args.version)
-    except VersionNotKept as error:
-        raise CommandError(str(error)) from None
-    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")  # no window is shown
-    from PySide6.QtGui import QGuiApplication
+    def render() -> Rendered:
+        case = _get_case(database, args.case)
+        if case.care_plan is None:
+            raise CommandError(f"case {case.id} has no care plan to print")
+        try:
+            plan = printable_plan(case, args.version)
+        except VersionNotKept as error:
+            raise CommandError(str(error)) from None
+        os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")  # no window is shown
+        from PySide6.QtGui import QGuiApplication
 
-    from ui.print_plan import write_pdf
+        from ui.print_plan import plan_pdf
 
-    app = QGuiApplication.instance() or QGuiApplication([])  # noqa: F841  (fonts need an application)
-    out = Path(args.out)
-    try:
-        pages = write_pdf(plan, out)
-    except OSError as error:
-        raise CommandError(f"cannot write {out}: {error.strerror or error}") from None
-    _record_export(args, case, "pdf", out, anonymised=False, what=f"care plan ({plan.version_text})")
-    print(f"{out} ({pages} page{'s' if pages != 1 else ''}, {plan.version_text})")
+        app = QGuiApplication.instance() or QGuiApplication([])  # noqa: F841  (fonts need an application)
+        versions.append(plan.version_text)
+        return plan_pdf(plan, case.id, what=f"care plan ({plan.version_text})")
+
+    versions: list[str] = []
+    with _database(args.db) as database:
+        pages = _write(args, database, render).pages
+    print(f"{Path(args.out)} ({pages} page{'s' if pages != 1 else ''}, {versions[0]})")
     return 0
 
 
 def _export_pdf(args: argparse.Namespace) -> int:
     """The workshop case summary; prints the file, its pages and whether it is anonymised."""
-    from reports.workshop import WorkshopOptions, write_case_summary
+    from reports.workshop import WorkshopOptions
+    from ui import exports
 
-    case = _load_case(args)
-    out = Path(args.out)
-    try:
-        written = write_case_summary(case, out, WorkshopOptions(identifiable=args.identifiable,
-                                                                alias=args.alias))
-    except OSError as error:
-        raise CommandError(f"cannot write {out}: {error.strerror or error}") from None
-    _record_export(args, case, "pdf", out, anonymised=not written.identifiable, what="workshop case summary")
-    how = "IDENTIFIABLE: contains personal data" if written.identifiable else "anonymised"
-    print(f"{out} ({written.pages} pages, {how})")
+    options = WorkshopOptions(identifiable=args.identifiable, alias=args.alias)
+    with _database(args.db) as database:
+        rendered = _write(args, database,
+                          lambda: exports.case_summary(_get_case(database, args.case), options))
+    assert rendered.event is not None
+    how = "anonymised" if rendered.event.anonymised else "IDENTIFIABLE: contains personal data"
+    print(f"{Path(args.out)} ({rendered.pages} pages, {how})")
     return 0
 
 
 def _workshop_pack(args: argparse.Namespace) -> int:
     """The workshop pack of several cases (each anonymised); prints the file and its pages."""
     from db.repository import CaseRepository
-    from reports.pack import write_pack
+    from ui import exports
 
-    with _database(args.db) as database, database.session() as session:  # type: ignore[attr-defined]
-        repository = CaseRepository(session)
-        ids = [repository.find(name) for name in args.cases]
-        repeated = sorted({case_id for case_id in ids if ids.count(case_id) > 1})
-        if repeated:
-            raise CommandError(f"case {', '.join(map(str, repeated))} is named more than once")
-        cases = [repository.get(case_id) for case_id in ids]
-    out = Path(args.out)
-    try:
-        written = write_pack(cases, out)
-    except OSError as error:
-        raise CommandError(f"cannot write {out}: {error.strerror or error}") from None
-    from db import audit
+    def render() -> Rendered:
+        with database.session() as session:
+            repository = CaseRepository(session)
+            ids = [repository.find(name) for name in args.cases]
+            repeated = sorted({case_id for case_id in ids if ids.count(case_id) > 1})
+            if repeated:
+                raise CommandError(f"case {', '.join(map(str, repeated))} is named more than once")
+            cases = [repository.get(case_id) for case_id in ids]
+        return exports.workshop_pack(cases)  # each case in the pack has its export recorded
 
-    with _database(args.db) as database, database.session() as session:  # type: ignore[attr-defined]
-        for case_id in ids:  # each case in the pack has its export recorded
-            audit.record_export(session, case_id, format="workshop-pack", file=out, anonymised=True,
-                                what="workshop pack page")
-    print(f"{out} ({written.pages} pages, {len(cases)} cases, anonymised)")
+    with _database(args.db) as database:
+        rendered = _write(args, database, render)
+    print(f"{Path(args.out)} ({rendered.pages} pages, {len(args.cases)} cases, anonymised)")
     return 0
 
 
@@ -510,7 +537,7 @@ def _import_directory(args: argparse.Namespace) -> int:
     from sqlalchemy.exc import SQLAlchemyError
 
     try:
-        with _database(args.db) as database, database.session() as session:  # type: ignore[attr-defined]
+        with _database(args.db) as database, database.session() as session:
             counts = DirectoryRepository(session).apply(read.entries, read.source, read.fields)
     except SQLAlchemyError as error:
         reason = str(getattr(error, "orig", None) or error).strip().splitlines()[0]
@@ -528,7 +555,7 @@ def _import_directory(args: argparse.Namespace) -> int:
 def _directory(args: argparse.Namespace) -> int:
     from db.directory import DirectoryRepository
 
-    with _database(args.db) as database, database.session() as session:  # type: ignore[attr-defined]
+    with _database(args.db) as database, database.session() as session:
         records = DirectoryRepository(session).search(args.search or "", limit=None)
     if args.json:
         rows = [{"id": r.id, **vars(r.entry),
@@ -565,6 +592,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     from db.backup import BackupError
     from db.database import DatabaseError
     from db.repository import CaseNotFound
+    from planner.outputs import OutputError
     from planner.validation import CaseFileError
 
     audit.set_user_name_source(_preferred_name)
@@ -578,7 +606,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"pathway-planner: {error}", file=sys.stderr)
     except CaseNotFound as error:
         print(f"pathway-planner: {error.args[0]}", file=sys.stderr)
-    except (DatabaseError, CommandError, BackupError) as error:
+    except (DatabaseError, CommandError, BackupError, OutputError) as error:
         print(f"pathway-planner: {error}", file=sys.stderr)
     return 1
 

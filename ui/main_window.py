@@ -28,7 +28,7 @@ from db import audit
 from db.database import Database, DatabaseError
 from db.repository import CaseRepository, CaseSummary, SaveConflict
 from planner import __version__
-from planner.casefile import case_from_dict, write_case_file
+from planner.casefile import case_from_dict
 from planner.model import Case, Person
 from planner.validation import CaseFileError
 from ui import theme
@@ -41,6 +41,7 @@ from ui.findings_tab import FindingsTab
 from ui.header import CaseHeader
 from ui.models import CaseListModel
 from ui.plaintext import literal
+from ui.saving import OutputSaver, ask_save_path
 from ui.tabs import (
     CarePlanTab,
     CaseTab,
@@ -71,6 +72,8 @@ class MainWindow(QMainWindow):
                                  choose_known_person=self._choose_known_person)
         self.undo_stack = self.editor.stack
         self.undo_stack.cleanChanged.connect(lambda clean: self.setWindowModified(not clean))
+        #: Writes every file made from a case: the target checked, the export recorded, then written.
+        self.saver = OutputSaver(self, database)
         from ui.preferences import display_name
 
         audit.set_user_name(display_name())  # who the case history records: the name in the preferences
@@ -146,10 +149,9 @@ class MainWindow(QMainWindow):
         self.pathway_tab.steps_selected.connect(self.map_tab.select_steps)
         self.map_tab.selected.connect(self.details.show_details)
         self.map_tab.finding_selected.connect(self.findings_tab.select_finding)
+        self.map_tab.saver = self.saver
         self.map_tab.exported.connect(
             lambda kind, path: self.statusBar().showMessage(f"Exported the map as {kind} to {path}", 8000))
-        self.map_tab.exported.connect(
-            lambda kind, path: self.record_export(kind.lower(), path, what="pathway map"))
         self.findings_tab.annotations_changed.connect(self.editor.set_annotations)
 
         self.splitter = QSplitter(Qt.Orientation.Horizontal)
@@ -595,7 +597,7 @@ class MainWindow(QMainWindow):
             return
         slug = re.sub(r"[^a-z0-9]+", "-", self.case.display_title.lower()).strip("-") or "case"
         suggested = str(Path.home() / f"{slug}.case.json")
-        path, _ = QFileDialog.getSaveFileName(self, "Export case file", suggested, "Case files (*.case.json)")
+        path = ask_save_path(self, "Export case file", suggested, "Case files (*.case.json)")
         if path:
             self.export_path(path)
 
@@ -618,35 +620,33 @@ class MainWindow(QMainWindow):
         anonymise = box.clickedButton() is anonymised
         slug = re.sub(r"[^a-z0-9]+", "-", self.case.display_title.lower()).strip("-") or "case"
         suggested = str(Path.home() / ("anonymised-case.fhir.json" if anonymise else f"{slug}.fhir.json"))
-        path, _ = QFileDialog.getSaveFileName(self, "Export FHIR bundle", suggested, "FHIR JSON (*.json)")
+        path = ask_save_path(self, "Export FHIR bundle", suggested, "FHIR JSON (*.json)")
         if path:
             self.export_fhir_path(path, anonymise=anonymise)
 
     def export_fhir_path(self, path: str, anonymise: bool = False) -> bool:
-        """Write the open case as a FHIR R4 bundle (a collection) and record the export."""
-        from planner.fhir import write_fhir_file
+        """Write the open case as a FHIR R4 bundle (a collection), its export recorded first."""
+        from ui import exports
 
-        assert self.case is not None
-        try:
-            write_fhir_file(self.case, path, anonymise=anonymise)
-        except OSError as error:
-            QMessageBox.warning(self, "FHIR bundle not exported",
-                                f"Could not write {path}: {error.strerror or error}.")
+        case = self.case
+        assert case is not None
+        saved = self.saver(path, lambda: exports.fhir_bundle(case, anonymise=anonymise),
+                           "FHIR bundle not exported")
+        if saved is None:
             return False
-        self.record_export("fhir", path, anonymised=anonymise)
-        self.statusBar().showMessage(f"Exported “{self.case.display_title}” as FHIR to {path}", 8000)
+        self.statusBar().showMessage(f"Exported “{case.display_title}” as FHIR to {saved[0]}", 8000)
         return True
 
     def export_path(self, path: str) -> bool:
-        assert self.case is not None
-        try:
-            write_case_file(self.case, path)
-        except OSError as error:
-            QMessageBox.warning(self, "Case file not exported",
-                                f"Could not write {path}: {error.strerror or error}.")
+        """Write the open case as a case file, its export recorded first."""
+        from ui import exports
+
+        case = self.case
+        assert case is not None
+        saved = self.saver(path, lambda: exports.case_file(case), "Case file not exported")
+        if saved is None:
             return False
-        self.record_export("case-file", path)
-        self.statusBar().showMessage(f"Exported “{self.case.display_title}” to {path}", 8000)
+        self.statusBar().showMessage(f"Exported “{case.display_title}” to {saved[0]}", 8000)
         return True
 
     def export_workshop_summary(self) -> None:
@@ -655,9 +655,8 @@ class MainWindow(QMainWindow):
             return
         from ui.workshop_dialog import WorkshopExportDialog
 
-        dialog = WorkshopExportDialog(self.case, self.analysis, self)
+        dialog = WorkshopExportDialog(self.case, self.analysis, self, save=self.saver)
         def exported(path: str, anonymised: bool) -> None:
-            self.record_export("pdf", path, anonymised=anonymised, what="workshop case summary")
             how = "anonymised" if anonymised else "IDENTIFIABLE"
             self.statusBar().showMessage(f"Exported the workshop case summary ({how}) to {path}", 8000)
 
@@ -680,14 +679,8 @@ class MainWindow(QMainWindow):
                 return [repository.get(case_id) for case_id in ids]
 
         current = [self.case.id] if self.case is not None and self.case.id is not None else []
-        dialog = CaseChooserDialog(fetch, load, current, self)
+        dialog = CaseChooserDialog(fetch, load, current, self, save=self.saver)
         def exported(path: str, _anonymised: bool) -> None:
-            from db import audit as trail
-
-            with self.database.session() as session:  # each case in the pack has its export recorded
-                for case_id in dialog.chosen_ids():
-                    trail.record_export(session, case_id, format="workshop-pack", file=path, anonymised=True,
-                                        what="workshop pack page")
             self.statusBar().showMessage(f"Made the workshop pack to {path}", 8000)
 
         dialog.exported.connect(exported)
@@ -726,7 +719,11 @@ class MainWindow(QMainWindow):
         if plan is not None:
             from ui.print_plan import print_with_preview
 
-            if print_with_preview(self, plan):  # type: ignore[arg-type]
+            case_id = self.case.id if self.case is not None else None
+            printed = print_with_preview(self, plan, self.saver, case_id)  # type: ignore[arg-type]
+            if isinstance(printed, Path):  # printed to a file: written and recorded as an export
+                self.statusBar().showMessage(f"Saved the care plan to {printed}", 8000)
+            elif printed:
                 self.record_print("care plan")
                 self.statusBar().showMessage("Sent the care plan to print", 8000)
 
@@ -735,18 +732,12 @@ class MainWindow(QMainWindow):
         if plan is not None:
             from ui.print_plan import save_pdf_with_dialog
 
-            path = save_pdf_with_dialog(self, plan, str(Path.home()))  # type: ignore[arg-type]
+            case_id = self.case.id if self.case is not None else None
+            path = save_pdf_with_dialog(self, plan, str(Path.home()), self.saver, case_id)  # type: ignore[arg-type]
             if path is not None:
-                self.record_export("pdf", path, what="care plan")
                 self.statusBar().showMessage(f"Saved the care plan to {path}", 8000)
 
     # -- the audit trail -------------------------------------------------------------------
-    def record_export(self, format: str, path: str | Path, *, anonymised: bool = False,
-                      what: str | None = None) -> None:
-        """Record in the case history that the open case was written to ``path`` (call it after
-        every file written from a case: PDF, FHIR, case file, images; see db.audit.record_export)."""
-        self._record(audit.record_export, format=format, file=path, anonymised=anonymised, what=what)
-
     def record_print(self, what: str, *, printer: str | None = None, anonymised: bool = False) -> None:
         """Record in the case history that (part of) the open case was printed."""
         self._record(audit.record_print, what=what, printer=printer, anonymised=anonymised)

@@ -24,7 +24,7 @@ from __future__ import annotations
 import html
 import math
 from bisect import bisect_left, bisect_right
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
@@ -32,7 +32,7 @@ from itertools import pairwise
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QPoint, QPointF, QRect, QRectF, QSize, Qt, Signal
+from PySide6.QtCore import QBuffer, QIODevice, QPoint, QPointF, QRect, QRectF, QSize, Qt, Signal
 from PySide6.QtGui import (
     QBrush,
     QColor,
@@ -45,13 +45,13 @@ from PySide6.QtGui import (
     QPainter,
     QPainterPath,
     QPen,
+    QPixmap,
     QPolygonF,
     QResizeEvent,
     QWheelEvent,
 )
 from PySide6.QtWidgets import (
     QComboBox,
-    QFileDialog,
     QGraphicsItem,
     QGraphicsPathItem,
     QGraphicsPolygonItem,
@@ -63,7 +63,6 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QMenu,
-    QMessageBox,
     QStyleOptionGraphicsItem,
     QToolButton,
     QToolTip,
@@ -71,6 +70,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from db.exports import ExportEvent, Rendered
 from planner import describe
 from planner.dates import format_day
 from planner.map_style import (
@@ -83,11 +83,13 @@ from planner.map_style import (
     sector_colour,
 )
 from planner.model import Case, Moment, Organisation, Step, moment_key
+from planner.outputs import write_atomically
 from planner.reference import label
 from planner.rules.catalogue import severity_label, severity_order, severity_style, severity_symbol
 from planner.rules.context import CaseContext, Link
 from ui import theme
 from ui.plaintext import literal
+from ui.saving import OutputSaver, ask_save_path
 from ui.tabs import CaseTab
 from ui.widgets import Details, muted_label
 
@@ -1737,6 +1739,14 @@ class PathwayMapView(QGraphicsView):
 
     # -- export --------------------------------------------------------------------------------
     def export_png(self, path: str | Path, scale: float = 2.0) -> Path:
+        """Write the whole map as a PNG (replacing a file there; private, 0600)."""
+        return write_atomically(self.png_bytes(scale), path, overwrite=True)
+
+    def export_svg(self, path: str | Path) -> Path:
+        """Write the whole map as an SVG drawing (replacing a file there; private, 0600)."""
+        return write_atomically(self.svg_bytes(), path, overwrite=True)
+
+    def png_bytes(self, scale: float = 2.0) -> bytes:
         """The whole map as a PNG (at ``scale`` times screen size, within image limits)."""
         scene = self.map_scene()
         if scene is None:
@@ -1752,11 +1762,9 @@ class PathwayMapView(QGraphicsView):
             painter.setRenderHints(QPainter.RenderHint.Antialiasing | QPainter.RenderHint.TextAntialiasing)
             scene.render(painter, QRectF(0, 0, image.width(), image.height()), rect)
             painter.end()
-        if not image.save(str(path), "PNG"):  # type: ignore[call-overload]
-            raise OSError(f"Could not write the image to {path}.")
-        return Path(path)
+        return image_bytes(image)
 
-    def export_svg(self, path: str | Path) -> Path:
+    def svg_bytes(self) -> bytes:
         """The whole map as an SVG drawing."""
         from PySide6.QtSvg import QSvgGenerator
 
@@ -1764,8 +1772,10 @@ class PathwayMapView(QGraphicsView):
         if scene is None:
             raise ValueError("There is no map to export.")
         with scene.whole() as rect:
+            buffer = QBuffer()
+            buffer.open(QIODevice.OpenModeFlag.WriteOnly)
             generator = QSvgGenerator()
-            generator.setFileName(str(path))
+            generator.setOutputDevice(buffer)
             size = QSize(math.ceil(rect.width()), math.ceil(rect.height()))
             generator.setSize(size)
             generator.setResolution(96)  # as on screen: fonts in points keep their size
@@ -1774,13 +1784,22 @@ class PathwayMapView(QGraphicsView):
             generator.setDescription(f"{scene.case.display_title}: the pathway as swimlanes")
             painter = QPainter()
             if not painter.begin(generator):
-                raise OSError(f"Could not write the drawing to {path}.")
+                raise OSError("Could not draw the map as SVG.")
             painter.setRenderHints(QPainter.RenderHint.Antialiasing | QPainter.RenderHint.TextAntialiasing)
             scene.render(painter, QRectF(0, 0, size.width(), size.height()), rect)
             painter.end()
-        if not Path(path).is_file():
-            raise OSError(f"Could not write the drawing to {path}.")
-        return Path(path)
+        buffer.close()
+        return bytes(buffer.data().data())
+
+
+def image_bytes(image: QImage | QPixmap) -> bytes:
+    """An image as PNG bytes (for db.exports.export_file)."""
+    buffer = QBuffer()
+    buffer.open(QIODevice.OpenModeFlag.WriteOnly)
+    if not image.save(buffer, "PNG"):  # type: ignore[call-overload]
+        raise OSError("Could not make the PNG image.")
+    buffer.close()
+    return bytes(buffer.data().data())
 
 
 # -- the tab -----------------------------------------------------------------------------------
@@ -1818,11 +1837,13 @@ class PathwayMapTab(CaseTab):
     finding_selected = Signal(str, object)
     #: (title, details) of the step the user clicked, for the detail pane.
     selected = Signal(str, object)
-    #: (format, path) after an export, so the app can record it.
+    #: (format, path) after an export (recorded in the audit trail first, by the saver).
     exported = Signal(str, str)
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
+        #: writes the map's images, their export recorded first (the main window's; see ui.saving)
+        self.saver: OutputSaver | None = None
         self.view = PathwayMapView()
         self.lanes = QComboBox()
         self.lanes.addItem("By sector", "sector")
@@ -1931,23 +1952,22 @@ class PathwayMapTab(CaseTab):
         return f"{safe} - pathway map.{suffix}"
 
     def export_png_dialog(self) -> None:
-        self._export("PNG", "png", "PNG image (*.png)", self.view.export_png)
+        self._export("PNG", "png", "PNG image (*.png)", self.view.png_bytes)
 
     def export_svg_dialog(self) -> None:
-        self._export("SVG", "svg", "SVG drawing (*.svg)", self.view.export_svg)
+        self._export("SVG", "svg", "SVG drawing (*.svg)", self.view.svg_bytes)
 
-    def _export(self, kind: str, suffix: str, filter_text: str, write: Any) -> None:
-        if self.scene is None:
+    def _export(self, kind: str, suffix: str, filter_text: str, render: Callable[[], bytes]) -> None:
+        """Ask where, then write the map through the saver: its export recorded first."""
+        case = self.case
+        if self.scene is None or case is None:
             return
-        path, _filter = QFileDialog.getSaveFileName(self, f"Export the pathway map as {kind}",
-                                                    self._default_name(suffix), filter_text)
-        if not path:
+        path = ask_save_path(self, f"Export the pathway map as {kind}", self._default_name(suffix),
+                             filter_text, f".{suffix}")
+        if path is None:
             return
-        if not path.lower().endswith(f".{suffix}"):
-            path += f".{suffix}"
-        try:
-            write(path)
-        except OSError as error:
-            QMessageBox.warning(self, "Export failed", f"The map was not saved.\n\n{error}")
-            return
-        self.exported.emit(kind, path)
+        event = ExportEvent([case.id], kind.lower(), anonymised=False, what="pathway map")
+        saver = self.saver or OutputSaver(self, None)
+        saved = saver(path, lambda: Rendered(render(), event), "Export failed")
+        if saved is not None:
+            self.exported.emit(kind, str(saved[0]))

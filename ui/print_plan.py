@@ -18,7 +18,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from PySide6.QtCore import QMarginsF, QPointF, QRectF, Qt
+from PySide6.QtCore import QBuffer, QIODevice, QMarginsF, QPointF, QRectF, Qt
 from PySide6.QtGui import (
     QAbstractTextDocumentLayout,
     QColor,
@@ -33,9 +33,12 @@ from PySide6.QtGui import (
     QPen,
     QTextDocument,
 )
-from PySide6.QtWidgets import QDialog, QFileDialog, QMessageBox, QWidget
+from PySide6.QtWidgets import QDialog, QWidget
 
+from db.exports import ExportEvent, Rendered
 from planner.careplan import PrintablePlan
+from planner.outputs import write_atomically
+from ui.saving import OutputSaver, ask_save_path
 
 BODY_PT = 12.5
 FOOTER_PT = 10.5
@@ -382,29 +385,42 @@ def set_a4(device: QPagedPaintDevice) -> None:
                                      QPageLayout.Unit.Millimeter))
 
 
-def write_pdf(plan: PrintablePlan, path: Path) -> int:
-    """Write the plan as an A4 PDF; returns the number of pages. Written beside the target and
-    renamed into place, so a failure never leaves half a file."""
-    target = Path(path)
-    temp = target.with_name(f".{target.name}.tmp")
-    writer = QPdfWriter(str(temp))
+def pdf_bytes(plan: PrintablePlan) -> tuple[bytes, int]:
+    """The plan as an A4 PDF, in memory, and its number of pages."""
+    buffer = QBuffer()
+    buffer.open(QIODevice.OpenModeFlag.WriteOnly)
+    writer = QPdfWriter(buffer)
     writer.setResolution(300)
     writer.setTitle(f"My care plan: {plan.name}")
     writer.setCreator("Pathway Planner")
     set_a4(writer)
-    try:
-        pages = paint_plan(plan, writer)
-        del writer  # finishes the file
-        temp.replace(target)
-    except BaseException:
-        temp.unlink(missing_ok=True)
-        raise
+    pages = paint_plan(plan, writer)
+    del writer  # finishes the document
+    buffer.close()
+    return bytes(buffer.data().data()), pages
+
+
+def plan_pdf(plan: PrintablePlan, case_id: int | None, what: str = "care plan") -> Rendered:
+    """The plan as a PDF with its audit event (identifiable: the plan names the person), for
+    db.exports.export_file; the command line and the main window both write it so."""
+    data, pages = pdf_bytes(plan)
+    return Rendered(data, ExportEvent([case_id], "pdf", anonymised=False, what=what), pages)
+
+
+def write_pdf(plan: PrintablePlan, path: Path) -> int:
+    """Write the plan as an A4 PDF (replacing a file there; private, 0600); returns the number of
+    pages. Written beside the target and renamed into place, so a failure never leaves half a file."""
+    data, pages = pdf_bytes(plan)
+    write_atomically(data, path, overwrite=True)
     return pages
 
 
-def print_with_preview(parent: QWidget | None, plan: PrintablePlan) -> bool:
+def print_with_preview(parent: QWidget | None, plan: PrintablePlan, save: OutputSaver | None = None,
+                       case_id: int | None = None) -> Path | bool:
     """Show the plan in a print preview, from which it can be printed on any printer (or, from
-    the print dialog, to a PDF file). True if it was sent to print."""
+    the print dialog, to a PDF file). True if it was sent to a printer; the path if it was printed
+    to a file, which is written through ``save`` as every export is (checked, private, its export
+    of case ``case_id`` recorded first), not by Qt; False if not printed."""
     from PySide6.QtPrintSupport import QPrinter, QPrintPreviewDialog
 
     printer = QPrinter(QPrinter.PrinterMode.HighResolution)
@@ -412,25 +428,36 @@ def print_with_preview(parent: QWidget | None, plan: PrintablePlan) -> bool:
     printer.setDocName(f"My care plan: {plan.name}")
     dialog = QPrintPreviewDialog(printer, parent)
     dialog.setWindowTitle(f"Print care plan: {plan.name} ({plan.version_text})")
-    dialog.paintRequested.connect(lambda device: paint_plan(plan, device))
+    to_file: list[Path | None] = []
+
+    def paint(device: QPagedPaintDevice) -> None:
+        if isinstance(device, QPrinter) and device.outputFormat() == QPrinter.OutputFormat.PdfFormat \
+                and device.outputFileName():  # "print to file": nothing is drawn on the printer
+            saver = save or OutputSaver(dialog, None)
+            saved = saver(device.outputFileName(), lambda: plan_pdf(plan, case_id), "Care plan not printed")
+            to_file.append(saved[0] if saved is not None else None)
+            return
+        paint_plan(plan, device)
+
+    dialog.paintRequested.connect(paint)
     dialog.resize(900, 1000)
-    return dialog.exec() == QDialog.DialogCode.Accepted
+    if dialog.exec() != QDialog.DialogCode.Accepted:
+        return False
+    if to_file:
+        return to_file[-1] or False
+    return True
 
 
-def save_pdf_with_dialog(parent: QWidget | None, plan: PrintablePlan, folder: str = "") -> Path | None:
-    """Ask where to save the plan as PDF and write it; the path, or None if cancelled."""
+def save_pdf_with_dialog(parent: QWidget | None, plan: PrintablePlan, folder: str = "",
+                         save: OutputSaver | None = None, case_id: int | None = None) -> Path | None:
+    """Ask where to save the plan as PDF and write it through ``save`` (which records the export
+    of case ``case_id`` first); the path, or None if cancelled or not written (the user told why)."""
     suggested = str(Path(folder) / f"My care plan - {_safe_name(plan.name)}.pdf")
-    path, _ = QFileDialog.getSaveFileName(parent, "Save care plan as PDF", suggested, "PDF files (*.pdf)")
-    if not path:
+    path = ask_save_path(parent, "Save care plan as PDF", suggested, "PDF files (*.pdf)", ".pdf")
+    if path is None:
         return None
-    target = Path(path if path.lower().endswith(".pdf") else f"{path}.pdf")
-    try:
-        write_pdf(plan, target)
-    except OSError as error:
-        QMessageBox.warning(parent, "Not saved", f"The care plan could not be saved to {target}:\n"
-                                                 f"{error.strerror or error}")
-        return None
-    return target
+    saved = (save or OutputSaver(parent, None))(path, lambda: plan_pdf(plan, case_id), "Care plan not saved")
+    return saved[0] if saved is not None else None
 
 
 def _safe_name(name: str) -> str:

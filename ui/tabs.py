@@ -38,6 +38,7 @@ if TYPE_CHECKING:
     from planner.analysis import Analysis
     from planner.rules import Finding
     from ui.editing import CaseEditor
+    from ui.saving import OutputSaver
 
 
 def _sections(*parts: tuple[str, QWidget, int]) -> QSplitter:
@@ -811,6 +812,8 @@ class PathwayMapPlaceholder(CaseTab):
         self._layout = QVBoxLayout(self)
         self._layout.setContentsMargins(0, 0, 0, 0)
         self.inner: CaseTab | None = None
+        #: writes the map's images (given to the map tab; see ui.saving)
+        self.saver: OutputSaver | None = None
 
     def map_tab(self) -> CaseTab:
         """The real map tab, made on first use."""
@@ -819,6 +822,7 @@ class PathwayMapPlaceholder(CaseTab):
 
             inner = PathwayMapTab()
             inner.editor = self.editor
+            inner.saver = self.saver
             inner.steps_selected.connect(self.steps_selected)
             inner.finding_selected.connect(self.finding_selected)
             inner.selected.connect(self.selected)

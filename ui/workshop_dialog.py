@@ -9,8 +9,9 @@ PDF is built by :mod:`reports.workshop`.
 box on each case (ticks are kept while searching), and the pack is written by
 :mod:`reports.pack`, every case anonymised.
 
-Both emit ``exported(path, anonymised)`` once a file is written, for the window's status bar
-(and the case history).
+Both write through the saver they are given (the main window's, ui.saving: the target checked,
+the export recorded in the case history, then the file put in place) and emit
+``exported(path, anonymised)`` once a file is written, for the window's status bar.
 """
 
 from __future__ import annotations
@@ -22,18 +23,15 @@ from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtWidgets import (
-    QApplication,
     QButtonGroup,
     QDialog,
     QDialogButtonBox,
-    QFileDialog,
     QFormLayout,
     QHBoxLayout,
     QLabel,
     QLineEdit,
     QListWidget,
     QListWidgetItem,
-    QMessageBox,
     QPushButton,
     QRadioButton,
     QTreeWidget,
@@ -42,16 +40,18 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from db.exports import Rendered
 from planner import describe
 from planner.anonymise import pseudonym
 from planner.model import Case
 from ui import theme
 from ui.plaintext import literal, plain_label
+from ui.saving import OutputSaver, ask_save_path
 
 if TYPE_CHECKING:
     from db.repository import CaseSummary
     from planner.analysis import Analysis
-    from reports.workshop import ExportSummary, WorkshopOptions
+    from reports.workshop import WorkshopOptions
 
 #: Fetches case summaries: (search text, how many) -> rows, as the case list does.
 FetchCases = Callable[[str, int], Sequence["CaseSummary"]]
@@ -64,11 +64,14 @@ class WorkshopExportDialog(QDialog):
 
     exported = Signal(str, bool)  # path, anonymised
 
-    def __init__(self, case: Case, analysis: Analysis | None = None, parent: QWidget | None = None) -> None:
+    def __init__(self, case: Case, analysis: Analysis | None = None, parent: QWidget | None = None, *,
+                 save: OutputSaver | None = None) -> None:
         super().__init__(parent)
         self.case = case
         self.analysis = analysis
-        self.written: ExportSummary | None = None
+        #: writes the PDF, its export recorded first (the main window's, which knows the database)
+        self.save = save or OutputSaver(self, None)
+        self.written: Rendered | None = None
         self.setWindowTitle("Export workshop case summary")
         self.setMinimumWidth(620)
         person = case.person
@@ -184,29 +187,23 @@ class WorkshopExportDialog(QDialog):
 
         options = self.options()
         suggested = str(Path.home() / suggested_filename(self.case, options))
-        path, _ = QFileDialog.getSaveFileName(self, "Save workshop case summary", suggested,
-                                              "PDF files (*.pdf)")
-        if not path:
-            return
-        if not path.lower().endswith(".pdf"):
-            path += ".pdf"
-        if self.export_to(path) is not None:
+        path = ask_save_path(self, "Save workshop case summary", suggested, "PDF files (*.pdf)", ".pdf")
+        if path is not None and self.export_to(path) is not None:
             self.accept()
 
-    def export_to(self, path: str | Path) -> ExportSummary | None:
-        """Write the summary to ``path``; a failure is explained and nothing is kept."""
-        from reports.workshop import write_case_summary
+    def export_to(self, path: str | Path) -> Rendered | None:
+        """Write the summary to ``path``, its export recorded first; a failure is explained and
+        nothing is kept."""
+        from ui import exports
 
-        QApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
-        try:
-            self.written = write_case_summary(self.case, path, self.options(), self.analysis)
-        except OSError as error:
-            QMessageBox.warning(self, "Summary not exported",
-                                f"Could not write {path}: {error.strerror or error}.")
+        options = self.options()
+        saved = self.save(path, lambda: exports.case_summary(self.case, options, self.analysis),
+                          "Summary not exported")
+        if saved is None:
             return None
-        finally:
-            QApplication.restoreOverrideCursor()
-        self.exported.emit(str(path), not self.written.identifiable)
+        written, self.written = saved
+        assert self.written.event is not None
+        self.exported.emit(str(written), self.written.event.anonymised)
         return self.written
 
 
@@ -219,12 +216,14 @@ class CaseChooserDialog(QDialog):
     LIMIT = 500
 
     def __init__(self, fetch: FetchCases, load: LoadCases, preselect: Sequence[int] = (),
-                 parent: QWidget | None = None) -> None:
+                 parent: QWidget | None = None, *, save: OutputSaver | None = None) -> None:
         super().__init__(parent)
         self.fetch = fetch
         self.load = load
+        #: writes the pack, each case's export recorded first (the main window's, which knows the database)
+        self.save = save or OutputSaver(self, None)
         self.chosen: dict[int, str] = {}
-        self.written: ExportSummary | None = None
+        self.written: Rendered | None = None
         self.setWindowTitle("Workshop pack")
         self.setMinimumSize(560, 520)
         heading = QLabel("Workshop pack: several cases side by side")
@@ -319,25 +318,19 @@ class CaseChooserDialog(QDialog):
         if not self.chosen:
             return
         suggested = str(Path.home() / f"workshop-pack-{len(self.chosen)}-cases.pdf")
-        path, _ = QFileDialog.getSaveFileName(self, "Save workshop pack", suggested, "PDF files (*.pdf)")
-        if not path:
-            return
-        if not path.lower().endswith(".pdf"):
-            path += ".pdf"
-        if self.export_to(path) is not None:
+        path = ask_save_path(self, "Save workshop pack", suggested, "PDF files (*.pdf)", ".pdf")
+        if path is not None and self.export_to(path) is not None:
             self.accept()
 
-    def export_to(self, path: str | Path) -> ExportSummary | None:
-        from reports.pack import write_pack
+    def export_to(self, path: str | Path) -> Rendered | None:
+        """Write the pack of the chosen cases (their saved versions) to ``path``, each case's export
+        recorded first; a failure is explained and nothing is kept."""
+        from ui import exports
 
-        QApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
-        try:
-            cases = self.load(self.chosen_ids())
-            self.written = write_pack(cases, path)
-        except OSError as error:
-            QMessageBox.warning(self, "Pack not made", f"Could not write {path}: {error.strerror or error}.")
+        ids = self.chosen_ids()
+        saved = self.save(path, lambda: exports.workshop_pack(self.load(ids)), "Pack not made")
+        if saved is None:
             return None
-        finally:
-            QApplication.restoreOverrideCursor()
-        self.exported.emit(str(path), True)
+        written, self.written = saved
+        self.exported.emit(str(written), True)
         return self.written
