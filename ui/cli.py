@@ -141,7 +141,7 @@ def _database(url: str | None) -> Iterator[object]:
 def _cases(args: argparse.Namespace) -> int:
     from db.repository import CaseRepository
 
-    with _database(args.db) as database, database.session() as session:  # type: ignore[attr-defined]
+    with _database(args.db) as database, database.snapshot() as session:  # type: ignore[attr-defined]
         summaries = CaseRepository(session).summaries()
     rows = [{"id": s.id, "title": s.title, "area": s.area, "steps": s.steps} for s in summaries]
     if args.json:
@@ -315,7 +315,7 @@ def _sqlite_file(args: argparse.Namespace, postgres_advice: str) -> Path:
 def _load_case(args: argparse.Namespace) -> Case:
     from db.repository import CaseRepository
 
-    with _database(args.db) as database, database.session() as session:  # type: ignore[attr-defined]
+    with _database(args.db) as database, database.snapshot() as session:  # type: ignore[attr-defined]
         repository = CaseRepository(session)
         return repository.get(repository.find(args.case))
 
@@ -429,7 +429,7 @@ def _workshop_pack(args: argparse.Namespace) -> int:
     from db.repository import CaseRepository
     from reports.pack import write_pack
 
-    with _database(args.db) as database, database.session() as session:  # type: ignore[attr-defined]
+    with _database(args.db) as database, database.snapshot() as session:  # type: ignore[attr-defined]
         repository = CaseRepository(session)
         ids = [repository.find(name) for name in args.cases]
         repeated = sorted({case_id for case_id in ids if ids.count(case_id) > 1})
