@@ -135,12 +135,8 @@ def copy_database(source: Path, target: Path, *, busy_timeout_ms: int = BUSY_TIM
     except (sqlite3.Error, _StillBusy) as error:
         partial.unlink(missing_ok=True)
         if isinstance(error, _StillBusy) or _is_locked(error):
-            from db.locks import describe_holders
-
-            raise DatabaseLocked(
-                f"Cannot back up {source}: another program has held the database for more than "
-                f"{busy_timeout_ms / 1000:g} seconds. {describe_holders(source)} Nothing was written; "
-                "try again when it has finished.") from None
+            raise _locked(f"Cannot back up {source}", source, busy_timeout_ms,
+                          "Nothing was written") from None
         raise BackupError(f"Cannot copy the database {source}: {error}.") from None
     except BaseException:
         partial.unlink(missing_ok=True)
@@ -152,19 +148,26 @@ class _StillBusy(Exception):
 
 
 def _give_up_after(busy_timeout_ms: int) -> Callable[[int, int, int], None]:
-    """A progress callback for ``sqlite3.Connection.backup``, which retries a locked database for
-    ever: it stops the copy once the database has stayed locked for ``busy_timeout_ms``."""
-    waiting_since: list[float] = []
+    """A progress callback for ``sqlite3.Connection.backup`` (which retries a locked database for
+    ever), made as the copy starts: it stops the copy when a lock is still in its way once
+    ``busy_timeout_ms`` have passed."""
+    started = time.monotonic()
 
     def progress(status: int, _remaining: int, _pages: int) -> None:
-        if status not in (sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED):
-            waiting_since.clear()
-        elif not waiting_since:
-            waiting_since.append(time.monotonic())
-        elif time.monotonic() - waiting_since[0] > busy_timeout_ms / 1000:
+        busy = status in (sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED)
+        if busy and time.monotonic() - started >= busy_timeout_ms / 1000:
             raise _StillBusy
 
     return progress
+
+
+def _locked(what: str, database: Path, busy_timeout_ms: int, outcome: str) -> DatabaseLocked:
+    """The error for a copy stopped by another program's lock: who holds ``database``, if known."""
+    from db.locks import describe_holders
+
+    return DatabaseLocked(f"{what}: another program has held the database for more than "
+                          f"{busy_timeout_ms / 1000:g} seconds. {describe_holders(database)} {outcome}; "
+                          "try again when it has finished.")
 
 
 def _is_locked(error: sqlite3.Error) -> bool:
@@ -218,6 +221,8 @@ def automatic_backup(database: Path, reason: str, *, keep: int = KEEP_AUTOMATIC,
         number += 1
     try:
         copy_database(database, target)
+    except DatabaseLocked:  # held by another program, not damaged: no raw copy of it
+        raise
     except BackupError:
         if not damaged_too or _readable_as_sqlite(database):
             raise
@@ -328,7 +333,8 @@ def restore(database: Path, source: Path) -> RestoreResult:
     database. The current database is first copied into the backups folder. The restore goes
     through SQLite's backup API into the live file, so a program that has it open sees the
     restored cases rather than writing into a replaced file. The restored database is brought to
-    the current schema the next time it is opened.
+    the current schema the next time it is opened. While another program holds the database for
+    longer than the busy timeout, it raises DatabaseLocked, naming who, and changes nothing.
     """
     import tempfile
 
@@ -344,22 +350,29 @@ def restore(database: Path, source: Path) -> RestoreResult:
         except OSError as error:
             raise NotAPlannerDatabase(f"{source} cannot be read: {error.strerror or error}.") from None
         revision = check_planner_database(candidate, shown_as=source)
-        previous = (automatic_backup(database, "before-restore", damaged_too=True)
-                    if database.exists() else None)
+        try:
+            previous = (automatic_backup(database, "before-restore", damaged_too=True)
+                        if database.exists() else None)
+        except DatabaseLocked:
+            raise _locked(f"Cannot restore into {database}", database, BUSY_TIMEOUT_MS,
+                          "Nothing was changed") from None
         if previous is None:
             make_private_folder(database.parent)
             create_private(database)
         try:
             src = sqlite3.connect(candidate)
             try:
-                dst = sqlite3.connect(database, timeout=5)
+                dst = sqlite3.connect(database, timeout=BUSY_TIMEOUT_MS / 1000)
                 try:
-                    src.backup(dst)
+                    src.backup(dst, progress=_give_up_after(BUSY_TIMEOUT_MS))
                 finally:
                     dst.close()
             finally:
                 src.close()
-        except sqlite3.Error as error:
+        except (sqlite3.Error, _StillBusy) as error:
+            if isinstance(error, _StillBusy) or _is_locked(error):
+                raise _locked(f"Cannot restore into {database}", database, BUSY_TIMEOUT_MS,
+                              "Nothing was changed") from None
             if _readable_as_sqlite(database):
                 raise BackupError(f"Cannot restore into {database}: {error}. Nothing was changed.") from None
             # the current file is damaged (its raw copy is in ``previous``): put the backup in its place

@@ -27,11 +27,14 @@ from ui.cli import main
 HOLD = """
 import sqlite3, sys
 connection = sqlite3.connect(sys.argv[1], isolation_level=None)
-if sys.argv[2] == "wal":  # in WAL mode only an exclusive locking mode keeps readers out
-    connection.execute("PRAGMA locking_mode=EXCLUSIVE")
+if sys.argv[2] == "write":  # a save in progress: in WAL mode others still read
+    connection.execute("BEGIN IMMEDIATE")
 else:
-    connection.execute("PRAGMA journal_mode=DELETE")
-connection.execute("BEGIN EXCLUSIVE")
+    if sys.argv[2] == "wal":  # in WAL mode only an exclusive locking mode keeps readers out
+        connection.execute("PRAGMA locking_mode=EXCLUSIVE")
+    else:
+        connection.execute("PRAGMA journal_mode=DELETE")
+    connection.execute("BEGIN EXCLUSIVE")
 connection.execute("UPDATE cases SET title = 'not committed'")
 print("held", flush=True)
 sys.stdin.readline()
@@ -53,9 +56,9 @@ def db_file(tmp_path: Path) -> Path:
 
 @pytest.fixture
 def hold(db_file: Path) -> Iterator[Callable[[str], subprocess.Popen[str]]]:
-    """Start another process holding ``db_file`` exclusively ("wal", or "rollback" after switching
-    the file to a rollback journal) until a line is written to its stdin (at the latest when the
-    test ends)."""
+    """Start another process holding ``db_file`` until a line is written to its stdin (at the latest
+    when the test ends): exclusively ("wal", or "rollback" after switching the file to a rollback
+    journal), or as a save in progress ("write")."""
     holders: list[subprocess.Popen[str]] = []
 
     def start(mode: str) -> subprocess.Popen[str]:
@@ -114,6 +117,30 @@ def test_backup_once_the_other_program_has_finished_succeeds(
     assert (code, printed.strip(), err) == (0, str(out), "")
     assert _titles(out) == ["Mrs Smith, Torbay"]  # what was committed: their write was rolled back
     assert check_planner_database(out) == HEAD_REVISION
+
+
+@pytest.mark.parametrize("mode", ["write", "wal"])
+def test_restore_into_a_database_held_by_another_program_stops_and_changes_nothing(
+        capsys: pytest.CaptureFixture[str], db_file: Path, tmp_path: Path,
+        hold: Callable[[str], subprocess.Popen[str]], mode: str) -> None:
+    saved = tmp_path / "saved.sqlite"
+    copy_database(db_file, saved)
+    connection = sqlite3.connect(db_file)
+    with connection:
+        connection.execute("UPDATE cases SET title = 'Changed since the backup'")
+    connection.close()
+    holder = hold(mode)
+    started = time.monotonic()
+    code = main(["--db", f"sqlite:///{db_file}", "restore", str(saved)])
+    waited = time.monotonic() - started
+    printed, err = capsys.readouterr()
+    holder.communicate("release\n", timeout=30)
+    assert code == 1 and printed == "" and waited < 30
+    assert err.startswith(f"pathway-planner: Cannot restore into {db_file}: another program has held "
+                          f"the database for more than {BUSY_TIMEOUT_MS / 1000:g} seconds. "
+                          f"It is held by process {holder.pid} (python"), err
+    assert "Nothing was changed" in err and len(err.strip().splitlines()) == 1
+    assert _titles(db_file) == ["Changed since the backup"]
 
 
 def test_ctrl_c_during_a_backup_leaves_no_file(db_file: Path, tmp_path: Path,
