@@ -133,14 +133,12 @@ def copy_database(source: Path, target: Path, *, busy_timeout_ms: int = BUSY_TIM
             os.fsync(written.fileno())
         os.replace(partial, target)
     except (sqlite3.Error, _StillBusy) as error:
-        partial.unlink(missing_ok=True)
         if isinstance(error, _StillBusy) or _is_locked(error):
             raise _locked(f"Cannot back up {source}", source, busy_timeout_ms,
                           "Nothing was written") from None
         raise BackupError(f"Cannot copy the database {source}: {error}.") from None
-    except BaseException:
+    finally:  # whatever stopped the copy, Ctrl-C included (once renamed, there is nothing to remove)
         partial.unlink(missing_ok=True)
-        raise
 
 
 class _StillBusy(Exception):
