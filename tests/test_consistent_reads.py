@@ -13,11 +13,13 @@ from __future__ import annotations
 import json
 import re
 import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy import event
+from sqlalchemy import Engine, event
 
 from db.database import Database, open_database
 from db.repository import CaseRepository, SaveConflict
@@ -106,9 +108,12 @@ def test_the_versioned_case_is_valid_and_names_its_version() -> None:
 
 
 def test_loads_and_exports_while_colleagues_save_are_each_one_version(
-        db_url: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+        db_url: str, tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
     """WRITERS colleagues keep saving new versions of one case while a reader loads it LOADS times
     and exports it (through the repository, and every CLI_EVERY loads with ``export-case``)."""
+    # the CLI reads the user's name from the GUI's settings (Qt) at the next recorded event, which
+    # here may be a colleague's save in another thread: Qt must not start in that thread
+    monkeypatch.setattr("ui.cli._preferred_name", lambda: None)
     reader = open_database(db_url)
     colleagues = [open_database(db_url) for _ in range(WRITERS)]
     stop = threading.Event()
@@ -169,26 +174,34 @@ def test_loads_and_exports_while_colleagues_save_are_each_one_version(
 
 
 # -- deterministic: a colleague's save lands between two SELECTs of one load ---------------------
-def _save_between_selects(reader: Database, colleague: Database, case_id: int, version: int) -> list[str]:
-    """Make the colleague save ``version`` (committed) just after the reader's first SELECT of the
-    steps table; returns the statements the reader ran."""
+@contextmanager
+def _save_between_selects(colleague: Database, case_id: int, version: int,
+                          reader: Engine | type[Engine] = Engine) -> Iterator[list[str]]:
+    """While the block runs, the colleague saves ``version`` (committed) just after the first
+    SELECT of the steps table by ``reader`` (an engine, or by default any engine: those the CLI
+    opens); yields the statements the reader ran."""
     statements: list[str] = []
 
-    def after(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
+    def after(conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
+        if conn.engine is colleague.engine:
+            return
         statements.append(statement)
         if "FROM steps" in statement and sum("FROM steps" in s for s in statements) == 1:
             assert _save_version(colleague, case_id, version)
 
-    event.listen(reader.engine, "after_cursor_execute", after)
-    return statements
+    event.listen(reader, "after_cursor_execute", after)
+    try:
+        yield statements
+    finally:
+        event.remove(reader, "after_cursor_execute", after)
 
 
 def test_a_save_between_two_selects_of_a_load_is_not_seen_by_that_load(db_url: str, tmp_path: Path) -> None:
     reader, colleague = open_database(db_url), open_database(db_url)
     try:
         case_id = _store(reader, 1)
-        statements = _save_between_selects(reader, colleague, case_id, 2)
-        case = _load(reader, case_id)
+        with _save_between_selects(colleague, case_id, 2, reader.engine) as statements:
+            case = _load(reader, case_id)
         assert sum("FROM steps" in s for s in statements) == 1  # the colleague saved mid-load
         assert versions_in(case) == {1} and case.row_version == 1
         out = tmp_path / "exported.case.json"
@@ -207,14 +220,50 @@ def test_the_workshop_pack_loads_its_cases_from_one_moment(db_url: str) -> None:
     reader, colleague = open_database(db_url), open_database(db_url)
     try:
         first, second = _store(reader, 1), _store(reader, 1)
-        statements = _save_between_selects(reader, colleague, second, 2)
-        with reader.snapshot() as session:
+        with _save_between_selects(colleague, second, 2, reader.engine) as statements, \
+                reader.snapshot() as session:
             repository = CaseRepository(session)
             cases = [repository.get(first), repository.get(second)]
         assert any("FROM steps" in s for s in statements)  # the colleague saved mid-read
         assert [versions_in(case) for case in cases] == [{1}, {1}]
     finally:
         reader.close()
+        colleague.close()
+
+
+def test_export_case_made_while_a_colleague_saves_is_one_version_and_imports(
+        db_url: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    colleague = open_database(db_url)
+    try:
+        case_id = _store(colleague, 1)
+        out = tmp_path / "exported.case.json"
+        with _save_between_selects(colleague, case_id, 2) as statements:
+            code = main(["--db", db_url, "export-case", str(case_id), "--out", str(out)])
+        assert code == 0, capsys.readouterr().err
+        assert any("FROM steps" in s for s in statements)  # the colleague saved mid-export
+        assert versions_in(read_case_file(out)) == {1}
+        capsys.readouterr()
+        assert main(["--db", db_url, "import", str(out)]) == 0, capsys.readouterr().err
+        with _save_between_selects(colleague, case_id, 3) as statements:  # the workshop pack too
+            code = main(["--db", db_url, "workshop-pack", str(case_id), "The case, version 1",
+                         "--out", str(tmp_path / "pack.pdf")])
+        assert code == 0, capsys.readouterr().err
+        assert any("FROM steps" in s for s in statements)
+        with colleague.snapshot() as session:
+            assert versions_in(CaseRepository(session).get(case_id)) == {3}
+    finally:
+        colleague.close()
+
+
+def test_the_window_opens_a_case_as_one_version_while_a_colleague_saves(window) -> None:  # type: ignore[no-untyped-def]
+    colleague = open_database(window.database.url)
+    try:
+        case_id = _store(colleague, 1)
+        with _save_between_selects(colleague, case_id, 2, window.database.engine) as statements:
+            window.select_case(case_id)
+        assert any("FROM steps" in s for s in statements)
+        assert window.case.id == case_id and versions_in(window.case) == {1}
+    finally:
         colleague.close()
 
 
