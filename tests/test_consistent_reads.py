@@ -278,3 +278,36 @@ def test_a_snapshot_cannot_write(database: Database) -> None:
         CaseRepository(session).add(case_from_dict(versioned_dict(1)))
     with database.snapshot() as session:
         assert CaseRepository(session).count() == 1
+
+
+def test_a_snapshot_of_a_database_held_by_another_program_says_who_and_leaves_nothing_read_only(
+        tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    from db.database import DatabaseUnavailable
+
+    path = tmp_path / "cases.sqlite"
+    database = open_database(f"sqlite:///{path}")
+    holder = None
+    try:
+        case_id = _store(database, 1)
+        database.engine.dispose()  # an exclusive lock in WAL mode needs no one else connected
+        holder = subprocess.Popen(
+            [sys.executable, "-c", "import sqlite3, sys\n"
+             "c = sqlite3.connect(sys.argv[1], isolation_level=None)\n"
+             "c.execute('PRAGMA locking_mode=EXCLUSIVE'); c.execute('BEGIN EXCLUSIVE')\n"
+             "c.execute('UPDATE cases SET title = NULL')\n"
+             "print('held', flush=True); sys.stdin.readline(); c.execute('ROLLBACK')", str(path)],
+            stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+        assert holder.stdout is not None and holder.stdout.readline().strip() == "held"
+        with pytest.raises(DatabaseUnavailable, match=rf"is locked: .* It is held by process {holder.pid} "):
+            _load(database, case_id)
+        holder.communicate("release\n", timeout=30)
+        assert database.engine.pool.checkedin() == 1  # the connection of the failed snapshot, kept
+        assert _save_version(database, case_id, 2)  # and it writes again: not left read-only
+        assert versions_in(_load(database, case_id)) == {2}
+    finally:
+        if holder is not None and holder.poll() is None:
+            holder.communicate("release\n", timeout=30)
+        database.close()
