@@ -57,15 +57,15 @@ def main() -> int:
         print(f"({CASES:,} cases inserted in {time.perf_counter() - started:.0f} s, not timed)")
 
         def page() -> None:
-            with database.session() as connection:
+            with database.snapshot() as connection:
                 assert len(CaseRepository(connection).summaries(limit=200)) == 200
 
         def search() -> None:
-            with database.session() as connection:
+            with database.snapshot() as connection:
                 assert len(CaseRepository(connection).summaries("roberts", limit=200)) == 200
 
         def search_organisation() -> None:
-            with database.session() as connection:
+            with database.snapshot() as connection:
                 assert CaseRepository(connection).summaries("trafford hosp", limit=200)
 
         def count() -> None:

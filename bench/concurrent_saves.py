@@ -46,7 +46,7 @@ def worker(url: str, number: int, case_ids: list[int]) -> None:
         case_id = chooser.choice(case_ids)
         marker = f"w{number}e{edit}"
         try:
-            with database.session() as session:
+            with database.snapshot() as session:  # loaded as the app loads a case
                 case = CaseRepository(session).get(case_id)
             changed = editing.put(case, "steps", None, {
                 "id": marker, "kind": "contact", "organisation": case.organisations[0].id,

@@ -48,11 +48,11 @@ def main() -> int:
         print(f"({CASES:,} cases inserted in {time.perf_counter() - started:.0f} s, not timed)")
 
         def page() -> None:
-            with database.session() as connection:
+            with database.snapshot() as connection:
                 assert len(CaseRepository(connection).summaries(limit=200)) == 200
 
         def open_case() -> None:
-            with database.session() as connection:
+            with database.snapshot() as connection:
                 assert len(CaseRepository(connection).get(big).steps) == 200
 
         def count() -> None:

@@ -16,9 +16,12 @@ import os
 import shutil
 import sqlite3
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
+
+from db.database import BUSY_TIMEOUT_MS
 
 #: How many automatic backups of a database are kept (the oldest beyond go).
 KEEP_AUTOMATIC = 10
@@ -34,6 +37,10 @@ class BackupError(RuntimeError):
 
 class NotAPlannerDatabase(BackupError):
     """The file offered for restoring is not a Pathway Planner database."""
+
+
+class DatabaseLocked(BackupError):
+    """Another program held the database for longer than the busy timeout: nothing was copied."""
 
 
 @dataclass(frozen=True)
@@ -83,29 +90,37 @@ def make_private_folder(folder: Path) -> None:
         folder.mkdir(mode=0o700, parents=True, exist_ok=True)
 
 
-def copy_database(source: Path, target: Path, *, busy_timeout_ms: int = 5000) -> None:
+def copy_database(source: Path, target: Path, *, busy_timeout_ms: int = BUSY_TIMEOUT_MS) -> None:
     """A consistent copy of the SQLite database ``source`` into the new file ``target`` (0600).
 
     Written beside the target under a temporary name and renamed when complete, so a crash
-    never leaves half a backup under the real name. The copy is a single self-contained file
-    (rollback-journal mode), checked with ``PRAGMA quick_check``.
+    never leaves half a backup under the real name; the temporary file is removed whatever stops
+    the copy (an error, Ctrl-C), and one left by a copy that was killed is removed by the next. The
+    copy is a single self-contained file (rollback-journal mode), checked with ``PRAGMA
+    quick_check``. It reads the database in one read transaction, which waits at most
+    ``busy_timeout_ms`` for a program holding the database exclusively: then it raises
+    DatabaseLocked, naming who holds it.
     """
     if target.exists():
         raise BackupError(f"{target} already exists: choose a new file name.")
     if target.resolve() in {p.resolve() for p in (source, *_side_files(source))}:
         raise BackupError(f"{target} is the database itself: choose another file.")
-    partial = target.with_name(f".{target.name}.partial-{os.getpid()}")
+    _remove_abandoned_partials(target)
+    partial = target.with_name(f"{_partial_prefix(target)}{os.getpid()}")
     partial.unlink(missing_ok=True)
     try:
         create_private(partial)
     except OSError as error:
         raise BackupError(f"Cannot write {target}: {error.strerror or error}.") from None
     try:
-        src = sqlite3.connect(source, timeout=busy_timeout_ms / 1000)
+        src = sqlite3.connect(source, timeout=busy_timeout_ms / 1000, isolation_level=None)
         try:
-            dst = sqlite3.connect(partial)
+            # the backup reads inside this transaction: a lock is waited for here, for the busy timeout
+            src.execute("BEGIN")
+            src.execute("SELECT count(*) FROM sqlite_master").fetchone()
+            dst = sqlite3.connect(partial, timeout=busy_timeout_ms / 1000)
             try:
-                src.backup(dst)
+                src.backup(dst, progress=_give_up_after(busy_timeout_ms))
                 dst.execute("PRAGMA journal_mode=DELETE")
                 check = dst.execute("PRAGMA quick_check").fetchone()[0]
                 if check != "ok":
@@ -117,12 +132,72 @@ def copy_database(source: Path, target: Path, *, busy_timeout_ms: int = 5000) ->
         with open(partial, "rb+") as written:
             os.fsync(written.fileno())
         os.replace(partial, target)
-    except sqlite3.Error as error:
-        partial.unlink(missing_ok=True)
+    except (sqlite3.Error, _StillBusy) as error:
+        if isinstance(error, _StillBusy) or _is_locked(error):
+            raise _locked(f"Cannot back up {source}", source, busy_timeout_ms,
+                          "Nothing was written") from None
         raise BackupError(f"Cannot copy the database {source}: {error}.") from None
-    except BaseException:
+    finally:  # whatever stopped the copy, Ctrl-C included (once renamed, there is nothing to remove)
         partial.unlink(missing_ok=True)
-        raise
+
+
+class _StillBusy(Exception):
+    """The online backup kept finding the database locked for longer than the busy timeout."""
+
+
+def _give_up_after(busy_timeout_ms: int) -> Callable[[int, int, int], None]:
+    """A progress callback for ``sqlite3.Connection.backup`` (which retries a locked database for
+    ever), made as the copy starts: it stops the copy when a lock is still in its way once
+    ``busy_timeout_ms`` have passed."""
+    started = time.monotonic()
+
+    def progress(status: int, _remaining: int, _pages: int) -> None:
+        busy = status in (sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED)
+        if busy and time.monotonic() - started >= busy_timeout_ms / 1000:
+            raise _StillBusy
+
+    return progress
+
+
+def _locked(what: str, database: Path, busy_timeout_ms: int, outcome: str) -> DatabaseLocked:
+    """The error for a copy stopped by another program's lock: who holds ``database``, if known."""
+    from db.locks import describe_holders
+
+    return DatabaseLocked(f"{what}: another program has held the database for more than "
+                          f"{busy_timeout_ms / 1000:g} seconds. {describe_holders(database)} {outcome}; "
+                          "try again when it has finished.")
+
+
+def _is_locked(error: sqlite3.Error) -> bool:
+    return "locked" in str(error).lower() or getattr(error, "sqlite_errorcode", None) in (
+        sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED)
+
+
+def _partial_prefix(target: Path) -> str:
+    return f".{target.name}.partial-"
+
+
+def _remove_abandoned_partials(target: Path) -> None:
+    """Remove the temporary files of earlier copies to ``target`` whose process is gone (killed)."""
+    prefix = _partial_prefix(target)
+    try:
+        found = [p for p in target.parent.iterdir() if p.name.startswith(prefix)]
+    except OSError:
+        return
+    for partial in found:
+        pid = partial.name[len(prefix):]
+        if pid.isdigit() and int(pid) != os.getpid() and not _process_exists(int(pid)):
+            partial.unlink(missing_ok=True)
+
+
+def _process_exists(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except OSError:  # exists, but belongs to someone else
+        return True
+    return True
 
 
 def automatic_backup(database: Path, reason: str, *, keep: int = KEEP_AUTOMATIC,
@@ -144,6 +219,8 @@ def automatic_backup(database: Path, reason: str, *, keep: int = KEEP_AUTOMATIC,
         number += 1
     try:
         copy_database(database, target)
+    except DatabaseLocked:  # held by another program, not damaged: no raw copy of it
+        raise
     except BackupError:
         if not damaged_too or _readable_as_sqlite(database):
             raise
@@ -254,7 +331,8 @@ def restore(database: Path, source: Path) -> RestoreResult:
     database. The current database is first copied into the backups folder. The restore goes
     through SQLite's backup API into the live file, so a program that has it open sees the
     restored cases rather than writing into a replaced file. The restored database is brought to
-    the current schema the next time it is opened.
+    the current schema the next time it is opened. While another program holds the database for
+    longer than the busy timeout, it raises DatabaseLocked, naming who, and changes nothing.
     """
     import tempfile
 
@@ -270,22 +348,29 @@ def restore(database: Path, source: Path) -> RestoreResult:
         except OSError as error:
             raise NotAPlannerDatabase(f"{source} cannot be read: {error.strerror or error}.") from None
         revision = check_planner_database(candidate, shown_as=source)
-        previous = (automatic_backup(database, "before-restore", damaged_too=True)
-                    if database.exists() else None)
+        try:
+            previous = (automatic_backup(database, "before-restore", damaged_too=True)
+                        if database.exists() else None)
+        except DatabaseLocked:
+            raise _locked(f"Cannot restore into {database}", database, BUSY_TIMEOUT_MS,
+                          "Nothing was changed") from None
         if previous is None:
             make_private_folder(database.parent)
             create_private(database)
         try:
             src = sqlite3.connect(candidate)
             try:
-                dst = sqlite3.connect(database, timeout=5)
+                dst = sqlite3.connect(database, timeout=BUSY_TIMEOUT_MS / 1000)
                 try:
-                    src.backup(dst)
+                    src.backup(dst, progress=_give_up_after(BUSY_TIMEOUT_MS))
                 finally:
                     dst.close()
             finally:
                 src.close()
-        except sqlite3.Error as error:
+        except (sqlite3.Error, _StillBusy) as error:
+            if isinstance(error, _StillBusy) or _is_locked(error):
+                raise _locked(f"Cannot restore into {database}", database, BUSY_TIMEOUT_MS,
+                              "Nothing was changed") from None
             if _readable_as_sqlite(database):
                 raise BackupError(f"Cannot restore into {database}: {error}. Nothing was changed.") from None
             # the current file is damaged (its raw copy is in ``previous``): put the backup in its place

@@ -182,8 +182,60 @@ class Database:
                 raise
             raise DatabaseUnavailable(explain(error, self.url), error) from error
 
+    @contextmanager
+    def snapshot(self) -> Iterator[Connection]:
+        """A read-only unit of work that sees the database as it was at one moment: every query in
+        the block reads the same committed state, whatever colleagues save meanwhile, so a case (or
+        several) loaded in it is whole, never half one saved version and half another.
+
+        On SQLite one read transaction covers the block (in WAL mode it keeps its snapshot and
+        neither waits for writers nor holds them up); on PostgreSQL it is a REPEATABLE READ, READ
+        ONLY transaction. Writing in it fails. A locked, damaged or unreachable database raises
+        DatabaseUnavailable, saying why.
+        """
+        try:
+            if self.is_sqlite:
+                with self.engine.connect() as connection, _sqlite_read_transaction(connection):
+                    yield connection
+            else:
+                options = {"isolation_level": "REPEATABLE READ", "postgresql_readonly": True}
+                with self.engine.connect().execution_options(**options) as connection, connection.begin():
+                    yield connection
+        except OperationalError as error:
+            if isinstance(error, DatabaseUnavailable):
+                raise
+            raise DatabaseUnavailable(explain(error, self.url), error) from error
+
     def close(self) -> None:
         self.engine.dispose()
+
+
+@contextmanager
+def _sqlite_read_transaction(connection: Connection) -> Iterator[None]:
+    """One SQLite read transaction on ``connection`` for the block, with writes refused
+    (``query_only``); ended (rolled back: it wrote nothing) when the block ends.
+
+    The sqlite3 driver starts a transaction only before a write, so each SELECT would otherwise
+    read the database as it is at that moment; an explicit BEGIN makes them share one snapshot.
+    """
+    connection.begin()
+    raw = connection.connection.dbapi_connection
+    if not getattr(raw, "in_transaction", False):  # unless the engine already began one
+        connection.exec_driver_sql("BEGIN")
+    # as it was before: a connection that is read-only for another reason stays read-only
+    was_query_only = bool(connection.exec_driver_sql("PRAGMA query_only").scalar())
+    connection.exec_driver_sql("PRAGMA query_only=ON")
+    try:
+        yield
+    finally:
+        try:
+            connection.rollback()
+            if not was_query_only:
+                connection.exec_driver_sql("PRAGMA query_only=OFF")
+            connection.commit()
+        except BaseException:
+            connection.invalidate()  # never back into the pool read-only
+            raise
 
 
 def _prepare_sqlite_file(path: Path, name: str) -> None:

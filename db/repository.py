@@ -1,7 +1,9 @@
 """The case repository: store, load, list and find cases on one database connection.
 
 The caller owns the connection and its transaction (a unit of work, ``Database.session``);
-the repository never commits. Loading reads each table once, which keeps a 1,000-step case fast.
+the repository never commits. Loading reads each table once, which keeps a 1,000-step case fast;
+as that is several SELECTs, load (and list) in ``Database.snapshot()``, a read-only transaction
+that sees one moment, so a colleague's save committed in between is never half seen.
 Creating, saving, deleting and restoring a case each add an event to the audit trail
 (``db.audit``) in the same transaction.
 """
@@ -209,7 +211,8 @@ class CaseRepository:
 
     # -- reading ---------------------------------------------------------------------------
     def get(self, case_id: int) -> Case:
-        """Load a whole case; raise CaseNotFound if there is none with that id."""
+        """Load a whole case; raise CaseNotFound if there is none with that id. Whole means one
+        saved version only when the connection is a snapshot (``Database.snapshot()``)."""
         return self._assemble(case_id, self.get_head(case_id))
 
     def _assemble(self, case_id: int, head: Any) -> Case:

@@ -158,7 +158,7 @@ def _database(url: str | None) -> Iterator[Database]:
 def _cases(args: argparse.Namespace) -> int:
     from db.repository import CaseRepository
 
-    with _database(args.db) as database, database.session() as session:
+    with _database(args.db) as database, database.snapshot() as session:
         summaries = CaseRepository(session).summaries()
     rows = [{"id": s.id, "title": s.title, "area": s.area, "steps": s.steps} for s in summaries]
     if args.json:
@@ -368,7 +368,7 @@ def _load_case(args: argparse.Namespace) -> Case:
 def _get_case(database: Database, name: str) -> Case:
     from db.repository import CaseRepository
 
-    with database.session() as session:
+    with database.snapshot() as session:
         repository = CaseRepository(session)
         return repository.get(repository.find(name))
 
@@ -505,7 +505,7 @@ def _workshop_pack(args: argparse.Namespace) -> int:
     from ui import exports
 
     def render() -> Rendered:
-        with database.session() as session:
+        with database.snapshot() as session:
             repository = CaseRepository(session)
             ids = [repository.find(name) for name in args.cases]
             repeated = sorted({case_id for case_id in ids if ids.count(case_id) > 1})

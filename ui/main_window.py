@@ -295,7 +295,7 @@ class MainWindow(QMainWindow):
 
     # -- the case list ---------------------------------------------------------------------
     def _fetch_cases(self, search: str, limit: int, offset: int) -> list[CaseSummary]:
-        with self.database.session() as session:
+        with self.database.snapshot() as session:
             return CaseRepository(session).summaries(search, limit=limit, offset=offset,
                                                      deleted=self.showing_deleted)
 
@@ -336,7 +336,7 @@ class MainWindow(QMainWindow):
         self._highlight(case_id)
 
     def open_case(self, case_id: int) -> None:
-        with self.database.session() as session:
+        with self.database.snapshot() as session:
             case = CaseRepository(session).get(case_id)
         self.undo_stack.clear()
         self.show_case(case)
@@ -670,11 +670,11 @@ class MainWindow(QMainWindow):
         from ui.workshop_dialog import CaseChooserDialog
 
         def fetch(search: str, limit: int) -> list[CaseSummary]:
-            with self.database.session() as session:
+            with self.database.snapshot() as session:
                 return CaseRepository(session).summaries(search, limit=limit)
 
         def load(ids: Sequence[int]) -> list[Case]:
-            with self.database.session() as session:
+            with self.database.snapshot() as session:  # the cases as they were at one moment
                 repository = CaseRepository(session)
                 return [repository.get(case_id) for case_id in ids]
 
