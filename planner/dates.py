@@ -57,3 +57,53 @@ def format_day(value: Moment | None) -> str:
     if isinstance(value, datetime):
         text += f", {value.hour:02d}:{value.minute:02d}"
     return text
+
+
+_MONTH_NUMBERS = {name.lower(): number for number, name in enumerate(
+    ("January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
+     "November", "December"), start=1)}
+_MONTH_NUMBERS.update({name[:3]: number for name, number in list(_MONTH_NUMBERS.items())})
+_MONTH_NUMBERS["sept"] = 9
+_TYPED_ISO = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})$")
+_TYPED_NAMED = re.compile(r"^(\d{1,2})(?:st|nd|rd|th)?\s+([A-Za-z]+)\.?,?\s+(\d{4})$")
+_TYPED_NUMERIC = re.compile(r"^(\d{1,2})\s*([/.-])\s*(\d{1,2})\s*\2\s*(\d{4})$")
+_TYPED_TIME = re.compile(r"^(.*?)(?:,?\s+|T)(\d{1,2})[:.](\d{2})(?::(\d{2}))?$")
+#: What a person is told to type when a date cannot be read.
+DATE_EXAMPLES = "10 Jul 2024, 10/07/2024 or 2024-07-10"
+
+
+def read_day(text: str) -> date:
+    """A date as a person types it: "10 Jul 2024", "10 July 2024", "10/07/2024", "10-07-2024",
+    "10.07.2024" (day first, as in England) or "2024-07-10". Raises ValueError with one plain
+    sentence for anything else, or for a date that does not exist."""
+    typed = " ".join(text.split())
+    if match := _TYPED_ISO.match(typed):
+        year, month, day = int(match[1]), int(match[2]), int(match[3])
+    elif match := _TYPED_NAMED.match(typed):
+        month_number = _MONTH_NUMBERS.get(match[2].lower())
+        if month_number is None:
+            raise ValueError(f"“{typed}” is not a date: “{match[2]}” is not a month.")
+        day, month, year = int(match[1]), month_number, int(match[3])
+    elif match := _TYPED_NUMERIC.match(typed):
+        day, month, year = int(match[1]), int(match[3]), int(match[4])
+    else:
+        raise ValueError(f"“{typed}” is not a date: type it as {DATE_EXAMPLES}.")
+    try:
+        return date(year, month, day)
+    except ValueError:
+        raise ValueError(f"“{typed}” is not a real date.") from None
+
+
+def read_moment(text: str) -> Moment:
+    """A date, or a date and time, as a person types it: a date as :func:`read_day` reads it,
+    optionally followed by a time "14:30" (after a space, a comma or ISO's "T")."""
+    typed = " ".join(text.split())
+    match = _TYPED_TIME.match(typed)
+    if match is None:
+        return read_day(typed)
+    day = read_day(match[1])
+    hour, minute, second = int(match[2]), int(match[3]), int(match[4] or 0)
+    if hour > 23 or minute > 59 or second > 59:
+        raise ValueError(f"“{typed}” is not a real time of day.")
+    return datetime(day.year, day.month, day.day, hour, minute, second)
+

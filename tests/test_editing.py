@@ -96,9 +96,63 @@ def test_an_invalid_edit_is_shown_where_it_is_wrong_and_changes_nothing(
     window.editor.edit("steps", index)
     dialog = dialogs[0]
     assert dialog.result() == QDialog.DialogCode.Rejected
+    assert dialog.errors["ready_for_discharge"].text() == "“2024-02-30” is not a real date."
+    dialogs = fill(monkeypatch, {"end": "1 Jan 2024", "ready_for_discharge": "2 Feb 2024"})
+    window.editor.edit("steps", index)
+    dialog = dialogs[-1]
+    assert dialog.result() == QDialog.DialogCode.Rejected
     assert dialog.errors["end"].text().startswith("The step ends (2024-01-01) before it starts")
-    assert "not a real date" in dialog.errors["ready_for_discharge"].text()
     assert window.case is before and window.undo_stack.count() == 0
+
+
+@pytest.mark.parametrize("typed", ["12 Feb 2024", "12 February 2024", "12/02/2024", "12-02-2024",
+                                   "12.02.2024", "2024-02-12"])
+def test_dates_are_typed_as_people_write_them(window: MainWindow, monkeypatch: pytest.MonkeyPatch,
+                                              typed: str) -> None:
+    index = next(i for i, s in enumerate(window.case.steps) if s.id == "s8")  # type: ignore[union-attr]
+    dialogs = fill(monkeypatch, {"ready_for_discharge": typed})
+    window.editor.edit("steps", index)
+    assert dialogs[0].result() == QDialog.DialogCode.Accepted
+    assert window.case.step("s8").ready_for_discharge == date(2024, 2, 12)  # type: ignore[union-attr]
+
+
+def test_a_date_field_shows_the_date_as_people_read_it_and_refuses_nonsense_plainly(
+        window: MainWindow, monkeypatch: pytest.MonkeyPatch) -> None:
+    index = next(i for i, s in enumerate(window.case.steps) if s.id == "s8")  # type: ignore[union-attr]
+    shown: list[str] = []
+
+    def look(dialog: EntityDialog) -> int:
+        shown.extend([dialog.inputs["ready_for_discharge"].text(), dialog.inputs["start"].text()])
+        dialog.inputs["ready_for_discharge"].setText("next Tuesday")
+        dialog.try_accept()
+        shown.append(dialog.errors["ready_for_discharge"].text())
+        return int(dialog.result())
+
+    monkeypatch.setattr(EntityDialog, "exec", look)
+    window.editor.edit("steps", index)
+    assert shown == ["2 Feb 2024", "20 Jan 2024, 03:10",
+                     "“next Tuesday” is not a date: type it as 10 Jul 2024, 10/07/2024 or 2024-07-10."]
+    assert window.undo_stack.count() == 0
+
+
+@pytest.mark.qt_log_ignore("This plugin does not support")  # the offscreen platform's popups
+def test_the_calendar_puts_the_day_picked_into_the_field(qtbot) -> None:  # type: ignore[no-untyped-def]
+    from PySide6.QtCore import QDate
+
+    from ui.date_input import make_date_input, open_calendar
+
+    field = make_date_input("2024-01-20T03:10", with_time=True)
+    qtbot.addWidget(field)
+    assert field.text() == "20 Jan 2024, 03:10"
+    menu = open_calendar(field, with_time=True)
+    calendar = menu.actions()[0].defaultWidget()  # type: ignore[attr-defined]
+    assert calendar.selectedDate() == QDate(2024, 1, 20)
+    calendar.clicked.emit(QDate(2024, 1, 22))
+    assert field.text() == "22 Jan 2024, 03:10"  # the time typed is kept
+    day = make_date_input(None)
+    qtbot.addWidget(day)
+    open_calendar(day, with_time=False).actions()[0].defaultWidget().clicked.emit(QDate(2024, 7, 10))  # type: ignore[attr-defined]
+    assert day.text() == "10 Jul 2024"
 
 
 def test_required_fields_and_numbers(window: MainWindow, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -41,6 +41,8 @@ from planner.model import Case
 from planner.nhs_number import is_valid as nhs_number_is_valid
 from planner.reference import label, labels
 from planner.validation import Problem
+from ui import date_input
+from ui.date_input import make_date_input
 from ui.plaintext import literal, plain_label
 
 ERROR_STYLE = "color: #b42318;"
@@ -83,8 +85,7 @@ def _goals(case: Case) -> list[tuple[str, str]]:
     return [(g.id, g.in_my_words) for g in case.care_plan.goals] if case.care_plan else []
 
 
-DATE_HINT = "YYYY-MM-DD"
-MOMENT_HINT = "YYYY-MM-DD, or YYYY-MM-DDTHH:MM for a time"
+MOMENT_HINT = "A date, or a date and a time: 10 Jul 2024 14:30"
 
 PERSON_FIELDS = [
     Field("title", "Case title", hint="How the case is listed, e.g. “Mrs Smith, Torbay”"),
@@ -304,14 +305,12 @@ class EntityDialog(QDialog):
     # -- widgets -------------------------------------------------------------------------
     def _input(self, spec: Field, value: Any, case: Case) -> Any:
         kind = spec.kind
-        if kind in ("text", "date", "moment", "number", "integer", "readonly"):
+        if kind in ("date", "moment"):  # typed as people write dates, or picked from a calendar
+            return make_date_input(value, with_time=kind == "moment")
+        if kind in ("text", "number", "integer", "readonly"):
             widget = QLineEdit("" if value is None else str(value))
             if kind == "readonly":
                 widget.setReadOnly(True)
-            if kind == "date":
-                widget.setPlaceholderText(DATE_HINT)
-            if kind == "moment":
-                widget.setPlaceholderText("YYYY-MM-DD")
             return widget
         if kind in ("multiline", "lines"):
             text = "\n".join(value) if kind == "lines" and value else (value or "")
@@ -359,17 +358,25 @@ class EntityDialog(QDialog):
     def _read(self, spec: Field) -> Any:
         widget = self.inputs[spec.key]
         kind = spec.kind
-        if kind in ("text", "date", "moment", "readonly"):
+        if kind in ("date", "moment"):
+            return date_input.typed(widget.text(), with_time=kind == "moment")
+        if kind in ("text", "readonly"):
             return widget.text().strip() or None
         if kind == "number":
             text = widget.text().strip()
             if not text:
                 return None
-            number = float(text)
+            try:
+                number = float(text)
+            except ValueError:
+                raise ValueError("Not a number.") from None
             return int(number) if number.is_integer() else number
         if kind == "integer":
             text = widget.text().strip()
-            return int(text) if text else None
+            try:
+                return int(text) if text else None
+            except ValueError:
+                raise ValueError("Not a whole number.") from None
         if kind == "multiline":
             return widget.toPlainText().strip() or None
         if kind == "lines":
@@ -385,15 +392,19 @@ class EntityDialog(QDialog):
     def values(self) -> dict[str, Any]:
         """The form in case-file form; empty fields (and empty nested objects) are left out.
 
-        Raises ValueError with the field's key when a number cannot be read."""
+        Raises ValueError({key: message}) naming every number or date that cannot be read."""
         data: dict[str, Any] = {}
+        unreadable: dict[str, str] = {}
         for spec in self.fields:
             try:
                 value = self._read(spec)
-            except ValueError:
-                raise ValueError(spec.key) from None
+            except ValueError as error:
+                unreadable[spec.key] = str(error)
+                continue
             if (value is not None and value != []) or (spec.kind == "regulators" and value == []):
                 _set(data, spec.key, value)
+        if unreadable:
+            raise ValueError(unreadable)
         return data
 
     # -- checking ------------------------------------------------------------------------
@@ -430,7 +441,10 @@ class EntityDialog(QDialog):
         try:
             values = self.values()
         except ValueError as error:
-            self._show_error(str(error), "Not a number.")
+            for key in self.errors:
+                self._show_error(key, "")
+            for key, message in error.args[0].items():
+                self._show_error(key, message)
             return
         if "nhs_number" in values:
             values["nhs_number"] = values["nhs_number"].replace(" ", "")
