@@ -42,6 +42,12 @@ def build_parser() -> argparse.ArgumentParser:
     cases = commands.add_parser("cases", help="list cases (id, title, area, steps)")
     cases.add_argument("--json", action="store_true", help="print a JSON array")
 
+    costs = commands.add_parser("costs", help="what the case's care cost and who paid: totals by payer and "
+                                              "by organisation, the delayed days' cost, the unit costs "
+                                              "and their sources (an estimate, to the nearest £10)")
+    costs.add_argument("case", metavar="CASE", help="case id or exact title")
+    costs.add_argument("--json", action="store_true", help="print one JSON object")
+
     commands.add_parser("demo", help="add the Mrs Smith example case to the database and print its id "
                                      "(refused if a case of that title is already there)")
 
@@ -172,6 +178,79 @@ def _cases(args: argparse.Namespace) -> int:
     for r in rows:
         print(f"{r['id']:>4}  {r['title']:<{width}}  {(r['area'] or '-'):<16}  {r['steps']:>5}")
     return 0
+
+
+def _costs(args: argparse.Namespace) -> int:
+    from planner import describe
+    from planner.costs import cost_of_care
+    from planner.reference import label
+
+    case = _load_case(args)
+    costs = cost_of_care(case)
+    units = costs.unit_costs()
+    source = costs.source_number
+    paid_by = {label("payer", code): pounds for code, pounds in costs.by_payer().items()}
+
+    if args.json:
+        print(json.dumps({
+            "total": costs.total, "estimate": costs.estimate_note(), "by_payer": paid_by,
+            "by_organisation": costs.by_organisation(),
+            "delayed": [{"step": d.step.id, "name": describe.step_name(d.step), "days": d.days,
+                         "amount": round_pounds(d.amount), "paid_by": label("payer", d.paid_by),
+                         "attributed_to": label("delay_attribution", d.attributed_to),
+                         "source": source(d.unit_cost)}
+                        for d in costs.delayed],
+            "not_costed": [{"step": n.step.id, "name": describe.step_name(n.step), "reason": n.reason}
+                           for n in costs.not_costed],
+            "caveats": [{"step": n.step.id, "name": describe.step_name(n.step), "note": n.reason}
+                        for n in costs.caveats],
+            "unpaid_care_days": costs.unpaid_days,
+            "steps": [{"step": c.step.id, "name": describe.step_name(c.step),
+                       "payer": label("payer", c.payer), "units": round(c.units, 2), "per": c.unit_cost.per,
+                       "unit_cost": c.unit_cost.amount, "amount": round_pounds(c.amount),
+                       "price_year": c.unit_cost.price_year, "source": source(c.unit_cost)}
+                      for c in costs.costed],
+            "sources": [{"number": n, "source": u.source, "table": u.table, "price_year": u.price_year,
+                         "amount": u.amount, "per": u.per, **({"url": u.url} if u.url else {})}
+                        for n, u in enumerate(units, start=1)]}, indent=2, ensure_ascii=False))
+        return 0
+    print(f"THE COST OF CARE: £{costs.total:,}. {costs.estimate_note()}")
+    print("\nBy payer")
+    for name, pounds in paid_by.items():
+        print(f"  {name:<40} £{pounds:>9,}")
+    print("\nBy organisation")
+    for name, pounds in costs.by_organisation().items():
+        print(f"  {name:<40} £{pounds:>9,}")
+    if costs.delayed:
+        print(f"\nDelayed days: £{costs.delayed_total():,}")
+        for d in costs.delayed:
+            waiting = label("delay_attribution", d.attributed_to).lower()
+            print(f"  {describe.step_name(d.step)}: {d.days} day{'s' if d.days != 1 else ''} × "
+                  f"£{d.unit_cost.amount:,.2f} = £{round_pounds(d.amount):,}, paid by "
+                  f"{label('payer', d.paid_by)}, waiting for {waiting} [{source(d.unit_cost)}]")
+    print("\nEach step")
+    for c in costs.costed:
+        count = f"{c.units:.1f}".removesuffix(".0")
+        print(f"  {describe.step_name(c.step)}: {count} × £{c.unit_cost.amount:,.2f} per {c.unit_cost.per} = "
+              f"£{round_pounds(c.amount):,}, {label('payer', c.payer)} [{source(c.unit_cost)}]")
+    if costs.not_costed:
+        print("\nNot costed")
+        for left_out in costs.not_costed:
+            print(f"  {describe.step_name(left_out.step)}: {left_out.reason}")
+    for caveat in costs.caveats:
+        print(f"  Note: {describe.step_name(caveat.step)}: {caveat.reason}")
+    if costs.unpaid_days:
+        print(f"\nUnpaid care by family and friends: {costs.unpaid_days} days (counted, not priced)")
+    print("\nSources (unit costs as published, in their own price years)")
+    for n, u in enumerate(units, start=1):
+        print(f"  [{n}] £{u.amount:,.2f} per {u.per}, {u.price_year}: {u.citation}")
+    return 0
+
+
+def round_pounds(amount: float) -> int:
+    from planner.costs import round_to_10
+
+    return round_to_10(amount)
 
 
 def _demo(args: argparse.Namespace) -> int:
@@ -575,7 +654,7 @@ def _directory(args: argparse.Namespace) -> int:
     return 0
 
 
-COMMANDS = {"cases": _cases, "demo": _demo, "import": _import, "export-case": _export_case,
+COMMANDS = {"cases": _cases, "costs": _costs, "demo": _demo, "import": _import, "export-case": _export_case,
             "export-fhir": _export_fhir, "findings": _findings,
             "measures": _measures, "screenshot": _screenshot, "import-directory": _import_directory,
             "directory": _directory, "audit": _audit, "backup": _backup, "restore": _restore,
