@@ -7,7 +7,7 @@ import sys
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
-BENCHMARKS = ["startup.py", "load_case.py", "findings.py", "map_scene.py", "directory_import.py",
+BENCHMARKS = ["startup.py", "load_case.py", "findings.py", "costs.py", "map_scene.py", "directory_import.py",
               "case_list.py", "print_plan.py", "fhir_import.py"]
 # PostgreSQL (#8): on PATHWAY_PLANNER_TEST_PG's server, else a throwaway one (bench/pg_temp.py)
 BENCHMARKS += ["pg_case_list.py", "concurrent_saves.py"]

@@ -22,7 +22,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
-from functools import cache
+from functools import cache, lru_cache
 
 from planner.model import Case, Organisation, Step
 from planner.reference import delay_attribution_default, label, load
@@ -71,8 +71,15 @@ class DelayedDays:
 
 @dataclass(frozen=True, slots=True)
 class NotCosted:
+    """A step left out of the totals (or, for a caveat, costed with a note), and why in words."""
+
     step: Step
-    reason: str
+    organisation: Organisation | None = None
+    note: str | None = None
+
+    @property
+    def reason(self) -> str:
+        return self.note if self.note is not None else _why_not(self.step, self.organisation)
 
 
 @dataclass
@@ -203,6 +210,12 @@ def _unit_cost(step: Step, sector: str | None, overrides: Overrides) -> UnitCost
     return table().default(step.kind, step.setting, sector)
 
 
+@lru_cache(maxsize=1024)
+def _default(kind: str, setting: str | None, sector: str | None) -> UnitCost | None:
+    """The published default for a kind, setting and sector, looked up once (it never changes)."""
+    return table().default(kind, setting, sector)
+
+
 def _excess(sector: str | None, overrides: Overrides) -> UnitCost | None:
     if overrides and sector is not None and f"excess_bed_day/{sector}" in overrides:
         return overrides[f"excess_bed_day/{sector}"]
@@ -233,9 +246,12 @@ def cost_of_care(case: Case, overrides: Overrides | None = None) -> CostOfCare:
         if step.funding == UNPAID or sector == "informal":
             result.unpaid_days += max(1, span) if step.kind in ("service", "placement") else 1
             continue
-        unit = _unit_cost(step, sector, overrides)
+        if step.cost is None and not overrides:
+            unit = _default(step.kind, step.setting, sector)
+        else:
+            unit = _unit_cost(step, sector, overrides)
         if unit is None:
-            result.not_costed.append(NotCosted(step, _why_not(step, organisation)))
+            result.not_costed.append(NotCosted(step, organisation))
             continue
         who = payer(step, organisation)
         delayed: DelayedDays | None = None
@@ -250,8 +266,9 @@ def cost_of_care(case: Case, overrides: Overrides | None = None) -> CostOfCare:
                 excess = _excess(sector, overrides)
                 if excess is None:
                     result.caveats.append(NotCosted(
-                        step, f"no published excess bed-day cost for a bed at {_sector_words(sector)}: its "
-                              f"{late} delayed day{'s' if late != 1 else ''} are costed at the bed-day cost"))
+                        step, organisation,
+                        f"no published excess bed-day cost for a bed at {_sector_words(sector)}: its "
+                        f"{late} delayed day{'s' if late != 1 else ''} are costed at the bed-day cost"))
                 else:
                     attributed = step.delay_attribution or delay_attribution_default(step.delay_reason)
                     delayed = DelayedDays(step, late, excess, late * excess.amount, who, attributed)
