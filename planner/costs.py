@@ -32,6 +32,11 @@ from planner.unit_costs import UnitCost, candidate_keys, table
 #: and its excess bed-day costs by sector ("excess_bed_day/acute").
 Overrides = Mapping[str, UnitCost]
 
+#: Payers as a sentence names them: "paid by the NHS, waiting for social care".
+PAID_BY_WORDS = {"nhs": "the NHS", "council": "the council", "person": "the person (self-funded)",
+                 "pooled_budget": "the pooled budget", "charity": "a charity",
+                 "not_recorded": "a payer not recorded"}
+
 #: Who pays when neither the step's funding nor its organisation's sector says.
 NOT_RECORDED = "not_recorded"
 UNPAID = "unpaid"
@@ -160,6 +165,39 @@ class CostOfCare:
 def _figure(unit: UnitCost) -> tuple[str, str, str, float, str]:
     """What makes two unit costs the same published figure, whatever step they were looked up for."""
     return unit.source, unit.table, unit.price_year, unit.amount, unit.per
+
+
+def delayed_in_words(delayed: DelayedDays) -> str:
+    """"10 days, £3,450: paid by the NHS, waiting for social care"."""
+    waiting = label("delay_attribution", delayed.attributed_to).lower()
+    days = f"{delayed.days} day{'s' if delayed.days != 1 else ''}"
+    return (f"{days}, £{round_to_10(delayed.amount):,}: paid by "
+            f"{PAID_BY_WORDS.get(delayed.paid_by, delayed.paid_by)}, waiting for {waiting}")
+
+
+def rows(costs: CostOfCare) -> list[tuple[str, str]]:
+    """(what, how much) in plain words, for the app's Costs section and the printed summaries."""
+    if not costs.costed and not costs.not_costed:
+        return []
+    result = [("Total (an estimate)", f"£{costs.total:,}"), ("Prices", costs.estimate_note())]
+    result += [(f"Paid by {PAID_BY_WORDS.get(code, code)}", f"£{pounds:,}")
+               for code, pounds in costs.by_payer().items()]
+    if costs.delayed:
+        from planner.describe import step_name
+
+        days = sum(d.days for d in costs.delayed)
+        plural = "s" if days != 1 else ""
+        result.append(("Delayed days", f"£{costs.delayed_total():,} for {days} day{plural}"))
+        for delayed in costs.delayed:
+            result.append((f"  {step_name(delayed.step)}", delayed_in_words(delayed)))
+    result += [(name, f"£{pounds:,}") for name, pounds in costs.by_organisation().items()]
+    if costs.not_costed:
+        count = len(costs.not_costed)
+        result.append(("Not costed", f"{count} step{'s' if count != 1 else ''} with no published unit cost"))
+    if costs.unpaid_days:
+        result.append(("Unpaid care",
+                       f"{costs.unpaid_days} days by family and friends (counted, not priced)"))
+    return result
 
 
 def round_to_10(pounds: float) -> int:

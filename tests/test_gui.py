@@ -432,3 +432,18 @@ def test_a_whole_rule_is_annotated_from_its_row(window: MainWindow, monkeypatch:
     group = _group(window, "M03")
     assert all(f.set_aside for f in group.rows) and group.key_rank is None  # all set aside: never key
     assert model.index(model.groups.index(group), 3).data() == "All set aside"
+
+
+def test_the_findings_tab_shows_the_cost_of_care(window: MainWindow) -> None:
+    from planner.costs import cost_of_care
+
+    window.show_tab("findings")
+    model = window.findings_tab.costs_model
+    rows = {model.index(r, 0).data(): model.index(r, 1).data() for r in range(model.rowCount())}
+    costs = cost_of_care(window.case)  # type: ignore[arg-type]
+    assert rows["Total (an estimate)"] == f"£{costs.total:,}"
+    assert rows["Paid by the NHS"] == f"£{costs.by_payer()['nhs']:,}"
+    assert "to the nearest £10" in rows["Prices"]
+    assert rows["  20 Jan 2024 · Emergency admission: fractured neck of femur"].endswith(
+        "paid by the NHS, waiting for social care")
+    assert rows["Not costed"].endswith("with no published unit cost")

@@ -21,11 +21,14 @@ from PySide6.QtWidgets import (
     QLabel,
     QMessageBox,
     QPushButton,
+    QSplitter,
+    QTabWidget,
     QTreeView,
     QVBoxLayout,
     QWidget,
 )
 
+from planner import costs
 from planner.model import Annotation, Case
 from planner.reference import label
 from planner.rules.catalogue import rule as rule_info
@@ -33,7 +36,7 @@ from planner.rules.catalogue import severity_label
 from ui import theme
 from ui.models import Column, ColumnModel, ObjectRole
 from ui.plaintext import literal
-from ui.tabs import CaseTab, _sections
+from ui.tabs import CaseTab, _section
 from ui.widgets import Details, Table, muted_label
 
 if TYPE_CHECKING:
@@ -255,8 +258,20 @@ class FindingsTab(CaseTab):
             Column("Measure", lambda row: row[0]), Column("Value", lambda row: row[1])])
         self.measures = Table(self.measures_model, "No steps to measure yet.",
                               lambda row: (row[0], [("Value", row[1])]))
-        self.tables = [self.measures]
-        splitter = _sections(("Findings", top, 3), ("Measures", self.measures, 2))
+        self.costs_model: ColumnModel[tuple[str, str]] = ColumnModel([
+            Column("Cost of care", lambda row: row[0]), Column("Estimate", lambda row: row[1])])
+        self.costs = Table(self.costs_model, "No step could be costed.",
+                           lambda row: (row[0].strip(), [("Estimate", row[1])]))
+        self.tables = [self.measures, self.costs]
+        self.figures = QTabWidget()  # each table the tab's full width, one click away
+        self.figures.addTab(self.measures, "Measures")
+        self.figures.addTab(self.costs, "Cost of care")
+        self.figures.setDocumentMode(True)
+        splitter = QSplitter(Qt.Orientation.Vertical)
+        splitter.addWidget(_section("Findings", top))
+        splitter.addWidget(self.figures)
+        splitter.setStretchFactor(0, 3)
+        splitter.setStretchFactor(1, 2)
         splitter.setSizes([460, 300])
         layout = QVBoxLayout(self)
         layout.addWidget(self.summary)
@@ -272,6 +287,7 @@ class FindingsTab(CaseTab):
         for row, group in enumerate(self.model.groups):
             self.tree.setExpanded(self.model.index(row, 0), group.key_rank is not None or group.rule is None)
         self.measures_model.set_rows(self.analysis.measures.rows() if self.analysis else [])
+        self.costs_model.set_rows(costs.rows(costs.cost_of_care(self.case)))
         self._summarise()
         if key is not None:
             self.select_finding(*key)
