@@ -11,7 +11,7 @@ BENCHMARKS = ["startup.py", "load_case.py", "findings.py", "costs.py", "map_scen
               "case_list.py", "print_plan.py", "fhir_import.py"]
 # PostgreSQL (#8): on PATHWAY_PLANNER_TEST_PG's server, else a throwaway one (bench/pg_temp.py)
 BENCHMARKS += ["pg_case_list.py", "concurrent_saves.py"]
-BENCHMARKS += ["workshop_pdf.py"]  # the regulator-workshop case summary and pack (#6)
+BENCHMARKS += ["workshop_pdf.py", "value_case.py"]  # the regulator-workshop case summary and pack (#6)
 
 
 def main() -> int:

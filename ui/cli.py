@@ -116,6 +116,19 @@ def build_parser() -> argparse.ArgumentParser:
                                                   "one is kept in the backups folder first)")
     restore.add_argument("file", metavar="FILE")
 
+    value = commands.add_parser("export-value-case",
+                                help="write the value case (PDF): at most three A4 sides (infrastructure, "
+                                     "how it works, impact, what we ask), anonymised unless --identifiable")
+    value.add_argument("case", metavar="CASE", help="case id or exact title")
+    value.add_argument("--out", required=True, metavar="FILE.pdf")
+    value_privacy = value.add_mutually_exclusive_group()
+    value_privacy.add_argument("--identifiable", action="store_true",
+                               help="name her and her team, with real dates (personal data: handle "
+                                    "accordingly)")
+    value_privacy.add_argument("--alias", metavar="TEXT",
+                               help="what to call her when anonymised (e.g. 'Mrs S')")
+    _force(value)
+
     pdf = commands.add_parser("export-pdf", help="write the regulator-workshop case summary (PDF), "
                                                  "anonymised unless --identifiable")
     pdf.add_argument("case", metavar="CASE", help="case id or exact title")
@@ -578,6 +591,20 @@ def _export_pdf(args: argparse.Namespace) -> int:
     return 0
 
 
+def _export_value_case(args: argparse.Namespace) -> int:
+    """The value case; prints the file, its pages and whether it is anonymised."""
+    from reports.workshop import WorkshopOptions
+    from ui import exports
+
+    options = WorkshopOptions(identifiable=args.identifiable, alias=args.alias)
+    with _database(args.db) as database:
+        rendered = _write(args, database, lambda: exports.value_case(_get_case(database, args.case), options))
+    assert rendered.event is not None
+    how = "anonymised" if rendered.event.anonymised else "IDENTIFIABLE: contains personal data"
+    print(f"{Path(args.out)} ({rendered.pages} pages, {how})")
+    return 0
+
+
 def _workshop_pack(args: argparse.Namespace) -> int:
     """The workshop pack of several cases (each anonymised); prints the file and its pages."""
     from db.repository import CaseRepository
@@ -658,7 +685,8 @@ COMMANDS = {"cases": _cases, "costs": _costs, "demo": _demo, "import": _import, 
             "export-fhir": _export_fhir, "findings": _findings,
             "measures": _measures, "screenshot": _screenshot, "import-directory": _import_directory,
             "directory": _directory, "audit": _audit, "backup": _backup, "restore": _restore,
-            "print-plan": _print_plan, "export-pdf": _export_pdf, "workshop-pack": _workshop_pack}
+            "print-plan": _print_plan, "export-pdf": _export_pdf, "workshop-pack": _workshop_pack,
+            "export-value-case": _export_value_case}
 
 
 def main(argv: Sequence[str] | None = None) -> int:

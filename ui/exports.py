@@ -47,6 +47,17 @@ def case_summary(case: Case, options: WorkshopOptions | None = None,
     return Rendered(buffer.getvalue(), event, written.pages)
 
 
+def value_case(case: Case, options: WorkshopOptions | None = None,
+               analysis: Analysis | None = None) -> Rendered:
+    """The three-sided value case (PDF), anonymised unless the options say otherwise."""
+    from reports.value_case import write_value_case
+
+    buffer = io.BytesIO()
+    written = write_value_case(case, buffer, options, analysis)
+    event = ExportEvent([case.id], "pdf", anonymised=not written.identifiable, what="value case")
+    return Rendered(buffer.getvalue(), event, written.pages)
+
+
 def workshop_pack(cases: Sequence[Case]) -> Rendered:
     """The workshop pack of several cases (PDF, every case anonymised): one event for each case."""
     from reports.pack import write_pack

@@ -1,0 +1,43 @@
+"""The value case (issue #15): a generated 1,000-step case at most 2x a 15-step case, same run.
+
+Both cases come from ``tests.factories.large_case_dict``; each is written to memory (anonymised, as
+by default) ``RUNS`` times and the medians compared. The 15-step case is the baseline.
+"""
+
+from __future__ import annotations
+
+import io
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from timing import median_ms  # noqa: E402
+
+from planner.casefile import case_from_dict  # noqa: E402
+from reports.value_case import write_value_case  # noqa: E402
+from tests.factories import large_case_dict  # noqa: E402
+
+RUNS = 7
+TARGET_RATIO = 2.0
+
+
+def main() -> int:
+    small = case_from_dict(large_case_dict(15))
+    large = case_from_dict(large_case_dict(1000))
+    pages = {name: write_value_case(case, io.BytesIO()).pages
+             for name, case in (("15", small), ("1000", large))}
+    small_ms = median_ms(lambda: write_value_case(small, io.BytesIO()), RUNS)
+    large_ms = median_ms(lambda: write_value_case(large, io.BytesIO()), RUNS)
+    ratio = large_ms / small_ms
+    ok = ratio <= TARGET_RATIO and max(pages.values()) <= 3
+    print(f"value case, 15 steps (baseline): median {small_ms:.0f} ms over {RUNS} runs, {pages['15']} pages")
+    print(f"value case, 1,000 steps: median {large_ms:.0f} ms over {RUNS} runs, {pages['1000']} pages")
+    verdict = "PASS" if ok else "FAIL"
+    print(f"ratio {ratio:.1f}x; target <= {TARGET_RATIO:.0f}x and at most 3 pages  {verdict}")
+    return 0 if ok else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

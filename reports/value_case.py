@@ -1,0 +1,378 @@
+"""The value case: a case on at most three A4 sides, for a regulator's director (issue 15).
+
+The LGA's integration workshop asks for value cases that "tell the patient / user's story", are "no
+more than three sides", are structured as "What is the infrastructure? How does it work? What is
+the impact?" and link "quality, activity and financials". So: *Infrastructure* (the organisations,
+their regulators and payers, with a compact map), *How it works* (her story in a few lines, the
+handoffs and where they broke), *Impact* (the key findings with their evidence and questions, the
+measures that matter, the cost of care and of the delays by payer), and *What we ask of the
+regulators*.
+
+Anonymised by default exactly as the case summary is (``reports.workshop.CaseView``). Three sides
+for any case: the document is laid out at the fullest level of detail, then at shorter ones (a
+shorter map, fewer organisations listed, evidence cut to its first sentence...) until it fits, and
+what was left out is said on the page.
+"""
+
+from __future__ import annotations
+
+import io
+from collections import Counter
+from dataclasses import dataclass
+from datetime import date, timedelta
+from pathlib import Path
+from typing import IO, TYPE_CHECKING, Any
+
+from planner import costs as costing
+from planner import describe
+from planner.reference import label, payment_model_of, regulators_of
+from planner.rules.catalogue import severity_label
+from planner.story import Teller, tell
+from reports import pdfkit
+from reports.pdfkit import esc, rich
+from reports.workshop import CaseView, ExportSummary, WorkshopOptions
+
+if TYPE_CHECKING:
+    from reportlab.platypus import Flowable
+
+    from planner.analysis import Analysis
+    from planner.model import Case
+
+KIND = "Value case"
+WEAK_METHODS = frozenset({"letter", "phone", "none", "unknown"})
+MAX_PAGES = 3
+
+
+@dataclass(frozen=True)
+class Detail:
+    """How much the value case shows; the levels run from the fullest to the shortest."""
+
+    map_height: float
+    organisations: int
+    story_paragraphs: int
+    evidence_sentences: int
+    key_findings: int
+    measures: bool
+
+
+LEVELS = [
+    Detail(200, 12, 4, 3, 5, True),
+    Detail(170, 10, 3, 2, 5, True),
+    Detail(140, 8, 2, 1, 5, True),
+    Detail(110, 6, 2, 1, 4, True),
+    Detail(90, 5, 1, 1, 3, False),
+    Detail(70, 4, 1, 1, 3, False),
+]
+
+
+def write_value_case(case: Case, target: str | Path | IO[bytes], options: WorkshopOptions | None = None,
+                     analysis: Analysis | None = None) -> ExportSummary:
+    """Write the value case of ``case`` to ``target``: at most three A4 sides."""
+    view = CaseView(case, options, analysis)
+    info = pdfkit.DocumentInfo(title=view.title, kind=KIND, identifiable=view.identifiable,
+                               prepared_on=view.options.prepared_on or date.today())
+    data, pages = b"", 0
+    sections: list[str] = []
+    for number, detail in enumerate(LEVELS):
+        story, sections = value_story(view, detail, left_out=_left_out(view, detail, number))
+        buffer = io.BytesIO()
+        pages = pdfkit.build(buffer, story, info)
+        data = buffer.getvalue()
+        if pages <= MAX_PAGES:
+            break
+    if isinstance(target, str | Path):
+        pdfkit._replace(Path(target), data)
+    else:
+        target.write(data)
+    return ExportSummary(str(target) if isinstance(target, str | Path) else "", pages, view.identifiable,
+                         view.title, [case.id], sections)
+
+
+def _left_out(view: CaseView, detail: Detail, level: int) -> list[str]:
+    """What this level of detail leaves out, in words (nothing at the fullest)."""
+    if level == 0:
+        return []
+    said = []
+    orgs = len({s.organisation for s in view.case.steps})
+    if orgs > detail.organisations:
+        said.append(f"{orgs - detail.organisations} of the {orgs} organisations from the table")
+    said.append(f"the evidence beyond its first {detail.evidence_sentences} sentence"
+                + ("s" if detail.evidence_sentences > 1 else ""))
+    key = len(view.analysis.key.key)
+    if key > detail.key_findings:
+        said.append(f"{key - detail.key_findings} of the {key} key findings")
+    if not detail.measures:
+        said.append("the measures table")
+    said.append("most of the story (the case summary tells it in full)")
+    return said
+
+
+def value_story(view: CaseView, detail: Detail, left_out: list[str]) -> tuple[list[Flowable], list[str]]:
+    from reportlab.platypus import Spacer
+
+    s = pdfkit.styles()
+    money = costing.cost_of_care(view.case)
+    story: list[Flowable] = [pdfkit.para(KIND, s.subtitle), pdfkit.para(view.title, s.title)]
+    story.append(pdfkit.para(_marking(view), s.small))
+    story.append(Spacer(1, 4))
+    story += infrastructure(view, detail, money)
+    story += how_it_works(view, detail)
+    story += impact(view, detail, money)
+    story += asks(view, detail)
+    if left_out:
+        story.append(pdfkit.para("Left out to keep to three sides: " + "; ".join(left_out)
+                                 + ". The full case summary has everything.", s.muted))
+    return story, ["Infrastructure", "How it works", "Impact", "What we ask of the regulators"]
+
+
+def _marking(view: CaseView) -> str:
+    if view.identifiable:
+        return ("IDENTIFIABLE: this value case contains personal data. Share it only with people entitled "
+                "to see the person's records.")
+    return view.words("Anonymised: {they} {is} called ") + view.name + (
+        "; dates are days from the first step (day 0); the team appears by role only.")
+
+
+def _width() -> float:
+    return pdfkit.frame_size()[0]
+
+
+# -- 1. Infrastructure ------------------------------------------------------------------------------
+def infrastructure(view: CaseView, detail: Detail, money: costing.CostOfCare) -> list[Flowable]:
+    s = pdfkit.styles()
+    case = view.case
+    steps_at = Counter(step.organisation for step in case.steps)
+    on_pathway = [o for o in case.organisations if o.id in steps_at]
+    regulators = {code for org in on_pathway for code in regulators_of(org)}
+    payers = set(money.by_payer())
+    parts: list[Flowable] = [pdfkit.heading("1. Infrastructure: who is involved", s.h1)]
+    sectors = len({o.sector for o in on_pathway})
+    parts.append(pdfkit.para(view.words(
+        f"{len(on_pathway)} organisations in {sectors} sectors looked after {{them}}, overseen by "
+        f"{len(regulators)} regulators and paid for by {len(payers)} payer{'s' if len(payers) != 1 else ''}. "
+        "Each regulator assesses its own part; none sees the whole."), s.body))
+    if case.steps:
+        parts.append(activity_strip(view, _width(), detail.map_height))
+    by_org = money.by_organisation()
+    ranked = sorted(on_pathway, key=lambda o: (-by_org.get(o.name, 0), -steps_at[o.id], o.name))
+    rows = [pdfkit.header_cells("Organisation", "Sector", "Regulators", "Paid by", "Cost")]
+    for org in ranked[:detail.organisations]:
+        codes = regulators_of(org)
+        model = payment_model_of(org)
+        rows.append([pdfkit.para(org.name, s.cell), pdfkit.para(label("sector", org.sector), s.cell),
+                     pdfkit.para(", ".join(label("regulator_short", c) for c in codes) or "None", s.cell),
+                     pdfkit.para(label("payment_model", model) if model else "Not recorded", s.cell),
+                     pdfkit.para(f"£{by_org[org.name]:,}" if org.name in by_org else "not costed", s.cell)])
+    if len(ranked) > detail.organisations:
+        more = len(ranked) - detail.organisations
+        rows.append([pdfkit.para(f"and {more} more", s.cell_muted), "", "", "", ""])
+    width = _width()
+    parts.append(pdfkit.table(rows, [width * x for x in (0.34, 0.2, 0.18, 0.16, 0.12)]))
+    return parts
+
+
+#: Sentences kept of each paragraph of her story.
+STORY_SENTENCES = 3
+
+#: Columns of the activity strip: its size (and the time to draw it) is the same for any case.
+STRIP_BINS = 52
+
+
+def activity_strip(view: CaseView, width: float, height: float) -> Flowable:
+    """The compact map: a lane per sector (in the order of first contact), time across in equal
+    parts, each part shaded by how many steps took place in it; hospital admissions in black and
+    days waiting to leave hatched, as on the full map. Its size does not grow with the case."""
+    from reportlab.graphics.shapes import Drawing, Line, Rect, String
+    from reportlab.lib.colors import HexColor
+
+    from planner.map_style import sector_colour
+
+    face = pdfkit.fonts()
+    case = view.case
+    orgs = {o.id: o for o in case.organisations}
+    ordered = case.ordered_steps()
+    first, last = view.day_zero, view.last_day
+    assert first is not None and last is not None
+    span = max(1, (last - first).days + 1)
+    sectors: list[str] = []
+    for step in ordered:
+        org = orgs.get(step.organisation)
+        sector = org.sector if org else "other"
+        if sector not in sectors:
+            sectors.append(sector)
+    label_width, axis = 120.0, 12.0
+    row = max(7.0, min(16.0, (height - axis) / max(1, len(sectors))))
+    drawing = Drawing(width, row * len(sectors) + axis)
+    cell = (width - label_width) / STRIP_BINS
+    top = drawing.height
+    counts: dict[tuple[int, int], int] = Counter()
+    stays: dict[tuple[int, int], bool] = {}
+    for step in ordered:
+        org = orgs.get(step.organisation)
+        lane = sectors.index(org.sector if org else "other")
+        start = (step.start_date - first).days
+        end = ((step.end_date or step.start_date) - first).days
+        ready = step.ready_for_discharge if step.delayed_days else None
+        waiting_from = (ready - first).days * STRIP_BINS // span if ready else STRIP_BINS
+        for column in range(start * STRIP_BINS // span, min(end * STRIP_BINS // span, STRIP_BINS - 1) + 1):
+            counts[lane, column] += 1
+            if step.kind == "admission":
+                stays[lane, column] = stays.get((lane, column), False) or column >= waiting_from
+    busiest = max(counts.values(), default=1)
+    for lane, sector in enumerate(sectors):
+        y = top - (lane + 1) * row
+        colour = sector_colour(sector if sector != "other" else None)
+        drawing.add(Rect(0, y + 1, 4, row - 2, fillColor=HexColor(colour), strokeColor=None))
+        name = label("sector", sector) if sector != "other" else "Not recorded"
+        shown = pdfkit.elide(name, label_width - 10, lambda t: pdfkit._width(t, face.regular, 7.5))
+        drawing.add(String(7, y + row / 2 - 2.6, shown, fontName=face.regular, fontSize=7.5))
+        drawing.add(Rect(label_width, y + 0.5, width - label_width, row - 1, fillColor=HexColor("#f4f5f7"),
+                         strokeColor=None))
+        for column in range(STRIP_BINS):
+            count = counts.get((lane, column), 0)
+            if not count:
+                continue
+            x = label_width + column * cell
+            if (lane, column) in stays:
+                drawing.add(Rect(x, y + 1, cell, row - 2, fillColor=HexColor("#222222"), strokeColor=None))
+                if stays[lane, column]:  # waiting to leave: a white diagonal, as the map's hatching
+                    drawing.add(Line(x, y + 1, x + cell, y + row - 1, strokeColor=HexColor("#ffffff"),
+                                     strokeWidth=1))
+                continue
+            shade = 0.35 + 0.65 * count / busiest
+            drawing.add(Rect(x, y + 1, cell, row - 2, fillColor=HexColor(colour), fillOpacity=shade,
+                             strokeColor=None))
+    for tick in range(5):
+        day = round(tick * (span - 1) / 4)
+        x = label_width + (width - label_width) * tick / 4
+        text = view.when(first + timedelta(days=day))
+        anchor = "start" if tick == 0 else "end" if tick == 4 else "middle"
+        drawing.add(String(x, 2, text, fontName=face.regular, fontSize=7, textAnchor=anchor))
+    return drawing
+
+
+# -- 2. How it works -----------------------------------------------------------------------------------
+def how_it_works(view: CaseView, detail: Detail) -> list[Flowable]:
+    s = pdfkit.styles()
+    parts: list[Flowable] = [pdfkit.heading("2. How it works: " + view.words("{their} journey"), s.h1)]
+    teller = Teller(when=lambda m: view.when(m), name=view.name, age=view.age,
+                    names_members=view.identifiable)
+    paragraphs = tell(view.case, teller, view.counts())
+    for text in paragraphs[:detail.story_paragraphs]:  # a few lines each: the summary tells it all
+        parts.append(pdfkit.para(_sentences(text, STORY_SENTENCES), s.body))
+    measured = view.analysis.measures
+    handoffs = measured.handoffs
+    if handoffs:
+        unrecorded = sum(1 for h in handoffs if h.derived)
+        weak = sum(1 for h in handoffs if not h.derived and h.method in WEAK_METHODS)
+        longest = measured.handoff_gap_longest or 0
+        median = measured.handoff_gap_median or 0
+        broke = [g for g in view.analysis.key.groups if g.rule in ("M08", "M13") and g.strongest is not None]
+        where = "; ".join(f"{g.title.lower()} ({len(g.active)})" for g in broke)
+        parts.append(pdfkit.markup(
+            f"<b>Handoffs.</b> {len(handoffs)} handoffs between organisations: {unrecorded} not recorded "
+            f"at all, {weak} by letter, phone or nothing. The gap between one service and the next was "
+            f"{median:g} days at the median and {longest} at the longest."
+            + (f" Where they broke: {esc(where)}." if where else ""), s.body))
+    return parts
+
+
+# -- 3. Impact ------------------------------------------------------------------------------------------
+def impact(view: CaseView, detail: Detail, money: costing.CostOfCare) -> list[Flowable]:
+    s = pdfkit.styles()
+    parts: list[Flowable] = [pdfkit.heading("3. Impact: what it cost " + view.words("{them}") +
+                                            " and the system", s.h1)]
+    key = view.analysis.key
+    readmitted = [r.id for _e, r in _readmissions(view)]
+    original_money = costing.cost_of_care(view.original)  # the findings name the original's steps
+    for group in key.key[:detail.key_findings]:
+        finding = group.strongest
+        if finding is None:
+            continue
+        evidence = _sentences(view.text(finding.evidence), detail.evidence_sentences)
+        attached = costing.attached_cost(original_money, finding.rule, finding.steps, readmitted)
+        cost = f" Cost attached: about £{costing.round_to_10(attached):,}." if attached else ""
+        occurrences = len(group.active)
+        more = f" ({occurrences} occurrences)" if occurrences > 1 else ""
+        parts.append(pdfkit.markup(rich(
+            "<b>{}. {}</b> <font color='#5f6368'>{}{}</font><br/>{}{}<br/><i>Question: {}</i>",
+            group.key_rank, group.title, severity_label(group.severity), more, evidence, cost,
+            finding.question), s.bullet))
+    if detail.measures:
+        measured = view.analysis.measures
+        rows = [pdfkit.header_cells("Measure", "Value")]
+        wanted = ("Admissions", "Delayed days", "Emergency admissions in 12 months",
+                  "Readmissions within 30 days", "Days at home", "Organisations touched",
+                  "Regulators touched")
+        rows += [[pdfkit.para(name, s.cell_bold), pdfkit.para(value, s.cell)]
+                 for name, value in measured.rows() if name in wanted]
+        parts.append(pdfkit.table(rows, [_width() * 0.4, _width() * 0.6]))
+    parts.append(pdfkit.para("The cost of care", s.h2))
+    if money.costed:
+        paid = ", ".join(f"{costing.PAID_BY_WORDS.get(code, code)} £{pounds:,}"
+                         for code, pounds in money.by_payer().items())
+        text = f"About <b>£{money.total:,}</b> in all: paid by {esc(paid)}."
+        if money.delayed:
+            days = sum(d.days for d in money.delayed)
+            lines = "; ".join(costing.delayed_in_words(d) for d in money.delayed[:4])
+            text += (f" <b>£{money.delayed_total():,}</b> of it paid for {days} days in hospital once ready "
+                     f"to leave: {esc(lines)}.")
+        if money.not_costed:
+            text += f" {len(money.not_costed)} steps have no published unit cost and are not counted."
+        parts.append(pdfkit.markup(text, s.body))
+        parts.append(pdfkit.para(money.estimate_note() + " Sources: " +
+                                 "; ".join(f"{u.source} ({u.price_year})" for u in _sources(money)), s.muted))
+    else:
+        parts.append(pdfkit.para("No step of this case has a published unit cost, so its cost is not "
+                                 "estimated.", s.body))
+    return parts
+
+
+def _readmissions(view: CaseView) -> list[tuple[Any, Any]]:
+    from planner.rules.context import CaseContext
+
+    return CaseContext(view.original).readmissions
+
+
+def _sources(money: costing.CostOfCare) -> list[Any]:
+    seen: dict[str, Any] = {}
+    for unit in money.unit_costs():
+        seen.setdefault(unit.source, unit)
+    return list(seen.values())
+
+
+#: The most characters of one paragraph of story or evidence (a long case lists hundreds of steps).
+MOST_CHARACTERS = 520
+
+
+def _sentences(text: str, count: int) -> str:
+    """The first ``count`` sentences of ``text``, and no more than MOST_CHARACTERS (cut at a word,
+    with "…"), as plain text."""
+    pieces = text.replace("\n", " ").split(". ")
+    kept = ". ".join(pieces[:count])
+    cut = len(pieces) > count
+    if len(kept) > MOST_CHARACTERS:
+        kept, cut = kept[:MOST_CHARACTERS].rsplit(" ", 1)[0].rstrip(",;:"), True
+    if cut:
+        kept += "" if kept.endswith(".") else " …"
+    return kept
+
+
+# -- What we ask ----------------------------------------------------------------------------------------
+def asks(view: CaseView, detail: Detail) -> list[Flowable]:
+    s = pdfkit.styles()
+    parts: list[Flowable] = [pdfkit.heading("What we ask of the regulators", s.h1)]
+    key = [g for g in view.analysis.key.key if g.strongest is not None][:detail.key_findings]
+    if not key:
+        parts.append(pdfkit.para("This case raises no misalignment to put to the regulators.", s.body))
+        return parts
+    for number, group in enumerate(key, start=1):
+        paragraph = pdfkit.markup(rich("<b>{}</b> <font color='#5f6368'>({})</font>", group.question,
+                                       group.title), s.bullet)
+        paragraph.bulletText = f"{number}."
+        parts.append(paragraph)
+    parts.append(pdfkit.para(describe.words(
+        "Each question comes from a key finding above: the rules ranked by severity, the harm in days "
+        "to {them}, recorded evidence before inferred, and the regulators involved.", view.case.person),
+        s.muted))
+    return parts
