@@ -89,21 +89,16 @@ def write_value_case(case: Case, target: str | Path | IO[bytes], options: Worksh
 
 
 def _left_out(view: CaseView, detail: Detail, level: int) -> list[str]:
-    """What this level of detail leaves out, in words (nothing at the fullest)."""
-    if level == 0:
-        return []
-    said = []
+    """What this level of detail leaves out, in words."""
+    said = ["all but a few lines of the story and of each finding's evidence"]
     orgs = len({s.organisation for s in view.case.steps})
     if orgs > detail.organisations:
         said.append(f"{orgs - detail.organisations} of the {orgs} organisations from the table")
-    said.append(f"the evidence beyond its first {detail.evidence_sentences} sentence"
-                + ("s" if detail.evidence_sentences > 1 else ""))
     key = len(view.analysis.key.key)
     if key > detail.key_findings:
         said.append(f"{key - detail.key_findings} of the {key} key findings")
     if not detail.measures:
         said.append("the measures table")
-    said.append("most of the story (the case summary tells it in full)")
     return said
 
 
@@ -121,7 +116,7 @@ def value_story(view: CaseView, detail: Detail, left_out: list[str]) -> tuple[li
     story += asks(view, detail)
     if left_out:
         story.append(pdfkit.para("Left out to keep to three sides: " + "; ".join(left_out)
-                                 + ". The full case summary has everything.", s.muted))
+                                 + ". The full case summary (export-pdf) has everything.", s.muted))
     return story, ["Infrastructure", "How it works", "Impact", "What we ask of the regulators"]
 
 
