@@ -13,6 +13,7 @@ say so rather than half-doing it.
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import sqlite3
 import time
@@ -62,14 +63,36 @@ def latest_backup(database: Path) -> Path | None:
     return backups[-1] if backups else None
 
 
-def describe_latest_backup(database: Path) -> str:
-    """One sentence offering the newest automatic backup (for the "cannot open" messages)."""
+def describe_latest_backup(database: Path, *, command: str = "pathway-planner") -> str:
+    """One sentence offering the newest automatic backup (for the "cannot open" messages), with the
+    command that restores it (``command`` names the database when it is not the default one)."""
     latest = latest_backup(database)
     if latest is None:
         return f"There is no automatic backup in {backups_folder(database)}."
     when = datetime.fromtimestamp(latest.stat().st_mtime).strftime("%d %b %Y %H:%M")
-    return (f"The latest backup is {latest} ({when}): to go back to it, run "
-            f"pathway-planner restore '{latest}'.")
+    quoted = "'" + str(latest).replace("'", "'\"'\"'") + "'"
+    return f"The latest backup is {latest} ({when}): to go back to it, run {command} restore {quoted}."
+
+
+def reusable_backup(database: Path, reason: str) -> Path | None:
+    """The newest automatic backup made for ``reason`` (e.g. ``before-migration-0002-to-0005``) if
+    the database has not changed since it was made, else None: a retried migration reuses the
+    backup of the attempt that was interrupted rather than making another.
+
+    Unchanged means the database file was last written before the backup was, with nothing waiting
+    in its ``-wal`` file (the caller checkpoints first, so every committed change is in the file)."""
+    wal = database.with_name(database.name + "-wal")
+    try:
+        if wal.exists() and wal.stat().st_size > 0:
+            return None
+        changed = database.stat().st_mtime_ns
+    except OSError:
+        return None
+    pattern = re.compile(rf"{re.escape(database.stem)}-\d{{8}}-\d{{6}}-{re.escape(reason)}(-\d+)?\.sqlite")
+    for backup in reversed(automatic_backups(database)):
+        if pattern.fullmatch(backup.name):
+            return backup if backup.stat().st_mtime_ns > changed else None
+    return None
 
 
 def create_private(path: Path) -> None:
