@@ -318,8 +318,31 @@ def _inspect_sqlite_file(path: Path, name: str, *, is_default: bool) -> _Inspect
             result = _quick_check(_read_only_uri(path, immutable=True))
     except sqlite3.Error as error:
         raise refused((str(error).strip().splitlines() or [type(error).__name__])[0]) from None
-    damage = None if result == ["ok"] else "; ".join(result[:3]) + (" …" if len(result) > 3 else "")
+    damage = None
+    if result != ["ok"]:  # one line: the first problems, without SQLite's "*** in database main ***"
+        problems = [line.strip() for row in result for line in row.splitlines()
+                    if line.strip() and not line.startswith("***")] or ["unknown problem"]
+        damage = "; ".join(problems[:3]) + (" …" if len(problems) > 3 else "")
     return _Inspection(read_only=read_only, damage=damage, immutable=immutable)
+
+
+def check_sqlite_database(url: str) -> None:
+    """Check the SQLite file of ``url`` as opening it would, writing nothing: DatabaseError, naming the
+    file, the damage and the backup to restore, if it is empty, not SQLite, unreadable or damaged (for
+    commands such as ``backup`` that read the file without opening it as the app does)."""
+    path = sqlite_path(url)
+    if path is None or not path.exists():
+        return
+    is_default = path.absolute() == default_path().absolute()
+    name = describe(url)
+    found = _inspect_sqlite_file(path, name, is_default=is_default)
+    if found.damage is not None:
+        raise _damaged(name, found.damage, path, is_default=is_default)
+
+
+def _damaged(name: str, damage: str, path: Path, *, is_default: bool) -> DatabaseError:
+    return DatabaseError(f"Cannot use the database {name}: it is damaged (its check found: {damage}); "
+                         f"the file was left as it is. {restore_advice(path, is_default=is_default)}")
 
 
 #: How many problems quick_check reports at most (it stops there: a badly damaged file answers fast).
@@ -343,8 +366,7 @@ def _create_sqlite_file(path: Path, name: str, *, seed: bool) -> None:
     from db.migrate import upgrade
 
     partial = path.with_name(f".{path.name}.new-{os.getpid()}")
-    for leftover in (partial, *(partial.with_name(partial.name + s) for s in SIDE_SUFFIXES)):
-        leftover.unlink(missing_ok=True)
+    _remove_abandoned(path)
     try:
         create_private(partial)
     except OSError as error:
@@ -373,8 +395,27 @@ def _create_sqlite_file(path: Path, name: str, *, seed: bool) -> None:
                             f"{(str(error.orig).strip().splitlines() or ['unknown error'])[0]}.") from None
     finally:
         engine.dispose()
-        for leftover in (partial, *(partial.with_name(partial.name + s) for s in SIDE_SUFFIXES)):
-            leftover.unlink(missing_ok=True)
+        _remove_abandoned(path)
+
+
+def _remove_abandoned(path: Path) -> None:
+    """Remove what a first start that was interrupted left beside ``path`` (a database being built by
+    a process that no longer runs)."""
+    pattern = re.compile(rf"\.{re.escape(path.name)}\.new-(\d+)(-wal|-shm|-journal)?")
+    for partial in path.parent.glob(f".{path.name}.new-*"):
+        matched = pattern.fullmatch(partial.name)
+        if matched is None:
+            continue
+        pid = int(matched[1])
+        if pid != os.getpid():
+            try:
+                os.kill(pid, 0)
+                continue  # still building it
+            except ProcessLookupError:
+                pass
+            except OSError:  # someone else's process: leave it
+                continue
+        partial.unlink(missing_ok=True)
 
 
 def _create_engine(url: str, name: str, *, read_only_uri: str | None = None) -> Engine:
@@ -429,8 +470,7 @@ def open_database(cli_url: str | None = None, *, seed_demo: bool | None = None,
         reason = (f"the database {name} is damaged (its check found: {found.damage}), so nothing will be "
                   f"written to it. {advice}")
         if not allow_damaged:
-            raise DatabaseError(f"Cannot use the database {name}: it is damaged (its check found: "
-                                f"{found.damage}); the file was left as it is. {advice}")
+            raise _damaged(name, found.damage, path, is_default=is_default)
         return _open_read_only(url, path, name, reason[0].upper() + reason[1:], found, is_default)
     if found.read_only is not None:
         if not allow_read_only:

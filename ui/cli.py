@@ -128,10 +128,12 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 @contextmanager
-def _database(url: str | None) -> Iterator[object]:
+def _database(url: str | None, *, just_reading: bool = False) -> Iterator[object]:
+    """The database, open for the command; one that cannot be written (a read-only folder or file)
+    is opened read-only for a command ``just_reading`` (and refused, saying why, for the others)."""
     from db.database import open_database
 
-    database = open_database(url)
+    database = open_database(url, allow_read_only=just_reading)
     try:
         yield database
     finally:
@@ -141,7 +143,7 @@ def _database(url: str | None) -> Iterator[object]:
 def _cases(args: argparse.Namespace) -> int:
     from db.repository import CaseRepository
 
-    with _database(args.db) as database, database.session() as session:  # type: ignore[attr-defined]
+    with _database(args.db, just_reading=True) as database, database.session() as session:  # type: ignore[attr-defined]
         summaries = CaseRepository(session).summaries()
     rows = [{"id": s.id, "title": s.title, "area": s.area, "steps": s.steps} for s in summaries]
     if args.json:
@@ -244,7 +246,7 @@ def _audit(args: argparse.Namespace) -> int:
     from db import audit
     from db.repository import CaseNotFound, CaseRepository
 
-    with _database(args.db) as database, database.session() as session:  # type: ignore[attr-defined]
+    with _database(args.db, just_reading=True) as database, database.session() as session:  # type: ignore[attr-defined]
         case_id = None
         if args.case is not None:
             try:
@@ -277,6 +279,9 @@ def _backup(args: argparse.Namespace) -> int:
                               "(and pg_restore to restore it)")
     if not path.exists():
         raise CommandError(f"there is no database at {path} to back up")
+    from db.database import check_sqlite_database
+
+    check_sqlite_database(f"sqlite:///{path}")  # a damaged one is named, with the backup to restore
     out = Path(args.out).expanduser()
     copy_database(path, out)
     try:  # the copy, not the database in use, is checked
@@ -312,10 +317,13 @@ def _sqlite_file(args: argparse.Namespace, postgres_advice: str) -> Path:
     return path
 
 
-def _load_case(args: argparse.Namespace) -> Case:
+def _load_case(args: argparse.Namespace, *, just_reading: bool = False) -> Case:
+    """The case the command names; ``just_reading``: for a command that writes nothing (no file, so
+    no audit event), which works on a database that can only be read."""
     from db.repository import CaseRepository
 
-    with _database(args.db) as database, database.session() as session:  # type: ignore[attr-defined]
+    with _database(args.db, just_reading=just_reading) as database, \
+            database.session() as session:  # type: ignore[attr-defined]
         repository = CaseRepository(session)
         return repository.get(repository.find(args.case))
 
@@ -325,7 +333,7 @@ def _findings(args: argparse.Namespace) -> int:
     from planner.rules import evaluate
     from planner.rules.catalogue import severity_label, severity_symbol
 
-    report = evaluate(_load_case(args))
+    report = evaluate(_load_case(args, just_reading=True))
     if args.json:
         print(json.dumps([finding_json(f) for f in report.findings], indent=2, ensure_ascii=False))
         return 0
@@ -352,7 +360,7 @@ def _findings(args: argparse.Namespace) -> int:
 def _measures(args: argparse.Namespace) -> int:
     from planner.measures import compute_measures
 
-    measures = compute_measures(_load_case(args))
+    measures = compute_measures(_load_case(args, just_reading=True))
     if args.json:
         print(json.dumps(measures.to_json(), indent=2, ensure_ascii=False))
         return 0
@@ -486,7 +494,7 @@ def _import_directory(args: argparse.Namespace) -> int:
 def _directory(args: argparse.Namespace) -> int:
     from db.directory import DirectoryRepository
 
-    with _database(args.db) as database, database.session() as session:  # type: ignore[attr-defined]
+    with _database(args.db, just_reading=True) as database, database.session() as session:  # type: ignore[attr-defined]
         records = DirectoryRepository(session).search(args.search or "", limit=None)
     if args.json:
         rows = [{"id": r.id, **vars(r.entry),
