@@ -74,6 +74,13 @@ class DatabaseUnavailable(DatabaseError, OperationalError):
         return (DatabaseError, (self.message,))
 
 
+def _is_damage(error: DBAPIError) -> bool:
+    """SQLite reports some damage ("database disk image is malformed") as a DatabaseError, not an
+    OperationalError."""
+    reason = str(error.orig).lower()
+    return any(marker in reason for marker in _DAMAGED)
+
+
 def default_path() -> Path:
     from platformdirs import user_data_path
 
@@ -201,9 +208,11 @@ class Database:
         try:
             with self.engine.begin() as connection:
                 yield connection
-        except OperationalError as error:
+        except DBAPIError as error:
             if isinstance(error, DatabaseUnavailable):
                 raise
+            if not isinstance(error, OperationalError) and not _is_damage(error):
+                raise  # an integrity error and the like: the caller's to handle
             if self.read_only is not None and "readonly" in str(error.orig).lower():
                 raise DatabaseUnavailable(f"Nothing was saved: {self.read_only}", error) from error
             raise DatabaseUnavailable(explain(error, self.url, is_default=self.is_default), error) from error

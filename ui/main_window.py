@@ -182,7 +182,11 @@ class MainWindow(QMainWindow):
         self.case_model.refresh()
         self._update_count()
         if self.case_model.rowCount() > 0:
-            self.select_case(self.case_model.summary(0).id)
+            try:
+                self.select_case(self.case_model.summary(0).id)
+            except DatabaseError as error:  # e.g. where a damaged database is damaged: the list still shows
+                if database.read_only is None:  # (opened read-only, the app says why once shown)
+                    QMessageBox.warning(self, "The case cannot be opened", str(error))
 
     # -- menus -----------------------------------------------------------------------------
     def _build_menus(self) -> None:
