@@ -227,14 +227,31 @@ def test_a_first_start_killed_part_way_leaves_no_half_made_database(tmp_path: Pa
 
 
 # -- interrupted migrations -----------------------------------------------------------------------------
-def _old_database(path: Path, revision: str) -> None:
-    """A database at schema ``revision`` holding two cases (as that release stored them)."""
+@pytest.fixture
+def old_db_url(db_engine: str, tmp_path: Path, request: pytest.FixtureRequest) -> str:
+    """A database with no tables yet (an SQLite file, or a new PostgreSQL database)."""
+    if db_engine == "sqlite":
+        return f"sqlite:///{tmp_path / 'cases.sqlite'}"
+    server = request.getfixturevalue("pg_server")
+    url: str = server.create(migrated=False)
+    request.addfinalizer(lambda: server.drop(url))
+    return url
+
+
+def _url(where: Path | str) -> str:
+    return f"sqlite:///{where}" if isinstance(where, Path) else where
+
+
+def _old_database(where: Path | str, revision: str) -> None:
+    """A database (an SQLite file, or a URL) at schema ``revision`` holding two cases, as that release
+    stored them."""
     from alembic import command
     from sqlalchemy import create_engine
 
+    from db.database import engine_url
     from db.migrate import alembic_config
 
-    engine = create_engine(f"sqlite:///{path}")
+    engine = create_engine(engine_url(_url(where)))
     command.upgrade(alembic_config(engine), revision)  # type: ignore[arg-type]
     with engine.begin() as connection:
         for case_id in (1, 2):
@@ -250,12 +267,13 @@ def _old_database(path: Path, revision: str) -> None:
                 f"VALUES ({case_id}, 0, 's1', 'contact', 'gp', '2020-01-01')")
         if revision >= "0003":
             connection.exec_driver_sql("UPDATE cases SET search_text = 'ada old\nold case\nlambeth\na surgery'")
-        connection.exec_driver_sql("PRAGMA journal_mode=WAL")
+        if connection.dialect.name == "sqlite":
+            connection.exec_driver_sql("PRAGMA journal_mode=WAL")
     engine.dispose()
 
 
-def _assert_migrated_with_every_case(path: Path) -> None:
-    database = open_database(f"sqlite:///{path}")
+def _assert_migrated_with_every_case(where: Path | str) -> None:
+    database = open_database(_url(where))
     try:
         assert current_revision(database.engine) == HEAD_REVISION
         with database.session() as session:
@@ -266,12 +284,32 @@ def _assert_migrated_with_every_case(path: Path) -> None:
         database.close()
 
 
-def _columns(path: Path, table: str) -> set[str]:
-    connection = sqlite3.connect(path)
+def _schema(where: Path | str) -> dict[str, tuple[list[str], list[str]]]:
+    """Every table's columns and (by the catalogue) indexes, and the schema version."""
+    from sqlalchemy import create_engine, inspect
+
+    from db.database import engine_url
+    from db.migrate import has_index
+
+    engine = create_engine(engine_url(_url(where)))
     try:
-        return {row[1] for row in connection.execute(f"PRAGMA table_info({table})")}
+        with engine.connect() as connection:
+            inspector = inspect(connection)
+            if connection.dialect.name == "sqlite":
+                indexes = "SELECT tbl_name, name FROM sqlite_master WHERE type = 'index'"
+            else:
+                indexes = "SELECT tablename, indexname FROM pg_indexes WHERE schemaname = current_schema()"
+            names = connection.exec_driver_sql(indexes).all()
+            assert all(has_index(connection, table, index) for table, index in names)
+            return {table: (sorted(c["name"] for c in inspector.get_columns(table)),
+                            sorted(index for t, index in names if t == table))
+                    for table in inspector.get_table_names()}
     finally:
-        connection.close()
+        engine.dispose()
+
+
+def _columns(where: Path | str, table: str) -> set[str]:
+    return set(_schema(where).get(table, ([], []))[0])
 
 
 @pytest.mark.parametrize(("revision", "statement"), [
@@ -302,22 +340,48 @@ def test_a_migration_killed_part_way_is_undone_and_the_rerun_completes(revision:
     assert automatic_backups(path) == backups  # the retry reused it
 
 
-def test_a_failed_migration_names_its_backup_and_each_retry_makes_none(tmp_path: Path,
-                                                                       monkeypatch: pytest.MonkeyPatch) -> None:
-    """A fault right after the first change of the upgrade: the message says it was undone and names
-    the backup; retrying makes no second backup while the database is unchanged, and a new one once a
-    colleague (an older release) has changed it."""
+def _inject_fault_after_alter() -> Callable[..., None]:
     from sqlalchemy import event
     from sqlalchemy.engine import Engine
-
-    path = tmp_path / "cases.sqlite"
-    _old_database(path, "0002")
 
     def fault(_conn: object, _cursor: object, statement: str, *_args: object) -> None:
         if statement.lstrip().upper().startswith("ALTER TABLE"):
             raise OSError("injected fault: no space left on device")
 
     event.listen(Engine, "after_cursor_execute", fault)
+    return fault
+
+
+def _remove_fault(fault: Callable[..., None]) -> None:
+    from sqlalchemy import event
+    from sqlalchemy.engine import Engine
+
+    event.remove(Engine, "after_cursor_execute", fault)
+
+
+def test_a_failed_migration_is_undone_on_either_engine(old_db_url: str) -> None:
+    """A fault right after the upgrade's first ALTER TABLE: nothing of it stays (PostgreSQL and SQLite
+    alike), the message says so, and the next start migrates with every case."""
+    _old_database(old_db_url, "0002")
+    fault = _inject_fault_after_alter()
+    try:
+        with pytest.raises(DatabaseError, match=r"migrating it from schema 0002 to \d+ failed \(injected fault: "
+                                                r"no space left on device\); the change was undone"):
+            open_database(old_db_url)
+    finally:
+        _remove_fault(fault)
+    assert "search_text" not in _columns(old_db_url, "cases")
+    assert "audit_events" not in _schema(old_db_url)
+    _assert_migrated_with_every_case(old_db_url)
+
+
+def test_a_failed_migration_names_its_backup_and_each_retry_makes_none(tmp_path: Path) -> None:
+    """A fault right after the first change of the upgrade: the message says it was undone and names
+    the backup; retrying makes no second backup while the database is unchanged, and a new one once a
+    colleague (an older release) has changed it."""
+    path = tmp_path / "cases.sqlite"
+    _old_database(path, "0002")
+    fault = _inject_fault_after_alter()
     try:
         for attempt in range(3):
             with pytest.raises(DatabaseError) as raised:
@@ -337,7 +401,7 @@ def test_a_failed_migration_names_its_backup_and_each_retry_makes_none(tmp_path:
             open_database(f"sqlite:///{path}")
         assert len(automatic_backups(path)) == 2  # that change is in a backup too
     finally:
-        event.remove(Engine, "after_cursor_execute", fault)
+        _remove_fault(fault)
     database = open_database(f"sqlite:///{path}")
     try:
         with database.session() as session:
@@ -366,21 +430,21 @@ def test_a_database_left_half_migrated_by_an_earlier_release_opens(tmp_path: Pat
         connection.close()
 
 
-def test_every_revision_can_run_again_on_what_it_already_made(tmp_path: Path) -> None:
-    """Each revision skips what exists: marking a head database as at 0001 and upgrading changes nothing
-    and loses nothing."""
-    path = tmp_path / "cases.sqlite"
-    _old_database(path, HEAD_REVISION)
-    with sqlite3.connect(path) as connection:
-        schema = sorted(connection.execute("SELECT type, name, sql FROM sqlite_master").fetchall(), key=str)
-        connection.execute("UPDATE alembic_version SET version_num = '0001'")
-    connection.close()
-    _assert_migrated_with_every_case(path)
-    connection = sqlite3.connect(path)
-    try:
-        assert sorted(connection.execute("SELECT type, name, sql FROM sqlite_master").fetchall(), key=str) == schema
-    finally:
-        connection.close()
+def test_every_revision_can_run_again_on_what_it_already_made(old_db_url: str) -> None:
+    """Each revision skips what exists (on either engine): marking a current database as at 0001 and
+    upgrading it again changes nothing and loses nothing."""
+    from sqlalchemy import create_engine
+
+    from db.database import engine_url
+
+    _old_database(old_db_url, HEAD_REVISION)
+    schema = _schema(old_db_url)
+    engine = create_engine(engine_url(old_db_url))
+    with engine.begin() as connection:
+        connection.exec_driver_sql("UPDATE alembic_version SET version_num = '0001'")
+    engine.dispose()
+    _assert_migrated_with_every_case(old_db_url)
+    assert _schema(old_db_url) == schema
 
 
 # -- permissions ---------------------------------------------------------------------------------------

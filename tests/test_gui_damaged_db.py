@@ -47,7 +47,7 @@ def test_a_damaged_database_opens_read_only_with_the_reason(qtbot, tmp_path: Pat
         # the case itself is where the damage is: opening it says so (shown by the app's error reporting)
         from db.database import DatabaseError
 
-        with pytest.raises(DatabaseError, match="malformed. The file was left as it is. The latest backup is"):
+        with pytest.raises(DatabaseError, match=r"malformed\. The file was left as it is\. The latest backup is"):
             window.select_case(1)  # type: ignore[attr-defined]
     finally:
         window.close()  # type: ignore[attr-defined]
