@@ -289,7 +289,11 @@ class _Inspection:
 def _inspect_sqlite_file(path: Path, name: str, *, is_default: bool) -> _Inspection:
     """Check an existing SQLite file without writing to it: not empty, an SQLite file, and
     ``PRAGMA quick_check`` on a read-only connection. Raises DatabaseError when it cannot be read at
-    all; returns the damage quick_check reports otherwise."""
+    all; returns the damage quick_check reports otherwise.
+
+    The one write allowed first is SQLite's own crash recovery of a database in rollback-journal
+    mode (a backup opened as a database, say): a "hot" journal left by a program that stopped
+    mid-save must be played back before the file can be read consistently."""
     from db.backup import is_sqlite_file
 
     def refused(reason: str) -> DatabaseError:
@@ -306,13 +310,17 @@ def _inspect_sqlite_file(path: Path, name: str, *, is_default: bool) -> _Inspect
             "database; it was left as it is. To start a new database there, delete the empty file. "
             f"{restore_advice(path, is_default=is_default)}")
     if not os.access(path, os.R_OK):
-        raise refused("the file cannot be read (permission denied)")
+        raise DatabaseError(f"Cannot open the database {name}: you may not read it (permission denied); "
+                            "ask whoever owns it, or check its permissions. It was left as it is.")
     if not is_sqlite_file(path):
         raise refused("file is not a database")
     read_only = _read_only_reason(path)
     wal = path.with_name(path.name + "-wal")
+    journal = path.with_name(path.name + "-journal")
     immutable = False
     try:
+        if read_only is None and journal.exists() and journal.stat().st_size > 0:
+            _recover_journal(path)
         try:
             result = _quick_check(_read_only_uri(path))
         except sqlite3.OperationalError as error:
@@ -325,8 +333,8 @@ def _inspect_sqlite_file(path: Path, name: str, *, is_default: bool) -> _Inspect
                               "beside it, and " + read_only) from None
             immutable = True
             result = _quick_check(_read_only_uri(path, immutable=True))
-    except sqlite3.Error as error:
-        raise refused((str(error).strip().splitlines() or [type(error).__name__])[0]) from None
+    except (sqlite3.Error, OSError) as error:  # unreadable (damaged), or locked: explain says which
+        raise DatabaseError(explain(error, f"sqlite:///{path}", is_default=is_default)) from None
     damage = None
     if result != ["ok"]:  # one line: the first problems, without SQLite's "*** in database main ***"
         problems = [line.strip() for row in result for line in row.splitlines()
@@ -356,6 +364,16 @@ def _damaged(name: str, damage: str, path: Path, *, is_default: bool) -> Databas
 
 #: How many problems quick_check reports at most (it stops there: a badly damaged file answers fast).
 QUICK_CHECK_LIMIT = 10
+
+
+def _recover_journal(path: Path) -> None:
+    """Let SQLite play back a hot rollback journal (it does so on the first read of a read-write
+    connection; a journal still in use by another program's save is left to it)."""
+    connection = sqlite3.connect(path, timeout=BUSY_TIMEOUT_MS / 1000)
+    try:
+        connection.execute("PRAGMA schema_version").fetchone()
+    finally:
+        connection.close()
 
 
 def _quick_check(uri: str) -> list[str]:

@@ -188,6 +188,66 @@ def test_an_empty_file_is_not_a_database(tmp_path: Path, capsys: pytest.CaptureF
     assert path.stat().st_size > 0
 
 
+def test_a_save_interrupted_in_rollback_journal_mode_is_rolled_back_not_called_damage(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """A database in rollback-journal mode (a backup opened as a database) whose last save was killed
+    half-way has a hot journal: SQLite's recovery plays it back, and the database opens whole."""
+    path = tmp_path / "cases.sqlite"
+    _demo_database(path)
+    with sqlite3.connect(path) as connection:
+        connection.execute("PRAGMA journal_mode=DELETE")
+    connection.close()
+    code = f"""
+import os, signal, sqlite3
+c = sqlite3.connect({str(path)!r})
+c.execute("PRAGMA cache_size=1")  # the change spills into the file before it is committed
+c.execute("BEGIN")
+c.execute("UPDATE cases SET title = 'half-saved', what_matters = hex(randomblob(200000))")
+c.execute("UPDATE steps SET notes = hex(randomblob(2000))")
+os.kill(os.getpid(), signal.SIGKILL)
+"""
+    killed = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    assert killed.returncode == -9, killed.stderr
+    journal = path.with_name("cases.sqlite-journal")
+    assert journal.stat().st_size > 0  # hot
+    code_, out, err = run(capsys, "--db", f"sqlite:///{path}", "cases", "--json")
+    assert code_ == 0 and '"Mrs Smith, Torbay"' in out and "half-saved" not in out, err
+
+
+def test_a_database_locked_during_the_check_says_who_holds_it(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                              capsys: pytest.CaptureFixture[str]) -> None:
+    """Not called damaged: a database another program holds exclusively is "locked", naming it."""
+    import db.database
+
+    monkeypatch.setattr(db.database, "BUSY_TIMEOUT_MS", 200)
+    path = tmp_path / "cases.sqlite"
+    _demo_database(path)
+    with sqlite3.connect(path) as connection:
+        connection.execute("PRAGMA journal_mode=DELETE")
+    connection.close()
+    code = f"""
+import sqlite3, sys
+c = sqlite3.connect({str(path)!r}, isolation_level=None)
+c.execute("BEGIN EXCLUSIVE")
+print("holding", flush=True)
+sys.stdin.read()
+"""
+    holder = subprocess.Popen([sys.executable, "-c", code], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                              text=True)
+    try:
+        assert holder.stdout is not None and holder.stdout.readline().strip() == "holding"
+        before = (path.read_bytes(), path.stat().st_mtime_ns)
+        code_, _, err = run(capsys, "--db", f"sqlite:///{path}", "cases")
+        assert code_ == 1 and f"The database SQLite {path} is locked" in err and "restore" not in err, err
+        assert f"process {holder.pid}" in err or sys.platform != "linux"
+        assert (path.read_bytes(), path.stat().st_mtime_ns) == before
+    finally:
+        assert holder.stdin is not None and holder.stdout is not None
+        holder.stdin.close()
+        holder.wait()
+        holder.stdout.close()
+
+
 # -- a new database appears whole --------------------------------------------------------------------
 def _run_until_killed(url: str, statement: int, *, seed_demo: bool = False) -> subprocess.CompletedProcess[str]:
     """Open the database in another process that is killed (SIGKILL) right after its ``statement``-th
