@@ -390,7 +390,7 @@ def _create_sqlite_file(path: Path, name: str, *, seed: bool) -> None:
     empty or half-made file under the real name. If another program created it meanwhile, theirs
     is kept."""
     from db.backup import create_private
-    from db.migrate import upgrade
+    from db.migrate import MigrationFailed, upgrade
 
     partial = path.with_name(f".{path.name}.new-{os.getpid()}")
     _remove_abandoned(path)
@@ -420,6 +420,8 @@ def _create_sqlite_file(path: Path, name: str, *, seed: bool) -> None:
     except DBAPIError as error:
         raise DatabaseError(f"Cannot create the database {name}: "
                             f"{(str(error.orig).strip().splitlines() or ['unknown error'])[0]}.") from None
+    except MigrationFailed as error:
+        raise DatabaseError(f"Cannot create the database {name}: {error}") from None
     finally:
         engine.dispose()
         _remove_abandoned(path)
@@ -551,7 +553,9 @@ def _open_engine(url: str, name: str, *, is_default: bool, seed_demo: bool | Non
                             f"could not be backed up first, so it was left as it is. {error}") from None
     except MigrationFailed as error:
         engine.dispose()
-        raise DatabaseError(f"Cannot open the database {name}: {error}") from None
+        damaged = error.damaged and path is not None
+        advice = f" {restore_advice(path, is_default=is_default)}" if damaged and path is not None else ""
+        raise DatabaseError(f"Cannot open the database {name}: {error}{advice}") from None
     except DBAPIError as error:
         engine.dispose()
         raise DatabaseError(explain(error, url, is_default=is_default)) from None

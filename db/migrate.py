@@ -43,7 +43,12 @@ class NotBackedUp(RuntimeError):
 
 
 class MigrationFailed(RuntimeError):
-    """The migration stopped part-way and was undone; the message says why and names the backup."""
+    """The migration stopped part-way and was undone, or did not start because the database is
+    damaged (``damaged``); the message says why and names the backup."""
+
+    def __init__(self, message: str, *, damaged: bool = False) -> None:
+        super().__init__(message)
+        self.damaged = damaged
 
 
 def known_revisions() -> tuple[str, ...]:
@@ -114,10 +119,19 @@ def upgrade(engine: Engine) -> bool:
     path = sqlite_file(engine)
     backup = None
     if path is not None and revision is not None:
-        problems = integrity_problems(path)
+        import sqlite3
+
+        try:
+            problems = integrity_problems(path)
+        except sqlite3.Error as error:
+            raise MigrationFailed(f"it needs migrating from schema {revision} to {HEAD_REVISION}, but it "
+                                  f"could not be checked first ({error}), so it was left as it is.") from None
         if problems != ["ok"]:
+            lines = [line.strip() for row in problems for line in row.splitlines()
+                     if line.strip() and not line.startswith("***")]
             raise MigrationFailed(f"it needs migrating from schema {revision} to {HEAD_REVISION}, but it is "
-                                  f"damaged ({'; '.join(problems[:3])}), so it was left as it is.")
+                                  f"damaged (its check found: {'; '.join(lines[:3])}), so it was left as "
+                                  "it is.", damaged=True)
         backup = _back_up_before(engine, path, revision)
     from alembic import command
 
@@ -201,15 +215,17 @@ def before_migrations(connection: Connection) -> None:
     for table in sorted(tables):
         if table.startswith("_alembic_tmp_") and table.removeprefix("_alembic_tmp_") in tables:
             connection.exec_driver_sql(f'DROP TABLE "{table}"')
+    problems = connection.exec_driver_sql("PRAGMA foreign_key_check").all()
+    connection.info["foreign_key_problems"] = len(problems)  # (only new ones stop the migration)
 
 
 def after_migrations(connection: Connection) -> None:
-    """In the migration's transaction, before it commits: the rebuilt tables still satisfy every
-    foreign key (they are off while SQLite migrates), or the whole migration is undone."""
+    """In the migration's transaction, before it commits: the rebuilt tables satisfy the foreign keys
+    as well as before (they are off while SQLite migrates), or the whole migration is undone."""
     if connection.dialect.name != "sqlite":
         return
-    broken = connection.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
-    if broken:
+    broken = connection.exec_driver_sql("PRAGMA foreign_key_check").all()
+    if len(broken) > connection.info.pop("foreign_key_problems", 0):
         raise RuntimeError(f"after migrating, {len(broken)} rows refer to rows that do not exist "
                            f"(first in the table {broken[0][0]})")
 

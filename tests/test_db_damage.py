@@ -471,6 +471,36 @@ def test_a_failed_migration_names_its_backup_and_each_retry_makes_none(tmp_path:
     assert len(automatic_backups(path)) == 2
 
 
+def test_damage_only_the_full_check_finds_stops_a_migration(tmp_path: Path) -> None:
+    """Before migrating, integrity_check (which quick_check's every-start check is not) reads the
+    indexes too: two indexes that point at each other's pages stop the migration, unchanged."""
+    path = tmp_path / "cases.sqlite"
+    _old_database(path, "0002")
+    connection = sqlite3.connect(path)
+    try:
+        pages = dict(connection.execute(
+            "SELECT name, rootpage FROM sqlite_master WHERE name IN ('ix_cases_name', 'ix_cases_area')"))
+        connection.execute("PRAGMA writable_schema=ON")
+        connection.execute("UPDATE sqlite_master SET rootpage = ? WHERE name = 'ix_cases_name'",
+                           (pages["ix_cases_area"],))
+        connection.execute("UPDATE sqlite_master SET rootpage = ? WHERE name = 'ix_cases_area'",
+                           (pages["ix_cases_name"],))
+        connection.commit()
+        assert connection.execute("PRAGMA quick_check").fetchall() == [("ok",)]
+    finally:
+        connection.close()
+    backup = automatic_backup(path, "nightly")
+    before = (path.read_bytes(), path.stat().st_mtime_ns)
+    with pytest.raises(DatabaseError) as raised:
+        open_database(f"sqlite:///{path}")
+    assert str(raised.value).startswith(
+        f"Cannot open the database SQLite {path}: it needs migrating from schema 0002 to {HEAD_REVISION}, but it "
+        "is damaged (its check found: row 1 missing from index ix_cases_")
+    assert f"restore '{backup}'" in str(raised.value)
+    assert (path.read_bytes(), path.stat().st_mtime_ns) == before
+    assert automatic_backups(path) == [backup]
+
+
 def test_a_database_left_half_migrated_by_an_earlier_release_opens(tmp_path: Path) -> None:
     """What an earlier release could leave when killed: search_text added without its revision (the
     reported "duplicate column name: search_text"), and a batch migration's copy of a table."""
