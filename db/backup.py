@@ -74,24 +74,46 @@ def describe_latest_backup(database: Path, *, command: str = "pathway-planner") 
     return f"The latest backup is {latest} ({when}): to go back to it, run {command} restore {quoted}."
 
 
-def reusable_backup(database: Path, reason: str) -> Path | None:
-    """The newest automatic backup made for ``reason`` (e.g. ``before-migration-0002-to-0005``) if
-    the database has not changed since it was made, else None: a retried migration reuses the
-    backup of the attempt that was interrupted rather than making another.
+#: Beside an automatic backup made before a migration: the SHA-256 of the database file it copied.
+SOURCE_DIGEST = ".source-sha256"
 
-    Unchanged means the database file was last written before the backup was, with nothing waiting
-    in its ``-wal`` file (the caller checkpoints first, so every committed change is in the file)."""
+
+def database_digest(database: Path) -> str | None:
+    """The SHA-256 of the database file, if everything committed is in it (its ``-wal`` file is
+    empty or absent: the caller checkpoints first); else None."""
+    import hashlib
+
     wal = database.with_name(database.name + "-wal")
     try:
         if wal.exists() and wal.stat().st_size > 0:
             return None
-        changed = database.stat().st_mtime_ns
+        with open(database, "rb") as file:
+            return hashlib.file_digest(file, "sha256").hexdigest()
     except OSError:
         return None
+
+
+def remember_source(backup: Path, digest: str) -> None:
+    """Note beside ``backup`` the digest of the database it copied (see ``reusable_backup``)."""
+    note = backup.with_name(backup.name + SOURCE_DIGEST)
+    note.unlink(missing_ok=True)
+    create_private(note)
+    note.write_text(digest, encoding="ascii")
+
+
+def reusable_backup(database: Path, reason: str, digest: str) -> Path | None:
+    """The newest automatic backup made for ``reason`` (e.g. ``before-migration-0002-to-0005``) if
+    the database is unchanged since (its file has the ``digest`` noted beside the backup), else
+    None: a retried migration reuses the backup of the attempt that was interrupted rather than
+    making another. Content, not times: a change within the same clock tick still counts."""
     pattern = re.compile(rf"{re.escape(database.stem)}-\d{{8}}-\d{{6}}-{re.escape(reason)}(-\d+)?\.sqlite")
     for backup in reversed(automatic_backups(database)):
         if pattern.fullmatch(backup.name):
-            return backup if backup.stat().st_mtime_ns > changed else None
+            try:
+                noted = backup.with_name(backup.name + SOURCE_DIGEST).read_text(encoding="ascii").strip()
+            except OSError:
+                return None
+            return backup if noted == digest else None
     return None
 
 
@@ -181,6 +203,7 @@ def prune(database: Path, keep: int = KEEP_AUTOMATIC) -> list[Path]:
     removed = backups[:-keep] if keep > 0 else backups
     for old in removed:
         old.unlink(missing_ok=True)
+        old.with_name(old.name + SOURCE_DIGEST).unlink(missing_ok=True)
     return removed
 
 

@@ -19,6 +19,7 @@ upgrade is reused while the database is unchanged since.
 
 from __future__ import annotations
 
+import contextlib
 from pathlib import Path
 from typing import Any
 
@@ -166,22 +167,28 @@ def integrity_problems(path: Path, limit: int = 10) -> list[str]:
 
 def _back_up_before(engine: Engine, path: Path, revision: str) -> Path:
     """The automatic backup for this upgrade: the one an interrupted attempt made, if the database is
-    unchanged since, else a new one. The database is put in WAL mode and checkpointed first, so
-    everything committed is in the file itself and its modification time tells whether it changed."""
-    from db.backup import BackupError, automatic_backup, reusable_backup
+    unchanged since (the same SHA-256), else a new one. The database is put in WAL mode and
+    checkpointed first, so everything committed is in the file itself. (An attempt that was killed
+    leaves its uncommitted pages in the -wal file only, which the checkpoint discards.)"""
+    from db.backup import BackupError, automatic_backup, database_digest, remember_source, reusable_backup
 
     reason = f"before-migration-{revision}-to-{HEAD_REVISION}"
     with engine.connect() as connection:
         connection.exec_driver_sql("PRAGMA journal_mode=WAL").scalar()
         busy = connection.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)").first()
-    if busy is not None and busy[0] == 0:  # not busy: the checkpoint is complete
-        reused = reusable_backup(path, reason)
+    digest = database_digest(path) if busy is not None and busy[0] == 0 else None  # 0: complete
+    if digest is not None:
+        reused = reusable_backup(path, reason, digest)
         if reused is not None:
             return reused
     try:
-        return automatic_backup(path, reason)
+        backup = automatic_backup(path, reason)
     except BackupError as error:
         raise NotBackedUp(str(error)) from None
+    if digest is not None and database_digest(path) == digest:  # nobody saved while it was copied
+        with contextlib.suppress(OSError):  # (if not noted, a retry copies it again: no harm)
+            remember_source(backup, digest)
+    return backup
 
 
 def _migration_engine(engine: Engine) -> Engine:

@@ -454,6 +454,9 @@ def test_a_failed_migration_names_its_backup_and_each_retry_makes_none(tmp_path:
                                       "the change was undone, so it is as it was.")
             assert f"A copy from before the migration is {backups[0]}." in message
             assert "search_text" not in _columns(path, "cases")  # the ALTER TABLE was rolled back
+        # how it knows: the database's digest, noted privately beside the backup
+        note = backups[0].with_name(backups[0].name + ".source-sha256")
+        assert _mode(note) == 0o600 and len(note.read_text()) == 64
         with sqlite3.connect(path) as colleague:  # someone still on the old release saves a case
             colleague.execute("UPDATE cases SET title = 'Changed meanwhile' WHERE id = 2")
         colleague.close()
@@ -469,6 +472,10 @@ def test_a_failed_migration_names_its_backup_and_each_retry_makes_none(tmp_path:
     finally:
         database.close()
     assert len(automatic_backups(path)) == 2
+    from db.backup import prune
+
+    prune(path, keep=0)  # the notes go with their backups
+    assert list((path.parent / "backups").iterdir()) == []
 
 
 def test_damage_only_the_full_check_finds_stops_a_migration(tmp_path: Path) -> None:
