@@ -494,26 +494,28 @@ def open_database(cli_url: str | None = None, *, seed_demo: bool | None = None,
         # (if the folder is someone else's, the file they left is checked as any other)
     tighten_permissions(path, own_folder=is_default)
     found = _inspect_sqlite_file(path, name, is_default=is_default)
-    advice = restore_advice(path, is_default=is_default)
     if found.damage is not None:
-        reason = (f"the database {name} is damaged (its check found: {found.damage}), so nothing will be "
-                  f"written to it. {advice}")
         if not allow_damaged:
             raise _damaged(name, found.damage, path, is_default=is_default)
-        return _open_read_only(url, path, name, reason[0].upper() + reason[1:], found, is_default)
+        advice = restore_advice(path, is_default=is_default)
+        return _open_read_only(url, path, name, found, is_default,
+                               why=f"it is damaged (its check found: {found.damage}). {advice}",
+                               reason=f"The database {name} is damaged (its check found: {found.damage}), so "
+                                      f"nothing will be written to it. {advice}")
     if found.read_only is not None:
         if not allow_read_only:
             raise DatabaseError(f"Cannot write to the database {name}: {found.read_only}. Only the commands "
                                 "that just read (cases, findings, measures, directory, audit) work on it; "
                                 "nothing was changed.")
-        return _open_read_only(url, path, name, f"The database {name} is open read-only: {found.read_only}.",
-                               found, is_default)
+        return _open_read_only(url, path, name, found, is_default, why=f"{found.read_only}.",
+                               reason=f"The database {name} is open read-only: {found.read_only}.")
     return _open_engine(url, name, is_default=is_default, seed_demo=seed_demo)
 
 
-def _open_read_only(url: str, path: Path, name: str, reason: str, found: _Inspection,
-                    is_default: bool) -> Database:
-    """A database that is read, never written: not migrated, so it must have the current schema."""
+def _open_read_only(url: str, path: Path, name: str, found: _Inspection, is_default: bool, *, why: str,
+                    reason: str) -> Database:
+    """A database that is read, never written (``reason`` says why, to the user; ``why`` is the cause
+    alone): not migrated, so it must have the current schema."""
     from db.migrate import HEAD_REVISION, ForeignDatabase, NewerDatabase, check_revision
 
     engine = _create_engine(url, name, read_only_uri=_read_only_uri(path, immutable=found.immutable))
@@ -528,7 +530,7 @@ def _open_read_only(url: str, path: Path, name: str, reason: str, found: _Inspec
     if revision != HEAD_REVISION:
         engine.dispose()
         raise DatabaseError(f"Cannot open the database {name}: it needs migrating to this version's schema, "
-                            f"which means writing to it, and {reason[0].lower()}{reason[1:]}")
+                            f"which means writing to it, but {why}")
     return Database(url=url, engine=engine, is_default=is_default, read_only=reason)
 
 

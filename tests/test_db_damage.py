@@ -173,6 +173,22 @@ def test_a_damaged_database_can_be_opened_to_look_at_but_not_written(tmp_path: P
     assert (path.read_bytes(), path.stat().st_mtime_ns) == before
 
 
+def test_a_damaged_database_with_an_old_schema_cannot_even_be_looked_at(tmp_path: Path) -> None:
+    """Read-only means not migrated: a damaged database behind the current schema is refused, saying why."""
+    path = tmp_path / "cases.sqlite"
+    _old_database(path, "0003")
+    _damage_steps_page(path)
+    before = (path.read_bytes(), path.stat().st_mtime_ns)
+    with pytest.raises(DatabaseError) as raised:
+        open_database(f"sqlite:///{path}", allow_damaged=True, allow_read_only=True)
+    assert str(raised.value).startswith(
+        f"Cannot open the database SQLite {path}: it needs migrating to this version's schema, which means "
+        "writing to it, but it is damaged (its check found: On tree page ")
+    assert "There is no automatic backup in" in str(raised.value)
+    assert (path.read_bytes(), path.stat().st_mtime_ns) == before
+    assert automatic_backups(path) == []
+
+
 def test_an_empty_file_is_not_a_database(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     path = tmp_path / "cases.sqlite"
     path.touch()
