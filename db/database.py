@@ -23,6 +23,7 @@ database, why, who holds it or where the latest backup is and how to restore it.
 from __future__ import annotations
 
 import errno
+import json
 import os
 import re
 import sqlite3
@@ -54,6 +55,19 @@ _LOCKED = ("database is locked", "database table is locked", "locknotavailable",
 
 class DatabaseError(RuntimeError):
     """The database cannot be opened or used; the message names it and says why."""
+
+
+class StoredValueDamaged(ValueError):
+    """A value stored in the database cannot be read back (damage inside a row, which SQLite's checks
+    of the file's structure do not see)."""
+
+
+def _load_json(text: str | bytes) -> Any:
+    """SQLite's JSON columns are read with this: damage inside a stored value is named as such."""
+    try:
+        return json.loads(text)
+    except ValueError as error:
+        raise StoredValueDamaged(f"a value stored in it cannot be read ({error})") from None
 
 
 class DatabaseUnavailable(DatabaseError, OperationalError):
@@ -216,6 +230,11 @@ class Database:
             if self.read_only is not None and "readonly" in str(error.orig).lower():
                 raise DatabaseUnavailable(f"Nothing was saved: {self.read_only}", error) from error
             raise DatabaseUnavailable(explain(error, self.url, is_default=self.is_default), error) from error
+        except StoredValueDamaged as error:
+            path = self.path
+            advice = f" {restore_advice(path, is_default=self.is_default)}" if path is not None else ""
+            raise DatabaseError(f"Cannot read the database {self.name}: {error}; it was left as it "
+                                f"is.{advice}") from None
 
     def close(self) -> None:
         self.engine.dispose()
@@ -463,6 +482,8 @@ def _create_engine(url: str, name: str, *, read_only_uri: str | None = None) -> 
         parsed = make_url("sqlite://")
         options = {"poolclass": QueuePool, "creator": lambda: sqlite3.connect(
             read_only_uri, uri=True, check_same_thread=False, timeout=BUSY_TIMEOUT_MS / 1000)}
+    if parsed.get_backend_name() == "sqlite":
+        options["json_deserializer"] = _load_json
     try:
         engine = create_engine(parsed, **options)
     except (ArgumentError, ImportError) as error:

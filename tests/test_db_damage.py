@@ -173,6 +173,23 @@ def test_a_damaged_database_can_be_opened_to_look_at_but_not_written(tmp_path: P
     assert (path.read_bytes(), path.stat().st_mtime_ns) == before
 
 
+def test_damage_inside_a_stored_value_is_a_message_not_a_traceback(tmp_path: Path,
+                                                                    capsys: pytest.CaptureFixture[str]) -> None:
+    """Damage SQLite's checks cannot see (a byte changed inside a row's JSON text) is still a message."""
+    path = tmp_path / "cases.sqlite"
+    backup = _demo_database(path)
+    with sqlite3.connect(path) as connection:
+        connection.execute("UPDATE cases SET conditions = '[\"heart fail\x01ure\"]' WHERE id = 1")
+    connection.close()
+    for command in (["findings", "1"], ["export-case", "1", "--out", str(tmp_path / "case.json")]):
+        code, _, err = run(capsys, "--db", f"sqlite:///{path}", *command)
+        assert code == 1 and len(err.strip().splitlines()) == 1, err
+        assert err.startswith(f"pathway-planner: Cannot read the database SQLite {path}: a value stored in it "
+                              "cannot be read (Invalid control character")
+        assert f"restore '{backup}'" in err
+    assert not (tmp_path / "case.json").exists()
+
+
 def test_a_damaged_database_with_an_old_schema_cannot_even_be_looked_at(tmp_path: Path) -> None:
     """Read-only means not migrated: a damaged database behind the current schema is refused, saying why."""
     path = tmp_path / "cases.sqlite"
