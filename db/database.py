@@ -220,14 +220,21 @@ class Database:
         A locked, damaged or unreachable database raises DatabaseUnavailable, saying why; so does a
         write to a database opened read-only.
         """
+        with self.errors_explained(), self.engine.begin() as connection:
+            yield connection
+
+    @contextmanager
+    def errors_explained(self) -> Iterator[None]:
+        """Database errors in the block become one message: DatabaseUnavailable for a database that is
+        locked, damaged or unreachable, or opened read-only and written to; DatabaseError for damage
+        inside a stored value. Other errors (an integrity error, say) are the caller's to handle."""
         try:
-            with self.engine.begin() as connection:
-                yield connection
+            yield
         except DBAPIError as error:
             if isinstance(error, DatabaseUnavailable):
                 raise
             if not isinstance(error, OperationalError) and not _is_damage(error):
-                raise  # an integrity error and the like: the caller's to handle
+                raise
             if self.read_only is not None and "readonly" in str(error.orig).lower():
                 raise DatabaseUnavailable(f"Nothing was saved: {self.read_only}", error) from error
             raise DatabaseUnavailable(explain(error, self.url, is_default=self.is_default), error) from error
