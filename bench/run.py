@@ -12,6 +12,7 @@ BENCHMARKS = ["startup.py", "load_case.py", "findings.py", "costs.py", "map_scen
 # PostgreSQL (#8): on PATHWAY_PLANNER_TEST_PG's server, else a throwaway one (bench/pg_temp.py)
 BENCHMARKS += ["pg_case_list.py", "concurrent_saves.py"]
 BENCHMARKS += ["workshop_pdf.py", "value_case.py"]  # the regulator-workshop case summary and pack (#6)
+BENCHMARKS += ["open_check.py"]  # the integrity check on opening an SQLite database (#12)
 
 
 def main() -> int:

@@ -13,6 +13,7 @@ say so rather than half-doing it.
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import sqlite3
 import time
@@ -69,14 +70,58 @@ def latest_backup(database: Path) -> Path | None:
     return backups[-1] if backups else None
 
 
-def describe_latest_backup(database: Path) -> str:
-    """One sentence offering the newest automatic backup (for the "cannot open" messages)."""
+def describe_latest_backup(database: Path, *, command: str = "pathway-planner") -> str:
+    """One sentence offering the newest automatic backup (for the "cannot open" messages), with the
+    command that restores it (``command`` names the database when it is not the default one)."""
     latest = latest_backup(database)
     if latest is None:
         return f"There is no automatic backup in {backups_folder(database)}."
     when = datetime.fromtimestamp(latest.stat().st_mtime).strftime("%d %b %Y %H:%M")
-    return (f"The latest backup is {latest} ({when}): to go back to it, run "
-            f"pathway-planner restore '{latest}'.")
+    quoted = "'" + str(latest).replace("'", "'\"'\"'") + "'"
+    return f"The latest backup is {latest} ({when}): to go back to it, run {command} restore {quoted}."
+
+
+#: Beside an automatic backup made before a migration: the SHA-256 of the database file it copied.
+SOURCE_DIGEST = ".source-sha256"
+
+
+def database_digest(database: Path) -> str | None:
+    """The SHA-256 of the database file, if everything committed is in it (its ``-wal`` file is
+    empty or absent: the caller checkpoints first); else None."""
+    import hashlib
+
+    wal = database.with_name(database.name + "-wal")
+    try:
+        if wal.exists() and wal.stat().st_size > 0:
+            return None
+        with open(database, "rb") as file:
+            return hashlib.file_digest(file, "sha256").hexdigest()
+    except OSError:
+        return None
+
+
+def remember_source(backup: Path, digest: str) -> None:
+    """Note beside ``backup`` the digest of the database it copied (see ``reusable_backup``)."""
+    note = backup.with_name(backup.name + SOURCE_DIGEST)
+    note.unlink(missing_ok=True)
+    create_private(note)
+    note.write_text(digest, encoding="ascii")
+
+
+def reusable_backup(database: Path, reason: str, digest: str) -> Path | None:
+    """The newest automatic backup made for ``reason`` (e.g. ``before-migration-0002-to-0005``) if
+    the database is unchanged since (its file has the ``digest`` noted beside the backup), else
+    None: a retried migration reuses the backup of the attempt that was interrupted rather than
+    making another. Content, not times: a change within the same clock tick still counts."""
+    pattern = re.compile(rf"{re.escape(database.stem)}-\d{{8}}-\d{{6}}-{re.escape(reason)}(-\d+)?\.sqlite")
+    for backup in reversed(automatic_backups(database)):
+        if pattern.fullmatch(backup.name):
+            try:
+                noted = backup.with_name(backup.name + SOURCE_DIGEST).read_text(encoding="ascii").strip()
+            except OSError:
+                return None
+            return backup if noted == digest else None
+    return None
 
 
 def create_private(path: Path) -> None:
@@ -235,6 +280,7 @@ def prune(database: Path, keep: int = KEEP_AUTOMATIC) -> list[Path]:
     removed = backups[:-keep] if keep > 0 else backups
     for old in removed:
         old.unlink(missing_ok=True)
+        old.with_name(old.name + SOURCE_DIGEST).unlink(missing_ok=True)
     return removed
 
 

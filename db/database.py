@@ -7,23 +7,34 @@ receives the Mrs Smith demo case. A team points every workstation at one Postgre
 password file, ``PGPASSWORD``) or the URL in the environment, and is never shown or logged.
 
 SQLite files are created readable by the user only and run in WAL mode (readers never wait
-for a writer, and a crash mid-write loses nothing committed). A database that is locked,
-damaged or unreachable raises DatabaseError (or its subclass DatabaseUnavailable, which is
-also an SQLAlchemy OperationalError) with one line saying which database, why, who holds it
-or where the latest backup is; a damaged file is never written to.
+for a writer, and a crash mid-write loses nothing committed). A new file is built beside its
+final name and appears there complete, so an interrupted first start leaves no half-made file.
+An existing file is checked before anything is written to it: its permissions are tightened
+(0600; its folder 0700 when it is the app's own data folder), an empty file is refused, and
+``PRAGMA quick_check`` runs on a read-only connection. A damaged file, or one in a folder (or
+itself) that cannot be written, is refused, or opened read-only where the caller can work with
+that (``Database.read_only`` then says why); it is never written to.
+
+A database that is locked, damaged or unreachable raises DatabaseError (or its subclass
+DatabaseUnavailable, which is also an SQLAlchemy OperationalError) with one line saying which
+database, why, who holds it or where the latest backup is and how to restore it.
 """
 
 from __future__ import annotations
 
+import errno
+import json
 import os
 import re
+import sqlite3
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import Connection, Engine, create_engine, event
+from sqlalchemy import Connection, Engine, QueuePool, create_engine, event
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import ArgumentError, DBAPIError, OperationalError, SQLAlchemyError
 
@@ -50,6 +61,19 @@ class DatabaseError(RuntimeError):
     """The database cannot be opened or used; the message names it and says why."""
 
 
+class StoredValueDamaged(ValueError):
+    """A value stored in the database cannot be read back (damage inside a row, which SQLite's checks
+    of the file's structure do not see)."""
+
+
+def _load_json(text: str | bytes) -> Any:
+    """SQLite's JSON columns are read with this: damage inside a stored value is named as such."""
+    try:
+        return json.loads(text)
+    except ValueError as error:
+        raise StoredValueDamaged(f"a value stored in it cannot be read ({error})") from None
+
+
 class DatabaseUnavailable(DatabaseError, OperationalError):
     """The database stopped answering while in use: locked, damaged, or its server unreachable.
 
@@ -66,6 +90,13 @@ class DatabaseUnavailable(DatabaseError, OperationalError):
 
     def __reduce__(self) -> Any:  # pragma: no cover - pickling for multiprocessing only
         return (DatabaseError, (self.message,))
+
+
+def _is_damage(error: DBAPIError) -> bool:
+    """SQLite reports some damage ("database disk image is malformed") as a DatabaseError, not an
+    OperationalError."""
+    reason = str(error.orig).lower()
+    return any(marker in reason for marker in _DAMAGED)
 
 
 def default_path() -> Path:
@@ -124,7 +155,23 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.close()
 
 
-def explain(error: BaseException, url: str) -> str:
+def shell_quote(text: str) -> str:
+    """``text`` as one word for a POSIX shell, always in single quotes (so a path reads the same
+    whether or not it needs them)."""
+    return "'" + text.replace("'", "'\"'\"'") + "'"
+
+
+def restore_advice(path: Path, *, is_default: bool) -> str:
+    """The sentence naming the latest automatic backup of ``path`` and the exact command that restores
+    it (with ``--db`` unless it is the embedded default)."""
+    from db.backup import describe_latest_backup
+
+    command = "pathway-planner" if is_default else \
+        f"pathway-planner --db {shell_quote(f'sqlite:///{path.absolute()}')}"
+    return describe_latest_backup(path, command=command)
+
+
+def explain(error: BaseException, url: str, *, is_default: bool = False) -> str:
     """One line for a database error: which database, why, and what can be done."""
     name = describe(url)
     original = getattr(error, "orig", None) or error
@@ -140,10 +187,8 @@ def explain(error: BaseException, url: str) -> str:
         return (f"The database {name} is busy: another workstation has kept the same rows locked for more "
                 f"than {PG_LOCK_TIMEOUT_MS / 1000:g} seconds. Try again in a moment.")
     if path is not None and any(marker in lowered for marker in _DAMAGED):
-        from db.backup import describe_latest_backup
-
         return (f"Cannot open the database {name}: {reason}. The file was left as it is. "
-                f"{describe_latest_backup(path)}")
+                f"{restore_advice(path, is_default=is_default)}")
     return f"Cannot open the database {name}: {_mask(reason)}."
 
 
@@ -154,6 +199,9 @@ class Database:
     url: str
     engine: Engine
     is_default: bool = False
+    #: Why nothing can be written to it (damaged, or in a read-only folder), when it was opened
+    #: read-only; None when it is open for writing.
+    read_only: str | None = None
 
     @property
     def name(self) -> str:
@@ -172,15 +220,32 @@ class Database:
     def session(self) -> Iterator[Connection]:
         """A unit of work: commits when the block ends normally, rolls back on an exception.
 
-        A locked, damaged or unreachable database raises DatabaseUnavailable, saying why.
+        A locked, damaged or unreachable database raises DatabaseUnavailable, saying why; so does a
+        write to a database opened read-only.
         """
+        with self.errors_explained(), self.engine.begin() as connection:
+            yield connection
+
+    @contextmanager
+    def errors_explained(self) -> Iterator[None]:
+        """Database errors in the block become one message: DatabaseUnavailable for a database that is
+        locked, damaged or unreachable, or opened read-only and written to; DatabaseError for damage
+        inside a stored value. Other errors (an integrity error, say) are the caller's to handle."""
         try:
-            with self.engine.begin() as connection:
-                yield connection
-        except OperationalError as error:
+            yield
+        except DBAPIError as error:
             if isinstance(error, DatabaseUnavailable):
                 raise
-            raise DatabaseUnavailable(explain(error, self.url), error) from error
+            if not isinstance(error, OperationalError) and not _is_damage(error):
+                raise
+            if self.read_only is not None and "readonly" in str(error.orig).lower():
+                raise DatabaseUnavailable(f"Nothing was saved: {self.read_only}", error) from error
+            raise DatabaseUnavailable(explain(error, self.url, is_default=self.is_default), error) from error
+        except StoredValueDamaged as error:
+            path = self.path
+            advice = f" {restore_advice(path, is_default=self.is_default)}" if path is not None else ""
+            raise DatabaseError(f"Cannot read the database {self.name}: {error}; it was left as it "
+                                f"is.{advice}") from None
 
     @contextmanager
     def snapshot(self) -> Iterator[Connection]:
@@ -193,7 +258,7 @@ class Database:
         ONLY transaction. Writing in it fails. A locked, damaged or unreachable database raises
         DatabaseUnavailable, saying why.
         """
-        try:
+        with self.errors_explained():
             if self.is_sqlite:
                 with self.engine.connect() as connection, _sqlite_read_transaction(connection):
                     yield connection
@@ -201,10 +266,6 @@ class Database:
                 options = {"isolation_level": "REPEATABLE READ", "postgresql_readonly": True}
                 with self.engine.connect().execution_options(**options) as connection, connection.begin():
                     yield connection
-        except OperationalError as error:
-            if isinstance(error, DatabaseUnavailable):
-                raise
-            raise DatabaseUnavailable(explain(error, self.url), error) from error
 
     def close(self) -> None:
         self.engine.dispose()
@@ -238,8 +299,12 @@ def _sqlite_read_transaction(connection: Connection) -> Iterator[None]:
             raise
 
 
-def _prepare_sqlite_file(path: Path, name: str) -> None:
-    """The folder exists; a new database file is created readable by the user only."""
+# -- SQLite files: created whole, checked before anything is written -------------------------------
+#: The files SQLite keeps beside a database while it is in use.
+SIDE_SUFFIXES = ("-wal", "-shm", "-journal")
+
+
+def _prepare_folder(path: Path, name: str) -> None:
     if path.is_dir():
         raise DatabaseError(f"Cannot open the database {name}: it is a folder, not a file.")
     try:
@@ -247,18 +312,231 @@ def _prepare_sqlite_file(path: Path, name: str) -> None:
             path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
     except OSError as error:
         raise DatabaseError(f"Cannot create the folder for the database {name}: {error.strerror}.") from None
-    if not path.exists():
-        from db.backup import create_private
 
+
+def tighten_permissions(path: Path, *, own_folder: bool) -> None:
+    """Take away what others may do with the database and its side files (0600 at most: a file the
+    user made read-only stays read-only), and with its folder (0700) when it is the app's own data
+    folder; a folder the user chose is left as it is. Files that are not the user's are left too."""
+    targets = [path, *(path.with_name(path.name + suffix) for suffix in SIDE_SUFFIXES)]
+    if own_folder:
+        targets.append(path.parent)
+    for target in targets:
         try:
-            create_private(path)
-        except FileExistsError:  # another process created it a moment ago
+            mode = target.stat().st_mode & 0o777
+            if mode & 0o077:
+                os.chmod(target, mode & 0o700)
+        except OSError:  # gone meanwhile, or someone else's: nothing to tighten here
+            continue
+
+
+def _read_only_reason(path: Path) -> str | None:
+    """Why Pathway Planner cannot write to the database file (None if it can)."""
+    folder = path.parent
+    if not os.access(folder, os.W_OK | os.X_OK) or (folder.exists() and _read_only_file_system(folder)):
+        return (f"{path}'s folder is read-only: Pathway Planner needs to write beside the database (its "
+                f"journal); make {folder} writable, or copy the database to a folder you can write to")
+    if path.exists() and not os.access(path, os.W_OK):
+        return (f"{path} is read-only: make it writable (chmod u+w), or copy it to a file you can write to")
+    return None
+
+
+def _read_only_file_system(folder: Path) -> bool:
+    try:
+        return bool(os.statvfs(folder).f_flag & os.ST_RDONLY)
+    except (OSError, AttributeError):
+        return False
+
+
+def _read_only_uri(path: Path, *, immutable: bool = False) -> str:
+    from urllib.parse import quote
+
+    return f"file:{quote(str(path.absolute()))}?mode=ro" + ("&immutable=1" if immutable else "")
+
+
+@dataclass(frozen=True)
+class _Inspection:
+    """What the check before opening found: why the file cannot be written, its damage, and how
+    it can be read."""
+
+    read_only: str | None
+    damage: str | None
+    immutable: bool
+
+
+def _inspect_sqlite_file(path: Path, name: str, *, is_default: bool) -> _Inspection:
+    """Check an existing SQLite file without writing to it: not empty, an SQLite file, and
+    ``PRAGMA quick_check`` on a read-only connection. Raises DatabaseError when it cannot be read at
+    all; returns the damage quick_check reports otherwise.
+
+    The one write allowed first is SQLite's own crash recovery of a database in rollback-journal
+    mode (a backup opened as a database, say): a "hot" journal left by a program that stopped
+    mid-save must be played back before the file can be read consistently."""
+    from db.backup import is_sqlite_file
+
+    def refused(reason: str) -> DatabaseError:
+        return DatabaseError(f"Cannot open the database {name}: {reason}. The file was left as it is. "
+                             f"{restore_advice(path, is_default=is_default)}")
+
+    try:
+        size = path.stat().st_size
+    except OSError as error:
+        raise refused(error.strerror or str(error)) from None
+    if size == 0:
+        raise DatabaseError(
+            f"Cannot open the database {name}: the file is empty (0 bytes), so it is not a Pathway Planner "
+            "database; it was left as it is. To start a new database there, delete the empty file. "
+            f"{restore_advice(path, is_default=is_default)}")
+    if not os.access(path, os.R_OK):
+        raise DatabaseError(f"Cannot open the database {name}: you may not read it (permission denied); "
+                            "ask whoever owns it, or check its permissions. It was left as it is.")
+    if not is_sqlite_file(path):
+        raise refused("file is not a database")
+    read_only = _read_only_reason(path)
+    wal = path.with_name(path.name + "-wal")
+    journal = path.with_name(path.name + "-journal")
+    immutable = False
+    try:
+        if read_only is None and journal.exists() and journal.stat().st_size > 0:
+            _recover_journal(path)
+        try:
+            result = _quick_check(_read_only_uri(path))
+        except sqlite3.OperationalError as error:
+            # a WAL database in a read-only folder can only be read as it is on disk, and only when
+            # no committed changes wait in its -wal file
+            if read_only is None or "readonly" not in str(error).lower():
+                raise
+            if wal.exists() and wal.stat().st_size > 0:
+                raise refused(f"its latest changes are in {wal}, which cannot be read without writing "
+                              "beside it, and " + read_only) from None
+            immutable = True
+            result = _quick_check(_read_only_uri(path, immutable=True))
+    except (sqlite3.Error, OSError) as error:  # unreadable (damaged), or locked: explain says which
+        raise DatabaseError(explain(error, f"sqlite:///{path}", is_default=is_default)) from None
+    damage = None
+    if result != ["ok"]:  # one line: the first problems, without SQLite's "*** in database main ***"
+        problems = [line.strip() for row in result for line in row.splitlines()
+                    if line.strip() and not line.startswith("***")] or ["unknown problem"]
+        damage = "; ".join(problems[:3]) + (" …" if len(problems) > 3 else "")
+    return _Inspection(read_only=read_only, damage=damage, immutable=immutable)
+
+
+def check_sqlite_database(url: str) -> None:
+    """Check the SQLite file of ``url`` as opening it would, writing nothing: DatabaseError, naming the
+    file, the damage and the backup to restore, if it is empty, not SQLite, unreadable or damaged (for
+    commands such as ``backup`` that read the file without opening it as the app does)."""
+    path = sqlite_path(url)
+    if path is None or not path.exists():
+        return
+    is_default = path.absolute() == default_path().absolute()
+    name = describe(url)
+    found = _inspect_sqlite_file(path, name, is_default=is_default)
+    if found.damage is not None:
+        raise _damaged(name, found.damage, path, is_default=is_default)
+
+
+def _damaged(name: str, damage: str, path: Path, *, is_default: bool) -> DatabaseError:
+    return DatabaseError(f"Cannot use the database {name}: it is damaged (its check found: {damage}); "
+                         f"the file was left as it is. {restore_advice(path, is_default=is_default)}")
+
+
+#: How many problems quick_check reports at most (it stops there: a badly damaged file answers fast).
+QUICK_CHECK_LIMIT = 10
+
+
+def _recover_journal(path: Path) -> None:
+    """Let SQLite play back a hot rollback journal (it does so on the first read of a read-write
+    connection; a journal still in use by another program's save is left to it)."""
+    connection = sqlite3.connect(path, timeout=BUSY_TIMEOUT_MS / 1000)
+    try:
+        connection.execute("PRAGMA schema_version").fetchone()
+    finally:
+        connection.close()
+
+
+def _quick_check(uri: str) -> list[str]:
+    connection = sqlite3.connect(uri, uri=True, timeout=BUSY_TIMEOUT_MS / 1000)
+    try:
+        return [str(row[0]) for row in connection.execute(f"PRAGMA quick_check({QUICK_CHECK_LIMIT})")]
+    finally:
+        connection.close()
+
+
+def _create_sqlite_file(path: Path, name: str, *, seed: bool) -> None:
+    """A new database, built under a temporary name beside ``path`` (schema, WAL mode and, if
+    ``seed``, the demo case) and given its name when complete: an interrupted first start leaves no
+    empty or half-made file under the real name. If another program created it meanwhile, theirs
+    is kept."""
+    from db.backup import create_private
+    from db.migrate import MigrationFailed, upgrade
+
+    partial = path.with_name(f".{path.name}.new-{os.getpid()}")
+    _remove_abandoned(path)
+    try:
+        create_private(partial)
+    except OSError as error:
+        reason = _read_only_reason(path) if isinstance(error, PermissionError) or error.errno == errno.EROFS \
+            else None
+        raise DatabaseError(f"Cannot create the database {name}: "
+                            f"{reason or error.strerror or error}.") from None
+    partial_url = f"sqlite:///{partial}"
+    engine = _create_engine(partial_url, name)
+    try:
+        upgrade(engine)
+        with engine.connect() as connection:
+            connection.exec_driver_sql("PRAGMA journal_mode=WAL")
+        if seed:
+            seed_demo_case(Database(url=partial_url, engine=engine))
+        engine.dispose()  # the last connection closes: everything is in the file itself
+        try:
+            os.link(partial, path)
+        except FileExistsError:
             pass
-        except OSError as error:
-            raise DatabaseError(f"Cannot create the database {name}: {error.strerror}.") from None
+        except OSError:  # a file system without hard links (some shared folders)
+            if not path.exists():
+                os.replace(partial, path)
+    except DBAPIError as error:
+        raise DatabaseError(f"Cannot create the database {name}: "
+                            f"{(str(error.orig).strip().splitlines() or ['unknown error'])[0]}.") from None
+    except MigrationFailed as error:
+        raise DatabaseError(f"Cannot create the database {name}: {error}") from None
+    finally:
+        engine.dispose()
+        _remove_abandoned(path)
 
 
-def _create_engine(url: str, name: str) -> Engine:
+def _remove_abandoned(path: Path) -> None:
+    """Remove what a first start that was interrupted left beside ``path`` (a database being built by
+    a process that no longer runs)."""
+    pattern = re.compile(rf"\.{re.escape(path.name)}\.new-(\d+)(-wal|-shm|-journal)?")
+    for partial in path.parent.glob(f".{path.name}.new-*"):
+        matched = pattern.fullmatch(partial.name)
+        if matched is None:
+            continue
+        pid = int(matched[1])
+        if pid != os.getpid() and not _abandoned(pid, partial):
+            continue
+        partial.unlink(missing_ok=True)
+
+
+def _abandoned(pid: int, partial: Path) -> bool:
+    """Whether the process ``pid`` that built ``partial`` has gone (on Windows, where a process cannot
+    be asked without risk, whether the file is more than an hour old)."""
+    if os.name != "posix":
+        try:
+            return time.time() - partial.stat().st_mtime > 3600
+        except OSError:
+            return False
+    try:
+        os.kill(pid, 0)  # signal 0: only asks whether it exists
+    except ProcessLookupError:
+        return True
+    except OSError:  # it exists, as someone else's process
+        return False
+    return False
+
+
+def _create_engine(url: str, name: str, *, read_only_uri: str | None = None) -> Engine:
     try:
         parsed = engine_url(url)
     except (ArgumentError, ValueError):
@@ -270,6 +548,12 @@ def _create_engine(url: str, name: str) -> Engine:
         options = {"pool_pre_ping": True, "connect_args": {
             "connect_timeout": PG_CONNECT_TIMEOUT_S, "application_name": APP_NAME,
             "options": f"-c lock_timeout={int(PG_LOCK_TIMEOUT_MS)}"}}
+    if read_only_uri is not None:  # SQLite only: every connection read-only, however it is used
+        parsed = make_url("sqlite://")
+        options = {"poolclass": QueuePool, "creator": lambda: sqlite3.connect(
+            read_only_uri, uri=True, check_same_thread=False, timeout=BUSY_TIMEOUT_MS / 1000)}
+    if parsed.get_backend_name() == "sqlite":
+        options["json_deserializer"] = _load_json
     try:
         engine = create_engine(parsed, **options)
     except (ArgumentError, ImportError) as error:
@@ -279,20 +563,74 @@ def _create_engine(url: str, name: str) -> Engine:
     return engine
 
 
-def open_database(cli_url: str | None = None, *, seed_demo: bool | None = None) -> Database:
+def open_database(cli_url: str | None = None, *, seed_demo: bool | None = None,
+                  allow_read_only: bool = False, allow_damaged: bool = False) -> Database:
     """Open (creating and migrating as needed) the chosen database.
 
     ``seed_demo`` defaults to True for the embedded default: a database created there on first
-    start gets the Mrs Smith demo case. An SQLite file behind the current schema is backed up
-    before it is migrated. Raises DatabaseError with a clear message on failure.
+    start gets the Mrs Smith demo case. An existing SQLite file is checked before anything is
+    written to it; one that is behind the current schema is backed up before it is migrated.
+    One that cannot be written (a read-only folder or file) is opened read-only if
+    ``allow_read_only``, one that is damaged if ``allow_damaged`` (``Database.read_only`` says why);
+    otherwise, as for every failure, DatabaseError says which file, why, and how to restore it.
     """
     url, is_default = choose_url(cli_url)
     name = describe(url)
     path = sqlite_path(url)
-    if path is not None:
-        _prepare_sqlite_file(path, name)
+    if path is None:
+        return _open_engine(url, name, is_default=is_default, seed_demo=seed_demo)
+    _prepare_folder(path, name)
+    if not path.exists():
+        _create_sqlite_file(path, name, seed=is_default if seed_demo is None else seed_demo)
+        # (if the folder is someone else's, the file they left is checked as any other)
+    tighten_permissions(path, own_folder=is_default)
+    found = _inspect_sqlite_file(path, name, is_default=is_default)
+    if found.damage is not None:
+        if not allow_damaged:
+            raise _damaged(name, found.damage, path, is_default=is_default)
+        advice = restore_advice(path, is_default=is_default)
+        return _open_read_only(url, path, name, found, is_default,
+                               why=f"it is damaged (its check found: {found.damage}). {advice}",
+                               reason=f"The database {name} is damaged (its check found: {found.damage}), so "
+                                      f"nothing will be written to it. {advice}")
+    if found.read_only is not None:
+        if not allow_read_only:
+            raise DatabaseError(f"Cannot write to the database {name}: {found.read_only}. Only the commands "
+                                "that just read (cases, findings, measures, directory, audit) work on it; "
+                                "nothing was changed.")
+        return _open_read_only(url, path, name, found, is_default, why=f"{found.read_only}.",
+                               reason=f"The database {name} is open read-only: {found.read_only}.")
+    return _open_engine(url, name, is_default=is_default, seed_demo=seed_demo)
+
+
+def _open_read_only(url: str, path: Path, name: str, found: _Inspection, is_default: bool, *, why: str,
+                    reason: str) -> Database:
+    """A database that is read, never written (``reason`` says why, to the user; ``why`` is the cause
+    alone): not migrated, so it must have the current schema."""
+    from db.migrate import HEAD_REVISION, ForeignDatabase, NewerDatabase, check_revision
+
+    engine = _create_engine(url, name, read_only_uri=_read_only_uri(path, immutable=found.immutable))
+    try:
+        revision = check_revision(engine)
+    except (ForeignDatabase, NewerDatabase) as error:
+        engine.dispose()
+        raise DatabaseError(f"Cannot open the database {name}: {error}.") from None
+    except DBAPIError as error:
+        engine.dispose()
+        raise DatabaseError(explain(error, url, is_default=is_default)) from None
+    if revision != HEAD_REVISION:
+        engine.dispose()
+        raise DatabaseError(f"Cannot open the database {name}: it needs migrating to this version's schema, "
+                            f"which means writing to it, but {why}")
+    return Database(url=url, engine=engine, is_default=is_default, read_only=reason)
+
+
+def _open_engine(url: str, name: str, *, is_default: bool, seed_demo: bool | None) -> Database:
+    """Open a database that may be written: migrate it (after a backup) and, if it was empty,
+    seed the demo case when asked."""
+    path = sqlite_path(url)
     engine = _create_engine(url, name)
-    from db.migrate import ForeignDatabase, NewerDatabase, NotBackedUp, upgrade
+    from db.migrate import ForeignDatabase, MigrationFailed, NewerDatabase, NotBackedUp, upgrade
 
     try:
         created = upgrade(engine)
@@ -306,9 +644,14 @@ def open_database(cli_url: str | None = None, *, seed_demo: bool | None = None) 
         engine.dispose()
         raise DatabaseError(f"Cannot open the database {name}: it needs migrating to the new schema but "
                             f"could not be backed up first, so it was left as it is. {error}") from None
+    except MigrationFailed as error:
+        engine.dispose()
+        damaged = error.damaged and path is not None
+        advice = f" {restore_advice(path, is_default=is_default)}" if damaged and path is not None else ""
+        raise DatabaseError(f"Cannot open the database {name}: {error}{advice}") from None
     except DBAPIError as error:
         engine.dispose()
-        raise DatabaseError(explain(error, url)) from None
+        raise DatabaseError(explain(error, url, is_default=is_default)) from None
     except SQLAlchemyError as error:
         engine.dispose()
         raise DatabaseError(f"Cannot open the database {name}: {_mask(str(error))}") from None

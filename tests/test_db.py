@@ -572,7 +572,8 @@ def test_a_damaged_database_is_left_alone_and_the_latest_backup_offered(
     err = capsys.readouterr().err.strip()
     assert code == 1 and len(err.splitlines()) == 1
     assert "malformed" in err and "The file was left as it is." in err
-    assert f"The latest backup is {backup}" in err and f"pathway-planner restore '{backup}'" in err
+    assert f"The latest backup is {backup}" in err
+    assert f"pathway-planner --db 'sqlite:///{path}' restore '{backup}'" in err  # restores this one
     assert path.read_bytes() == before
 
 

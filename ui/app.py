@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 import sys
+from typing import TYPE_CHECKING
 
 from PySide6.QtWidgets import QApplication, QMessageBox
 
 from planner import __version__
 from ui import theme
 from ui.plaintext import literal
+
+if TYPE_CHECKING:
+    from ui.main_window import MainWindow
 
 
 def make_app() -> QApplication:
@@ -51,26 +55,46 @@ def install_error_reporting() -> None:
     sys.excepthook = report
 
 
+def open_main_window(db_url: str | None = None) -> MainWindow | None:
+    """The main window on the chosen database, shown; None, once the user has been told why, if it
+    cannot be opened. A database that can only be read (damaged, or in a read-only folder or file)
+    opens read-only, with a warning saying why and, if it is damaged, how to restore a backup."""
+    from db.database import DatabaseError, open_database
+    from ui.main_window import MainWindow
+
+    try:
+        database = open_database(db_url, allow_read_only=True, allow_damaged=True)
+    except DatabaseError as error:
+        QMessageBox.critical(None, "Pathway Planner cannot start", literal(str(error)))
+        return None
+    try:
+        window = MainWindow(database)
+    except DatabaseError as error:  # damaged where the case list is
+        database.close()
+        QMessageBox.critical(None, "Pathway Planner cannot start", literal(str(error)))
+        return None
+    window.show()
+    if database.read_only is not None:
+        QMessageBox.warning(window, "The database is open read-only",
+                            literal(f"{database.read_only}\n\nYou can look at the cases, but nothing can be "
+                                    "saved, exported or printed from it."))
+    return window
+
+
 def run_gui(db_url: str | None = None) -> int:
     """Open the main window on the chosen database and run until it closes."""
-    from db.database import DatabaseError, open_database
     from ui import display_check
-    from ui.main_window import MainWindow
 
     missing = display_check.check()
     if missing is not None and not missing.ok:  # Qt would abort without saying what to install
         print(f"pathway-planner: {missing.message()}", file=sys.stderr)
         return 1
     app = make_app()
-    try:
-        database = open_database(db_url)
-    except DatabaseError as error:
-        QMessageBox.critical(None, "Pathway Planner cannot start", literal(str(error)))
+    window = open_main_window(db_url)
+    if window is None:
         return 1
     install_error_reporting()
-    window = MainWindow(database)
-    window.show()
     try:
         return app.exec()
     finally:
-        database.close()
+        window.database.close()

@@ -164,10 +164,12 @@ def _force(command: argparse.ArgumentParser) -> None:
 
 
 @contextmanager
-def _database(url: str | None) -> Iterator[Database]:
+def _database(url: str | None, *, just_reading: bool = False) -> Iterator[Database]:
+    """The database, open for the command; one that cannot be written (a read-only folder or file)
+    is opened read-only for a command ``just_reading`` (and refused, saying why, for the others)."""
     from db.database import open_database
 
-    database = open_database(url)
+    database = open_database(url, allow_read_only=just_reading)
     try:
         yield database
     finally:
@@ -177,7 +179,7 @@ def _database(url: str | None) -> Iterator[Database]:
 def _cases(args: argparse.Namespace) -> int:
     from db.repository import CaseRepository
 
-    with _database(args.db) as database, database.snapshot() as session:
+    with _database(args.db, just_reading=True) as database, database.snapshot() as session:
         summaries = CaseRepository(session).summaries()
     rows = [{"id": s.id, "title": s.title, "area": s.area, "steps": s.steps} for s in summaries]
     if args.json:
@@ -198,7 +200,7 @@ def _costs(args: argparse.Namespace) -> int:
     from planner.costs import cost_of_care
     from planner.reference import label
 
-    case = _load_case(args)
+    case = _load_case(args, just_reading=True)
     costs = cost_of_care(case)
     units = costs.unit_costs()
     source = costs.source_number
@@ -379,7 +381,7 @@ def _audit(args: argparse.Namespace) -> int:
     from db import audit
     from db.repository import CaseNotFound, CaseRepository
 
-    with _database(args.db) as database, database.session() as session:
+    with _database(args.db, just_reading=True) as database, database.session() as session:
         case_id = None
         if args.case is not None:
             try:
@@ -412,6 +414,9 @@ def _backup(args: argparse.Namespace) -> int:
                               "(and pg_restore to restore it)")
     if not path.exists():
         raise CommandError(f"there is no database at {path} to back up")
+    from db.database import check_sqlite_database
+
+    check_sqlite_database(f"sqlite:///{path}")  # a damaged one is named, with the backup to restore
     out = Path(args.out).expanduser()
     from db.exports import check_target
 
@@ -452,8 +457,10 @@ def _sqlite_file(args: argparse.Namespace, postgres_advice: str) -> Path:
     return path
 
 
-def _load_case(args: argparse.Namespace) -> Case:
-    with _database(args.db) as database:
+def _load_case(args: argparse.Namespace, *, just_reading: bool = False) -> Case:
+    """The case the command names; ``just_reading``: for a command that writes nothing (no file, so
+    no audit event), which works on a database that can only be read."""
+    with _database(args.db, just_reading=just_reading) as database:
         return _get_case(database, args.case)
 
 
@@ -470,7 +477,7 @@ def _findings(args: argparse.Namespace) -> int:
     from planner.analysis import analyse, finding_json
     from planner.rules.catalogue import severity_label, severity_symbol
 
-    case = _load_case(args)
+    case = _load_case(args, just_reading=True)
     analysis = analyse(case)
     report, key = analysis.report, analysis.key
     if args.json:
@@ -517,7 +524,7 @@ def _findings(args: argparse.Namespace) -> int:
 def _measures(args: argparse.Namespace) -> int:
     from planner.measures import compute_measures
 
-    measures = compute_measures(_load_case(args))
+    measures = compute_measures(_load_case(args, just_reading=True))
     if args.json:
         print(json.dumps(measures.to_json(), indent=2, ensure_ascii=False))
         return 0
@@ -661,7 +668,7 @@ def _import_directory(args: argparse.Namespace) -> int:
 def _directory(args: argparse.Namespace) -> int:
     from db.directory import DirectoryRepository
 
-    with _database(args.db) as database, database.session() as session:
+    with _database(args.db, just_reading=True) as database, database.session() as session:
         records = DirectoryRepository(session).search(args.search or "", limit=None)
     if args.json:
         rows = [{"id": r.id, **vars(r.entry),

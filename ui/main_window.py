@@ -166,8 +166,9 @@ class MainWindow(QMainWindow):
         self.setCentralWidget(self.splitter)
 
         self._build_menus()
-        self.database_label = QLabel(f"Database: {database.name}")
-        self.database_label.setToolTip(database.name)
+        read_only = " (read-only)" if database.read_only is not None else ""
+        self.database_label = QLabel(f"Database: {database.name}{read_only}")
+        self.database_label.setToolTip(database.read_only or database.name)
         self.statusBar().addPermanentWidget(self.database_label)
 
         self._search_timer = QTimer(self)
@@ -184,7 +185,11 @@ class MainWindow(QMainWindow):
         self.case_model.refresh()
         self._update_count()
         if self.case_model.rowCount() > 0:
-            self.select_case(self.case_model.summary(0).id)
+            try:
+                self.select_case(self.case_model.summary(0).id)
+            except DatabaseError as error:  # e.g. where a damaged database is damaged: the list still shows
+                if database.read_only is None:  # (opened read-only, the app says why once shown)
+                    QMessageBox.warning(self, "The case cannot be opened", str(error))
 
     # -- menus -----------------------------------------------------------------------------
     def _build_menus(self) -> None:
@@ -275,19 +280,24 @@ class MainWindow(QMainWindow):
         return action
 
     def _update_actions(self) -> None:
-        live = self.case is not None and not self.showing_deleted
+        # a database opened read-only (damaged, or in a read-only folder) is only looked at: nothing
+        # that saves, and no export or print, which the audit trail would have to record
+        writable = self.database.read_only is None
+        live = self.case is not None and not self.showing_deleted and writable
         for action in (self.export_action, self.duplicate_action, self.delete_action, self.save_action,
                        self.edit_person_action, self.edit_plan_action, self.fhir_export_action):
             action.setEnabled(live)
-        self.workshop_action.setEnabled(self.case is not None)
-        self.restore_action.setEnabled(self.showing_deleted and self.case is not None)
+        for action in (self.new_action, self.import_action, self.directory_action, self.pack_action):
+            action.setEnabled(writable)
+        self.workshop_action.setEnabled(self.case is not None and writable)
+        self.restore_action.setEnabled(self.showing_deleted and self.case is not None and writable)
         self.history_action.setEnabled(self.case is not None)
-        has_plan = self.case is not None and self.case.care_plan is not None
+        has_plan = self.case is not None and self.case.care_plan is not None and writable
         for action in (self.print_plan_action, self.plan_pdf_action):
             action.setEnabled(has_plan)
-        self.empty_deleted_action.setEnabled(self.showing_deleted)
+        self.empty_deleted_action.setEnabled(self.showing_deleted and writable)
         for tab in self.case_tabs:  # a deleted case is read-only until restored
-            tab.editor = None if self.showing_deleted else self.editor
+            tab.editor = None if self.showing_deleted or not writable else self.editor
 
     def _focus_search(self) -> None:
         self.search.setFocus()

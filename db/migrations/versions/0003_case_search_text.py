@@ -10,6 +10,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
+from db.migrate import has_column
+
 revision = "0003"
 down_revision = "0002"
 branch_labels = None
@@ -17,10 +19,11 @@ depends_on = None
 
 
 def upgrade() -> None:
-    with op.batch_alter_table("cases", schema=None) as batch_op:
-        batch_op.add_column(sa.Column("search_text", sa.Text(), nullable=True))
-    # fill it for the cases already stored: name, title, area and organisation names, lower-cased
     connection = op.get_bind()
+    if not has_column(connection, "cases", "search_text"):  # an interrupted earlier release may have added it
+        with op.batch_alter_table("cases", schema=None) as batch_op:
+            batch_op.add_column(sa.Column("search_text", sa.Text(), nullable=True))
+    # fill it for the cases already stored: name, title, area and organisation names, lower-cased
     names: dict[int, list[str]] = {}
     for case_id, name in connection.execute(
         sa.text("SELECT case_id, name FROM organisations ORDER BY case_id, position")

@@ -10,6 +10,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
+from db.migrate import has_index, has_table
+
 revision = "0004"
 down_revision = "0003"
 branch_labels = None
@@ -17,6 +19,20 @@ depends_on = None
 
 
 def upgrade() -> None:
+    # each part is skipped if it is there already: an earlier release could leave some of them
+    # behind when it was interrupted (its DDL ran outside the migration's transaction)
+    connection = op.get_bind()
+    if not has_table(connection, "audit_events"):
+        _create_audit_events()
+    if not has_index(connection, "audit_events", "ix_audit_events_case_id"):
+        with op.batch_alter_table("audit_events", schema=None) as batch_op:
+            batch_op.create_index(batch_op.f("ix_audit_events_case_id"), ["case_id"], unique=False)
+    if not has_index(connection, "cases", "ix_cases_list_order"):
+        op.create_index("ix_cases_list_order", "cases",
+                        [sa.func.lower(sa.func.coalesce(sa.column("title"), sa.column("name"))), "id"])
+
+
+def _create_audit_events() -> None:
     op.create_table(
         "audit_events",
         sa.Column("id", sa.Integer(), nullable=False),
@@ -31,12 +47,6 @@ def upgrade() -> None:
         sa.Column("details", sa.JSON(), nullable=True),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_audit_events")),
     )
-    with op.batch_alter_table("audit_events", schema=None) as batch_op:
-        batch_op.create_index(batch_op.f("ix_audit_events_case_id"), ["case_id"], unique=False)
-
-
-    op.create_index("ix_cases_list_order", "cases",
-                    [sa.func.lower(sa.func.coalesce(sa.column("title"), sa.column("name"))), "id"])
 
 
 def downgrade() -> None:
