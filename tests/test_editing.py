@@ -328,3 +328,18 @@ def test_building_a_case_from_nothing_with_undo(window: MainWindow, monkeypatch:
     assert window.case.person.name == "New person" and window.case.steps == []  # type: ignore[union-attr]
     window.undo_stack.setIndex(15)
     assert window.case == case and not window.isWindowModified()
+
+
+def test_a_step_s_own_cost_is_edited_in_the_step_dialog(window: MainWindow,
+                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    index = next(i for i, s in enumerate(window.case.steps) if s.id == "s8")  # type: ignore[union-attr]
+    dialogs = fill(monkeypatch, {"cost.amount": "310", "cost.per": "day", "cost.source": "local tariff 2024/25"})
+    window.editor.edit("steps", index)
+    assert dialogs[0].result() == QDialog.DialogCode.Accepted
+    cost = window.case.step("s8").cost  # type: ignore[union-attr]
+    assert cost is not None and (cost.amount, cost.per, cost.source) == (310, "day", "local tariff 2024/25")
+    dialogs = fill(monkeypatch, {"cost.amount": "-5"})
+    window.editor.edit("steps", index)
+    assert dialogs[-1].result() == QDialog.DialogCode.Rejected
+    assert dialogs[-1].errors["cost.amount"].text()  # the field named, nothing changed
+    assert window.case.step("s8").cost == cost  # type: ignore[union-attr]

@@ -161,6 +161,10 @@ FIELDS: dict[str, list[Field]] = {
         Field("contract", "Contract"),
         Field("chc_status", "Continuing Healthcare", "enum", "chc_status"),
         Field("permanent", "Permanent placement", "bool"),
+        Field("cost.amount", "Own unit cost (£)", "number",
+              hint="Only when this step's cost differs from the published figure for its kind and setting"),
+        Field("cost.per", "Cost per", "enum", "cost_per"),
+        Field("cost.source", "Where the cost comes from", hint="e.g. “local tariff 2024/25”"),
         Field("notes", "Notes", "multiline"),
     ],
     "handoffs": [
@@ -429,7 +433,9 @@ class EntityDialog(QDialog):
         unplaced = list(other)
         for key, message in fields.items():
             head = key.split(".")[0]
-            target = key if key in self.errors else head if head in self.errors else None
+            # a problem with a whole object ("cost: per is required") shows at its first field
+            inside = next((k for k in self.errors if k.startswith(head + ".")), None)
+            target = key if key in self.errors else head if head in self.errors else inside
             if target is None:
                 unplaced.append(f"{key}: {message}")
             else:
