@@ -69,7 +69,7 @@ def read_json_file(path: str | os.PathLike[str]) -> Any:
     source = str(path)
     limit = jsonlimits.MAX_FILE_BYTES
     try:
-        with open(path, "rb") as file:  # noqa: PTH123  (read at most the limit, even from a device)
+        with open(path, "rb") as file:
             raw = file.read(limit + 1)
     except OSError as error:
         raise CaseFileError([Problem("$", f"cannot read the file: {error.strerror or error}")],

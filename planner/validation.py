@@ -235,7 +235,8 @@ def _message(error: Any) -> str:
         return (f"unknown key{'s' if len(extra) != 1 else ''} {names}: not part of the format "
                 f"(allowed: {', '.join(known) or 'none'})")
     if kind == "pattern":
-        return f"{shown(instance)} is not in the right form: {_pattern_words().get(expected, 'see the format')}"
+        words = _pattern_words().get(expected, "see the format")
+        return f"{shown(instance)} is not in the right form: {words}"
     if kind == "maxLength":
         return f"is {len(instance):,} characters long; the most is {expected:,}"
     if kind == "minLength":
@@ -315,11 +316,12 @@ class _SemanticCheck:
         if not isinstance(value, str):
             return None
         try:
-            return self.in_range(parse_date(value), f"{path}.{key}")
+            day = parse_date(value)
         except ValueError as error:
             if "real" in str(error):
                 self.add(f"{path}.{key}", f"{shown(value)} is not a real date")
             return None
+        return day if self.in_range(day, f"{path}.{key}") is not None else None
 
     def in_range(self, day: Any, path: str) -> Any:
         """``day`` (a date or datetime) if it lies in the range a case can hold; else reported, None."""
@@ -389,7 +391,8 @@ class _SemanticCheck:
         if isinstance(signed, list):
             for index, who in enumerate(signed):
                 if isinstance(who, str) and who not in members:
-                    self.add(f"$.care_plan.signed_off_by[{index}]", f"{shown(who)} does not name a team member")
+                    self.add(f"$.care_plan.signed_off_by[{index}]",
+                             f"{shown(who)} does not name a team member")
         for path, note in _objects(self.data, "annotations", "$"):
             named = note.get("steps")
             if isinstance(named, list):
@@ -516,7 +519,8 @@ class _SemanticCheck:
                 unknown = value.get("sector_unknown")
                 for index, org in enumerate(unknown if isinstance(unknown, list) else []):
                     if isinstance(org, str) and org not in organisations:
-                        self.add(f"{path}.sector_unknown[{index}]", f"{shown(org)} does not name an organisation")
+                        self.add(f"{path}.sector_unknown[{index}]",
+                                 f"{shown(org)} does not name an organisation")
             elif key == "anonymised" and isinstance(value, dict):
                 self.date_at(value, "day_zero", path)
             elif key not in EXTENSION_SCHEMAS:

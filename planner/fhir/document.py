@@ -83,10 +83,12 @@ _EARLIER_TYPES = frozenset(
 
 
 class FhirImportError(CaseFileError):
-    """A FHIR file that cannot become a case; nothing is imported."""
+    """A FHIR file that cannot become a case; nothing is imported. One message at ``path``, or
+    several problems (``count`` of them in all)."""
 
-    def __init__(self, message: str, path: str = "$", source: str | None = None) -> None:
-        super().__init__([Problem(path, message)], source)
+    def __init__(self, message: str | list[Problem], path: str = "$", source: str | None = None,
+                 count: int | None = None) -> None:
+        super().__init__([Problem(path, message)] if isinstance(message, str) else message, source, count)
 
 
 def is_fhir(data: Any) -> bool:
@@ -275,7 +277,9 @@ class Document:
             identifiers = entry.resource.get("identifier")
             if not isinstance(identifiers, list):
                 continue
-            pairs = {(i.get("system"), i.get("value")) for i in identifiers if isinstance(i, dict)}
+            pairs = {(i.get("system"), i.get("value")) for i in identifiers
+                     if isinstance(i, dict) and isinstance(i.get("system"), str | None)
+                     and isinstance(i.get("value"), str | None)}
             values = {value for _system, value in pairs}
             if all(((system, code) in pairs) if system else (code in values) for system, code in wanted):
                 return entry
@@ -352,7 +356,8 @@ def _condition(resource: dict[str, Any]) -> tuple[str, str] | None:
 
 
 def _care_team(resource: dict[str, Any]) -> tuple[str, str] | None:
-    for participant in resource.get("participant") or []:
+    participants = resource.get("participant")
+    for participant in participants if isinstance(participants, list) else []:
         if isinstance(participant, dict):
             if isinstance(participant.get("role"), dict):
                 return "STU3", "CareTeam.participant.role is a single CodeableConcept (a list in R4)"
@@ -365,7 +370,8 @@ def _care_plan(resource: dict[str, Any]) -> tuple[str, str] | None:
     for key, version in (("context", "STU3"), ("definition", "STU3"), ("custodian", "R5")):
         if key in resource:
             return version, f"CarePlan.{key} is not in R4"
-    for activity in resource.get("activity") or []:
+    activities = resource.get("activity")
+    for activity in activities if isinstance(activities, list) else []:
         if isinstance(activity, dict):
             for key in ("plannedActivityReference", "performedActivity"):
                 if key in activity:
