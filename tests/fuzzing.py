@@ -45,6 +45,16 @@ DATES = [
 #: Keys whose values refer to something else by id, in case files.
 REFERENCE_KEYS = {"organisation", "member", "from", "to", "named_receiver", "owner", "goal", "steps",
                   "signed_off_by", "coordinator", "sector_unknown"}
+#: Free-text keys of a case file, and valid but awkward text for them (within every key's maximum).
+TEXT_KEYS = {"name", "label", "notes", "title", "what_matters", "contingency", "description", "in_my_words",
+             "outcome", "comment", "reason", "contact", "area", "scope", "assessed_by", "frequency",
+             "service_line", "contract"}
+VALID_TEXTS = ["W" * 100, "مرحبا بالعالم، هذه خطة الرعاية", "👩‍⚕️🧓🏽🏥" * 10, "<b>bold</b> & <i>", "a\nb\tc",
+               "\u202eevil\u202c", "ﬁ", "x", "Ω≈ç√∫˜µ≤≥÷", "Zoë O'Brien-Łukasiewicz", "𝕳𝖊𝖑𝖑𝖔", "\u00a0"]
+#: Keys a case file may leave out.
+OPTIONAL_KEYS = {"title", "team", "coordinator", "handoffs", "care_plan", "annotations", "extensions", "end",
+                 "label", "notes", "stage", "setting", "nhs_number", "date_of_birth", "frailty", "consent",
+                 "what_matters", "conditions", "goals", "actions", "signed_off_by", "review_on", "agreed_on"}
 #: FHIR resources the import reads; mutations are aimed at them.
 READ_TYPES = {"Patient", "Encounter", "Organization", "Practitioner", "PractitionerRole", "RelatedPerson",
               "CareTeam", "EpisodeOfCare", "CarePlan", "Goal", "Condition", "Bundle"}
@@ -115,6 +125,52 @@ def _nested(depth: int) -> Any:
     for level in range(depth):
         value = {"n": value} if level % 2 else [value]
     return value
+
+
+def mutate_valid(doc: Any, rnd: random.Random) -> Mutant:
+    """A copy of a case file with changes that keep it valid, or nearly: awkward text, dates at the
+    bounds, optional parts left out, deep but allowed extensions, more of everything."""
+    mutant = Mutant(doc, rnd)
+    for _ in range(rnd.randint(1, 4)):
+        places = _places(mutant.doc)
+        op = rnd.randrange(6)
+        if op <= 1:
+            texts = [p for p in places if p and p[-1] in TEXT_KEYS and isinstance(_get(mutant.doc, p), str)]
+            if texts:
+                where = rnd.choice(texts)
+                _set(mutant.doc, where, rnd.choice(VALID_TEXTS) * rnd.choice([1, 1, 2]))
+                mutant.done.append(f"text {where}")
+        elif op == 2:
+            bound = rnd.choice(["1900-01-01", "2100-12-31"])
+            dated = [p for p in places if p and p[-1] in ("date_of_birth", "assessed_on", "recorded_on",
+                                                          "target_date", "due", "review_on", "on")]
+            if dated:
+                where = rnd.choice(dated)
+                _set(mutant.doc, where, bound)
+                mutant.done.append(f"date {where} {bound}")
+        elif op == 3:
+            optional = [p for p in places if p and p[-1] in OPTIONAL_KEYS]
+            if optional:
+                where = rnd.choice(optional)
+                del _get(mutant.doc, where[:-1])[where[-1]]
+                mutant.done.append(f"delete {where}")
+        elif op == 4 and isinstance(mutant.doc, dict):
+            depth = rnd.choice([1, 8, 15])
+            mutant.doc.setdefault("extensions", {})[rnd.choice(["other_tool", "ünïcode key", "x"])] = \
+                _nested(depth)
+            mutant.done.append(f"extension {depth} deep")
+        else:  # more of a list: steps, organisations, goals... with fresh ids
+            lists = [p for p in places if p and isinstance(_get(mutant.doc, p), list) and _get(mutant.doc, p)
+                     and isinstance(_get(mutant.doc, p)[0], dict) and "id" in _get(mutant.doc, p)[0]]
+            if lists:
+                where = rnd.choice(lists)
+                items = _get(mutant.doc, where)
+                for number in range(rnd.choice([1, 5, 50])):
+                    item = copy.deepcopy(rnd.choice(items))
+                    item["id"] = f"{item['id']}-copy{number}"
+                    items.append(item)
+                mutant.done.append(f"more in {where}")
+    return mutant
 
 
 def mutate(doc: Any, rnd: random.Random, focus: Callable[[list[Path_]], list[Path_]] | None = None) -> Mutant:
