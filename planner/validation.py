@@ -49,7 +49,7 @@ def key_path(base: str, key: str) -> str:
 #: A refused file's message lists this many problems, then says how many more there are.
 MAX_SHOWN = 200
 #: Schema problems stop being counted after this many, so a huge bad file answers in seconds.
-MAX_COUNTED = 10_000
+MAX_COUNTED = 2_000
 #: Every date in a case (steps, person, team, care plan, sign-offs, extensions) lies in this range:
 #: the app computes ages, intervals and shifted dates with them.
 MIN_DATE = date(1900, 1, 1)
@@ -77,8 +77,7 @@ class CaseFileError(ValueError):
         where = f" in {source}" if source else ""
         noun = "problem" if self.count == 1 else "problems"
         more = "" if counted_all else "more than "
-        lines = [f"{more}{self.count:,} {noun}{where}:".capitalize() if more else
-                 f"{self.count:,} {noun}{where}:"]
+        lines = [f"{more}{self.count:,} {noun}{where}:"]
         lines += [f"  {p}" for p in problems[:MAX_SHOWN]]
         if self.count > MAX_SHOWN:
             left = self.count - min(len(problems), MAX_SHOWN)
@@ -154,6 +153,12 @@ def _schema_errors(data: Any) -> Iterator[tuple[str, Any]]:
                 yield from ((base, error) for error in validators[key].iter_errors(value))
 
 
+def _in_order(problem: Problem) -> tuple[Any, ...]:
+    """Problems by path with indexes in number order ($.steps[9] before $.steps[10]), then message."""
+    parts = re.split(r"(\d+)", problem.path)
+    return (*((int(p) if i % 2 else p) for i, p in enumerate(parts)), problem.message)
+
+
 def validate(data: Any) -> list[Problem]:
     """Every problem with a parsed case file, schema first, sorted by path within each group
     (the schema's first :data:`MAX_COUNTED`)."""
@@ -166,8 +171,8 @@ def validate_counted(data: Any) -> tuple[list[Problem], int, bool]:
     :data:`MAX_COUNTED`, and then the semantic checks are not run."""
     errors = list(islice(_schema_errors(data), MAX_COUNTED + 1))
     counted_all = len(errors) <= MAX_COUNTED
-    problems = sorted(Problem(base + error.json_path[1:], _message(error))
-                      for base, error in errors[:MAX_COUNTED])
+    problems = sorted((Problem(base + error.json_path[1:], _message(error))
+                       for base, error in errors[:MAX_COUNTED]), key=_in_order)
     if isinstance(data, dict) and counted_all:
         seen = set(problems)
         problems += [p for p in _SemanticCheck(data).run() if p not in seen]

@@ -246,6 +246,7 @@ def test_problems_are_listed_up_to_200_then_counted() -> None:
     lines = str(error).splitlines()
     assert lines[0] == "500 problems in bad.case.json:"
     assert len(lines) == 1 + MAX_SHOWN + 1 and lines[-1] == "  ... and 300 more problems"
+    assert lines[1].startswith("  $.steps[0].kind") and lines[200].startswith("  $.steps[199].kind")
     assert error.listing(12)[-1] == "... and 488 more problems"
 
 
@@ -256,7 +257,7 @@ def test_counting_stops_at_a_limit_so_a_huge_bad_file_answers_quickly() -> None:
         loads_case(json.dumps(data))
     error = caught.value
     assert not error.counted_all and error.count == MAX_COUNTED
-    assert str(error).startswith(f"More than {MAX_COUNTED:,} problems:")
+    assert str(error).startswith(f"more than {MAX_COUNTED:,} problems:")
     assert str(error).splitlines()[-1] == f"  ... and more than {MAX_COUNTED - MAX_SHOWN:,} more problems"
 
 
