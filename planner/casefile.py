@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import os
+import stat
 import tempfile
 from pathlib import Path
 from typing import Any
@@ -69,7 +70,10 @@ def read_json_file(path: str | os.PathLike[str]) -> Any:
     source = str(path)
     limit = jsonlimits.MAX_FILE_BYTES
     try:
-        with open(path, "rb") as file:
+        if not stat.S_ISREG(os.stat(path).st_mode):  # a pipe would never end, a device never stop
+            raise CaseFileError([Problem("$", "cannot read the file: it is not a regular file (a folder, "
+                                              "a device or a pipe)")], source)
+        with open(path, "rb") as file:  # at most the limit, whatever the file says its size is
             raw = file.read(limit + 1)
     except OSError as error:
         raise CaseFileError([Problem("$", f"cannot read the file: {error.strerror or error}")],

@@ -61,10 +61,15 @@ def test_a_case_file_has_a_lower_limit_than_a_fhir_bundle(tmp_path: Path,
     assert read_json_file(fhir)["resourceType"] == "Bundle"
 
 
-def test_reading_a_device_stops_at_the_limit(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(jsonlimits, "MAX_FILE_BYTES", 1000)
-    with pytest.raises(CaseFileError, match="larger than"):
-        read_json_file("/dev/zero")
+@pytest.mark.parametrize("kind", ["device", "folder", "pipe"])
+def test_only_a_regular_file_is_read(kind: str, tmp_path: Path) -> None:
+    import os
+
+    path = {"device": Path("/dev/zero"), "folder": tmp_path}.get(kind, tmp_path / "pipe")
+    if kind == "pipe":
+        os.mkfifo(path)  # reading it would wait for a writer for ever
+    with pytest.raises(CaseFileError, match="it is not a regular file"):
+        read_json_file(path)
 
 
 @pytest.mark.parametrize("depth", [65, 1000, 200_000])
@@ -361,3 +366,21 @@ def test_a_fhir_participant_that_is_not_a_list_is_a_clean_refusal(
     assert "$.entry[1].resource.participant: CareTeam.participant must be a list" in err
     assert main(["--db", db_url, "cases", "--json"]) == 0
     assert json.loads(capsys.readouterr().out) == []
+
+
+@pytest.mark.parametrize("years", ["201", "5000", "99999999999999999999999", "٣", "-1"])
+def test_years_beyond_the_dialogs_range_are_a_usage_error(years: str, capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as caught:
+        main(["import", "anything.json", "--years", years])
+    assert caught.value.code == 2
+    err = capsys.readouterr().err
+    assert "is not a whole number of years from 0 to 200" in err or "expected one argument" in err
+
+
+def test_a_window_reaching_before_year_one_starts_at_the_first_day() -> None:
+    from datetime import date
+
+    from planner.fhir.values import years_before
+
+    assert years_before(date(150, 6, 1), 200) == date.min
+    assert years_before(date(2024, 2, 29), 199) == date(1825, 2, 28)
