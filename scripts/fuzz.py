@@ -20,6 +20,7 @@ import random
 import sys
 import tempfile
 import time
+from collections import Counter
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -57,6 +58,7 @@ def main() -> int:
             chosen = [rnd.choice(seeds) for _ in range(args.fhir)]
             jobs += [("fhir", seed, fhir_focus(seed)) for seed in chosen]
     totals: dict[str, dict[str, int]] = {}
+    signatures: Counter[str] = Counter()
     shown = 0
     started = time.monotonic()
     with tempfile.TemporaryDirectory(prefix="pathway-fuzz-") as folder:
@@ -76,6 +78,9 @@ def main() -> int:
             count["tracebacks"] += crashed
             count["partial imports"] += outcome.partial
             count["other failures"] += bool(outcome.failures) and not crashed and not outcome.partial
+            for failure in outcome.failures:  # tallied by command and the exception's last line
+                lines = [line for line in failure.strip().splitlines() if line.strip()]
+                signatures[f"{kind} {failure.split(':', 1)[0]}: {lines[-1][:160]}"] += 1
             if outcome.failures and shown < SHOWN:
                 shown += 1
                 print(f"--- {kind} file {number}: {'; '.join(mutant.done)}", file=sys.stderr)
@@ -88,6 +93,8 @@ def main() -> int:
                 print(f"{number} files, {time.monotonic() - started:.0f} s", file=sys.stderr)
     for kind, count in totals.items():
         print(f"{kind}: " + ", ".join(f"{name} {value:,}" for name, value in count.items()))
+    for signature, times in signatures.most_common():
+        print(f"  {times:>5} x {signature}")
     bad = sum(c["tracebacks"] + c["partial imports"] + c["other failures"] for c in totals.values())
     return 1 if bad else 0
 

@@ -384,3 +384,22 @@ def test_a_window_reaching_before_year_one_starts_at_the_first_day() -> None:
 
     assert years_before(date(150, 6, 1), 200) == date.min
     assert years_before(date(2024, 2, 29), 199) == date(1825, 2, 28)
+
+
+def test_the_window_lists_the_first_problems_and_counts_the_rest(window: Any, monkeypatch: pytest.MonkeyPatch,
+                                                                 tmp_path: Path) -> None:
+    from PySide6.QtWidgets import QMessageBox
+
+    data = minimal_dict()
+    data["steps"] = [{"id": f"s{i}", "kind": "teleport", "organisation": "gp", "start": "2024-01-01"}
+                     for i in range(500)]
+    path = tmp_path / "bad.case.json"
+    path.write_text(json.dumps(data), encoding="utf-8")
+    shown: list[QMessageBox] = []
+    monkeypatch.setattr(QMessageBox, "exec", lambda box: shown.append(box) or 0)
+    assert window.import_path(str(path)) is None
+    (box,) = shown
+    assert "it has 500 problems. Nothing was changed." in box.text()
+    assert box.informativeText().endswith("… and 488 more (see Show Details).")
+    details = box.detailedText().splitlines()
+    assert len(details) == MAX_SHOWN + 1 and details[-1] == "... and 300 more problems"

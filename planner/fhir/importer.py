@@ -31,7 +31,7 @@ from planner.fhir.report import ImportReport, ImportWindow
 from planner.model import Case, Moment, moment_date, moment_key
 from planner.nhs_number import is_valid as nhs_number_is_valid
 from planner.reference import label
-from planner.validation import MAX_COUNTED, case_schema
+from planner.validation import MAX_COUNTED, CaseFileError, Problem, case_schema
 
 #: The default time window: encounters in the 3 years before the latest one become steps.
 DEFAULT_YEARS = 3
@@ -87,7 +87,12 @@ def import_fhir(
         raise FhirImportError(found[:MAX_COUNTED], source=source, count=len(found))
     mapper = _Mapper(document, since, years)
     case_data = mapper.run()
-    case = case_from_dict(case_data, source)
+    try:
+        case = case_from_dict(case_data, source)
+    except CaseFileError as error:  # its paths are in the case made from the file, not in the file
+        problems = [Problem(p.path, f"{p.message} (in the case made from the FHIR data)")
+                    for p in error.problems]
+        raise FhirImportError(problems, source=source, count=error.count) from None
     return FhirImport(case, case_data, mapper.report)
 
 
