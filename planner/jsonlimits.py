@@ -37,13 +37,16 @@ MAX_SAFE_INTEGER = 2**53
 #: A whole number with more digits than this is refused before it is converted.
 MAX_INT_DIGITS = 20
 
-_STRING = re.compile(r'"[^"\\]*(?:\\.[^"\\]*)*"')
+#: A backslash escape: taken out first, so that a string is then simply quote to quote (a pattern
+#: that handles escapes inside strings can take quadratic time on text such as "\"\"\"...).
+_ESCAPE = re.compile(r"\\.")
+_STRING = re.compile(r'"[^"]*"')
 _NOT_BRACKET = re.compile(r"[^\[\]{}]+")
 _STEP = {"[": 1, "{": 1, "]": -1, "}": -1}
 #: A \\u escape of a surrogate or of NUL (not itself escaped): only these can put such characters
 #: into parsed text, since the file must be valid UTF-8 and JSON forbids raw control characters.
 _SUSPECT_ESCAPE = re.compile(r"(?<!\\)(?:\\\\)*\\u(?:[dD][89a-fA-F]|0000)")
-_TOKEN = re.compile(r'"[^"\\]*(?:\\.[^"\\]*)*"(\s*:)?|[\[\]{},]')
+_TOKEN = re.compile(r'"[^"]*"(\s*:)?|[\[\]{},]')
 #: Problems found while parsing stop being collected after this many (they are still counted).
 MAX_COLLECTED = 1000
 
@@ -60,12 +63,14 @@ class _Refused:
 def nesting_depth(text: str) -> int:
     """How deeply arrays and objects nest in JSON ``text``, without parsing it (and so without
     recursion): brackets inside strings are ignored."""
-    brackets = _NOT_BRACKET.sub("", _STRING.sub("", text))
+    brackets = _NOT_BRACKET.sub("", _STRING.sub("", _ESCAPE.sub("", text)))
     return max(accumulate(map(_STEP.__getitem__, brackets)), default=0)
 
 
 def _too_deep_at(text: str, limit: int) -> tuple[str, int] | None:
-    """(JSON path, line) of the first array or object nested deeper than ``limit``; None if none."""
+    """(JSON path, line) of the first array or object nested deeper than ``limit``; None if none.
+    Keys are shown without their escapes."""
+    text = _ESCAPE.sub("", text)  # never a line break: "." does not match one
     frames: list[list[Any]] = []  # per open container: [kind, current key or index]
     for match in _TOKEN.finditer(text):
         token = match[0]

@@ -403,3 +403,15 @@ def test_the_window_lists_the_first_problems_and_counts_the_rest(window: Any, mo
     assert box.informativeText().endswith("… and 488 more (see Show Details).")
     details = box.detailedText().splitlines()
     assert len(details) == MAX_SHOWN + 1 and details[-1] == "... and 300 more problems"
+
+
+def test_strings_full_of_escapes_are_scanned_in_one_pass() -> None:
+    """A pattern that follows escapes inside strings takes quadratic time on these (hours for a
+    few megabytes); the scan takes escapes out first."""
+    quotes = '["' + '\\"' * 200_000 + '"]'
+    assert jsonlimits.nesting_depth(quotes) == 1 and loads_json(quotes) == ['"' * 200_000]
+    unterminated = '["' + '\\"' * 200_000 + "]"
+    with pytest.raises(CaseFileError, match="not valid JSON"):
+        loads_json(unterminated)
+    backslashes = '["' + "\\\\" * 200_000 + '", ["]"]]'
+    assert jsonlimits.nesting_depth(backslashes) == 2 and loads_json(backslashes)[1] == ["]"]
