@@ -152,6 +152,7 @@ class Document:
         self.by_url: dict[str, Entry] = {}
         self.by_type_id: dict[tuple[str, str], Entry] = {}
         self.by_type: dict[str, list[Entry]] = {}
+        self._by_identifier: dict[str, dict[tuple[str | None, str], list[Entry]]] = {}
         for entry in self.entries:
             if entry.full_url:
                 self.by_url.setdefault(_HISTORY.sub("", entry.full_url), entry)
@@ -273,17 +274,29 @@ class Document:
                 return None
             system, bar, code = value.partition("|")
             wanted.append((system or None, code) if bar else (None, system))
-        for entry in self.of_type(kind):
-            identifiers = entry.resource.get("identifier")
-            if not isinstance(identifiers, list):
-                continue
-            pairs = {(i.get("system"), i.get("value")) for i in identifiers
-                     if isinstance(i, dict) and isinstance(i.get("system"), str | None)
-                     and isinstance(i.get("value"), str | None)}
-            values = {value for _system, value in pairs}
-            if all(((system, code) in pairs) if system else (code in values) for system, code in wanted):
+        index = self._identifiers(kind)
+        for entry in index.get(wanted[0], []):  # the first in file order that has every identifier
+            if all(entry in index.get(pair, ()) for pair in wanted[1:]):
                 return entry
         return None
+
+    def _identifiers(self, kind: str) -> dict[tuple[str | None, str], list[Entry]]:
+        """The resources of ``kind`` by (system, value) and by (None, value) of each identifier, in
+        file order; built once per kind, so resolving many conditional references stays linear."""
+        index = self._by_identifier.get(kind)
+        if index is None:
+            index = self._by_identifier[kind] = {}
+            for entry in self.of_type(kind):
+                identifiers = entry.resource.get("identifier")
+                for item in identifiers if isinstance(identifiers, list) else []:
+                    system = item.get("system") if isinstance(item, dict) else None
+                    value = item.get("value") if isinstance(item, dict) else None
+                    if isinstance(value, str) and isinstance(system, str | None):
+                        for pair in {(system, value), (None, value)}:
+                            holders = index.setdefault(pair, [])
+                            if not holders or holders[-1] is not entry:
+                                holders.append(entry)
+        return index
 
 
 # -- the FHIR version ----------------------------------------------------------------------------
