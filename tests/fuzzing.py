@@ -378,8 +378,13 @@ def check_outputs(case_id: str, workdir: Path, db_url: str) -> list[str]:
             failures.append(f"{args[0]}: {crash}")
         elif code != 0 and not (args[0] == "print-plan" and "has no care plan" in err):
             failures.append(f"{args[0]} exit {code}: {err[:2000]}")
-        elif args[0] == "export-case":
-            code, _out, err, crash = cli("--db", db_url, "import", str(exported))
+        elif args[0] == "export-case":  # the round trip: imported again, it is the same case
+            code, out, err, crash = cli("--db", db_url, "import", str(exported))
             if crash is not None or code != 0:
                 failures.append(f"re-import of the exported case file: {crash or err[:2000]}")
+                continue
+            again = workdir / "again.case.json"
+            code, _out, err, crash = cli("--db", db_url, "export-case", out.strip(), "--out", str(again))
+            if crash is not None or code != 0 or again.read_text("utf-8") != exported.read_text("utf-8"):
+                failures.append(f"the re-imported case file differs from the exported one: {crash or err[:2000]}")
     return failures

@@ -68,7 +68,8 @@ def test_the_fuzzer_finds_what_it_is_meant_to_find(tmp_path: Path, qapp: Any) ->
     from tests import fuzzing
 
     db_url = f"sqlite:///{tmp_path / 'fuzz.sqlite'}"
-    assert run_one(fuzzing.Mutant(_demo(), random.Random(1)).text(), tmp_path, db_url).imported
+    unchanged = run_one(fuzzing.Mutant(_demo(), random.Random(1)).text(), tmp_path, db_url)
+    assert unchanged.imported and not unchanged.failures
     original = fuzzing.cli
 
     def crashing(*args: str) -> tuple[int, str, str, str | None]:
