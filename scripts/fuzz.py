@@ -8,7 +8,9 @@ Each file is a structure-aware mutation of the demo case or of the shared real F
 tests: tests/fuzzing.py). Every imported case is then exported (case file, re-imported; anonymised
 FHIR; anonymised workshop PDF), its plan printed, its findings and measures listed, unless
 --no-outputs. Prints the counts: imported, refused cleanly, tracebacks (the first few in full),
-partial imports, and other broken promises (a refusal without a clear message, a failed output).
+partial imports, tracebacks in the outputs of an imported case (downstream of the import), and other
+broken promises (a refusal without a clear message, an output that fails cleanly, a round trip that
+changes the case).
 Exit status 1 if there was any traceback, partial import or broken promise.
 """
 
@@ -38,7 +40,8 @@ from tests.fuzzing import (  # noqa: E402
 )
 
 SHOWN = 5
-COUNTS = ("files", "imported", "refused cleanly", "tracebacks", "partial imports", "other failures")
+COUNTS = ("files", "imported", "refused cleanly", "tracebacks in import", "partial imports",
+          "tracebacks in outputs", "other failures")
 
 
 def main() -> int:
@@ -72,12 +75,15 @@ def main() -> int:
             outcome = run_one(mutant.text(), work, db_url, outputs=not args.no_outputs)
             count = totals.setdefault(kind, dict.fromkeys(COUNTS, 0))
             count["files"] += 1
-            crashed = any("Traceback" in f for f in outcome.failures)
+            crashed = any("Traceback" in f and f.startswith("import:") for f in outcome.failures)
+            downstream = any("Traceback" in f and not f.startswith("import:") for f in outcome.failures)
             count["imported"] += outcome.imported
             count["refused cleanly"] += outcome.refused and not outcome.failures
-            count["tracebacks"] += crashed
+            count["tracebacks in import"] += crashed
             count["partial imports"] += outcome.partial
-            count["other failures"] += bool(outcome.failures) and not crashed and not outcome.partial
+            count["tracebacks in outputs"] += downstream
+            broken = crashed or downstream or outcome.partial
+            count["other failures"] += bool(outcome.failures) and not broken
             for failure in outcome.failures:  # tallied by command and the exception's last line
                 lines = [line for line in failure.strip().splitlines() if line.strip()]
                 signatures[f"{kind} {failure.split(':', 1)[0]}: {lines[-1][:160]}"] += 1
@@ -95,7 +101,7 @@ def main() -> int:
         print(f"{kind}: " + ", ".join(f"{name} {value:,}" for name, value in count.items()))
     for signature, times in signatures.most_common():
         print(f"  {times:>5} x {signature}")
-    bad = sum(c["tracebacks"] + c["partial imports"] + c["other failures"] for c in totals.values())
+    bad = sum(sum(c[name] for name in COUNTS[3:]) for c in totals.values())
     return 1 if bad else 0
 
 
