@@ -24,7 +24,7 @@ import re
 from itertools import accumulate
 from typing import Any
 
-from planner.validation import Problem, key_path
+from planner.validation import Problem, in_order, key_path
 
 #: The largest file read for import (a FHIR bundle of a long history can be tens of megabytes).
 MAX_FILE_BYTES = 50 * 1024 * 1024
@@ -190,5 +190,5 @@ def _walk(data: Any) -> tuple[list[Problem], int]:
                 found(where, item.reason)
             elif isinstance(item, str) and (why := _text_problem(item)) is not None:
                 found(where, f"the text {why}")
-    problems.sort()
+    problems.sort(key=in_order)
     return problems, count

@@ -153,7 +153,7 @@ def _schema_errors(data: Any) -> Iterator[tuple[str, Any]]:
                 yield from ((base, error) for error in validators[key].iter_errors(value))
 
 
-def _in_order(problem: Problem) -> tuple[Any, ...]:
+def in_order(problem: Problem) -> tuple[Any, ...]:
     """Problems by path with indexes in number order ($.steps[9] before $.steps[10]), then message."""
     parts = re.split(r"(\d+)", problem.path)
     return (*((int(p) if i % 2 else p) for i, p in enumerate(parts)), problem.message)
@@ -172,7 +172,7 @@ def validate_counted(data: Any) -> tuple[list[Problem], int, bool]:
     errors = list(islice(_schema_errors(data), MAX_COUNTED + 1))
     counted_all = len(errors) <= MAX_COUNTED
     problems = sorted((Problem(base + error.json_path[1:], _message(error))
-                       for base, error in errors[:MAX_COUNTED]), key=_in_order)
+                       for base, error in errors[:MAX_COUNTED]), key=in_order)
     if isinstance(data, dict) and counted_all:
         seen = set(problems)
         problems += [p for p in _SemanticCheck(data).run() if p not in seen]
