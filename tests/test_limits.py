@@ -415,3 +415,20 @@ def test_strings_full_of_escapes_are_scanned_in_one_pass() -> None:
         loads_json(unterminated)
     backslashes = '["' + "\\\\" * 200_000 + '", ["]"]]'
     assert jsonlimits.nesting_depth(backslashes) == 2 and loads_json(backslashes)[1] == ["]"]
+
+
+@pytest.mark.parametrize(("data", "path", "words"), [
+    ({"resourceType": "Bundle", "type": ["collection"], "entry": []}, "$.type", "a Bundle without a type"),
+    ({"resourceType": "Bundle", "type": "collection",
+      "entry": [{"resource": {**PATIENT, "contained": [{"id": "x", "resourceType": ["Organization"]}]}}]},
+     "$.entry[0].resource.contained[0].resourceType", "Patient.contained.resourceType must be text, not a list"),
+    ({**PATIENT, "contained": 5}, "$.contained", "Patient.contained must be a list"),
+    ({**PATIENT, "name": [{"given": ["Ann", 2]}]}, "$.name[0].given[1]", "Patient.name.given must be text"),
+    ({**PATIENT, "identifier": [{"system": {"a": 1}, "value": "x"}]}, "$.identifier[0].system",
+     "Patient.identifier.system must be text, not an object"),
+])
+def test_fhir_shapes_the_import_does_not_expect_are_refused_by_path(data: dict[str, Any], path: str,
+                                                                    words: str) -> None:
+    with pytest.raises(FhirImportError) as caught:
+        import_fhir(data)
+    assert any(p.path == path and words in p.message for p in caught.value.problems), caught.value.problems

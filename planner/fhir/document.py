@@ -167,7 +167,7 @@ class Document:
     def _read_bundle(self, data: dict[str, Any]) -> None:
         bundle_type = data.get("type")
         self.bundle_type = bundle_type if isinstance(bundle_type, str) else None
-        if bundle_type not in READABLE_BUNDLES:
+        if not isinstance(bundle_type, str) or bundle_type not in READABLE_BUNDLES:
             shown = f"a '{bundle_type}' Bundle" if isinstance(bundle_type, str) else "a Bundle without a type"
             self.fail(
                 f"{shown} cannot start a case: import a collection, transaction, batch, searchset "
@@ -201,7 +201,8 @@ class Document:
         contained = resource.get("contained")
         if isinstance(contained, list):
             for index, inner in enumerate(contained):
-                if isinstance(inner, dict) and isinstance(inner.get("id"), str):
+                if (isinstance(inner, dict) and isinstance(inner.get("id"), str)
+                        and isinstance(inner.get("resourceType"), str)):
                     entry.contained[inner["id"]] = Entry(inner, f"{path}.contained[{index}]", None, entry)
         return entry
 
@@ -327,6 +328,8 @@ def check_version(document: Document) -> None:
 def _later_or_earlier(resource: dict[str, Any]) -> tuple[str, str] | None:
     """(version, evidence) when a resource has a shape that R4 does not allow."""
     kind = resource.get("resourceType")
+    if not isinstance(kind, str):  # refused by the shape check (planner.fhir.shapes)
+        return None
     if kind in _LATER_TYPES:
         return "R4B or R5", f"{kind} is not an R4 resource"
     if kind in _EARLIER_TYPES:

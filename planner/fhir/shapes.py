@@ -39,7 +39,8 @@ TYPES: dict[str, Shape] = {
 }
 
 #: Elements every resource may have.
-_COMMON: dict[str, Shape] = {"resourceType": "string", "id": "string", "contained": [{}],
+_COMMON: dict[str, Shape] = {"resourceType": "string", "id": "string",
+                             "contained": [{"resourceType": "string", "id": "string"}],
                              "extension": ["Extension"], "identifier": ["Identifier"]}
 
 CONCEPT, REF = "CodeableConcept", "Reference"
