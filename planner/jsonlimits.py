@@ -47,6 +47,8 @@ _STEP = {"[": 1, "{": 1, "]": -1, "}": -1}
 #: into parsed text, since the file must be valid UTF-8 and JSON forbids raw control characters.
 _SUSPECT_ESCAPE = re.compile(r"(?<!\\)(?:\\\\)*\\u(?:[dD][89a-fA-F]|0000)")
 _TOKEN = re.compile(r'"[^"]*"(\s*:)?|[\[\]{},]')
+#: How much of the path to a part nested too deeply is shown (the line number says where it is).
+SHOWN_LEVELS = 8
 #: Problems found while parsing stop being collected after this many (they are still counted).
 MAX_COLLECTED = 1000
 
@@ -77,9 +79,9 @@ def _too_deep_at(text: str, limit: int) -> tuple[str, int] | None:
         if token in "{[":
             if len(frames) >= limit:
                 path = "$"
-                for kind, where in frames:
+                for kind, where in frames[:SHOWN_LEVELS]:
                     path = f"{path}[{where}]" if kind == "[" else key_path(path, str(where))
-                return path, text.count("\n", 0, match.start()) + 1
+                return path + "…", text.count("\n", 0, match.start()) + 1
             frames.append([token, 0 if token == "[" else "?"])
         elif token in "}]":
             if frames:
