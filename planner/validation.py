@@ -180,6 +180,9 @@ def validate_counted(data: Any) -> tuple[list[Problem], int, bool]:
 
 
 # -- how schema problems are worded ------------------------------------------------------------
+#: What the case schema's shared definitions are, by name, for messages.
+_REF_WORDS = {"id": "an id", "date": "a date (YYYY-MM-DD)", "datetime": "a date or date and time",
+              "text": "text"}
 _TYPE_WORDS = {"object": "an object", "array": "a list", "string": "text", "number": "a number",
                "integer": "a whole number", "boolean": "true or false", "null": "null"}
 
@@ -252,6 +255,11 @@ def _message(error: Any) -> str:
     if kind == "uniqueItems":
         return "holds the same item more than once"
     if kind == "oneOf":
+        options = [_REF_WORDS.get(str(option.get("$ref", "")).rsplit("/", 1)[-1])
+                   or _TYPE_WORDS.get(str(option.get("type")))
+                   for option in expected if isinstance(option, dict)]
+        if all(options):
+            return f"must be {' or '.join(str(o) for o in options)}, not {shown(instance)}"
         return f"{shown(instance)} is not allowed here"
     text = str(error.message)
     return text if len(text) <= 200 else text[:200] + "…"

@@ -434,3 +434,15 @@ def test_fhir_shapes_the_import_does_not_expect_are_refused_by_path(data: dict[s
     with pytest.raises(FhirImportError) as caught:
         import_fhir(data)
     assert any(p.path == path and words in p.message for p in caught.value.problems), caught.value.problems
+
+
+def test_a_choice_of_kinds_is_worded_as_the_choice() -> None:
+    data = demo_dict()
+    data["coordinator"][0]["to"] = 5
+    data["handoffs"][0]["named_receiver"] = [1]
+    data["extensions"][RECORD_KEY]["plan_versions"][1]["what_matters"] = {"a": 1}
+    found = problems_of(data)
+    assert found["$.coordinator[0].to"] == "must be a date (YYYY-MM-DD) or null, not 5"
+    assert found["$.handoffs[0].named_receiver"] == "must be an id or null, not a list"
+    assert found["$.extensions.pathway_planner.plan_versions[1].what_matters"] == \
+        "must be text or null, not an object"
