@@ -296,9 +296,13 @@ def _iso_date(text: str) -> date:
         raise argparse.ArgumentTypeError(str(error)) from None
 
 
+#: The most years of history an import may ask for (as the application's import dialog).
+MAX_YEARS = 200
+
+
 def _years(text: str) -> int:
-    if not text.isdigit():
-        raise argparse.ArgumentTypeError(f"'{text}' is not a whole number of years (0 or more)")
+    if not text.isascii() or not text.isdigit() or len(text) > 3 or int(text) > MAX_YEARS:
+        raise argparse.ArgumentTypeError(f"'{text}' is not a whole number of years from 0 to {MAX_YEARS}")
     return int(text)
 
 

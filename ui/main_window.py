@@ -30,7 +30,7 @@ from db.repository import CaseRepository, CaseSummary, SaveConflict
 from planner import __version__
 from planner.casefile import case_from_dict
 from planner.model import Case, Person
-from planner.validation import CaseFileError
+from planner.validation import MAX_SHOWN, CaseFileError
 from ui import theme
 from ui.editing import CaseEditor
 
@@ -589,17 +589,18 @@ class MainWindow(QMainWindow):
         box.exec()
 
     def _show_problems(self, path: str, error: CaseFileError) -> None:
-        count = len(error.problems)
+        count = error.count
+        more = "" if error.counted_all else "more than "
         box = QMessageBox(QMessageBox.Icon.Warning, "Case file not imported",
-                          f"{Path(path).name} was not imported: it has {count} "
+                          f"{Path(path).name} was not imported: it has {more}{count:,} "
                           f"problem{'s' if count != 1 else ''}. Nothing was changed.", parent=self)
         box.setTextFormat(Qt.TextFormat.PlainText)
         shown = error.problems[:12]
         listing = "\n".join(f"• {p.path}: {p.message}" for p in shown)
         if count > len(shown):
-            listing += f"\n… and {count - len(shown)} more (see Show Details)."
+            listing += f"\n… and {more}{count - len(shown):,} more (see Show Details)."
         box.setInformativeText(listing)
-        box.setDetailedText("\n".join(str(p) for p in error.problems))
+        box.setDetailedText("\n".join(error.listing(MAX_SHOWN)))  # the first 200, then how many more
         box.exec()
 
     def export_case_file(self) -> None:

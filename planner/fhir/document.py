@@ -83,10 +83,12 @@ _EARLIER_TYPES = frozenset(
 
 
 class FhirImportError(CaseFileError):
-    """A FHIR file that cannot become a case; nothing is imported."""
+    """A FHIR file that cannot become a case; nothing is imported. One message at ``path``, or
+    several problems (``count`` of them in all)."""
 
-    def __init__(self, message: str, path: str = "$", source: str | None = None) -> None:
-        super().__init__([Problem(path, message)], source)
+    def __init__(self, message: str | list[Problem], path: str = "$", source: str | None = None,
+                 count: int | None = None) -> None:
+        super().__init__([Problem(path, message)] if isinstance(message, str) else message, source, count)
 
 
 def is_fhir(data: Any) -> bool:
@@ -150,6 +152,7 @@ class Document:
         self.by_url: dict[str, Entry] = {}
         self.by_type_id: dict[tuple[str, str], Entry] = {}
         self.by_type: dict[str, list[Entry]] = {}
+        self._by_identifier: dict[str, dict[tuple[str | None, str], list[Entry]]] = {}
         for entry in self.entries:
             if entry.full_url:
                 self.by_url.setdefault(_HISTORY.sub("", entry.full_url), entry)
@@ -164,7 +167,7 @@ class Document:
     def _read_bundle(self, data: dict[str, Any]) -> None:
         bundle_type = data.get("type")
         self.bundle_type = bundle_type if isinstance(bundle_type, str) else None
-        if bundle_type not in READABLE_BUNDLES:
+        if not isinstance(bundle_type, str) or bundle_type not in READABLE_BUNDLES:
             shown = f"a '{bundle_type}' Bundle" if isinstance(bundle_type, str) else "a Bundle without a type"
             self.fail(
                 f"{shown} cannot start a case: import a collection, transaction, batch, searchset "
@@ -198,7 +201,8 @@ class Document:
         contained = resource.get("contained")
         if isinstance(contained, list):
             for index, inner in enumerate(contained):
-                if isinstance(inner, dict) and isinstance(inner.get("id"), str):
+                if (isinstance(inner, dict) and isinstance(inner.get("id"), str)
+                        and isinstance(inner.get("resourceType"), str)):
                     entry.contained[inner["id"]] = Entry(inner, f"{path}.contained[{index}]", None, entry)
         return entry
 
@@ -271,15 +275,29 @@ class Document:
                 return None
             system, bar, code = value.partition("|")
             wanted.append((system or None, code) if bar else (None, system))
-        for entry in self.of_type(kind):
-            identifiers = entry.resource.get("identifier")
-            if not isinstance(identifiers, list):
-                continue
-            pairs = {(i.get("system"), i.get("value")) for i in identifiers if isinstance(i, dict)}
-            values = {value for _system, value in pairs}
-            if all(((system, code) in pairs) if system else (code in values) for system, code in wanted):
+        index = self._identifiers(kind)
+        for entry in index.get(wanted[0], []):  # the first in file order that has every identifier
+            if all(entry in index.get(pair, ()) for pair in wanted[1:]):
                 return entry
         return None
+
+    def _identifiers(self, kind: str) -> dict[tuple[str | None, str], list[Entry]]:
+        """The resources of ``kind`` by (system, value) and by (None, value) of each identifier, in
+        file order; built once per kind, so resolving many conditional references stays linear."""
+        index = self._by_identifier.get(kind)
+        if index is None:
+            index = self._by_identifier[kind] = {}
+            for entry in self.of_type(kind):
+                identifiers = entry.resource.get("identifier")
+                for item in identifiers if isinstance(identifiers, list) else []:
+                    system = item.get("system") if isinstance(item, dict) else None
+                    value = item.get("value") if isinstance(item, dict) else None
+                    if isinstance(value, str) and isinstance(system, str | None):
+                        for pair in {(system, value), (None, value)}:
+                            holders = index.setdefault(pair, [])
+                            if not holders or holders[-1] is not entry:
+                                holders.append(entry)
+        return index
 
 
 # -- the FHIR version ----------------------------------------------------------------------------
@@ -310,6 +328,8 @@ def check_version(document: Document) -> None:
 def _later_or_earlier(resource: dict[str, Any]) -> tuple[str, str] | None:
     """(version, evidence) when a resource has a shape that R4 does not allow."""
     kind = resource.get("resourceType")
+    if not isinstance(kind, str):  # refused by the shape check (planner.fhir.shapes)
+        return None
     if kind in _LATER_TYPES:
         return "R4B or R5", f"{kind} is not an R4 resource"
     if kind in _EARLIER_TYPES:
@@ -352,7 +372,8 @@ def _condition(resource: dict[str, Any]) -> tuple[str, str] | None:
 
 
 def _care_team(resource: dict[str, Any]) -> tuple[str, str] | None:
-    for participant in resource.get("participant") or []:
+    participants = resource.get("participant")
+    for participant in participants if isinstance(participants, list) else []:
         if isinstance(participant, dict):
             if isinstance(participant.get("role"), dict):
                 return "STU3", "CareTeam.participant.role is a single CodeableConcept (a list in R4)"
@@ -365,7 +386,8 @@ def _care_plan(resource: dict[str, Any]) -> tuple[str, str] | None:
     for key, version in (("context", "STU3"), ("definition", "STU3"), ("custodian", "R5")):
         if key in resource:
             return version, f"CarePlan.{key} is not in R4"
-    for activity in resource.get("activity") or []:
+    activities = resource.get("activity")
+    for activity in activities if isinstance(activities, list) else []:
         if isinstance(activity, dict):
             for key in ("plannedActivityReference", "performedActivity"):
                 if key in activity:

@@ -23,6 +23,7 @@ from typing import Any
 
 from planner.casefile import FORMAT, VERSION, case_from_dict, read_json_file
 from planner.dates import format_day, format_iso
+from planner.fhir import shapes
 from planner.fhir import values as fv
 from planner.fhir import vocabulary as v
 from planner.fhir.document import Document, Entry, FhirImportError, is_fhir
@@ -30,7 +31,7 @@ from planner.fhir.report import ImportReport, ImportWindow
 from planner.model import Case, Moment, moment_date, moment_key
 from planner.nhs_number import is_valid as nhs_number_is_valid
 from planner.reference import label
-from planner.validation import case_schema
+from planner.validation import MAX_COUNTED, CaseFileError, Problem, case_schema
 
 #: The default time window: encounters in the 3 years before the latest one become steps.
 DEFAULT_YEARS = 3
@@ -81,9 +82,17 @@ def import_fhir(
     The time window is ``since`` when given; else the ``years`` before the latest encounter
     (None or 0: the whole history)."""
     document = Document(data, source)
+    found = shapes.document_problems(document)
+    if found:
+        raise FhirImportError(found[:MAX_COUNTED], source=source, count=len(found))
     mapper = _Mapper(document, since, years)
     case_data = mapper.run()
-    case = case_from_dict(case_data, source)
+    try:
+        case = case_from_dict(case_data, source)
+    except CaseFileError as error:  # its paths are in the case made from the file, not in the file
+        problems = [Problem(p.path, f"{p.message} (in the case made from the FHIR data)")
+                    for p in error.problems]
+        raise FhirImportError(problems, source=source, count=error.count) from None
     return FhirImport(case, case_data, mapper.report)
 
 
@@ -97,13 +106,21 @@ def read_fhir_file(
     return import_fhir(data, source=str(path), since=since, years=years)
 
 
+class _Codes(frozenset[str]):
+    """A set of codes asked about values of any JSON type: an object or a list is simply not one
+    of them (a plain frozenset would raise on the unhashable)."""
+
+    def __contains__(self, item: object) -> bool:
+        return isinstance(item, str) and super().__contains__(item)
+
+
 @cache
 def _enum(*path: str) -> frozenset[str]:
     """The allowed codes of a case-file enumeration, from the schema (``"step", "stage"``)."""
     node: Any = case_schema()["$defs"]
     for key in path:
         node = node[key] if key in node else node["properties"][key]
-    return frozenset(node["enum"])
+    return _Codes(node["enum"])
 
 
 # -- what the mapping builds before ids are given ------------------------------------------------

@@ -136,6 +136,10 @@ def day(value: Any) -> date | None:
 
 
 def years_before(moment: date, years: int) -> date:
+    """The day ``years`` before ``moment`` (28 February for 29 February); the first day there is
+    when that would be before year 1."""
+    if moment.year - years < date.min.year:
+        return date.min
     try:
         return moment.replace(year=moment.year - years)
     except ValueError:  # 29 February
