@@ -416,12 +416,14 @@ def _gui_exports(window, monkeypatch: pytest.MonkeyPatch) -> dict[str, object]: 
     map_tab = window.map_tab.map_tab()
     return {"case file": window.export_action.trigger, "FHIR": identifiable_fhir,
             "care plan PDF": window.plan_pdf_action.trigger, "workshop summary": window.workshop_action.trigger,
+            "value case": window.value_case_action.trigger,
             "workshop pack": window.pack_action.trigger, "map PNG": map_tab.export_png_dialog,
             "map SVG": map_tab.export_svg_dialog}
 
 
 #: The name each output of the window ends in (the app adds it when the name chosen lacks it).
 SUFFIXES = {"case file": "json", "FHIR": "json", "care plan PDF": "pdf", "workshop summary": "pdf",
+            "value case": "pdf",
             "workshop pack": "pdf", "map PNG": "png", "map SVG": "svg"}
 
 

@@ -82,3 +82,25 @@ def test_export_value_case_on_the_command_line(capsys: pytest.CaptureFixture[str
     assert "already exists" in capsys.readouterr().err
     assert main(["--db", db_url, "audit", "1", "--json"]) == 0
     assert "value case" in capsys.readouterr().out
+
+
+def test_the_value_case_dialog_exports_anonymised_by_default(qtbot, tmp_path: Path,  # type: ignore[no-untyped-def]
+                                                             monkeypatch: pytest.MonkeyPatch) -> None:
+    from PySide6.QtWidgets import QFileDialog
+
+    from planner.casefile import read_case_file
+    from ui.workshop_dialog import ValueCaseExportDialog
+
+    dialog = ValueCaseExportDialog(read_case_file(DEMO))
+    qtbot.addWidget(dialog)
+    sections = [dialog.sections.topLevelItem(i).text(0) for i in range(dialog.sections.topLevelItemCount())]
+    assert sections == ["Infrastructure", "How it works", "Impact", "What we ask of the regulators"]
+    assert dialog.anonymised.isChecked() and dialog.heading.text().startswith("Value case")
+    target = tmp_path / "value"
+    monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *a, **k: (str(target), "PDF files (*.pdf)"))
+    with qtbot.waitSignal(dialog.exported) as signal:
+        dialog.choose_and_export()
+    assert signal.args == [str(target) + ".pdf", True]
+    written = target.with_suffix(".pdf")
+    assert pdf_pages(written) <= 3 and "1. Infrastructure" in pdf_text(written)
+    assert "Edith" not in pdf_text(written)

@@ -222,8 +222,10 @@ class MainWindow(QMainWindow):
         file_menu.addSeparator()
         self.workshop_action = self._action("Export &workshop case summary…", QKeySequence("Ctrl+Shift+W"),
                                             self.export_workshop_summary)
+        self.value_case_action = self._action("Export &value case…", QKeySequence("Ctrl+Shift+V"),
+                                              self.export_value_case)
         self.pack_action = self._action("Wor&kshop pack…", QKeySequence(), self.workshop_pack)
-        file_menu.addActions([self.workshop_action, self.pack_action])
+        file_menu.addActions([self.workshop_action, self.value_case_action, self.pack_action])
         file_menu.addSeparator()
         file_menu.addAction(self.delete_action)
         file_menu.addSeparator()
@@ -290,6 +292,7 @@ class MainWindow(QMainWindow):
         for action in (self.new_action, self.import_action, self.directory_action, self.pack_action):
             action.setEnabled(writable)
         self.workshop_action.setEnabled(self.case is not None and writable)
+        self.value_case_action.setEnabled(self.case is not None and writable)
         self.restore_action.setEnabled(self.showing_deleted and self.case is not None and writable)
         self.history_action.setEnabled(self.case is not None)
         has_plan = self.case is not None and self.case.care_plan is not None and writable
@@ -670,6 +673,21 @@ class MainWindow(QMainWindow):
         def exported(path: str, anonymised: bool) -> None:
             how = "anonymised" if anonymised else "IDENTIFIABLE"
             self.statusBar().showMessage(f"Exported the workshop case summary ({how}) to {path}", 8000)
+
+        dialog.exported.connect(exported)
+        dialog.exec()
+
+    def export_value_case(self) -> None:
+        """The three-sided value case of the open case (as it is on screen)."""
+        if self.case is None:
+            return
+        from ui.workshop_dialog import ValueCaseExportDialog
+
+        dialog = ValueCaseExportDialog(self.case, self.analysis, self, save=self.saver)
+
+        def exported(path: str, anonymised: bool) -> None:
+            how = "anonymised" if anonymised else "IDENTIFIABLE"
+            self.statusBar().showMessage(f"Exported the value case ({how}) to {path}", 8000)
 
         dialog.exported.connect(exported)
         dialog.exec()

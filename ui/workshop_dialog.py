@@ -76,7 +76,7 @@ class WorkshopExportDialog(QDialog):
         self.setMinimumWidth(620)
         person = case.person
 
-        heading = QLabel("Regulation workshop case summary (PDF)")
+        self.heading = heading = QLabel("Regulation workshop case summary (PDF)")
         heading.setFont(theme.scaled_font(heading, 1.25, bold=True))
         intro = QLabel(describe.words(
             "A printable summary of {their} case to hand out at the regulation workshop: {their} story, "
@@ -199,6 +199,54 @@ class WorkshopExportDialog(QDialog):
         options = self.options()
         saved = self.save(path, lambda: exports.case_summary(self.case, options, self.analysis),
                           "Summary not exported")
+        if saved is None:
+            return None
+        written, self.written = saved
+        assert self.written.event is not None
+        self.exported.emit(str(written), self.written.event.anonymised)
+        return self.written
+
+
+class ValueCaseExportDialog(WorkshopExportDialog):
+    """Export the value case: the same choices as the summary (anonymised by default), three sides."""
+
+    SECTIONS = (("Infrastructure", "Who is involved: the organisations, their regulators and payers, "
+                                   "with a compact map of who was active when"),
+                ("How it works", "{Their} story in a few lines, the handoffs and where they broke"),
+                ("Impact", "The key findings with their evidence, cost and question; the measures that "
+                           "matter; the cost of care and of the delays, by payer"),
+                ("What we ask of the regulators", "The key findings' questions"))
+
+    def __init__(self, case: Case, analysis: Analysis | None = None, parent: QWidget | None = None, *,
+                 save: OutputSaver | None = None) -> None:
+        super().__init__(case, analysis, parent, save=save)
+        self.setWindowTitle("Export value case")
+        self.heading.setText("Value case (PDF, at most three sides)")
+
+    def refresh(self) -> None:
+        super().refresh()
+        self.sections.clear()
+        for section, detail in self.SECTIONS:
+            words = describe.words(detail, self.case.person)
+            item = QTreeWidgetItem([section, words])
+            item.setToolTip(1, literal(words))
+            self.sections.addTopLevelItem(item)
+
+    def choose_and_export(self) -> None:
+        from reports.workshop import suggested_filename
+
+        options = self.options()
+        name = suggested_filename(self.case, options).replace("workshop-case-summary-", "value-case-")
+        path = ask_save_path(self, "Save value case", str(Path.home() / name), "PDF files (*.pdf)", ".pdf")
+        if path is not None and self.export_to(path) is not None:
+            self.accept()
+
+    def export_to(self, path: str | Path) -> Rendered | None:
+        from ui import exports
+
+        options = self.options()
+        saved = self.save(path, lambda: exports.value_case(self.case, options, self.analysis),
+                          "Value case not exported")
         if saved is None:
             return None
         written, self.written = saved
