@@ -206,7 +206,7 @@ def test_an_empty_database_shows_the_empty_workspace(qtbot, database) -> None:  
     win = MainWindow(database, remember_layout=False)
     qtbot.addWidget(win)
     assert win.case is None and win.centre.currentWidget() is win.empty
-    assert "import a case file" in win.empty.text()
+    assert "a case file or FHIR bundle" in win.empty_text.text() and not win.welcome_buttons.isHidden()
     assert not win.export_action.isEnabled()
 
 
@@ -447,3 +447,25 @@ def test_the_findings_tab_shows_the_cost_of_care(window: MainWindow) -> None:
     assert rows["  20 Jan 2024 · Emergency admission: fractured neck of femur"].endswith(
         "paid by the NHS, waiting for social care")
     assert rows["Not costed"].endswith("with no published unit cost")
+
+
+def test_an_empty_database_welcomes_with_three_ways_to_start(qtbot, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    from db.database import open_database
+
+    database = open_database(f"sqlite:///{tmp_path / 'empty.sqlite'}")
+    window = MainWindow(database, remember_layout=False)
+    qtbot.addWidget(window)
+    try:
+        assert window.centre.currentWidget() is window.empty
+        assert window.empty_text.text().startswith("Welcome to Pathway Planner")
+        assert not window.welcome_buttons.isHidden()
+        window.demo_button.click()
+        assert window.case is not None and window.case.display_title == "Mrs Smith, Torbay"
+        assert window.case_model.rowCount() == 1 and window.welcome_buttons.isHidden()
+        assert "Choose a case" in window.empty_text.text()
+        with database.session() as session:
+            from db import audit
+
+            assert audit.history(session, window.case.id)[0].action == "created"
+    finally:
+        database.close()

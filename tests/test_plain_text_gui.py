@@ -88,7 +88,7 @@ def marked_case(payload: str) -> dict[str, Any]:
     # a field too short for the payload after its text holds the payload alone, or a shorter one
     for replacement in (payload, SHORT_PAYLOAD):
         for problem in validate(data):
-            if problem.message.endswith("is too long"):
+            if problem.message.endswith("is too long") or "characters long; the most is" in problem.message:
                 _set_path(data, problem.path, replacement)
     return data
 
@@ -183,7 +183,9 @@ class Shown:
         self.places.add(re.sub(r" row \d+ column \d+", "", where))
 
     def _literal(self, shown: str) -> bool:
-        return self.payload in shown or SHORT_PAYLOAD in shown
+        # the whole payload, or (where a message quotes the value cut short) its link tag as characters:
+        # read as markup, neither would be in the text shown
+        return self.payload in shown or SHORT_PAYLOAD in shown or f'<a href="{LINK}">' in shown
 
     def document(self, where: str, document: QTextDocument, kind: str) -> None:
         """A document shown as it is (a text browser's, a text item's): no image or link from case

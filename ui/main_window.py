@@ -11,12 +11,14 @@ from PySide6.QtCore import QByteArray, QItemSelectionModel, QSettings, Qt, QTime
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
     QFileDialog,
+    QHBoxLayout,
     QInputDialog,
     QLabel,
     QLineEdit,
     QListView,
     QMainWindow,
     QMessageBox,
+    QPushButton,
     QSplitter,
     QStackedWidget,
     QTabWidget,
@@ -124,12 +126,7 @@ class MainWindow(QMainWindow):
         work_layout.setContentsMargins(4, 8, 4, 8)
         work_layout.addWidget(self.header)
         work_layout.addWidget(self.tabs, 1)
-        self.empty = QLabel("No case is open.\n\nChoose a case on the left, or import a case file "
-                            "with File › Import case file… (Ctrl+O).")
-        self.empty.setFont(theme.scaled_font(self.empty, 1.2))
-        theme.mute(self.empty)
-        self.empty.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        self.empty.setWordWrap(True)
+        self.empty = self._welcome()
         self.centre = QStackedWidget()
         self.centre.addWidget(self.empty)
         self.centre.addWidget(workspace)
@@ -318,7 +315,58 @@ class MainWindow(QMainWindow):
         if self.case is not None:
             self._highlight(self.case.id)
 
+    def _welcome(self) -> QWidget:
+        """What the centre shows with no case open: which to choose, or, on a database with no case
+        at all, a welcome with the three ways to start."""
+        page = QWidget()
+        layout = QVBoxLayout(page)
+        layout.addStretch(1)
+        self.empty_text = QLabel()
+        self.empty_text.setFont(theme.scaled_font(self.empty_text, 1.2))
+        theme.mute(self.empty_text)
+        self.empty_text.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.empty_text.setWordWrap(True)
+        layout.addWidget(self.empty_text)
+        self.welcome_buttons = QWidget()
+        row = QHBoxLayout(self.welcome_buttons)
+        row.addStretch(1)
+        self.demo_button = QPushButton("Add the &Mrs Smith example")
+        self.demo_button.setToolTip("A complete worked case, after the King's Fund's story of integrated "
+                                    "care in Torbay, to see every part of the app")
+        self.demo_button.clicked.connect(self.add_demo)
+        import_button = QPushButton("&Import a case file or FHIR bundle…")
+        import_button.clicked.connect(lambda: self.import_action.trigger())  # the menus come later
+        new_button = QPushButton("Start a &new case")
+        new_button.clicked.connect(lambda: self.new_action.trigger())
+        for button in (self.demo_button, import_button, new_button):
+            row.addWidget(button)
+        row.addStretch(1)
+        layout.addWidget(self.welcome_buttons)
+        layout.addStretch(2)
+        return page
+
+    def _show_welcome(self) -> None:
+        """The welcome's words and buttons for the list as it is: no case at all, or none chosen."""
+        nothing = self.case_model.rowCount() == 0 and not self.search.text().strip()
+        welcome = nothing and not self.showing_deleted
+        if welcome:
+            self.empty_text.setText("Welcome to Pathway Planner.\n\nThis database holds no case yet. Start "
+                                    "with the worked example, a case file or FHIR bundle, or a new case.")
+        else:
+            self.empty_text.setText("No case is open.\n\nChoose a case on the left, or import a case file "
+                                    "with File › Import case file… (Ctrl+O).")
+        self.welcome_buttons.setVisible(welcome and self.database.read_only is None)
+
+    def add_demo(self) -> None:
+        """Add the Mrs Smith example to this database and open it."""
+        from db.database import seed_demo_case
+
+        case_id = seed_demo_case(self.database, summary="The demo case, added from the welcome")
+        self._after_list_change(select=case_id)
+        self.statusBar().showMessage("Added the Mrs Smith example", 5000)
+
     def _update_count(self) -> None:
+        self._show_welcome()
         shown = self.case_model.rowCount()
         more = "+" if self.case_model.canFetchMore() else ""
         text = f"{shown}{more} {'case' if shown == 1 else 'cases'}"

@@ -37,4 +37,6 @@ def literal(text: str) -> str:
     as plain text anyway, else escaped and marked as rich text, its line breaks and spaces kept."""
     if not QtGui.Qt.mightBeRichText(text):
         return text
-    return f"<qt style='white-space:pre-wrap'>{html.escape(text, quote=False)}</qt>"
+    # line breaks as <br>: pre-wrap alone loses a leading or trailing newline
+    escaped = html.escape(text, quote=False).replace("\n", "<br>")
+    return f"<qt style='white-space:pre-wrap'>{escaped}</qt>"
