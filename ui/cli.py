@@ -317,7 +317,20 @@ def _load_case(args: argparse.Namespace) -> Case:
 
     with _database(args.db) as database, database.session() as session:  # type: ignore[attr-defined]
         repository = CaseRepository(session)
-        return repository.get(repository.find(args.case))
+        case = repository.get(repository.find(args.case))
+    _warn_damage(case)
+    return case
+
+
+def _warn_damage(case: Case) -> None:
+    """A warning line on stderr for each part of a stored case that could not be read (and is
+    left out of what the command shows or writes)."""
+    shown = 20
+    for message in case.damage[:shown]:
+        print(f"pathway-planner: warning: case {case.id} “{case.display_title}”: {message}", file=sys.stderr)
+    if len(case.damage) > shown:
+        print(f"pathway-planner: warning: case {case.id} “{case.display_title}”: … and "
+              f"{len(case.damage) - shown} more parts could not be read.", file=sys.stderr)
 
 
 def _findings(args: argparse.Namespace) -> int:
@@ -436,6 +449,8 @@ def _workshop_pack(args: argparse.Namespace) -> int:
         if repeated:
             raise CommandError(f"case {', '.join(map(str, repeated))} is named more than once")
         cases = [repository.get(case_id) for case_id in ids]
+    for case in cases:
+        _warn_damage(case)
     out = Path(args.out)
     try:
         written = write_pack(cases, out)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
 from planner import careplan, describe
@@ -15,6 +16,9 @@ from ui import theme
 
 if TYPE_CHECKING:
     from planner.analysis import Analysis
+
+#: Messages about a damaged stored case shown in the header; the rest are counted.
+_DAMAGE_SHOWN = 3
 
 
 class CaseHeader(QFrame):
@@ -30,11 +34,18 @@ class CaseHeader(QFrame):
         self.coordinator.setWordWrap(True)
         self.findings = QLabel()
         self.findings.setToolTip("Regulatory misalignment findings not set aside, by severity")
+        # what of a stored case could not be read (planner.damage): shown while the case is open
+        self.damage = QLabel()
+        self.damage.setTextFormat(Qt.TextFormat.PlainText)
+        self.damage.setWordWrap(True)
+        theme.style(self.damage, "chip", True)
+        self.damage.hide()
         left = QVBoxLayout()
         left.setSpacing(2)
         left.addWidget(self.name)
         left.addWidget(self.facts)
         left.addWidget(self.findings)
+        left.addWidget(self.damage)
         layout = QHBoxLayout(self)
         layout.setContentsMargins(14, 10, 14, 10)
         layout.addLayout(left, 3)
@@ -47,6 +58,12 @@ class CaseHeader(QFrame):
             self.findings.setText("Findings:&nbsp; " + " &nbsp; ".join(
                 theme.severity_html(s, f"{n} {severity_label(s).lower()}") for s, n in counts.items()))
         self.findings.setVisible(analysis is not None)
+        shown = [f"⚠ {message}" for message in case.damage[:_DAMAGE_SHOWN]]
+        if len(case.damage) > _DAMAGE_SHOWN:
+            shown.append(f"⚠ … and {len(case.damage) - _DAMAGE_SHOWN} more parts of the case "
+                         "could not be read.")
+        self.damage.setText("\n".join(shown))
+        self.damage.setVisible(bool(case.damage))
         self.name.setText(person.name if case.title in (None, person.name)
                           else f"{person.name}  ·  {case.title}")
         facts = []
@@ -77,3 +94,7 @@ class CaseHeader(QFrame):
 
     def coordinator_text(self) -> str:
         return self.coordinator.text()
+
+    def damage_text(self) -> str:
+        """What could not be read of the case (empty when it was read whole)."""
+        return self.damage.text() if not self.damage.isHidden() else ""

@@ -1,0 +1,208 @@
+"""Reading a stored case that may be damaged: what cannot be read is left out and said in words.
+
+Import validates a case fully, but a stored case can still be damaged: older versions stored
+things without today's checks, another tool may have written a row, a disk may have flipped a
+byte. The code that reads a stored case (``db.repository``) gives each part that cannot be read
+to these functions, which leave that part out, so the rest of the case opens, and describe it for
+the person using the app ("The care plan history could not be read (a sign-off date is not a real
+date); it is left out, and the rest of the case is shown."). The messages are kept on
+``Case.damage``; the case header and the command line show them.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+from datetime import date
+from typing import Any, get_args, get_origin
+
+from planner.convert import fields, without_none
+from planner.model import RECORD_KEY, Case, Handoff, Step
+
+#: Free-form JSON (a case's ``extensions``) nested deeper than this is not read: copying,
+#: comparing and writing it would exhaust the interpreter's stack.
+MAX_DEPTH = 64
+
+REST = "the rest of the case is shown"
+
+
+class Unreadable:
+    """A stored value that could not be decoded (JSON that does not parse, a date that is not a
+    date). The database layer returns it in place of the value; :func:`check_fields` treats the
+    field as damaged."""
+
+    def __init__(self, raw: Any) -> None:
+        self.raw = raw
+
+    def __repr__(self) -> str:
+        return f"Unreadable({self.raw!r:.40})"
+
+
+def too_deep(value: Any, limit: int = MAX_DEPTH) -> bool:
+    """Whether JSON-like ``value`` (dicts and lists) is nested more than ``limit`` levels deep.
+    Walked without recursion, so any depth is safe to ask about."""
+    pending: list[tuple[Any, int]] = [(value, 1)]
+    while pending:
+        item, depth = pending.pop()
+        if isinstance(item, dict):
+            children: Any = item.values()
+        elif isinstance(item, list):
+            children = item
+        else:
+            continue
+        if depth > limit:
+            return True
+        pending.extend((child, depth + 1) for child in children)
+    return False
+
+
+def _fits(hint: Any, value: Any) -> bool:
+    """Whether ``value`` has the type the model's ``hint`` promises (nested dataclasses are
+    checked by :func:`check_fields`, lists item by item)."""
+    if isinstance(value, Unreadable):
+        return False
+    plain = without_none(hint)
+    if value is None:
+        return plain is not hint  # None only where the hint allows it
+    if isinstance(plain, tuple):  # date | datetime
+        return isinstance(value, date)
+    if plain is bool:
+        return isinstance(value, bool)
+    if plain is int:
+        return isinstance(value, int) and not isinstance(value, bool)
+    if plain is float:
+        return isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value)
+    if plain is str:
+        return isinstance(value, str)
+    if plain is date:
+        return isinstance(value, date)
+    if get_origin(plain) is list:
+        (item,) = get_args(plain)
+        return isinstance(value, list) and all(_fits(item, v) for v in value)
+    if get_origin(plain) is dict:
+        return isinstance(value, dict)
+    if dataclasses.is_dataclass(plain):
+        return isinstance(value, plain) and not check_fields(value)[1]  # type: ignore[arg-type]
+    return True
+
+
+def _default(cls: type, name: str) -> tuple[bool, Any]:
+    """(True, the default) for a field with a default, else (False, None)."""
+    for f in dataclasses.fields(cls):
+        if f.name == name:
+            if f.default is not dataclasses.MISSING:
+                return True, f.default
+            if f.default_factory is not dataclasses.MISSING:
+                return True, f.default_factory()
+    return False, None
+
+
+def check_fields(obj: Any) -> tuple[list[str], list[str]]:
+    """Repair a dataclass read from storage in place: every optional field whose value is not of
+    its type (or could not be decoded) is set to its default; a nested object is repaired the
+    same way first. Returns (the optional fields cleared, the required fields that are damaged),
+    each as a dotted name ("frailty", "codes.ods"). A non-empty second list means the object
+    cannot be used at all."""
+    cleared: list[str] = []
+    broken: list[str] = []
+    for name, _key, hint in fields(type(obj)):
+        value = getattr(obj, name)
+        plain = without_none(hint)
+        if dataclasses.is_dataclass(plain) and isinstance(value, plain):  # type: ignore[arg-type]
+            inner_cleared, inner_broken = check_fields(value)
+            cleared += [f"{name}.{n}" for n in inner_cleared]
+            if not inner_broken:
+                continue
+        elif _fits(hint, value):
+            continue
+        has_default, default = _default(type(obj), name)
+        if has_default:
+            setattr(obj, name, default)
+            cleared.append(name)
+        else:
+            broken.append(name)
+    return cleared, broken
+
+
+_WORDS = {"agreed_on": "date agreed", "review_on": "review date", "date_of_birth": "date of birth",
+          "start": "start", "end": "end", "signed_off_by": "list of who agreed it",
+          "ready_for_discharge": "date ready for discharge", "target_date": "target date",
+          "due": "due date", "assessed_on": "date assessed", "recorded_on": "date recorded",
+          "nhs_number": "NHS number", "cqc_location": "CQC location", "cqc_provider": "CQC provider"}
+
+
+def field_words(name: str) -> str:
+    """A field's dotted name as people say it: "frailty.assessed_on" -> "frailty date assessed"."""
+    return " ".join(_WORDS.get(part, part.replace("_", " ")) for part in name.split("."))
+
+
+def listing(names: list[str]) -> str:
+    words = [field_words(n) for n in names]
+    return words[0] if len(words) == 1 else ", ".join(words[:-1]) + " and " + words[-1]
+
+
+def check_extensions(case: Case) -> list[str]:
+    """Leave out the parts of ``case.extensions`` that cannot be read (not a JSON object, nested
+    too deeply, a team record that is not in the form Pathway Planner keeps it); the messages."""
+    from planner.careplan import record_problem  # careplan builds on convert and validation
+
+    extensions = case.extensions
+    if extensions is None:
+        return []
+    if not isinstance(extensions, dict):
+        case.extensions = None
+        return ["Data kept with the case by other tools (its extensions) could not be read; it is "
+                f"left out, and {REST}."]
+    messages: list[str] = []
+    kept: dict[str, Any] = {}
+    for key, value in extensions.items():
+        if too_deep(value):
+            what = ("The care plan history" if key == RECORD_KEY
+                    else f"Data kept with the case by another tool (“{key}”)")
+            messages.append(f"{what} could not be read (it is nested more than {MAX_DEPTH} levels deep); "
+                            f"it is left out, and {REST}.")
+            continue
+        if key == RECORD_KEY:
+            problem = record_problem(value)
+            if problem is not None:
+                messages.append(f"The care plan history could not be read ({problem}); it is left out, "
+                                f"and {REST}.")
+                continue
+        kept[key] = value
+    case.extensions = kept or None
+    return messages
+
+
+def drop_dangling(case: Case) -> list[str]:
+    """After steps or organisations were left out: leave out what referred to them (a step at an
+    organisation that is gone, a handoff between steps that are gone); the messages."""
+    messages: list[str] = []
+    organisations = {o.id for o in case.organisations}
+    orphans = [s for s in case.steps if s.organisation not in organisations]
+    if orphans:
+        case.steps = [s for s in case.steps if s.organisation in organisations]
+        messages.append(f"{_count(len(orphans), 'step')} at an organisation that could not be read "
+                        f"{'is' if len(orphans) == 1 else 'are'} left out ({_names(orphans)}).")
+    steps = {s.id for s in case.steps}
+    broken: list[Handoff] = [h for h in case.handoffs if h.source not in steps or h.target not in steps]
+    if broken:
+        case.handoffs = [h for h in case.handoffs if h not in broken]
+        messages.append(f"{_count(len(broken), 'handoff')} between steps that could not be read "
+                        f"{'is' if len(broken) == 1 else 'are'} left out.")
+    members = {m.id for m in case.team}
+    periods = [c for c in case.coordinator if c.member not in members]
+    if periods:
+        case.coordinator = [c for c in case.coordinator if c.member in members]
+        messages.append(f"{_count(len(periods), 'care coordinator period')} of a team member who could "
+                        f"not be read {'is' if len(periods) == 1 else 'are'} left out.")
+    return messages
+
+
+def _count(n: int, noun: str) -> str:
+    return f"{n} {noun}{'' if n == 1 else 's'}"
+
+
+def _names(steps: list[Step]) -> str:
+    shown = [s.label or s.kind.replace("_", " ") for s in steps[:3]]
+    more = f" and {len(steps) - 3} more" if len(steps) > 3 else ""
+    return ", ".join(f"“{n}”" for n in shown) + more
