@@ -10,7 +10,7 @@ import dataclasses
 from typing import Any, TypeVar
 
 from planner.convert import fields, from_json, to_json, without_none
-from planner.damage import REST, Unreadable, check_fields, listing
+from planner.damage import REST, Unreadable, check_fields, listing, out_of_range
 from planner.dates import format_iso, parse_moment
 from planner.model import Moment
 
@@ -62,13 +62,16 @@ def read_row(cls: type[T], row: Any, what: str, damage: list[str], **extra: Any)
     Either way ``damage`` gets a sentence naming ``what`` ("the person's details", "step
     “Admitted”") and the fields concerned."""
     obj = from_row(cls, row, **extra)
+    dates = [name for name in (f[0] for f in fields(cls)) if out_of_range(obj, [name])]
     cleared, broken = check_fields(obj)
     if broken:
+        why = "not a date from 1900 to 2100" if set(broken) <= set(dates) else "damaged"
         damage.append(f"{what[:1].upper()}{what[1:]} could not be read (its {listing(broken)} "
-                      f"{'is' if len(broken) == 1 else 'are'} damaged); it is left out, and {REST}.")
+                      f"{'is' if len(broken) == 1 else 'are'} {why}); it is left out, and {REST}.")
         return None
     if cleared:
-        damage.append(f"The {listing(cleared)} of {what} could not be read; "
+        why = " (not a date from 1900 to 2100)" if set(cleared) <= set(dates) else ""
+        damage.append(f"The {listing(cleared)} of {what} could not be read{why}; "
                       f"{'it is' if len(cleared) == 1 else 'they are'} left empty, and {REST}.")
     return obj
 

@@ -34,6 +34,7 @@ from typing import Any
 from planner import describe
 from planner.casefile import case_to_dict
 from planner.convert import from_json
+from planner.damage import in_range
 from planner.dates import format_day, parse_date
 from planner.editing import PLAN_CONTENT, CaseData, EditRejected, edit
 from planner.model import RECORD_KEY, Case, Member
@@ -127,7 +128,7 @@ def record_problem(raw: Any) -> str | None:
             if not isinstance(item.get("member"), str):
                 return f"an entry in {whole} names no team member"
             if not _is_date(item.get(date_key)):
-                return f"{what} is not a real date"
+                return f"{what} is not a real date from 1900 to 2100"
             if not isinstance(item.get("reason"), (str, type(None))):
                 return "the reason someone left the team is not text"
     versions = raw.get("plan_versions", [])
@@ -145,7 +146,7 @@ def record_problem(raw: Any) -> str | None:
 
 def _version_problem(kept: dict[str, Any]) -> str | None:
     if not _is_date(kept.get("agreed_on")):
-        return "the date it was agreed is not a real date"
+        return "the date it was agreed is not a real date from 1900 to 2100"
     signed = kept.get("sign_offs", [])
     if not isinstance(signed, list) or not all(
             isinstance(s, dict) and isinstance(s.get("name"), str) and isinstance(s.get("role"), str)
@@ -161,7 +162,7 @@ def _version_problem(kept: dict[str, Any]) -> str | None:
             return f"the {key} as agreed are not in the form Pathway Planner keeps them"
         for item in items:
             if item.get(date_key) is not None and not _is_date(item.get(date_key)):
-                return f"a date in the {key} as agreed is not a real date"
+                return f"a date in the {key} as agreed is not a real date from 1900 to 2100"
             texts = [v for k, v in item.items() if k != date_key]
             if not all(isinstance(v, (str, type(None))) for v in texts):
                 return f"the {key} as agreed are not text"
@@ -169,7 +170,7 @@ def _version_problem(kept: dict[str, Any]) -> str | None:
         if plan.get(key) is not None and not isinstance(plan.get(key), str):
             return "the plan as agreed is not in the form Pathway Planner keeps it"
     if plan.get("review_on") is not None and not _is_date(plan.get("review_on")):
-        return "the review date as agreed is not a real date"
+        return "the review date as agreed is not a real date from 1900 to 2100"
     team = kept.get("team", [])
     if not isinstance(team, list) or not all(
             isinstance(m, dict) and isinstance(m.get("id"), str) and isinstance(m.get("name"), str)
@@ -182,13 +183,13 @@ def _version_problem(kept: dict[str, Any]) -> str | None:
 
 
 def _is_date(value: Any) -> bool:
+    """Whether a stored value is a date the app can compute with (1900 to 2100)."""
     if not isinstance(value, str):
         return False
     try:
-        parse_date(value)
+        return in_range(parse_date(value))
     except ValueError:
         return False
-    return True
 
 
 def _record_data(data: CaseData) -> dict[str, Any]:

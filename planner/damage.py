@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import dataclasses
 import math
-from datetime import date
+from datetime import date, datetime
 from typing import Any, get_args, get_origin
 
 from planner.convert import fields, without_none
@@ -24,6 +24,15 @@ from planner.model import RECORD_KEY, Case, Handoff, Step
 MAX_DEPTH = 64
 
 REST = "the rest of the case is shown"
+
+#: The dates the app computes with (import refuses others); a stored date outside them is damage.
+EARLIEST, LATEST = date(1900, 1, 1), date(2100, 12, 31)
+
+
+def in_range(value: date) -> bool:
+    """Whether a date (or the day of a date and time) lies from 1900 to 2100."""
+    day = value.date() if isinstance(value, datetime) else value
+    return EARLIEST <= day <= LATEST
 
 
 class Unreadable:
@@ -65,7 +74,7 @@ def _fits(hint: Any, value: Any) -> bool:
     if value is None:
         return plain is not hint  # None only where the hint allows it
     if isinstance(plain, tuple):  # date | datetime
-        return isinstance(value, date)
+        return isinstance(value, date) and in_range(value)
     if plain is bool:
         return isinstance(value, bool)
     if plain is int:
@@ -75,7 +84,7 @@ def _fits(hint: Any, value: Any) -> bool:
     if plain is str:
         return isinstance(value, str)
     if plain is date:
-        return isinstance(value, date)
+        return isinstance(value, date) and in_range(value)
     if get_origin(plain) is list:
         (item,) = get_args(plain)
         return isinstance(value, list) and all(_fits(item, v) for v in value)
@@ -139,6 +148,13 @@ def field_words(name: str) -> str:
 def listing(names: list[str]) -> str:
     words = [field_words(n) for n in names]
     return words[0] if len(words) == 1 else ", ".join(words[:-1]) + " and " + words[-1]
+
+
+def out_of_range(obj: Any, names: list[str]) -> bool:
+    """Whether the damaged fields ``names`` of ``obj`` are all dates outside 1900-2100 (rather
+    than values that could not be decoded at all)."""
+    values = [getattr(obj, name) for name in names if "." not in name]
+    return len(values) == len(names) and all(isinstance(v, date) and not in_range(v) for v in values)
 
 
 def check_extensions(case: Case) -> list[str]:

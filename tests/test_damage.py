@@ -19,8 +19,8 @@ from planner.damage import MAX_DEPTH, too_deep
 from tests.factories import demo_dict
 from ui.cli import main
 
-HISTORY = ("The care plan history could not be read (a sign-off date is not a real date); it is left out, "
-           "and the rest of the case is shown.")
+HISTORY = ("The care plan history could not be read (a sign-off date is not a real date from 1900 to 2100); "
+           "it is left out, and the rest of the case is shown.")
 
 
 def _nested(depth: int) -> dict[str, Any]:
@@ -100,11 +100,14 @@ def test_the_damaged_team_record_alone(database: Any) -> None:
 
 
 @pytest.mark.parametrize("record, words", [
-    ({"sign_offs": [{"member": "gp1", "on": "2024-00-10"}]}, "a sign-off date is not a real date"),
-    ({"left_team": [{"member": "gp1", "on": 20240110}]}, "the date someone left the team is not a real date"),
+    ({"sign_offs": [{"member": "gp1", "on": "2024-00-10"}]}, "a sign-off date is not a real date from 1900 to 2100"),
+    ({"sign_offs": [{"member": "gp1", "on": "0001-01-01"}]}, "a sign-off date is not a real date from 1900 to 2100"),
+    ({"left_team": [{"member": "gp1", "on": 20240110}]},
+     "the date someone left the team is not a real date from 1900 to 2100"),
     ({"left_team": "gp1"}, "the record of who left the team is not in the form Pathway Planner keeps it"),
     ({"plan_versions": [{"version": 2, "agreed_on": "2024-01-10", "plan": {"goals": [{"id": "g1",
-      "target_date": "2024-02-30"}]}}]}, "a date in the goals as agreed is not a real date in version 2"),
+      "target_date": "2024-02-30"}]}}]},
+     "a date in the goals as agreed is not a real date from 1900 to 2100 in version 2"),
     ({"plan_versions": [{"version": "two", "agreed_on": "2024-01-10", "plan": {}}]},
      "an agreed version has no version number"),
     ({"plan_versions": [{"version": 1, "agreed_on": "2024-01-10", "plan": {},
@@ -172,3 +175,32 @@ def test_the_case_opens_in_the_window_with_the_warning(qtbot: Any, damaged: tupl
         window.close()
         window.deleteLater()
         database.close()
+
+
+def test_stored_dates_outside_the_years_the_app_computes_with(qapp: Any, db_url: str, tmp_path: Path,
+                                                              capsys: pytest.CaptureFixture[str]) -> None:
+    """Older versions stored any date: year 1 and year 9999 crashed anonymised exports, the PDFs
+    and the map (OverflowError). They are left out, with the reason."""
+    from datetime import date
+
+    database = open_database(db_url)
+    case_id = seed_demo_case(database)
+    steps, cases = schema.steps, schema.cases
+    with database.session() as session:
+        session.execute(update(steps).where(steps.c.case_id == case_id, steps.c.position == 0)
+                        .values(start="0001-01-01"))
+        session.execute(update(steps).where(steps.c.case_id == case_id, steps.c.position == 23)
+                        .values(start="9999-12-31T23:59", end=None))
+        session.execute(update(cases).where(cases.c.id == case_id).values(date_of_birth=date(9999, 12, 31)))
+    database.close()
+    for command in (["export-fhir", str(case_id), "--anonymised", "--out", str(tmp_path / "anon.json")],
+                    ["export-pdf", str(case_id), "--out", str(tmp_path / "summary.pdf")],
+                    ["workshop-pack", str(case_id), "--out", str(tmp_path / "pack.pdf")]):
+        code = main(["--db", db_url, *command])
+        captured = capsys.readouterr()
+        assert code == 0, captured.err
+        assert ("The step “GP review: breathless, ankles swollen” could not be read (its start is not a date "
+                "from 1900 to 2100); it is left out") in captured.err
+        assert ("The date of birth of the person could not be read (not a date from 1900 to 2100); it is left "
+                "empty") in captured.err
+        assert captured.err.count("warning:") == 3
