@@ -59,8 +59,8 @@ def from_row(cls: type[T], row: Any, **extra: Any) -> T:
 def read_row(cls: type[T], row: Any, what: str, damage: list[str], **extra: Any) -> T | None:
     """Like :func:`from_row`, for a stored row that may be damaged: an optional field that cannot
     be read is left empty, and a row whose required fields cannot be read is left out (None).
-    Either way ``damage`` gets a sentence naming ``what`` ("the person's details", "step
-    “Admitted”") and the fields concerned."""
+    Either way ``damage`` gets a sentence naming ``what`` ("the person", "the step “Admitted”")
+    and the fields concerned."""
     obj = from_row(cls, row, **extra)
     dates = [name for name in (f[0] for f in fields(cls)) if out_of_range(obj, [name])]
     cleared, broken = check_fields(obj)

@@ -64,10 +64,12 @@ class _Readable(TypeDecorator[Any]):
 
 class JSON(_Readable):
     impl = _JSON
+    cache_ok = True  # SQLAlchemy reads it from each class itself
 
 
 class Date(_Readable):
     impl = _Date
+    cache_ok = True
 
 #: A step's start or end: ISO text ("2024-01-20" or "2024-01-20T03:10"), which sorts correctly.
 MOMENT = String(19)

@@ -165,6 +165,7 @@ def test_the_case_opens_in_the_window_with_the_warning(qtbot: Any, damaged: tupl
         shown = window.header.damage_text()
         assert shown.splitlines()[0].startswith("⚠ The codes of the organisation")
         assert "… and 2 more parts of the case could not be read." in shown
+        assert "(“other_tool”) could not be read" in window.header.damage.toolTip()  # all of them
         for key in TAB_KEYS:  # every tab shows what could be read
             window.show_tab(key)
             qtbot.wait(1)

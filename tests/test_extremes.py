@@ -188,3 +188,24 @@ def test_two_thousand_organisations_in_every_pdf(qapp: Any, tmp_path: Path,
     # the organisations table takes about 80 pages; the regulators' table no longer 100 more
     assert 80 <= pages["export-pdf"] <= 300, pages  # 237 in December 2026; 350 when each regulator listed all
     assert pages["workshop-pack"] <= 12 and pages["print-plan"] <= 6, pages
+
+
+def test_long_unbroken_words_do_not_push_the_panes_apart(window: Any) -> None:
+    """A 200-character name, organisation and coordinator are cut at the edges of the header and
+    the details pane; the window's three panes keep their widths."""
+    data = demo_dict()
+    data["person"]["name"] = "Mrs " + "N" * 190
+    for member in data["team"]:
+        member["name"] = "Z" * 200
+    data["steps"][0]["label"] = "L" * 300
+    with window.database.session() as session:
+        case_id = CaseRepository(session).add(case_from_dict(data))
+    before = window.splitter.sizes()
+    window.select_case(case_id)
+    window.show_tab("timeline")
+    window.case_tabs[window.tabs.currentIndex()].select_first()
+    window.splitter.setSizes([240, 930, 270])
+    sizes = window.splitter.sizes()
+    assert 220 <= sizes[2] <= 400, (before, sizes)
+    assert window.centre.minimumSizeHint().width() < 900
+    assert "LLLL" in window.details.title.text()  # shown, cut at the pane's edge

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import html
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QSizePolicy, QVBoxLayout, QWidget
 
 from planner import careplan, describe
 from planner.dates import format_day
@@ -40,6 +41,10 @@ class CaseHeader(QFrame):
         self.damage.setWordWrap(True)
         theme.style(self.damage, "chip", True)
         self.damage.hide()
+        # a long unbroken word (a name, a contact) is cut at the label's edge instead of widening
+        # the header, and with it the workspace, past the window
+        for wide in (self.name, self.facts, self.coordinator, self.findings, self.damage):
+            wide.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
         left = QVBoxLayout()
         left.setSpacing(2)
         left.addWidget(self.name)
@@ -63,6 +68,7 @@ class CaseHeader(QFrame):
             shown.append(f"⚠ … and {len(case.damage) - _DAMAGE_SHOWN} more parts of the case "
                          "could not be read.")
         self.damage.setText("\n".join(shown))
+        self.damage.setToolTip("".join(f"<p>{html.escape(message)}</p>" for message in case.damage))
         self.damage.setVisible(bool(case.damage))
         self.name.setText(person.name if case.title in (None, person.name)
                           else f"{person.name}  ·  {case.title}")
