@@ -211,7 +211,48 @@ def drop_dangling(case: Case) -> list[str]:
         case.coordinator = [c for c in case.coordinator if c.member in members]
         messages.append(f"{_count(len(periods), 'care coordinator period')} of a team member who could "
                         f"not be read {'is' if len(periods) == 1 else 'are'} left out.")
+    notes = [a for a in case.annotations if any(s not in steps for s in a.steps)]
+    if notes:
+        case.annotations = [a for a in case.annotations if a not in notes]
+        messages.append(f"{_count(len(notes), 'team note')} on findings about steps that could not be read "
+                        f"{'is' if len(notes) == 1 else 'are'} left out.")
+    if _clear_references(case, organisations, members, steps):
+        messages.append("Some references to parts of the case that could not be read (an owner, a goal, "
+                        "an organisation, who agreed the plan) are left empty.")
     return messages
+
+
+def _clear_references(case: Case, organisations: set[str], members: set[str], steps: set[str]) -> bool:
+    """Empty the references to organisations, team members and goals that are not in the case (so
+    that the case, edited, passes the checks an import makes); whether any were."""
+    cleared = False
+    for member in case.team:
+        if member.organisation is not None and member.organisation not in organisations:
+            member.organisation, cleared = None, True
+    for handoff in case.handoffs:
+        if handoff.named_receiver is not None and handoff.named_receiver not in members:
+            handoff.named_receiver, cleared = None, True
+    plan = case.care_plan
+    if plan is not None:
+        goals = {g.id for g in plan.goals}
+        for action in plan.actions:
+            if action.goal is not None and action.goal not in goals:
+                action.goal, cleared = None, True
+            if action.owner is not None and action.owner not in members | organisations:
+                action.owner, cleared = None, True
+        signed = [m for m in plan.signed_off_by if m in members]
+        if signed != plan.signed_off_by:
+            plan.signed_off_by, cleared = signed, True
+    held = case.extensions.get(RECORD_KEY) if isinstance(case.extensions, dict) else None
+    if isinstance(held, dict):  # sign-off dates and departures of members left out
+        for key in ("sign_offs", "left_team"):
+            items = held.get(key)
+            if isinstance(items, list):
+                kept = [i for i in items if not (isinstance(i, dict) and isinstance(i.get("member"), str)
+                                                 and i["member"] not in members)]
+                if len(kept) != len(items):
+                    held[key], cleared = kept, True
+    return cleared
 
 
 def _count(n: int, noun: str) -> str:

@@ -205,3 +205,49 @@ def test_stored_dates_outside_the_years_the_app_computes_with(qapp: Any, db_url:
         assert ("The date of birth of the person could not be read (not a date from 1900 to 2100); it is left "
                 "empty") in captured.err
         assert captured.err.count("warning:") == 3
+
+
+def test_a_damaged_case_can_be_edited_and_saved_whole_again(damaged: tuple[str, int]) -> None:
+    """What was read passes the checks of an edit (references to what was left out are emptied),
+    and saving writes it back without the damage."""
+    from planner.editing import edit
+
+    url, case_id = damaged
+    database = open_database(url)
+    with database.session() as session:
+        case = CaseRepository(session).get(case_id)
+
+    def change(data: dict[str, Any]) -> None:
+        data["person"]["area"] = "South Devon"
+    edited = edit(case, change)
+    edited.id, edited.row_version = case.id, case.row_version
+    with database.session() as session:
+        CaseRepository(session).save(edited)
+    with database.session() as session:
+        again = CaseRepository(session).get(case_id)
+    database.close()
+    assert again.damage == [] and again.person.area == "South Devon" and len(again.steps) == 23
+
+
+def test_what_referred_to_a_part_left_out_is_left_out_or_emptied(demo_case: Any) -> None:
+    """As if the rows of the step s8, the organisation 'acute' and the team member ot1 could not be
+    read: what referred to them goes too, and the case passes the checks of an import again."""
+    from planner.casefile import case_to_dict
+    from planner.damage import drop_dangling
+    from planner.validation import validate
+
+    case = demo_case
+    case.steps = [s for s in case.steps if s.id != "s8"]
+    case.organisations = [o for o in case.organisations if o.id != "acute"]
+    case.team = [m for m in case.team if m.id != "ot1"]
+    acute_steps = {s["id"] for s in demo_dict()["steps"] if s["organisation"] == "acute"}
+    assert validate(case_to_dict(case))  # dangling references
+    messages = drop_dangling(case)
+    assert validate(case_to_dict(case)) == []
+    assert not {s.id for s in case.steps} & acute_steps
+    assert [a.rule for a in case.annotations] == ["M09"]  # the note on s8 went with it
+    assert case.care_plan is not None and case.care_plan.actions[0].owner is None  # a1 was ot1's
+    assert all(m.organisation != "acute" for m in case.team)
+    assert messages[0].startswith(f"{len(acute_steps - {'s8'})} steps at an organisation that could not be read are "
+                                  "left out (")
+    assert messages[-1].startswith("Some references to parts of the case that could not be read")
