@@ -15,7 +15,9 @@ from hypothesis import strategies as st
 
 from db.database import open_database
 from db.repository import CaseRepository
-from planner.casefile import case_from_dict, read_case_file
+from planner.anonymise import _last_day, anonymise_case, first_day
+from planner.casefile import case_from_dict, case_to_dict, read_case_file
+from planner.validation import validate
 from tests.factories import demo_dict
 from ui.cli import main
 
@@ -116,6 +118,11 @@ def test_every_command_works_on_extreme_values(qapp: Any, tmp_path: Path, capsys
         assert code == 0, (command, captured.err)
         assert captured.err == "", command
     assert read_case_file(f"{out}.case.json") == case  # written back whole
+    # the anonymised copy's shifted dates stay within what a case file may hold
+    anonymous = anonymise_case(case)
+    assert validate(case_to_dict(anonymous)) == []
+    first, last = first_day(anonymous), _last_day(anonymous)
+    assert first is not None and last is not None and FIRST <= first <= last <= LAST
     for suffix in (".anon.pdf", ".pdf", ".plan.pdf", ".pack.pdf"):
         assert Path(f"{out}{suffix}").read_bytes().startswith(b"%PDF")
 
