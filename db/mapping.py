@@ -62,15 +62,15 @@ def read_row(cls: type[T], row: Any, what: str, damage: list[str], **extra: Any)
     Either way ``damage`` gets a sentence naming ``what`` ("the person", "the step “Admitted”")
     and the fields concerned."""
     obj = from_row(cls, row, **extra)
-    dates = [name for name in (f[0] for f in fields(cls)) if out_of_range(obj, [name])]
+    stored = dict(vars(obj))  # as read, before damaged values are cleared
     cleared, broken = check_fields(obj)
     if broken:
-        why = "not a date from 1900 to 2100" if set(broken) <= set(dates) else "damaged"
+        why = "not a date from 1900 to 2100" if out_of_range(stored, broken) else "damaged"
         damage.append(f"{what[:1].upper()}{what[1:]} could not be read (its {listing(broken)} "
                       f"{'is' if len(broken) == 1 else 'are'} {why}); it is left out, and {REST}.")
         return None
     if cleared:
-        why = " (not a date from 1900 to 2100)" if set(cleared) <= set(dates) else ""
+        why = " (not a date from 1900 to 2100)" if out_of_range(stored, cleared) else ""
         damage.append(f"The {listing(cleared)} of {what} could not be read{why}; "
                       f"{'it is' if len(cleared) == 1 else 'they are'} left empty, and {REST}.")
     return obj
