@@ -18,7 +18,7 @@ from db.repository import CaseRepository
 from planner.anonymise import _last_day, anonymise_case, first_day
 from planner.casefile import case_from_dict, case_to_dict, read_case_file
 from planner.validation import validate
-from tests.factories import demo_dict
+from tests.factories import demo_dict, many_organisations_case_dict
 from ui.cli import main
 
 FIRST, LAST = date(1900, 1, 1), date(2100, 12, 31)
@@ -172,15 +172,7 @@ def test_two_thousand_organisations_in_every_pdf(qapp: Any, tmp_path: Path,
                                                  capsys: pytest.CaptureFixture[str]) -> None:
     """2,000 organisations and 400 steps: the summary, the pack and the printed plan are built
     (tables split across pages; each regulator lists a few organisations and counts the rest)."""
-    data = demo_dict()
-    sectors = ["primary_care", "community_health", "acute", "local_authority", "domiciliary_care",
-               "care_home", "voluntary", "pharmacy"]
-    data["organisations"] += [{"id": f"o{i}", "name": f"Provider number {i} " + "Trust " * (i % 5),
-                               "sector": sectors[i % len(sectors)]}
-                              for i in range(2000 - len(data["organisations"]))]
-    data["steps"] += [{"id": f"x{i}", "kind": "contact", "organisation": f"o{i * 5 % 1990}",
-                       "start": (date(2023, 1, 1) + timedelta(days=i)).isoformat(), "label": f"Contact {i}"}
-                      for i in range(400)]
+    data = many_organisations_case_dict(2000, 400)
     url = f"sqlite:///{tmp_path / 'big.sqlite'}"
     database = open_database(url, seed_demo=False)
     with database.session() as session:
