@@ -251,3 +251,15 @@ def test_what_referred_to_a_part_left_out_is_left_out_or_emptied(demo_case: Any)
     assert messages[0].startswith(f"{len(acute_steps - {'s8'})} steps at an organisation that could not be read are "
                                   "left out (")
     assert messages[-1].startswith("Some references to parts of the case that could not be read")
+
+
+def test_an_audit_event_with_damaged_details_is_still_listed(damaged: tuple[str, int],
+                                                              capsys: pytest.CaptureFixture[str]) -> None:
+    url, case_id = damaged
+    database = open_database(url)
+    with database.session() as session:
+        session.execute(text("UPDATE audit_events SET details = '{broken' WHERE case_id = :id"), {"id": case_id})
+    database.close()
+    assert main(["--db", url, "audit", str(case_id), "--json"]) == 0
+    events = json.loads(capsys.readouterr().out)
+    assert events and all(event["details"] is None for event in events)
