@@ -34,6 +34,7 @@ from typing import Any
 from sqlalchemy import Connection, func, insert, select
 
 from db import schema
+from planner.damage import Unreadable
 from planner.model import CarePlan, Case
 
 #: What can happen to a case. "purged" is deleting for good (emptying the Deleted cases).
@@ -165,8 +166,8 @@ def history(session: Connection, case_id: int | None = None, *, limit: int | Non
     return [AuditEvent(id=r["id"], at=r["at"].replace(tzinfo=UTC), case_id=r["case_id"],
                        case_title=r["case_title"], action=r["action"], user=r["user_name"],
                        os_user=r["os_user"], workstation=r["workstation"], summary=r["summary"],
-                       details=r["details"])
-            for r in session.execute(query).mappings()]
+                       details=None if isinstance(r["details"], Unreadable) else r["details"])
+            for r in session.execute(query).mappings()]  # damaged details are left out: the event stays
 
 
 # -- what changed --------------------------------------------------------------------------------

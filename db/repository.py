@@ -17,7 +17,8 @@ from typing import Any, TypeVar
 from sqlalchemy import Connection, Table, delete, func, insert, select, update
 
 from db import audit, schema
-from db.mapping import from_row, to_row
+from db.mapping import read_row, row_name, to_row
+from planner.damage import check_extensions, drop_dangling
 from planner.model import (
     Action,
     Annotation,
@@ -216,30 +217,36 @@ class CaseRepository:
         return self._assemble(case_id, self.get_head(case_id))
 
     def _assemble(self, case_id: int, head: Any) -> Case:
-        lists = {attr: self._load_list(table, cls, case_id) for attr, cls, table in _LISTS}
-        return Case(
+        # a damaged part is left out and said in words (case.damage): the rest of the case opens
+        damage: list[str] = []
+        lists = {attr: self._load_list(table, cls, case_id, damage) for attr, cls, table in _LISTS}
+        person = (read_row(Person, head, "the person", damage)
+                  or Person(name="(name could not be read)"))
+        case = Case(
             id=case_id,
             row_version=head["row_version"],
-            title=head["title"],
-            person=from_row(Person, head),
+            title=head["title"] if isinstance(head["title"], str) else None,
+            person=person,
             extensions=head["extensions"],
-            care_plan=self._load_plan(case_id),
+            care_plan=self._load_plan(case_id, damage),
             **lists,
         )
+        case.damage = damage + drop_dangling(case) + check_extensions(case)
+        return case
 
-    def _load_list(self, table: Table, cls: type[T], case_id: int) -> list[T]:
+    def _load_list(self, table: Table, cls: type[T], case_id: int, damage: list[str]) -> list[T]:
         query = select(table).where(table.c.case_id == case_id).order_by(table.c.position)
-        return [from_row(cls, r) for r in self.connection.execute(query).mappings()]
+        rows = (read_row(cls, r, row_name(cls, r), damage) for r in self.connection.execute(query).mappings())
+        return [row for row in rows if row is not None]
 
-    def _load_plan(self, case_id: int) -> CarePlan | None:
+    def _load_plan(self, case_id: int, damage: list[str]) -> CarePlan | None:
         plans = schema.care_plans
         head = self.connection.execute(select(plans).where(plans.c.case_id == case_id)).mappings().first()
         if head is None:
             return None
-        lists = {attr: self._load_list(table, cls, case_id) for attr, cls, table in _PLAN_LISTS}
-        return CarePlan(version=head["version"], agreed_on=head["agreed_on"],
-                        review_on=head["review_on"], contingency=head["contingency"],
-                        signed_off_by=list(head["signed_off_by"] or []), **lists)
+        lists = {attr: self._load_list(table, cls, case_id, damage) for attr, cls, table in _PLAN_LISTS}
+        return read_row(CarePlan, head, "the care plan", damage,
+                        signed_off_by=head["signed_off_by"] or [], **lists)
 
     def summaries(self, search: str = "", limit: int | None = None, offset: int = 0,
                   deleted: bool = False) -> list[CaseSummary]:

@@ -11,11 +11,10 @@ from __future__ import annotations
 
 from typing import Any
 
+from sqlalchemy import JSON as _JSON
 from sqlalchemy import (
-    JSON,
     Boolean,
     Column,
-    Date,
     DateTime,
     ForeignKey,
     Index,
@@ -27,6 +26,10 @@ from sqlalchemy import (
     UniqueConstraint,
     func,
 )
+from sqlalchemy import Date as _Date
+from sqlalchemy.types import TypeDecorator
+
+from planner.damage import Unreadable
 
 NAMING = {
     "ix": "ix_%(column_0_label)s",
@@ -37,6 +40,36 @@ NAMING = {
 }
 
 metadata = MetaData(naming_convention=NAMING)
+
+
+class _Readable(TypeDecorator[Any]):
+    """A column type whose stored value, when it cannot be decoded (JSON that does not parse, a
+    date that is not a date: a damaged row), reads as :class:`planner.damage.Unreadable` instead
+    of failing the whole query, so the rest of the case can still be read."""
+
+    cache_ok = True
+
+    def result_processor(self, dialect: Any, coltype: Any) -> Any:
+        decode = super().result_processor(dialect, coltype)
+        if decode is None:
+            return None
+
+        def process(value: Any) -> Any:
+            try:
+                return decode(value)
+            except (ValueError, TypeError, RecursionError):
+                return Unreadable(value)
+        return process
+
+
+class JSON(_Readable):
+    impl = _JSON
+    cache_ok = True  # SQLAlchemy reads it from each class itself
+
+
+class Date(_Readable):
+    impl = _Date
+    cache_ok = True
 
 #: A step's start or end: ISO text ("2024-01-20" or "2024-01-20T03:10"), which sorts correctly.
 MOMENT = String(19)

@@ -58,6 +58,8 @@ from planner.reference import label
 
 #: The Monday of the week into which an anonymised case's first step is moved.
 SHIFTED_EPOCH = date(2000, 1, 3)
+#: No date of an anonymised copy is moved past the last day a case file may hold.
+LATEST_SHIFTED = date(2100, 12, 31)
 #: Dates in text earlier than this many days before the first step are removed, not counted.
 OLDEST_RELATIVE_DAYS = 2 * 366
 #: Ages at or above this are one band ("90 or over"), as population statistics top-code them.
@@ -396,10 +398,11 @@ def anonymise(case: Case, alias: str | None = None) -> Anonymised:
     redact = redactor_for(case, alias)
     zero = first_day(case)
     years = case.person.age_on(zero or date.today())
-    shift = _shift(zero)
+    shift = _shift(zero, _last_day(case))
     result = copy.deepcopy(case)
     result.id = None  # never to be saved over the case it came from
     result.row_version = None
+    result.damage = []  # the messages name steps and people: they stay with the identifiable case
     name = pseudonym(case.person, alias)
     _anonymise_person(result, name, redact, shift)
     result.title = redact(result.title)
@@ -449,12 +452,32 @@ def anonymise(case: Case, alias: str | None = None) -> Anonymised:
     return Anonymised(result, redact, ids)
 
 
-def _shift(zero: date | None) -> timedelta:
-    """Whole weeks that move ``zero`` into the week starting :data:`SHIFTED_EPOCH`."""
+def _shift(zero: date | None, last: date | None = None) -> timedelta:
+    """Whole weeks that move ``zero`` into the week starting :data:`SHIFTED_EPOCH`, or fewer when
+    that would move ``last`` past :data:`LATEST_SHIFTED` (a pathway of more than a century)."""
     if zero is None:
         return timedelta(0)
     monday = zero - timedelta(days=zero.weekday())
-    return timedelta(weeks=(SHIFTED_EPOCH - monday).days // 7)
+    shift = timedelta(weeks=(SHIFTED_EPOCH - monday).days // 7)
+    if last is not None and last + shift > LATEST_SHIFTED:
+        over = (last + shift - LATEST_SHIFTED).days
+        shift -= timedelta(weeks=-(-over // 7))
+    return shift
+
+
+def _last_day(case: Case) -> date | None:
+    """The latest date that an anonymised copy moves (steps, coordination, the care plan)."""
+    days: list[date | None] = [moment_date(s.end if s.end is not None else s.start) for s in case.steps]
+    days += [s.ready_for_discharge for s in case.steps]
+    days += [c.end or c.start for c in case.coordinator]
+    person = case.person
+    days += [person.frailty.assessed_on if person.frailty else None,
+             person.consent.recorded_on if person.consent else None]
+    plan = case.care_plan
+    if plan is not None:
+        days += [plan.agreed_on, plan.review_on, *(g.target_date for g in plan.goals),
+                 *(a.due for a in plan.actions)]
+    return max((d for d in days if d is not None), default=None)
 
 
 def _moved(value: Moment, shift: timedelta) -> Moment:

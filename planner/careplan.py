@@ -34,7 +34,8 @@ from typing import Any
 from planner import describe
 from planner.casefile import case_to_dict
 from planner.convert import from_json
-from planner.dates import format_day
+from planner.damage import in_range
+from planner.dates import format_day, parse_date
 from planner.editing import PLAN_CONTENT, CaseData, EditRejected, edit
 from planner.model import RECORD_KEY, Case, Member
 from planner.reference import label
@@ -103,9 +104,92 @@ class TeamRecord:
 
 
 def record(case: Case) -> TeamRecord:
-    """The team record kept with ``case`` (empty if none). Valid cases only (see validation)."""
+    """The team record kept with ``case``: empty if there is none, or if it cannot be read (a
+    stored case's damaged record is left out when it is loaded: see :func:`record_problem`)."""
     raw = (case.extensions or {}).get(RECORD_KEY)
-    return from_json(TeamRecord, raw) if isinstance(raw, dict) else TeamRecord()
+    if not isinstance(raw, dict) or record_problem(raw) is not None:
+        return TeamRecord()
+    return from_json(TeamRecord, raw)
+
+
+def record_problem(raw: Any) -> str | None:
+    """Why a stored team record cannot be read, in words ("a sign-off date is not a real date"),
+    or None if every part the app reads is in the form it keeps it."""
+    if not isinstance(raw, dict):
+        return "it is not in the form Pathway Planner keeps it"
+    parts: list[tuple[str, str, str, str]] = [
+        ("left_team", "on", "the date someone left the team", "the record of who left the team"),
+        ("sign_offs", "on", "a sign-off date", "the record of sign-offs")]
+    for key, date_key, what, whole in parts:
+        items = raw.get(key, [])
+        if not isinstance(items, list) or not all(isinstance(i, dict) for i in items):
+            return f"{whole} is not in the form Pathway Planner keeps it"
+        for item in items:
+            if not isinstance(item.get("member"), str):
+                return f"an entry in {whole} names no team member"
+            if not _is_date(item.get(date_key)):
+                return f"{what} is not a real date from 1900 to 2100"
+            if not isinstance(item.get("reason"), (str, type(None))):
+                return "the reason someone left the team is not text"
+    versions = raw.get("plan_versions", [])
+    if not isinstance(versions, list) or not all(isinstance(v, dict) for v in versions):
+        return "the agreed versions are not in the form Pathway Planner keeps them"
+    for kept in versions:
+        number = kept.get("version")
+        if not isinstance(number, int) or isinstance(number, bool):
+            return "an agreed version has no version number"
+        problem = _version_problem(kept)
+        if problem is not None:
+            return f"{problem} in version {number}"
+    return None
+
+
+def _version_problem(kept: dict[str, Any]) -> str | None:
+    if not _is_date(kept.get("agreed_on")):
+        return "the date it was agreed is not a real date from 1900 to 2100"
+    signed = kept.get("sign_offs", [])
+    if not isinstance(signed, list) or not all(
+            isinstance(s, dict) and isinstance(s.get("name"), str) and isinstance(s.get("role"), str)
+            and (s.get("on") is None or _is_date(s.get("on"))) for s in signed):
+        return "a sign-off is not a name, a role and a real date"
+    plan = kept.get("plan", {})
+    if not isinstance(plan, dict):
+        return "the plan as agreed is not in the form Pathway Planner keeps it"
+    for key, date_key in (("goals", "target_date"), ("actions", "due")):
+        items = plan.get(key) or []
+        if not isinstance(items, list) or not all(isinstance(i, dict) and isinstance(i.get("id"), str)
+                                                  for i in items):
+            return f"the {key} as agreed are not in the form Pathway Planner keeps them"
+        for item in items:
+            if item.get(date_key) is not None and not _is_date(item.get(date_key)):
+                return f"a date in the {key} as agreed is not a real date from 1900 to 2100"
+            texts = [v for k, v in item.items() if k != date_key]
+            if not all(isinstance(v, (str, type(None))) for v in texts):
+                return f"the {key} as agreed are not text"
+    for key in ("contingency", "review_on"):
+        if plan.get(key) is not None and not isinstance(plan.get(key), str):
+            return "the plan as agreed is not in the form Pathway Planner keeps it"
+    if plan.get("review_on") is not None and not _is_date(plan.get("review_on")):
+        return "the review date as agreed is not a real date from 1900 to 2100"
+    team = kept.get("team", [])
+    if not isinstance(team, list) or not all(
+            isinstance(m, dict) and isinstance(m.get("id"), str) and isinstance(m.get("name"), str)
+            for m in team):
+        return "the team as it then was is not in the form Pathway Planner keeps it"
+    for key in ("coordinator", "what_matters"):
+        if not isinstance(kept.get(key), (str, type(None))):
+            return "the team as it then was is not in the form Pathway Planner keeps it"
+    return None
+
+
+def _is_date(value: Any) -> bool:
+    """Whether a stored value is a date the app can compute with (1900 to 2100)."""
+    if not isinstance(value, str):
+        return False
+    try:
+        return in_range(parse_date(value))
+    except ValueError:
+        return False
 
 
 def _record_data(data: CaseData) -> dict[str, Any]:
@@ -438,7 +522,13 @@ def _action_fields(action: dict[str, Any], goals: dict[str, str], owners: dict[s
 
 
 def _day(value: Any) -> date | None:
-    return date.fromisoformat(value) if isinstance(value, str) else None
+    """A date kept in case-file form in the record; None if absent (or, stored damaged, not a date)."""
+    if not isinstance(value, str):
+        return None
+    try:
+        return parse_date(value)
+    except ValueError:
+        return None
 
 
 def compare_plans(old: dict[str, Any], new: dict[str, Any], old_people: dict[str, str],

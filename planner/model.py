@@ -235,6 +235,9 @@ class Case:
     id: int | None = field(default=None, compare=False, metadata={"file": False})
     #: The stored version this case was loaded at (optimistic locking); never written to a file.
     row_version: int | None = field(default=None, compare=False, metadata={"file": False})
+    #: What could not be read when the case was loaded, in words (see planner.damage); the parts
+    #: named are left out. Never written to a file.
+    damage: list[str] = field(default_factory=list, compare=False, metadata={"file": False})
 
     @property
     def display_title(self) -> str:

@@ -218,8 +218,9 @@ def table(rows: Sequence[Sequence[Any]], widths: Sequence[float], header: bool =
         commands.append(("ROWBACKGROUNDS", (0, 1 if header else 0), (-1, -1), [None, HexColor(SHADE)]))
     commands += list(style)
     kind = LongTable if long else Table
+    # a row taller than a page (long text in a narrow column) splits across pages, not raising
     return kind(list(rows), colWidths=list(widths), repeatRows=1 if header else 0,
-                style=TableStyle(commands), hAlign="LEFT")
+                style=TableStyle(commands), hAlign="LEFT", splitInRow=1)
 
 
 def header_cells(*titles: str) -> list[Paragraph]:

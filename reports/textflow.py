@@ -241,10 +241,14 @@ def _classes() -> tuple[type, type]:
             while taken < len(rows) and used + rows[taken][0] <= room:
                 used += rows[taken][0]
                 taken += 1
-            if taken == 0:
-                return []
             if taken == len(rows):
                 return [self]
+            pieces = _cut_row(rows[taken], room - used)
+            if pieces is not None:  # a row taller than a page: what fits here, the rest overleaf
+                return [Grid(self.header, self.widths, self.rows[:taken + 1], [*rows[:taken], pieces[0]]),
+                        Grid(self.header, self.widths, self.rows[taken:], [pieces[1], *rows[taken + 1:]])]
+            if taken == 0:
+                return []
             return [Grid(self.header, self.widths, self.rows[:taken], rows[:taken]),
                     Grid(self.header, self.widths, self.rows[taken:], rows[taken:])]
 
@@ -277,6 +281,30 @@ def _classes() -> tuple[type, type]:
 
 _PAD_X = 4.0
 _PAD_Y = 3.0
+#: A table row up to this tall moves to the next page whole; a taller one is cut between lines,
+#: leaving at least _MIN_PIECE points of it on the page.
+_KEEP_ROW = 160.0
+_MIN_PIECE = 40.0
+
+_Row = tuple[float, list[list[_Line]]]
+
+
+def _cut_row(row: _Row, room: float) -> tuple[_Row, _Row] | None:
+    """A laid-out table row taller than a page (a 6,000-character word in a narrow column) cut
+    between lines: the piece that fits ``room`` and the rest. None for a row short enough to keep
+    together, or when too little room is left for a piece worth starting here."""
+    height, cells = row
+    cut = room - 2 * _PAD_Y - 2.0  # the last baseline that fits, with room for descenders
+    if height <= _KEEP_ROW or cut < _MIN_PIECE:
+        return None
+    rest = [[line for line in lines if line[1] > cut] for lines in cells]
+    waiting = [line[1] - line[3] for lines in rest for line in lines]
+    if not waiting or min(waiting) <= 0:
+        return None
+    shift = min(waiting)  # the top of the first line left over becomes the top of the second piece
+    top = [[line for line in lines if line[1] <= cut] for lines in cells]
+    moved = [[(x, y - shift, f, size, c, t) for x, y, f, size, c, t in lines] for lines in rest]
+    return (cut + 2 * _PAD_Y + 2.0, top), (height - shift, moved)
 
 
 def _draw_lines(canvas: Any, lines: list[_Line]) -> None:

@@ -445,9 +445,21 @@ def organisations(view: CaseView) -> list[Flowable]:
             rows.append([pdfkit.para(label("regulator", code), s.cell_bold),
                          pdfkit.para(entry["assesses"], s.cell),
                          pdfkit.para(entry["unit_label"], s.cell), pdfkit.para(entry["cycle"], s.cell),
-                         pdfkit.para(", ".join(overseen), s.cell)])
+                         pdfkit.para(_some(overseen), s.cell)])
         parts.append(pdfkit.table(rows, _cols(0.14, 0.32, 0.16, 0.17, 0.21)))
     return parts
+
+
+#: Names listed in one table cell before the rest are counted ("… and 1,990 more"): a regulator
+#: of 2,000 organisations would otherwise fill a hundred pages with one narrow column.
+CELL_NAMES = 12
+
+
+def _some(names: list[str]) -> str:
+    if len(names) <= CELL_NAMES:
+        return ", ".join(names)
+    return (", ".join(names[:CELL_NAMES - 2]) + f" and {len(names) - CELL_NAMES + 2:,} more "
+            "(see the table above)")
 
 
 def team(view: CaseView) -> list[Flowable]:

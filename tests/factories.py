@@ -81,3 +81,18 @@ def large_plan_case_dict(actions: int = 200, members: int = 30) -> dict[str, Any
                          "signed_off_by": ["m1", "m2", "m3"]}
     data.pop("extensions", None)
     return data
+
+
+def many_organisations_case_dict(organisations: int = 2000, steps: int = 400) -> dict[str, Any]:
+    """The demo case with ``organisations`` organisations in all (across eight sectors, names of
+    varied length) and ``steps`` more contacts, a day apart from 2023, at one in five of them."""
+    data = demo_dict()
+    sectors = ["primary_care", "community_health", "acute", "local_authority", "domiciliary_care",
+               "care_home", "voluntary", "pharmacy"]
+    extra = organisations - len(data["organisations"])
+    data["organisations"] += [{"id": f"o{i}", "name": f"Provider number {i} " + "Trust " * (i % 5),
+                               "sector": sectors[i % len(sectors)]} for i in range(extra)]
+    data["steps"] += [{"id": f"x{i}", "kind": "contact", "organisation": f"o{i * 5 % extra}",
+                       "start": (date(2023, 1, 1) + timedelta(days=i)).isoformat(), "label": f"Contact {i}"}
+                      for i in range(steps)]
+    return data

@@ -367,10 +367,13 @@ def check_outputs(case_id: str, workdir: Path, db_url: str) -> list[str]:
     anonymised workshop PDF and the printed plan (when it has one)."""
     failures: list[str] = []
     exported = workdir / "out.case.json"
-    runs = [("export-case", case_id, "--out", str(exported)),
-            ("export-fhir", case_id, "--out", str(workdir / "out.fhir.json"), "--anonymised"),
-            ("export-pdf", case_id, "--out", str(workdir / "out.pdf")),
-            ("print-plan", case_id, "--out", str(workdir / "plan.pdf")),
+    # --force: each example writes over the previous example's files (never the database)
+    runs = [("export-case", case_id, "--out", str(exported), "--force"),
+            ("export-fhir", case_id, "--out", str(workdir / "out.fhir.json"), "--anonymised", "--force"),
+            ("export-pdf", case_id, "--out", str(workdir / "out.pdf"), "--force"),
+            ("export-value-case", case_id, "--out", str(workdir / "value.pdf"), "--force"),
+            ("print-plan", case_id, "--out", str(workdir / "plan.pdf"), "--force"),
+            ("costs", case_id, "--json"),
             ("findings", case_id, "--json"), ("measures", case_id, "--json")]
     for args in runs:
         code, _out, err, crash = cli("--db", db_url, *args)
@@ -384,7 +387,8 @@ def check_outputs(case_id: str, workdir: Path, db_url: str) -> list[str]:
                 failures.append(f"re-import of the exported case file: {crash or err[:2000]}")
                 continue
             again = workdir / "again.case.json"
-            code, _out, err, crash = cli("--db", db_url, "export-case", out.strip(), "--out", str(again))
+            code, _out, err, crash = cli("--db", db_url, "export-case", out.strip(), "--out", str(again),
+                                         "--force")
             if crash is not None or code != 0 or again.read_text("utf-8") != exported.read_text("utf-8"):
                 failures.append(f"the re-imported case file differs from the exported one: {crash or err[:2000]}")
     return failures

@@ -473,7 +473,21 @@ def _get_case(database: Database, name: str) -> Case:
 
     with database.snapshot() as session:
         repository = CaseRepository(session)
-        return repository.get(repository.find(name))
+        case = repository.get(repository.find(name))
+    _warn_damage(case)
+    return case
+
+
+def _warn_damage(case: Case) -> None:
+    """A warning line on stderr for each part of a stored case that could not be read (and is
+    left out of what the command shows or writes)."""
+    shown = 20
+    for message in case.damage[:shown]:
+        print(f"pathway-planner: warning: case {case.id} “{case.display_title}”: {message}",
+              file=sys.stderr)
+    if len(case.damage) > shown:
+        print(f"pathway-planner: warning: case {case.id} “{case.display_title}”: … and "
+              f"{len(case.damage) - shown} more parts could not be read.", file=sys.stderr)
 
 
 def _findings(args: argparse.Namespace) -> int:
@@ -629,6 +643,8 @@ def _workshop_pack(args: argparse.Namespace) -> int:
             if repeated:
                 raise CommandError(f"case {', '.join(map(str, repeated))} is named more than once")
             cases = [repository.get(case_id) for case_id in ids]
+        for case in cases:
+            _warn_damage(case)
         return exports.workshop_pack(cases)  # each case in the pack has its export recorded
 
     with _database(args.db) as database:

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import html
 from typing import TYPE_CHECKING
 
-from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QVBoxLayout, QWidget
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QSizePolicy, QVBoxLayout, QWidget
 
 from planner import careplan, describe
 from planner.dates import format_day
@@ -15,6 +17,9 @@ from ui.plaintext import plain_label
 
 if TYPE_CHECKING:
     from planner.analysis import Analysis
+
+#: Messages about a damaged stored case shown in the header; the rest are counted.
+_DAMAGE_SHOWN = 3
 
 
 class CaseHeader(QFrame):
@@ -31,11 +36,22 @@ class CaseHeader(QFrame):
         self.findings = plain_label(QLabel())
         self.findings.setToolTip("Regulatory misalignment findings not set aside: the key findings, the "
                                  "rules that fired and their occurrences")
+        # what of a stored case could not be read (planner.damage): shown while the case is open
+        self.damage = QLabel()
+        self.damage.setTextFormat(Qt.TextFormat.PlainText)
+        self.damage.setWordWrap(True)
+        theme.style(self.damage, "chip", True)
+        self.damage.hide()
+        # a long unbroken word (a name, a contact) is cut at the label's edge instead of widening
+        # the header, and with it the workspace, past the window
+        for wide in (self.name, self.facts, self.coordinator, self.findings, self.damage):
+            wide.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
         left = QVBoxLayout()
         left.setSpacing(2)
         left.addWidget(self.name)
         left.addWidget(self.facts)
         left.addWidget(self.findings)
+        left.addWidget(self.damage)
         layout = QHBoxLayout(self)
         layout.setContentsMargins(14, 10, 14, 10)
         layout.addLayout(left, 3)
@@ -48,6 +64,13 @@ class CaseHeader(QFrame):
 
             self.findings.setText(f"Findings: {key_summary(analysis)}")
         self.findings.setVisible(analysis is not None)
+        shown = [f"⚠ {message}" for message in case.damage[:_DAMAGE_SHOWN]]
+        if len(case.damage) > _DAMAGE_SHOWN:
+            shown.append(f"⚠ … and {len(case.damage) - _DAMAGE_SHOWN} more parts of the case "
+                         "could not be read.")
+        self.damage.setText("\n".join(shown))
+        self.damage.setToolTip("".join(f"<p>{html.escape(message)}</p>" for message in case.damage))
+        self.damage.setVisible(bool(case.damage))
         self.name.setText(person.name if case.title in (None, person.name)
                           else f"{person.name}  ·  {case.title}")
         facts = []
@@ -78,3 +101,7 @@ class CaseHeader(QFrame):
 
     def coordinator_text(self) -> str:
         return self.coordinator.text()
+
+    def damage_text(self) -> str:
+        """What could not be read of the case (empty when it was read whole)."""
+        return self.damage.text() if not self.damage.isHidden() else ""

@@ -429,6 +429,7 @@ class MainWindow(QMainWindow):
     def apply_edit(self, case: Case) -> None:
         """Show the case as an edit (or its undo) left it, on the same tab."""
         case.row_version = self.case.row_version if self.case else case.row_version
+        case.damage = list(self.case.damage) if self.case else case.damage  # still true until reloaded
         self.show_case(case)
 
     # -- saving and the life of a case -------------------------------------------------------

@@ -122,6 +122,9 @@ RIGHT_PAD = 170.0
 LABEL_GAP = 6.0
 MIN_PPD = 0.005
 MAX_PPD = 1500.0
+#: Widest the map may grow when zoomed in: Qt's raster painter cannot place anything beyond about
+#: 2**25 pixels, so a pathway over two centuries stops zooming in before its axis goes blank.
+MAX_SCENE_WIDTH = 16_000_000.0
 ZOOM_STEP = 1.25
 #: Widest image an export renders at the current zoom; wider maps are laid out to fit first.
 MAX_EXPORT_WIDTH = 12000.0
@@ -657,6 +660,11 @@ class PathwayScene(QGraphicsScene):
     def day_at(self, x: float) -> float:
         return (x - self.left) / self.ppd
 
+    def max_ppd(self) -> float:
+        """The closest zoom: MAX_PPD, or less for a pathway so long that the map would be too wide
+        to paint."""
+        return min(MAX_PPD, MAX_SCENE_WIDTH / max(self.end_day, 1.0))
+
     def fit_ppd(self, width: float) -> float:
         """Pixels per day at which the whole pathway fits ``width`` pixels."""
         return max(MIN_PPD, (width - self.left - RIGHT_PAD) / max(self.end_day, 1.0))
@@ -1142,7 +1150,7 @@ class PathwayScene(QGraphicsScene):
 
     def set_pixels_per_day(self, ppd: float) -> None:
         """Lay the map out again at ``ppd`` pixels per day (horizontal zoom)."""
-        self.ppd = min(max(ppd, MIN_PPD), MAX_PPD)
+        self.ppd = min(max(ppd, MIN_PPD), self.max_ppd())
         self.time_right = self.x_at(self.end_day)
         self.map_width = self.time_right + RIGHT_PAD
         self.scale.choose(self.ppd)
@@ -1497,7 +1505,7 @@ class PathwayMapView(QGraphicsView):
             left, right = self.time_area()
             anchor_x = (left + right) / 2
         day = scene.day_at(self._to_scene(anchor_x, 0).x())
-        scene.set_pixels_per_day(min(max(ppd, self.min_ppd()), MAX_PPD))
+        scene.set_pixels_per_day(min(max(ppd, self.min_ppd()), scene.max_ppd()))
         self.fitted = False
         self._scroll_to(scene.x_at(day), anchor_x)
         self.zoom_changed.emit(scene.ppd)

@@ -196,6 +196,8 @@ class DetailPane(QFrame):
         self.title = plain_label(QLabel())
         self.title.setFont(theme.scaled_font(self.title, 1.3, bold=True))
         self.title.setWordWrap(True)
+        # a long unbroken word (a URL, a pasted code) is cut at the pane's edge, not widening it
+        self.title.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
         self.body = QTextBrowser()
         self.body.setOpenLinks(False)
         self.body.setFrameShape(QFrame.Shape.NoFrame)
