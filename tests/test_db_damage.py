@@ -4,6 +4,7 @@ case still there after an interrupted upgrade."""
 
 from __future__ import annotations
 
+import json
 import os
 import sqlite3
 import stat
@@ -173,21 +174,23 @@ def test_a_damaged_database_can_be_opened_to_look_at_but_not_written(tmp_path: P
     assert (path.read_bytes(), path.stat().st_mtime_ns) == before
 
 
-def test_damage_inside_a_stored_value_is_a_message_not_a_traceback(tmp_path: Path,
-                                                                    capsys: pytest.CaptureFixture[str]) -> None:
-    """Damage SQLite's checks cannot see (a byte changed inside a row's JSON text) is still a message."""
+def test_damage_inside_a_stored_value_is_named_and_the_rest_shown(tmp_path: Path,
+                                                                  capsys: pytest.CaptureFixture[str]) -> None:
+    """Damage SQLite's checks cannot see (a byte changed inside a row's JSON text) is named, in words,
+    and the rest of the case is shown and exported (planner.damage); never a traceback."""
     path = tmp_path / "cases.sqlite"
-    backup = _demo_database(path)
+    _demo_database(path)
     with sqlite3.connect(path) as connection:
         connection.execute("UPDATE cases SET conditions = '[\"heart fail\x01ure\"]' WHERE id = 1")
     connection.close()
-    for command in (["findings", "1"], ["export-case", "1", "--out", str(tmp_path / "case.json")]):
-        code, _, err = run(capsys, "--db", f"sqlite:///{path}", *command)
-        assert code == 1 and len(err.strip().splitlines()) == 1, err
-        assert err.startswith(f"pathway-planner: Cannot read the database SQLite {path}: a value stored in it "
-                              "cannot be read (Invalid control character")
-        assert f"restore '{backup}'" in err
-    assert not (tmp_path / "case.json").exists()
+    warning = ("pathway-planner: warning: case 1 “Mrs Smith, Torbay”: The conditions of the person could "
+               "not be read; it is left empty, and the rest of the case is shown.")
+    code, out, err = run(capsys, "--db", f"sqlite:///{path}", "findings", "1")
+    assert code == 0 and err.strip() == warning and "KEY FINDINGS" in out
+    exported = tmp_path / "case.json"
+    code, _, err = run(capsys, "--db", f"sqlite:///{path}", "export-case", "1", "--out", str(exported))
+    assert code == 0 and err.strip() == warning and "Traceback" not in err
+    assert json.loads(exported.read_text(encoding="utf-8"))["person"].get("conditions", []) == []
 
 
 def test_a_damaged_database_with_an_old_schema_cannot_even_be_looked_at(tmp_path: Path) -> None:
