@@ -8,7 +8,7 @@ from typing import Any
 
 from planner.key_findings import KeyFindings, rank
 from planner.measures import Measures, compute_measures
-from planner.model import Annotation, Case
+from planner.model import RECORD_KEY, Annotation, Case
 from planner.rules import Finding, FindingReport, evaluate
 from planner.rules.context import CaseContext
 
@@ -46,7 +46,16 @@ def analyse(case: Case) -> Analysis:
 def _analyse(case: Case) -> Analysis:
     context = CaseContext(case)
     report = evaluate(case, context)
-    return Analysis(report, compute_measures(case, context), rank(report, context))
+    pinned: set[str] = set()
+    unpinned: set[str] = set()
+    held = case.extensions.get(RECORD_KEY) if isinstance(case.extensions, dict) else None
+    if isinstance(held, dict) and held.get("key_pins"):  # the team pinned rules as key, or took them off
+        from planner.annotating import pins
+
+        team = pins(case)
+        pinned, unpinned = team.pinned, team.unpinned
+    return Analysis(report, compute_measures(case, context), rank(report, context, pinned=pinned,
+                                                                   unpinned=unpinned))
 
 
 def annotation_json(note: Annotation | None) -> dict[str, Any] | None:

@@ -483,6 +483,12 @@ class _SemanticCheck:
             if isinstance(who, str) and who not in signed:
                 self.add(f"{path}.member", f"{shown(who)} has a sign-off date but is not among those who "
                          "signed off the care plan ($.care_plan.signed_off_by)")
+        for key in ("annotations_made", "key_pins"):  # who annotated a finding or pinned a rule, when
+            for path, made in _objects(held, key, RECORD_PATH):
+                rule = made.get("rule")
+                if isinstance(rule, str) and rule not in rules():
+                    self.add(f"{path}.rule", f"{shown(rule)} is not a rule in the catalogue")
+                self.moment_at(made, "at", path)
         numbers: set[int] = set()
         for path, version in _objects(held, "plan_versions", RECORD_PATH):
             self.date_at(version, "agreed_on", path)

@@ -469,3 +469,34 @@ def test_an_empty_database_welcomes_with_three_ways_to_start(qtbot, tmp_path: Pa
             assert audit.history(session, window.case.id)[0].action == "created"
     finally:
         database.close()
+
+
+def test_a_rule_is_pinned_as_key_and_annotations_say_who_and_when(window: MainWindow,
+                                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+    from db import audit
+
+    monkeypatch.setattr(audit, "user_name", lambda: "Ann Coordinator")
+    window.show_tab("findings")
+    tab = window.findings_tab
+    model = tab.model
+    row = next(i for i, g in enumerate(model.groups) if g.rule == "M07")
+    assert model.groups[row].key_rank is None
+    tab.tree.setCurrentIndex(model.index(row, 0))
+    assert "Not among the key findings" in window.details.text()
+    assert tab.pin_button.isEnabled() and not tab.rank_button.isEnabled()
+    tab.pin_button.click()
+    assert window.undo_action.text() == "&Undo Pin M07 as a key finding"
+    assert model.groups[0].rule == "M07" and model.groups[0].key_rank == 1 and model.groups[0].pinned
+    assert model.index(0, 1).data() == "Key 1 (pinned)"
+    tab.tree.setCurrentIndex(model.index(0, 0))
+    assert "Pinned as a key finding by Ann Coordinator" in window.details.text()
+    stored = _reload(window)
+    assert stored.extensions["pathway_planner"]["key_pins"][0]["rule"] == "M07"  # type: ignore[index]
+    # one occurrence confirmed: the detail pane says who and when
+    assert tab.select_finding("M07", frozenset({"s9", "s14"}))
+    tab.confirm_button.click()
+    assert tab.select_finding("M07", frozenset({"s9", "s14"}))
+    assert "By Ann Coordinator" in window.details.text()
+    window.undo_action.trigger()  # the confirmation
+    window.undo_action.trigger()  # the pin
+    assert next(g for g in model.groups if g.rule == "M07").pinned is None

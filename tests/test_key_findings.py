@@ -176,3 +176,62 @@ def test_finding_json_without_the_ranking_keeps_its_keys() -> None:
     assert set(finding_json_without_key_keeps_todays_keys()) == {
         "rule", "title", "severity", "steps", "organisations", "regulators", "evidence", "question",
         "annotation"}
+
+
+# -- the team's pins and who annotated, kept in the case ------------------------------------------------------
+def test_pins_are_kept_with_the_case_and_honoured_by_the_analysis(tmp_path: Any) -> None:
+    from datetime import datetime
+
+    from planner.annotating import pins, with_pin
+    from planner.casefile import case_from_dict, read_case_file, write_case_file
+    from tests.factories import demo_dict
+
+    case = case_from_dict(demo_dict())
+    assert "M07" not in [g.rule for g in analyse(case).key.key]
+    pinned = with_pin(case, "M07", True, "Maeve O'Brien", datetime(2026, 12, 3, 14, 20, 41))
+    pinned = with_pin(pinned, "M01", False, "Maeve O'Brien", datetime(2026, 12, 3, 14, 21))
+    key = analyse(pinned).key
+    assert key.key[0].rule == "M07" and key.group("M07").pinned is True  # type: ignore[union-attr]
+    assert "M01" not in [g.rule for g in key.key] and len(key.key) == 5
+    out = tmp_path / "pinned.case.json"
+    write_case_file(pinned, out)
+    again = read_case_file(out)
+    team = pins(again)
+    assert team.pinned == {"M07"} and team.unpinned == {"M01"}
+    assert team.latest["M07"].by == "Maeve O'Brien" and team.latest["M07"].at == datetime(2026, 12, 3, 14, 20)
+    assert pins(with_pin(again, "M07", None, "Sam", datetime(2026, 12, 4))).pinned == set()
+
+
+def test_who_made_an_annotation_and_when() -> None:
+    from datetime import datetime
+
+    from planner.annotating import made, with_annotations
+    from planner.casefile import case_from_dict, case_to_dict
+    from planner.convert import to_json
+    from tests.factories import demo_dict
+
+    case = case_from_dict(demo_dict())
+    kept = [to_json(a) for a in case.annotations]
+    note = {"rule": "M07", "steps": ["s9", "s14"], "status": "confirmed"}
+    after = with_annotations(case, [*kept, note], "Ann Coordinator", datetime(2026, 12, 3, 9, 5))
+    confirmed = next(a for a in after.annotations if a.rule == "M07")
+    who = made(after, confirmed)
+    assert who is not None and who.by == "Ann Coordinator" and who.at == datetime(2026, 12, 3, 9, 5)
+    assert all(made(after, a) is None for a in after.annotations if a.rule != "M07")  # made before: unknown
+    removed = with_annotations(after, kept, "Ann Coordinator", datetime(2026, 12, 3, 9, 6))
+    assert "annotations_made" not in (case_to_dict(removed).get("extensions") or {}).get("pathway_planner", {})
+
+
+@pytest.mark.parametrize(("entry", "path"), [
+    ({"rule": "M99", "key": True, "by": "Sam", "at": "2026-12-03T10:00"}, "key_pins[0].rule"),
+    ({"rule": "M07", "key": True, "by": "Sam", "at": "2026-13-03T10:00"}, "key_pins[0].at"),
+    ({"rule": "M07", "key": "yes", "by": "Sam", "at": "2026-12-03T10:00"}, "key_pins[0].key"),
+    ({"rule": "M07", "key": True, "at": "2026-12-03T10:00"}, "key_pins[0]"),
+])
+def test_a_bad_pin_in_a_case_file_is_refused_with_its_path(entry: dict[str, Any], path: str) -> None:
+    from planner.validation import validate
+    from tests.factories import demo_dict
+
+    data = demo_dict()
+    data["extensions"]["pathway_planner"]["key_pins"] = [entry]
+    assert any(p.path.startswith(f"$.extensions.pathway_planner.{path}") for p in validate(data)), validate(data)

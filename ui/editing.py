@@ -810,10 +810,32 @@ class CaseEditor:
         case = self.current()
         if case is None:
             return
+        from datetime import datetime
+
+        from db.audit import user_name
+        from planner.annotating import with_annotations
         from planner.convert import to_json
 
+        try:  # each new annotation recorded with who made it and when
+            after = with_annotations(case, [to_json(a) for a in annotations], user_name(), datetime.now())
+        except editing.EditRejected as rejected:
+            QMessageBox.warning(self.window, "Not changed", literal(str(rejected)))
+            return
+        self._push(text, case, after)
+
+    def set_pin(self, rule: str, key: bool | None, text: str) -> None:
+        """Pin a rule as a key finding (True), take it off them (False) or leave it to the ranking
+        (None), recorded with who and when, as one undoable edit."""
+        case = self.current()
+        if case is None:
+            return
+        from datetime import datetime
+
+        from db.audit import user_name
+        from planner.annotating import with_pin
+
         try:
-            after = editing.with_annotations(case, [to_json(a) for a in annotations])
+            after = with_pin(case, rule, key, user_name(), datetime.now())
         except editing.EditRejected as rejected:
             QMessageBox.warning(self.window, "Not changed", literal(str(rejected)))
             return

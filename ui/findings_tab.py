@@ -210,6 +210,8 @@ class FindingsTab(CaseTab):
 
     #: The case's annotations after the team changed them, and what changed (for Undo's text).
     annotations_changed = Signal(object, str)
+    #: (rule, True to pin it as key / False to take it off / None for the ranking, Undo's text).
+    pin_changed = Signal(str, object, str)
     #: The step ids of the finding now selected (to select them in the pathway view).
     steps_selected = Signal(object)
     #: (title, details) for the detail pane.
@@ -243,9 +245,21 @@ class FindingsTab(CaseTab):
         self.set_aside_button.clicked.connect(self.set_aside)
         self.comment_button.clicked.connect(self.comment)
         self.clear_button.clicked.connect(self.remove_annotations)
+        self.pin_button = QPushButton("&Pin as key")
+        self.pin_button.setToolTip("Make the selected rule one of the key findings, whatever its rank")
+        self.unpin_button = QPushButton("Take off &key")
+        self.unpin_button.setToolTip("Keep the selected rule out of the key findings, whatever its rank")
+        self.rank_button = QPushButton("Follow the ranki&ng")
+        self.rank_button.setToolTip("Let the ranking decide again whether the rule is a key finding")
+        self.pin_button.clicked.connect(lambda: self.pin(True))
+        self.unpin_button.clicked.connect(lambda: self.pin(False))
+        self.rank_button.clicked.connect(lambda: self.pin(None))
         bar = QHBoxLayout()
         bar.addWidget(QLabel("Team's view of the selected finding:"))
         for button in (self.confirm_button, self.set_aside_button, self.comment_button, self.clear_button):
+            bar.addWidget(button)
+        bar.addSpacing(12)
+        for button in (self.pin_button, self.unpin_button, self.rank_button):
             bar.addWidget(button)
         bar.addStretch(1)
         top = QWidget()
@@ -339,7 +353,12 @@ class FindingsTab(CaseTab):
     def _current_changed(self, current: QModelIndex, _previous: QModelIndex) -> None:
         item = self.model.item(current)
         self._update_buttons()
-        if _is_finding(item):
+        group = self.model.group(current)
+        if group is not None and group.rule is not None:
+            self.selected.emit(group.title, self._rule_details(group))
+            steps = sorted({s for f in group.rows for s in f.steps})
+            self.steps_selected.emit(steps)
+        elif _is_finding(item):
             self.selected.emit(f"{item.rule} {item.title}", self._finding_details(item))
             self.steps_selected.emit(list(item.steps))
         elif isinstance(item, Annotation):
@@ -372,7 +391,41 @@ class FindingsTab(CaseTab):
             (f"What rule {finding.rule} looks for", self.words(rule_info(finding.rule).explains)),
         ]
         for note in finding.annotations:
-            details.append((f"Team: {label('annotation_status', note.status)}", note.comment or ""))
+            details.append((f"Team: {label('annotation_status', note.status)}", self._note_words(note)))
+        return details
+
+    def _note_words(self, note: Annotation) -> str:
+        """The comment, and who made the annotation and when (when recorded)."""
+        from planner.annotating import made
+        from planner.dates import format_day
+
+        assert self.case is not None
+        who = made(self.case, note)
+        said = note.comment or ""
+        if who is not None:
+            said += ("\n" if said else "") + f"By {who.by}, {format_day(who.at)}"
+        return said
+
+    def _rule_details(self, group: Group) -> Details:
+        """A rule's row: what it looks for, its question, its occurrences, and the team's pin."""
+        from planner.annotating import pins
+        from planner.dates import format_day
+
+        assert self.case is not None and group.rule is not None
+        active = [f for f in group.rows if not f.set_aside]
+        details: Details = [
+            ("Severity", severity_label(group.severity or "")),
+            ("Key finding", f"Key finding {group.key_rank}" if group.key_rank
+             else "Not among the key findings"),
+            ("Occurrences", f"{len(group.rows)}, {len(group.rows) - len(active)} set aside"
+                            if len(active) != len(group.rows) else str(len(group.rows))),
+            ("Question for the regulators", group.rows[0].question),
+            (f"What rule {group.rule} looks for", self.words(rule_info(group.rule).explains)),
+        ]
+        pin = pins(self.case).latest.get(group.rule)
+        if pin is not None:
+            what = "Pinned as a key finding" if pin.key else "Taken off the key findings"
+            details.append(("Team", f"{what} by {pin.by}, {format_day(pin.at)}"))
         return details
 
     def _targets(self) -> list[Finding]:
@@ -386,6 +439,18 @@ class FindingsTab(CaseTab):
             return list(group.rows)
         return []
 
+    def reshow(self) -> None:
+        """Show the selected row in the detail pane again (after an edit recomputed the findings)."""
+        self._current_changed(self.tree.currentIndex(), QModelIndex())
+
+    def _rule(self) -> Group | None:
+        """The rule of the selected row (a rule's row or one of its occurrences), or None."""
+        index = self.tree.currentIndex()
+        group = self.model.group(index)
+        if group is None and index.isValid() and index.internalId() != _GROUP:
+            group = self.model.groups[int(index.internalId())]
+        return group if group is not None and group.rule is not None else None
+
     def _update_buttons(self) -> None:
         item = self.current()
         targets = self._targets()
@@ -393,6 +458,19 @@ class FindingsTab(CaseTab):
             button.setEnabled(bool(targets))
         self.clear_button.setEnabled(
             isinstance(item, Annotation) or any(f.annotations for f in targets))
+        rule = self._rule()
+        self.pin_button.setEnabled(rule is not None and rule.pinned is not True)
+        self.unpin_button.setEnabled(rule is not None and rule.pinned is not False)
+        self.rank_button.setEnabled(rule is not None and rule.pinned is not None)
+
+    def pin(self, key: bool | None) -> None:
+        """Pin the selected rule as a key finding, take it off them, or leave it to the ranking."""
+        rule = self._rule()
+        if rule is None or rule.rule is None:
+            return
+        text = {True: "Pin {} as a key finding", False: "Take {} off the key findings",
+                None: "Let the ranking decide on {}"}[key].format(rule.rule)
+        self.pin_changed.emit(rule.rule, key, text)
 
     # -- annotating ------------------------------------------------------------------------
     def _with(self, findings: list[Finding], status: str, comment: str | None,

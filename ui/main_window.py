@@ -150,6 +150,7 @@ class MainWindow(QMainWindow):
         self.map_tab.exported.connect(
             lambda kind, path: self.statusBar().showMessage(f"Exported the map as {kind} to {path}", 8000))
         self.findings_tab.annotations_changed.connect(self.editor.set_annotations)
+        self.findings_tab.pin_changed.connect(self.editor.set_pin)
 
         self.splitter = QSplitter(Qt.Orientation.Horizontal)
         self.splitter.addWidget(left)
@@ -431,6 +432,8 @@ class MainWindow(QMainWindow):
         case.row_version = self.case.row_version if self.case else case.row_version
         case.damage = list(self.case.damage) if self.case else case.damage  # still true until reloaded
         self.show_case(case)
+        if self.tabs.currentWidget() is self.findings_tab:  # the finding annotated stays in the pane
+            self.findings_tab.reshow()
 
     # -- saving and the life of a case -------------------------------------------------------
     def save(self) -> bool:
