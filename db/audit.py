@@ -188,21 +188,79 @@ def case_changes(before: Case, after: Case) -> dict[str, Any]:
         listed = _keyed_changes(getattr(before, name), getattr(after, name))
         if listed:
             changes[name] = listed
-    for name, label in (("coordinator", _coordination_label), ("handoffs", _handoff_label),
-                        ("annotations", _annotation_label)):
+    names = _Names(before, after)
+    for name, label in (("coordinator", names.coordination), ("handoffs", names.handoff),
+                        ("annotations", names.annotation)):
         listed = _unkeyed_changes(getattr(before, name), getattr(after, name), label)
         if listed:
             changes[name] = listed
     plan = _plan_changes(before.care_plan, after.care_plan)
     if plan:
         changes["care_plan"] = plan
+    named = names.of_ids(changes)
+    if named:
+        changes["names"] = named  # what people read in the history: the ids' names, never values
     return changes
 
 
+class _Names:
+    """What the case history calls the items of a case, without copying what they say: steps by
+    date and kind ("20 Jan 2024 · Admission"), organisations and team members by name, goals and
+    actions by their place in the plan ("goal 2"). An item removed by the edit is named as it was."""
+
+    def __init__(self, before: Case, after: Case) -> None:
+        from planner.dates import format_day
+        from planner.reference import label
+
+        self.names: dict[str, dict[str, str]] = {"organisations": {}, "steps": {}, "team": {},
+                                                 "goals": {}, "actions": {}}
+        for case in (before, after):
+            self.names["organisations"].update({o.id: o.name for o in case.organisations})
+            self.names["steps"].update({s.id: f"{format_day(s.start_date)} · {label('kind', s.kind)}"
+                                        for s in case.steps})
+            self.names["team"].update({m.id: m.name for m in case.team})
+            if case.care_plan is not None:
+                self.names["goals"].update({g.id: f"goal {n}" for n, g in enumerate(case.care_plan.goals, 1)})
+                self.names["actions"].update({a.id: f"action {n}"
+                                              for n, a in enumerate(case.care_plan.actions, 1)})
+
+    def step(self, step_id: str) -> str:
+        return self.names["steps"].get(step_id, "a step")
+
+    def coordination(self, item: Any) -> str:
+        from planner.dates import format_day
+
+        return f"{self.names['team'].get(item.member, 'a team member')} from {format_day(item.start)}"
+
+    def handoff(self, item: Any) -> str:
+        return f"{self.step(item.source)} → {self.step(item.target)}"
+
+    def annotation(self, item: Any) -> str:
+        steps = "; ".join(self.step(s) for s in item.steps) or "the whole case"
+        return f"{item.rule} on {steps}"
+
+    def of_ids(self, changes: Mapping[str, Any]) -> dict[str, str]:
+        """The names of the ids the changes mention."""
+        named: dict[str, str] = {}
+        for group in ("organisations", "steps", "team"):
+            named.update(self._named(group, changes.get(group, {})))
+        plan = changes.get("care_plan") or {}
+        for group in ("goals", "actions"):
+            named.update(self._named(group, plan.get(group, {})))
+        return named
+
+    def _named(self, group: str, listed: Mapping[str, Any]) -> dict[str, str]:
+        ids = [*listed.get("added", []), *listed.get("removed", []), *listed.get("changed", {})]
+        return {item: self.names[group][item] for item in ids if item in self.names[group]}
+
+
+
 def describe_changes(changes: Mapping[str, Any]) -> str:
-    """One line for the case history: "title; person: area; steps: 1 added (s25), 1 changed (s3)"."""
+    """One line for the case history: "title; person: area; steps: 1 added (3 Feb 2024 · Attendance),
+    1 changed (20 Jan 2024 · Admission)", items named (by their ids only in events made before)."""
     if not changes:
         return "no changes"
+    names: Mapping[str, str] = changes.get("names", {})
     parts: list[str] = []
     if "fields" in changes:
         parts.append(", ".join(changes["fields"]))
@@ -210,7 +268,7 @@ def describe_changes(changes: Mapping[str, Any]) -> str:
         parts.append(f"person: {', '.join(_words(f) for f in changes['person'])}")
     for name in ("organisations", "steps", "team", "coordinator", "handoffs", "annotations"):
         if name in changes:
-            parts.append(f"{_words(name)}: {_describe_list(changes[name])}")
+            parts.append(f"{_words(name)}: {_describe_list(changes[name], names)}")
     plan = changes.get("care_plan")
     if plan:
         if plan.get("added"):
@@ -219,7 +277,7 @@ def describe_changes(changes: Mapping[str, Any]) -> str:
             parts.append("care plan removed")
         else:
             inner = [", ".join(_words(f) for f in plan.get("fields", []))]
-            inner += [f"{name}: {_describe_list(plan[name])}"
+            inner += [f"{name}: {_describe_list(plan[name], names)}"
                       for name in ("goals", "actions") if name in plan]
             parts.append(f"care plan: {'; '.join(p for p in inner if p)}")
     return "; ".join(parts)
@@ -289,17 +347,17 @@ def _added_removed(added: list[str], removed: list[str]) -> dict[str, Any]:
     return result
 
 
-def _describe_list(listed: Mapping[str, Any]) -> str:
+def _describe_list(listed: Mapping[str, Any], names: Mapping[str, str]) -> str:
     parts = []
     for kind in ("added", "removed"):
-        items = listed.get(kind, [])
+        items = [names.get(item, item) for item in listed.get(kind, [])]
         if items:
             total = len(items) + int(listed.get(f"{kind}_more", 0))
             parts.append(f"{total} {kind} ({_ids(items, total)})")
-    changed = listed.get("changed", {})
+    changed = [names.get(item, item) for item in listed.get("changed", {})]
     if changed:
         total = len(changed) + int(listed.get("changed_more", 0))
-        parts.append(f"{total} changed ({_ids(list(changed), total)})")
+        parts.append(f"{total} changed ({_ids(changed, total)})")
     if listed.get("reordered"):
         parts.append("reordered")
     return ", ".join(parts)
@@ -312,18 +370,6 @@ def _ids(items: list[str], total: int) -> str:
 
 def _words(name: str) -> str:
     return name.replace("_", " ")
-
-
-def _coordination_label(item: Any) -> str:
-    return f"{item.member} from {item.start.isoformat()}"
-
-
-def _handoff_label(item: Any) -> str:
-    return f"{item.source}→{item.target}"
-
-
-def _annotation_label(item: Any) -> str:
-    return f"{item.rule} [{', '.join(item.steps)}]"
 
 
 def _clip(text: str | None, length: int) -> str | None:
