@@ -88,6 +88,21 @@ def test_saving_writes_the_edits_in_one_go(window: MainWindow, monkeypatch: pyte
     assert "Edith Mary Smith" in window.header.name.text()
 
 
+def test_a_refusal_names_the_coordinator_period_and_the_person(window: MainWindow,
+                                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    """Not "$.coordinator[0].member: 'sw1'": the place and the person by name."""
+    from planner import editing as planning
+
+    warned: list[str] = []
+    monkeypatch.setattr(QMessageBox, "warning", lambda _p, _t, text: warned.append(text))
+
+    def refuse(case: Any) -> Any:
+        raise planning.EditRejected([planning.Problem("$.coordinator[0].member", "'sw1' has left the team")])
+
+    window.editor._direct("Change the coordinator", refuse)
+    assert warned == ["Care coordinator, period 1, who: James Reed has left the team"]
+
+
 def test_an_invalid_edit_is_shown_where_it_is_wrong_and_changes_nothing(
         window: MainWindow, monkeypatch: pytest.MonkeyPatch) -> None:
     before = window.case
@@ -183,7 +198,9 @@ def test_an_organisation_still_in_use_cannot_be_deleted(window: MainWindow,
     warned: list[str] = []
     monkeypatch.setattr(QMessageBox, "warning", lambda _p, _t, text: warned.append(text))
     assert not window.editor.delete("organisations", 0)
-    assert "still used elsewhere" in warned[0] and "$.steps" in warned[0]
+    assert "still used elsewhere" in warned[0] and "• Step “2 Oct 2023 · GP review: breathless, ankles swollen”, " \
+        "organisation" in warned[0]
+    assert "$." not in warned[0]  # places named for people, not JSON paths
     assert len(window.case.organisations) == 11 and window.undo_stack.count() == 0  # type: ignore[union-attr]
     pharmacy = next(i for i, o in enumerate(window.case.organisations) if o.id == "pharmacy")  # type: ignore[union-attr]
     assert window.editor.delete("organisations", pharmacy)  # used by nothing

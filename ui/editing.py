@@ -247,6 +247,13 @@ def _set(data: dict[str, Any], key: str, value: Any) -> None:
     data[last] = value
 
 
+def _in_words(rejected: editing.EditRejected, case: Case) -> list[str]:
+    """A refused edit's problems as people read them: named, never by JSON path or internal id."""
+    from planner.wording import in_words
+
+    return in_words(rejected.problems, case)
+
+
 class EntityDialog(QDialog):
     """A form for one item, refusing to close while the edit would make the case invalid.
 
@@ -262,6 +269,7 @@ class EntityDialog(QDialog):
         self.fields = fields
         self.attempt = attempt
         self.base_path = base_path
+        self.case = case  # to name what a problem is about
         self.result_case: Case | None = None
         self.inputs: dict[str, Any] = {}
         self.errors: dict[str, QLabel] = {}
@@ -427,7 +435,14 @@ class EntityDialog(QDialog):
         error.setVisible(bool(message))
 
     def show_problems(self, problems: list[Problem]) -> None:
-        fields, other = editing.field_problems(problems, self.base_path)
+        from planner.wording import Namer, in_words
+
+        namer = Namer(case_to_dict(self.case))
+        here = [p for p in problems if p.path.startswith(self.base_path + ".")]
+        elsewhere = [p for p in problems if not p.path.startswith(self.base_path + ".")]
+        fields, _other = editing.field_problems(
+            [Problem(p.path, namer.message(p.message)) for p in here], self.base_path)
+        other = in_words(elsewhere, self.case)  # named, never by path or id
         for key in self.errors:
             self._show_error(key, "")
         unplaced = list(other)
@@ -437,7 +452,7 @@ class EntityDialog(QDialog):
             inside = next((k for k in self.errors if k.startswith(head + ".")), None)
             target = key if key in self.errors else head if head in self.errors else inside
             if target is None:
-                unplaced.append(f"{key}: {message}")
+                unplaced.append(f"{namer.place(f'{self.base_path}.{key}')}: {message}")
             else:
                 self._show_error(target, message)
         self.general.setText("\n".join(unplaced))
@@ -581,7 +596,10 @@ class CaseEditor:
             after = editing.remove(case, collection, index)
         except editing.EditRejected as rejected:
             noun = self._describe(collection, data, case)
-            uses = "\n".join(f"• {p.path}: {p.message}" for p in rejected.problems[:10])
+            from planner.wording import Namer
+
+            namer = Namer(case_to_dict(case))  # where it is used, by name (the message says why)
+            uses = "\n".join(f"• {namer.place(p.path)}" for p in rejected.problems[:10])
             QMessageBox.warning(self.window, "Cannot delete",
                                 literal(f"The {noun} is still used elsewhere in the case, so it was not "
                                         f"deleted. Change these first:\n\n{uses}"))
@@ -610,7 +628,7 @@ class CaseEditor:
         try:
             after = editing.put(case, "organisations", None, data)
         except editing.EditRejected as rejected:
-            QMessageBox.warning(self.window, "Not added", literal(str(rejected)))
+            QMessageBox.warning(self.window, "Not added", literal("\n".join(_in_words(rejected, case))))
             return
         self._push(f"Add organisation “{entry.name}” from the directory", case, after)
 
@@ -679,7 +697,7 @@ class CaseEditor:
             after = change(case)
         except editing.EditRejected as rejected:
             QMessageBox.warning(self.window, "Not changed",
-                                literal("\n".join(p.message for p in rejected.problems)))
+                                literal("\n".join(_in_words(rejected, case))))
             return False
         self._push(text, case, after)
         return True
@@ -799,7 +817,7 @@ class CaseEditor:
         try:
             after = editing.edit(case, change)
         except editing.EditRejected as rejected:
-            QMessageBox.warning(self.window, "Not added", literal(str(rejected)))
+            QMessageBox.warning(self.window, "Not added", literal("\n".join(_in_words(rejected, case))))
             return False
         also = f" (and {org.name})" if new_org is not None and org is not None else ""
         self._push(f"Add team member “{person.name}”{also} from another case", case, after)
@@ -819,7 +837,7 @@ class CaseEditor:
         try:  # each new annotation recorded with who made it and when
             after = with_annotations(case, [to_json(a) for a in annotations], user_name(), datetime.now())
         except editing.EditRejected as rejected:
-            QMessageBox.warning(self.window, "Not changed", literal(str(rejected)))
+            QMessageBox.warning(self.window, "Not changed", literal("\n".join(_in_words(rejected, case))))
             return
         self._push(text, case, after)
 
@@ -837,6 +855,6 @@ class CaseEditor:
         try:
             after = with_pin(case, rule, key, user_name(), datetime.now())
         except editing.EditRejected as rejected:
-            QMessageBox.warning(self.window, "Not changed", literal(str(rejected)))
+            QMessageBox.warning(self.window, "Not changed", literal("\n".join(_in_words(rejected, case))))
             return
         self._push(text, case, after)
