@@ -67,6 +67,9 @@ class CaseSummary:
     name: str
     area: str | None
     steps: int
+    #: (key findings, rules, occurrences) not set aside, as last saved; None for a case not saved since
+    #: the counts were kept
+    findings: tuple[int, int, int] | None = None
 
 
 class CaseRepository:
@@ -82,7 +85,7 @@ class CaseRepository:
         file, with ``details`` such as {"file": ..., "format": "case-file"}) with ``summary``.
         """
         person = to_row(case.person, title=case.title, extensions=case.extensions,
-                        search_text=search_text(case))
+                        search_text=search_text(case), **findings_counts(case))
         statement = insert(schema.cases).values(person).returning(schema.cases.c.id)
         case_id = int(self.connection.execute(statement).scalar_one())
         self._insert_children(case_id, case)
@@ -107,7 +110,7 @@ class CaseRepository:
         if head["row_version"] != case.row_version or head["deleted_at"] is not None:
             raise self._conflict(case, head)
         values = to_row(case.person, title=case.title, extensions=case.extensions,
-                        search_text=search_text(case))
+                        search_text=search_text(case), **findings_counts(case))
         # the version check again, in the statement that takes the row: two saves racing past the
         # check above cannot both land (the loser's statement matches no row)
         result = self.connection.execute(
@@ -203,6 +206,15 @@ class CaseRepository:
             values = [to_row(item, case_id=case_id, position=i) for i, item in enumerate(items)]
             self.connection.execute(insert(table), values)
 
+    def remember_counts(self, case: Case, counts: tuple[int, int, int]) -> None:
+        """Keep the findings counts of a case stored before they were kept (the list shows them),
+        without changing its version: only while it is still the version ``case`` was loaded as."""
+        cases = schema.cases
+        key, rules, occurrences = counts
+        self.connection.execute(
+            update(cases).where(cases.c.id == case.id, cases.c.row_version == case.row_version)
+            .values(key_findings=key, rules_fired=rules, occurrences=occurrences))
+
     def get_head(self, case_id: int) -> Any:
         head = self.connection.execute(
             select(schema.cases).where(schema.cases.c.id == case_id)).mappings().first()
@@ -257,7 +269,8 @@ class CaseRepository:
         count = (select(func.count()).select_from(steps).where(steps.c.case_id == cases.c.id)
                  .scalar_subquery())
         query = (
-            select(cases.c.id, cases.c.title, cases.c.name, cases.c.area, count)
+            select(cases.c.id, cases.c.title, cases.c.name, cases.c.area, count, cases.c.key_findings,
+                   cases.c.rules_fired, cases.c.occurrences)
             .order_by(func.lower(func.coalesce(cases.c.title, cases.c.name)), cases.c.id)
             .where(cases.c.deleted_at.is_not(None) if deleted else cases.c.deleted_at.is_(None))
             .offset(offset).limit(limit))
@@ -265,7 +278,8 @@ class CaseRepository:
         if text:
             pattern = f"%{_escape_like(text)}%"
             query = query.where(cases.c.search_text.like(pattern, escape="\\"))
-        return [CaseSummary(id=r[0], title=r[1] or r[2], name=r[2], area=r[3], steps=int(r[4]))
+        return [CaseSummary(id=r[0], title=r[1] or r[2], name=r[2], area=r[3], steps=int(r[4]),
+                            findings=None if None in r[5:8] else (int(r[5]), int(r[6]), int(r[7])))
                 for r in self.connection.execute(query)]
 
     def count(self) -> int:
@@ -308,6 +322,17 @@ def _directory_codes(org: Organisation) -> list[tuple[str, str]]:
         return []
     return [(system, code) for system, code in (("ods", codes.ods), ("cqc_location", codes.cqc_location))
             if code]
+
+
+def findings_counts(case: Case) -> dict[str, int | None]:
+    """The key findings, rules and occurrences of ``case`` (not set aside), for the case list."""
+    from planner.analysis import analyse
+
+    try:
+        key, rules, occurrences = analyse(case).key.counts()
+    except Exception:  # the counts are a convenience of the list: a save never fails for them
+        return {"key_findings": None, "rules_fired": None, "occurrences": None}
+    return {"key_findings": key, "rules_fired": rules, "occurrences": occurrences}
 
 
 def search_text(case: Case) -> str:

@@ -103,6 +103,10 @@ cases = Table(
     Column("deleted_at", DateTime, nullable=True, index=True),
     # lower-cased name, title, area and organisation names: what the case list searches, in one column
     _text("search_text"),
+    # the case list's findings counts, worked out on each save (DOMAIN.md 3a): null until then
+    Column("key_findings", Integer, nullable=True),
+    Column("rules_fired", Integer, nullable=True),
+    Column("occurrences", Integer, nullable=True),
     # the person
     Column("name", String(200), nullable=False, index=True),
     _text("nhs_number", 10),

@@ -629,3 +629,23 @@ def test_a_damaged_database_with_an_old_schema_is_not_migrated(tmp_path: Path) -
     with pytest.raises(DatabaseError, match="left as it is"):  # whichever read finds the damage first
         open_database(f"sqlite:///{path}")
     assert path.read_bytes() == before
+
+
+def test_the_case_list_carries_the_findings_counts_as_last_saved(database, demo_case) -> None:  # type: ignore[no-untyped-def]
+    from planner.analysis import analyse
+    from planner.model import Annotation
+
+    with database.session() as session:
+        case_id = CaseRepository(session).add(demo_case)
+    with database.session() as session:
+        (summary,) = CaseRepository(session).summaries()
+    assert summary.findings == analyse(demo_case).key.counts() and summary.findings[0] == 5
+    with database.session() as session:
+        case = CaseRepository(session).get(case_id)
+    case.annotations = [*case.annotations, *(Annotation(rule=f.rule, status="set_aside", steps=list(f.steps),
+                                                        comment="Not ours")
+                                             for f in analyse(case).report.findings if f.rule == "M03")]
+    with database.session() as session:
+        CaseRepository(session).save(case)
+        (summary,) = CaseRepository(session).summaries()
+    assert summary.findings is not None and summary.findings[1] == analyse(demo_case).key.counts()[1] - 1

@@ -500,3 +500,33 @@ def test_a_rule_is_pinned_as_key_and_annotations_say_who_and_when(window: MainWi
     window.undo_action.trigger()  # the confirmation
     window.undo_action.trigger()  # the pin
     assert next(g for g in model.groups if g.rule == "M07").pinned is None
+
+
+def test_the_case_list_shows_the_findings_counts(window: MainWindow) -> None:
+    from PySide6.QtCore import Qt as QtCore
+
+    row = window.case_model.index(0, 0)
+    shown = row.data(QtCore.ItemDataRole.DisplayRole)
+    assert shown.endswith("24 steps · 5 key · 14 rules"), shown
+    assert "40 occurrences" in row.data(QtCore.ItemDataRole.ToolTipRole)
+
+
+def test_a_case_stored_before_the_counts_were_kept_gets_them_when_opened(qtbot, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    from sqlalchemy import update
+
+    from db import schema
+    from db.database import open_database
+
+    database = open_database(f"sqlite:///{tmp_path / 'old.sqlite'}", seed_demo=True)
+    with database.session() as session:  # as a database migrated from before the counts were kept
+        session.execute(update(schema.cases).values(key_findings=None, rules_fired=None, occurrences=None))
+    window = MainWindow(database, remember_layout=False)
+    qtbot.addWidget(window)
+    try:
+        assert window.analysis is not None
+        assert window.case_model.summary(0).findings == (5, 14, 40)
+        with database.session() as session:
+            (summary,) = CaseRepository(session).summaries()
+        assert summary.findings == (5, 14, 40) and window.undo_stack.isClean()
+    finally:
+        database.close()

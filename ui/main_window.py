@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import dataclasses
 import re
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -411,7 +412,28 @@ class MainWindow(QMainWindow):
 
             self._analysis = analyse(self.case)
             self.header.set_case(self.case, self._analysis)
+            self._remember_counts(self._analysis)
         return self._analysis
+
+    def _remember_counts(self, analysis: Analysis) -> None:
+        """A case stored before its findings counts were kept has them stored once it is opened
+        (as saved, not while edited), so the case list shows them."""
+        case = self.case
+        if case is None or case.id is None or not self.undo_stack.isClean() or self.database.read_only:
+            return
+        row = self.case_model.row_of(case.id)
+        if row is None:
+            return
+        summary = self.case_model.summary(row)
+        counts = analysis.key.counts()
+        if summary.findings == counts:
+            return
+        try:
+            with self.database.session() as session:
+                CaseRepository(session).remember_counts(case, counts)
+        except DatabaseError:
+            return  # the counts are a convenience: they wait for the next save
+        self.case_model.replace_row(row, dataclasses.replace(summary, findings=counts))
 
     def show_case(self, case: Case) -> None:
         self.case = case

@@ -155,6 +155,12 @@ class CaseListModel(PagedRows, QAbstractListModel):
     def summary(self, row: int) -> Any:
         return self._rows[row]
 
+    def replace_row(self, row: int, summary: Any) -> None:
+        """Show ``summary`` in place of the row's (its counts worked out since it was fetched)."""
+        self._rows[row] = summary
+        index = self.index(row, 0)
+        self.dataChanged.emit(index, index)
+
     def row_of(self, case_id: int) -> int | None:
         return next((i for i, s in enumerate(self._rows) if s.id == case_id), None)
 
@@ -165,11 +171,24 @@ class CaseListModel(PagedRows, QAbstractListModel):
         if role == Qt.ItemDataRole.DisplayRole:
             area = summary.area or "Area not recorded"
             noun = "step" if summary.steps == 1 else "steps"
-            return f"{summary.title}\n{area} · {summary.steps} {noun}"
+            return f"{summary.title}\n{area} · {summary.steps} {noun}{_counts(summary, short=True)}"
         if role == Qt.ItemDataRole.ToolTipRole:
-            return literal(f"{summary.title} (case {summary.id})")
+            return literal(f"{summary.title} (case {summary.id}){_counts(summary, short=False)}")
         if role == Qt.ItemDataRole.SizeHintRole:
             return QSize(0, 48)
         if role == ObjectRole:
             return summary
         return None
+
+
+def _counts(summary: Any, short: bool) -> str:
+    """" · 5 key · 14 rules" for a list row (the occurrences too in its tooltip); "" if not counted."""
+    counted = getattr(summary, "findings", None)
+    if counted is None:
+        return ""
+    key, rules, occurrences = counted
+    text = f" · {key} key · {rules} rule{'s' if rules != 1 else ''}"
+    if not short:
+        text += f" · {occurrences} occurrence{'s' if occurrences != 1 else ''}"
+    return text
+
