@@ -530,3 +530,17 @@ def test_a_case_stored_before_the_counts_were_kept_gets_them_when_opened(qtbot, 
         assert summary.findings == (5, 14, 40) and window.undo_stack.isClean()
     finally:
         database.close()
+
+
+def test_a_refused_file_keeps_its_paths_with_the_items_named(window: MainWindow, tmp_path: Path,
+                                                             monkeypatch: pytest.MonkeyPatch) -> None:
+    shown: list[str] = []
+    monkeypatch.setattr(QMessageBox, "exec", lambda box: shown.append(box.informativeText()) or 0)
+    data = demo_dict()
+    data["coordinator"][0]["member"] = "nobody"
+    data["steps"][7]["end"] = "2020-01-01"
+    path = tmp_path / "bad.case.json"
+    path.write_text(json.dumps(data), encoding="utf-8")
+    assert window.import_path(str(path)) is None
+    assert "• $.coordinator[0].member (Care coordinator, period 1, who): " in shown[0]
+    assert "• $.steps[7].end (Step “20 Jan 2024 · Emergency admission: fractured neck of femur”, end): " in shown[0]

@@ -673,7 +673,7 @@ class MainWindow(QMainWindow):
                           f"problem{'s' if count != 1 else ''}. Nothing was changed.", parent=self)
         box.setTextFormat(Qt.TextFormat.PlainText)
         shown = error.problems[:12]
-        listing = "\n".join(f"• {p.path}: {p.message}" for p in shown)
+        listing = "\n".join(f"• {p.path}{_named_place(path, p.path)}: {p.message}" for p in shown)
         if count > len(shown):
             listing += f"\n… and {more}{count - len(shown):,} more (see Show Details)."
         box.setInformativeText(listing)
@@ -904,3 +904,18 @@ def _html(text: str) -> str:
     import html
 
     return html.escape(text)
+
+
+def _named_place(file: str, json_path: str) -> str:
+    """" (Step “20 Jan 2024 · Admission”, end)": the item a refused file's problem is in, by name,
+    beside the JSON path that points into the file; "" when the file cannot be read or names none."""
+    try:
+        from planner.casefile import read_json_file
+        from planner.wording import Namer
+
+        data = read_json_file(file)
+        place = Namer(data).place(json_path) if isinstance(data, dict) else json_path
+    except Exception:  # the file was refused: naming its items is only a help
+        return ""
+    return "" if place == json_path or place.startswith("$") else f" ({place})"
+
