@@ -354,6 +354,42 @@ def _analysis(members: list[PackCase], tables: PackFrames) -> list[Flowable]:
                          str(row.findings), f"{row.cases} of {count}"])
         parts.append(pdfkit.table(rows, _cols(0.5, 0.2, 0.3)))
     parts += _measures_side_by_side(members, tables.measures)
+    parts += _cost_of_delays(members)
+    return parts
+
+
+def _cost_of_delays(members: list[PackCase]) -> list[Flowable]:
+    """What the days spent in hospital once ready to leave cost, case by case, who paid for the beds
+    and whom the delays are attributed to; then across the cases, by payer and attribution."""
+    from planner import costs as costing
+
+    s = pdfkit.styles()
+    parts: list[Flowable] = [pdfkit.heading("The cost of delays", s.h2, level=1)]
+    rows: list[list[Any]] = [pdfkit.header_cells("Case", "Delayed days", "Cost", "Paid by", "Waiting for")]
+    across: dict[tuple[str, str], float] = {}
+    years: set[str] = set()
+    for member in members:
+        money = costing.cost_of_care(member.view.case)
+        delayed = money.delayed
+        years.update(d.unit_cost.price_year for d in delayed)
+        for d in delayed:
+            across[d.paid_by, d.attributed_to] = across.get((d.paid_by, d.attributed_to), 0.0) + d.amount
+        paid = sorted({costing.PAID_BY_WORDS.get(d.paid_by, d.paid_by) for d in delayed})
+        waiting = sorted({label("delay_attribution", d.attributed_to).lower() for d in delayed})
+        rows.append([member.letter, str(sum(d.days for d in delayed)),
+                     f"£{money.delayed_total():,}" if delayed else "–", ", ".join(paid) or "–",
+                     ", ".join(waiting) or "–"])
+    parts.append(pdfkit.table(rows, _cols(0.1, 0.16, 0.16, 0.29, 0.29)))
+    if across:
+        said = "; ".join(f"£{costing.round_to_10(amount):,} paid by "
+                         f"{costing.PAID_BY_WORDS.get(payer, payer)}, waiting for "
+                         f"{label('delay_attribution', who).lower()}"
+                         for (payer, who), amount in sorted(across.items(), key=lambda kv: -kv[1]))
+        span = " to ".join(sorted(years)[:: max(1, len(years) - 1)]) if years else ""
+        parts.append(pdfkit.para(f"Across the cases: {said}. Estimates at the published excess bed-day "
+                                 f"cost ({span} prices), to the nearest £10.", s.small))
+    else:
+        parts.append(pdfkit.para("No case has days in hospital after being ready to leave.", s.small))
     return parts
 
 

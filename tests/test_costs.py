@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import replace
+from typing import Any
 
 import pytest
 from hypothesis import given, settings
@@ -152,3 +153,22 @@ def test_the_demo_costs_follow_her_story() -> None:
     assert [(d.step.label, d.days) for d in costs.delayed] == [
         ("Emergency admission: fractured neck of femur", 10), ("Readmission: heart failure and chest infection", 6)]
     assert set(costs.by_payer()) >= {"nhs", "person"}  # her self-funded step-down bed and reablement
+
+
+def test_the_workshop_pack_adds_up_the_cost_of_delays_across_cases(tmp_path: Any) -> None:
+    import subprocess
+
+    from reports.pack import write_pack
+
+    first = case_from_dict(demo_dict())
+    second_data = demo_dict()
+    second_data["title"] = "Another pathway"
+    second = case_from_dict(second_data)
+    out = tmp_path / "pack.pdf"
+    write_pack([first, second], out)
+    text = " ".join(subprocess.run(["pdftotext", "-layout", str(out), "-"], capture_output=True, text=True,
+                                   check=True).stdout.split())
+    each = cost_of_care(first).delayed_total()
+    both = round_to_10(2 * sum(d.amount for d in cost_of_care(first).delayed))
+    assert "The cost of delays" in text and f"16 £{each:,} the NHS social care" in text
+    assert f"Across the cases: £{both:,} paid by the NHS, waiting for social care." in text
