@@ -69,10 +69,23 @@ def write_value_case(case: Case, target: str | Path | IO[bytes], options: Worksh
                      analysis: Analysis | None = None) -> ExportSummary:
     """Write the value case of ``case`` to ``target``: at most three A4 sides."""
     view = CaseView(case, options, analysis)
+    _story, sections, data, pages = fitted(view)
+    if isinstance(target, str | Path):
+        pdfkit._replace(Path(target), data)
+    else:
+        target.write(data)
+    return ExportSummary(str(target) if isinstance(target, str | Path) else "", pages, view.identifiable,
+                         view.title, [case.id], sections)
+
+
+def fitted(view: CaseView) -> tuple[list[Flowable], list[str], bytes, int]:
+    """The value case of ``view`` at the fullest level of detail that fits three sides: its
+    flowables, its sections, the PDF and its page count (the shortest level if none fits)."""
     info = pdfkit.DocumentInfo(title=view.title, kind=KIND, identifiable=view.identifiable,
                                prepared_on=view.options.prepared_on or date.today())
-    data, pages = b"", 0
+    story: list[Flowable] = []
     sections: list[str] = []
+    data, pages = b"", 0
     for number, detail in enumerate(LEVELS):
         story, sections = value_story(view, detail, left_out=_left_out(view, detail, number))
         buffer = io.BytesIO()
@@ -80,12 +93,8 @@ def write_value_case(case: Case, target: str | Path | IO[bytes], options: Worksh
         data = buffer.getvalue()
         if pages <= MAX_PAGES:
             break
-    if isinstance(target, str | Path):
-        pdfkit._replace(Path(target), data)
-    else:
-        target.write(data)
-    return ExportSummary(str(target) if isinstance(target, str | Path) else "", pages, view.identifiable,
-                         view.title, [case.id], sections)
+    story, sections = value_story(view, detail, left_out=_left_out(view, detail, number))  # fresh flowables
+    return story, sections, data, pages
 
 
 def _left_out(view: CaseView, detail: Detail, level: int) -> list[str]:

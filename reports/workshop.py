@@ -230,7 +230,11 @@ def case_story(view: CaseView) -> tuple[list[Flowable], list[str]]:
             story.append(PageBreak())
         story.extend(parts)
 
-    section("Cover", cover(view))
+    from reports.value_case import fitted
+
+    executive, _parts, _pdf, _pages = fitted(view)  # the three sides first, as they are alone
+    section("Executive summary: the value case", executive)
+    section("Cover", cover(view), new_page=True)
     section(view.words("{Their} story"), her_story(view), new_page=True)
     story.extend([NextPageTemplate("landscape"), PageBreak()])
     section("Pathway map", pathway_map(view))
@@ -829,6 +833,8 @@ def preview(case: Case, options: WorkshopOptions | None = None,
     steps = len(case.steps)
     map_pages = 1 if steps <= ONE_PAGE_STEPS else 1 + math.ceil(steps / WINDOW_STEPS)
     rows = [
+        ("Executive summary", "The value case on at most three sides: infrastructure, how it works, impact "
+                              "(with the cost of care), what we ask of the regulators"),
         ("Cover", f"“{view.title}”, {view.case.person.area or 'area not recorded'}, "
                   + ("IDENTIFIABLE" if view.identifiable else f"anonymised as {view.name}")),
         (view.words("{Their} story"), "A short narrative written from the timeline"),

@@ -68,14 +68,32 @@ def demo_pdfs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     return made
 
 
+def cover_page(path: Path) -> str:
+    """The text of the cover: the page after the executive summary (the value case's three sides
+    at most), the one with the contents."""
+    for number in range(1, 5):
+        page = subprocess.run(["pdftotext", "-layout", "-f", str(number), "-l", str(number), str(path), "-"],
+                              capture_output=True, text=True, check=True).stdout
+        if "Contents" in page:
+            return page
+    raise AssertionError("no cover in the first four pages")
+
+
+def test_the_summary_opens_with_the_value_case(demo_pdfs: dict[str, Path]) -> None:
+    first = flat(subprocess.run(["pdftotext", "-layout", "-l", "1", str(demo_pdfs["anonymised"]), "-"],
+                                capture_output=True, text=True, check=True).stdout)
+    assert "Value case" in first and "1. Infrastructure: who is involved" in first
+    text = flat(pdf_text(demo_pdfs["anonymised"]))
+    assert text.index("What we ask of the regulators") < text.index("Contents")
+
+
 def test_the_summary_is_a_valid_pdf_with_every_section_in_order(demo_pdfs: dict[str, Path]) -> None:
     path = demo_pdfs["anonymised"]
     qpdf_ok(path)
     text = flat(pdf_text(path))
-    cover = flat(subprocess.run(["pdftotext", "-layout", "-l", "1", str(path), "-"], capture_output=True,
-                                text=True, check=True).stdout)
+    cover = flat(cover_page(path))
     assert cover.startswith(SECTIONS[0]) and "Contents" in cover
-    at = len(cover)  # after the cover (whose contents list names the sections), each in turn
+    at = text.index(cover[-200:]) + 200  # after the cover (whose contents list names the sections), each in turn
     for section in SECTIONS[1:]:
         found = text.find(section, at)
         assert found > at, section
@@ -86,8 +104,7 @@ def test_the_summary_is_a_valid_pdf_with_every_section_in_order(demo_pdfs: dict[
 
 
 def test_the_first_page_says_anonymised_and_nothing_identifies_her(demo_pdfs: dict[str, Path]) -> None:
-    first_page = subprocess.run(["pdftotext", "-l", "1", str(demo_pdfs["anonymised"]), "-"],
-                                capture_output=True, text=True, check=True).stdout
+    first_page = cover_page(demo_pdfs["anonymised"])
     assert "Anonymised for the regulation workshop" in first_page and "Mrs S, Torbay" in first_page
     assert "85–89" in first_page and "IDENTIFIABLE" not in first_page
     text = flat(pdf_text(demo_pdfs["anonymised"]))
@@ -97,14 +114,15 @@ def test_the_first_page_says_anonymised_and_nothing_identifies_her(demo_pdfs: di
     # no real date in any form but the day it was prepared (a contract's reference may still name a year)
     assert text.count("1 Mar 2025") == pages(demo_pdfs["anonymised"]) + 1  # every footer, and the cover
     text = text.replace("1 Mar 2025", "")
+    # the unit costs' sources (publications and the dates they were published) are not about her
+    text = re.sub(r"Sources: .*?What we ask of the regulators", "What we ask of the regulators", text)
     assert not re.search(r"\b\d{1,2} (Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)[a-z]* 20\d\d", text)
     assert not re.search(r"20\d\d-\d\d-\d\d|\d\d/\d\d/20\d\d", text)
     assert "day 0" in text and "day 110" in text and "district nurse at Torbay Community Health Services" in text
 
 
 def test_identifiable_includes_what_anonymised_leaves_out(demo_pdfs: dict[str, Path]) -> None:
-    first_page = subprocess.run(["pdftotext", "-l", "1", str(demo_pdfs["identifiable"]), "-"],
-                                capture_output=True, text=True, check=True).stdout
+    first_page = cover_page(demo_pdfs["identifiable"])
     assert "IDENTIFIABLE: this summary contains personal data" in flat(first_page)
     text = flat(pdf_text(demo_pdfs["identifiable"]))
     for shown in ("Edith Smith", "943 476 5919", "TQ5 0ZZ", "2 Apr 1937", "Maeve O'Brien", "20 Jan 2024",
@@ -392,12 +410,12 @@ def test_the_export_dialog_previews_and_warns(qtbot, tmp_path: Path, monkeypatch
     dialog = WorkshopExportDialog(case)
     qtbot.addWidget(dialog)  # not shown: the offscreen platform warns about top-level dialogs
     sections = [dialog.sections.topLevelItem(i).text(0) for i in range(dialog.sections.topLevelItemCount())]
-    assert sections == ["Cover", "Her story", "Pathway map", "Organisations and regulators",
+    assert sections == ["Executive summary", "Cover", "Her story", "Pathway map", "Organisations and regulators",
                         "Team and care coordinator", "Care plan", "Measures", "Findings", "Discussion questions",
                         "Appendix"]
     assert dialog.anonymised.isChecked() and dialog.warning.isHidden() and dialog.alias.isEnabled()
     assert dialog.called.text() == "In the summary: “Mrs S”" and "NHS number" in dialog.left_out.text()
-    assert "anonymised as Mrs S" in dialog.sections.topLevelItem(0).text(1)
+    assert "anonymised as Mrs S" in dialog.sections.topLevelItem(1).text(1)
     dialog.alias.setText("Mrs <b>Q</b>")
     dialog.refresh()
     assert dialog.called.text() == "In the summary: “Mrs <b>Q</b>”"
@@ -406,7 +424,7 @@ def test_the_export_dialog_previews_and_warns(qtbot, tmp_path: Path, monkeypatch
     assert not dialog.warning.isHidden() and not dialog.alias.isEnabled()
     assert "personal data" not in dialog.export_button.text() and "identifiable" in dialog.export_button.text()
     assert dialog.options().identifiable and dialog.options().alias is None
-    assert "IDENTIFIABLE" in dialog.sections.topLevelItem(0).text(1)
+    assert "IDENTIFIABLE" in dialog.sections.topLevelItem(1).text(1)
     dialog.anonymised.setChecked(True)
     target = tmp_path / "chosen"
     monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *a, **k: (str(target), "PDF files (*.pdf)"))
