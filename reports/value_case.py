@@ -69,7 +69,7 @@ def write_value_case(case: Case, target: str | Path | IO[bytes], options: Worksh
                      analysis: Analysis | None = None) -> ExportSummary:
     """Write the value case of ``case`` to ``target``: at most three A4 sides."""
     view = CaseView(case, options, analysis)
-    _story, sections, data, pages = fitted(view)
+    _story, sections, data, pages = fitted(view, fresh=False)
     if isinstance(target, str | Path):
         pdfkit._replace(Path(target), data)
     else:
@@ -78,9 +78,10 @@ def write_value_case(case: Case, target: str | Path | IO[bytes], options: Worksh
                          view.title, [case.id], sections)
 
 
-def fitted(view: CaseView) -> tuple[list[Flowable], list[str], bytes, int]:
+def fitted(view: CaseView, fresh: bool = True) -> tuple[list[Flowable], list[str], bytes, int]:
     """The value case of ``view`` at the fullest level of detail that fits three sides: its
-    flowables, its sections, the PDF and its page count (the shortest level if none fits)."""
+    flowables (made anew to go into another document when ``fresh``), its sections, the PDF and
+    its page count (the shortest level if none fits)."""
     info = pdfkit.DocumentInfo(title=view.title, kind=KIND, identifiable=view.identifiable,
                                prepared_on=view.options.prepared_on or date.today())
     story: list[Flowable] = []
@@ -93,7 +94,8 @@ def fitted(view: CaseView) -> tuple[list[Flowable], list[str], bytes, int]:
         data = buffer.getvalue()
         if pages <= MAX_PAGES:
             break
-    story, sections = value_story(view, detail, left_out=_left_out(view, detail, number))  # fresh flowables
+    if fresh:  # flowables laid out once are not laid out again in another document
+        story, sections = value_story(view, detail, left_out=_left_out(view, detail, number))
     return story, sections, data, pages
 
 
@@ -232,20 +234,31 @@ def activity_strip(view: CaseView, width: float, height: float) -> Flowable:
         drawing.add(String(7, y + row / 2 - 2.6, shown, fontName=face.regular, fontSize=7.5))
         drawing.add(Rect(label_width, y + 0.5, width - label_width, row - 1, fillColor=HexColor("#f4f5f7"),
                          strokeColor=None))
-        for column in range(STRIP_BINS):
+        fill = HexColor(colour)
+        column = 0
+        while column < STRIP_BINS:  # neighbouring cells that look the same are drawn as one
             count = counts.get((lane, column), 0)
             if not count:
+                column += 1
                 continue
-            x = label_width + column * cell
-            if (lane, column) in stays:
-                drawing.add(Rect(x, y + 1, cell, row - 2, fillColor=HexColor("#222222"), strokeColor=None))
-                if stays[lane, column]:  # waiting to leave: a white diagonal, as the map's hatching
-                    drawing.add(Line(x, y + 1, x + cell, y + row - 1, strokeColor=HexColor("#ffffff"),
+            look = ("stay", stays[lane, column]) if (lane, column) in stays else (
+                "steps", round(4 * count / busiest))
+            end = column + 1
+            while end < STRIP_BINS and counts.get((lane, end), 0) and (
+                    (("stay", stays[lane, end]) if (lane, end) in stays
+                     else ("steps", round(4 * counts[lane, end] / busiest))) == look):
+                end += 1
+            x, width_ = label_width + column * cell, (end - column) * cell
+            if look[0] == "stay":
+                drawing.add(Rect(x, y + 1, width_, row - 2, fillColor=HexColor("#222222"), strokeColor=None))
+                for hatch in range(column, end) if look[1] else ():  # waiting to leave: white diagonals
+                    hx = label_width + hatch * cell
+                    drawing.add(Line(hx, y + 1, hx + cell, y + row - 1, strokeColor=HexColor("#ffffff"),
                                      strokeWidth=1))
-                continue
-            shade = 0.35 + 0.65 * count / busiest
-            drawing.add(Rect(x, y + 1, cell, row - 2, fillColor=HexColor(colour), fillOpacity=shade,
-                             strokeColor=None))
+            else:
+                drawing.add(Rect(x, y + 1, width_, row - 2, fillColor=fill,
+                                 fillOpacity=0.35 + 0.65 * look[1] / 4, strokeColor=None))
+            column = end
     for tick in range(5):
         day = round(tick * (span - 1) / 4)
         x = label_width + (width - label_width) * tick / 4
