@@ -207,6 +207,7 @@ class FindingsModel(QAbstractItemModel):
 
 class FindingsTab(CaseTab):
     title = "Findings"
+    key = "findings"
 
     #: The case's annotations after the team changed them, and what changed (for Undo's text).
     annotations_changed = Signal(object, str)

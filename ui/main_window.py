@@ -58,7 +58,10 @@ from ui.widgets import DetailPane
 
 APP_TITLE = "Pathway Planner"
 #: Tab keys for the command line and settings, in tab order.
-TAB_KEYS = ["person", "pathway-map", "timeline", "organisations", "team", "care-plan", "findings"]
+#: The tabs of a case, in order; each carries its own key (``CaseTab.key``).
+TAB_CLASSES: tuple[type[CaseTab], ...] = (PersonTab, PathwayMapPlaceholder, PathwayTab, OrganisationsTab,
+                                          TeamTab, CarePlanTab, FindingsTab)
+TAB_KEYS = [tab.key for tab in TAB_CLASSES]
 
 
 class MainWindow(QMainWindow):
@@ -117,8 +120,9 @@ class MainWindow(QMainWindow):
         self.findings_tab = FindingsTab()
         self.care_plan_tab = CarePlanTab()
         self.care_plan_tab.print_requested.connect(self.print_care_plan)
-        self.case_tabs: list[CaseTab] = [PersonTab(), self.map_tab, self.pathway_tab, OrganisationsTab(),
-                                         TeamTab(), self.care_plan_tab, self.findings_tab]
+        made: dict[type[CaseTab], CaseTab] = {
+            type(tab): tab for tab in (self.map_tab, self.pathway_tab, self.findings_tab, self.care_plan_tab)}
+        self.case_tabs: list[CaseTab] = [made.get(cls) or cls() for cls in TAB_CLASSES]
         for tab in self.case_tabs:
             self.tabs.addTab(tab, tab.title)
             tab.editor = self.editor
@@ -605,7 +609,7 @@ class MainWindow(QMainWindow):
         self._update_actions()
 
     def show_tab(self, key: str) -> None:
-        self.tabs.setCurrentIndex(TAB_KEYS.index(key))
+        self.tabs.setCurrentIndex(next(i for i, tab in enumerate(self.case_tabs) if tab.key == key))
 
     # -- file actions ----------------------------------------------------------------------
     def import_case_file(self) -> None:

@@ -76,6 +76,8 @@ class CaseTab(QWidget):
     """
 
     title = ""
+    #: How the tab is named on the command line and in code (`screenshot --tab`, `show_tab`).
+    key = ""
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -157,6 +159,7 @@ class CaseTab(QWidget):
 
 class PersonTab(CaseTab):
     title = "Person"
+    key = "person"
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -238,6 +241,7 @@ class PersonTab(CaseTab):
 
 class PathwayTab(CaseTab):
     title = "Timeline"
+    key = "timeline"
     #: Step ids the user selected in the timeline (shared with the map).
     steps_selected = Signal(object)
 
@@ -387,6 +391,7 @@ class PathwayTab(CaseTab):
 
 class OrganisationsTab(CaseTab):
     title = "Organisations && regulators"
+    key = "organisations"
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -475,6 +480,7 @@ class OrganisationsTab(CaseTab):
 
 class TeamTab(CaseTab):
     title = "Team && coordinator"
+    key = "team"
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -606,6 +612,7 @@ class TeamTab(CaseTab):
 
 class CarePlanTab(CaseTab):
     title = "Care plan"
+    key = "care-plan"
     print_requested = Signal()
 
     def __init__(self, parent: QWidget | None = None) -> None:
@@ -802,6 +809,7 @@ class PathwayMapPlaceholder(CaseTab):
     should not wait for a tab the user may not open. Forwards the map tab's signals."""
 
     title = "Pathway map"
+    key = "pathway-map"
     steps_selected = Signal(object)
     finding_selected = Signal(str, object)
     selected = Signal(str, object)
