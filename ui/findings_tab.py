@@ -259,15 +259,18 @@ class FindingsTab(CaseTab):
         bar.addWidget(QLabel("Team's view of the selected finding:"))
         for button in (self.confirm_button, self.set_aside_button, self.comment_button, self.clear_button):
             bar.addWidget(button)
-        bar.addSpacing(12)
-        for button in (self.pin_button, self.unpin_button, self.rank_button):
-            bar.addWidget(button)
         bar.addStretch(1)
+        key_bar = QHBoxLayout()  # a row of its own: the tab stays narrow enough for a laptop's screen
+        key_bar.addWidget(QLabel("Key findings:"))
+        for button in (self.pin_button, self.unpin_button, self.rank_button):
+            key_bar.addWidget(button)
+        key_bar.addStretch(1)
         top = QWidget()
         top_layout = QVBoxLayout(top)
         top_layout.setContentsMargins(0, 0, 0, 0)
         top_layout.addWidget(self.tree, 1)
         top_layout.addLayout(bar)
+        top_layout.addLayout(key_bar)
 
         self.measures_model: ColumnModel[tuple[str, str]] = ColumnModel([
             Column("Measure", lambda row: row[0]), Column("Value", lambda row: row[1])])
