@@ -507,7 +507,7 @@ def test_the_case_list_shows_the_findings_counts(window: MainWindow) -> None:
 
     row = window.case_model.index(0, 0)
     shown = row.data(QtCore.ItemDataRole.DisplayRole)
-    assert shown.endswith("24 steps · 5 key · 14 rules"), shown
+    assert shown.endswith("24 steps · 5 key · 14 rules · 40 occurrences"), shown
     assert "40 occurrences" in row.data(QtCore.ItemDataRole.ToolTipRole)
 
 

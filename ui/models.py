@@ -171,9 +171,9 @@ class CaseListModel(PagedRows, QAbstractListModel):
         if role == Qt.ItemDataRole.DisplayRole:
             area = summary.area or "Area not recorded"
             noun = "step" if summary.steps == 1 else "steps"
-            return f"{summary.title}\n{area} · {summary.steps} {noun}{_counts(summary, short=True)}"
+            return f"{summary.title}\n{area} · {summary.steps} {noun}{_counts(summary)}"
         if role == Qt.ItemDataRole.ToolTipRole:
-            return literal(f"{summary.title} (case {summary.id}){_counts(summary, short=False)}")
+            return literal(f"{summary.title} (case {summary.id}){_counts(summary)}")
         if role == Qt.ItemDataRole.SizeHintRole:
             return QSize(0, 48)
         if role == ObjectRole:
@@ -181,14 +181,11 @@ class CaseListModel(PagedRows, QAbstractListModel):
         return None
 
 
-def _counts(summary: Any, short: bool) -> str:
-    """" · 5 key · 14 rules" for a list row (the occurrences too in its tooltip); "" if not counted."""
+def _counts(summary: Any) -> str:
+    """" · 5 key · 14 rules · 40 occurrences" for a case list row; "" if not counted yet."""
     counted = getattr(summary, "findings", None)
     if counted is None:
         return ""
     key, rules, occurrences = counted
-    text = f" · {key} key · {rules} rule{'s' if rules != 1 else ''}"
-    if not short:
-        text += f" · {occurrences} occurrence{'s' if occurrences != 1 else ''}"
-    return text
-
+    return (f" · {key} key · {rules} rule{'s' if rules != 1 else ''} · "
+            f"{occurrences} occurrence{'s' if occurrences != 1 else ''}")
