@@ -116,30 +116,12 @@ def build_parser() -> argparse.ArgumentParser:
                                                   "one is kept in the backups folder first)")
     restore.add_argument("file", metavar="FILE")
 
-    value = commands.add_parser("export-value-case",
-                                help="write the value case (PDF): at most three A4 sides (infrastructure, "
-                                     "how it works, impact, what we ask), anonymised unless --identifiable")
-    value.add_argument("case", metavar="CASE", help="case id or exact title")
-    value.add_argument("--out", required=True, metavar="FILE.pdf")
-    value_privacy = value.add_mutually_exclusive_group()
-    value_privacy.add_argument("--identifiable", action="store_true",
-                               help="name her and her team, with real dates (personal data: handle "
-                                    "accordingly)")
-    value_privacy.add_argument("--alias", metavar="TEXT",
-                               help="what to call her when anonymised (e.g. 'Mrs S')")
-    _force(value)
-
-    pdf = commands.add_parser("export-pdf", help="write the regulator-workshop case summary (PDF), "
-                                                 "anonymised unless --identifiable")
-    pdf.add_argument("case", metavar="CASE", help="case id or exact title")
-    pdf.add_argument("--out", required=True, metavar="FILE.pdf")
-    privacy = pdf.add_mutually_exclusive_group()
-    privacy.add_argument("--identifiable", action="store_true",
-                         help="include her name, NHS number, date of birth, postcode, real dates, the team's "
-                              "names and the notes (personal data: handle accordingly)")
-    privacy.add_argument("--alias", metavar="TEXT",
-                         help="what to call her in the anonymised summary (default: e.g. 'Mrs S')")
-    _force(pdf)
+    _workshop_pdf(commands.add_parser(
+        "export-value-case", help="write the value case (PDF): at most three A4 sides (infrastructure, how "
+                                  "it works, impact, what we ask), anonymised unless --identifiable"))
+    _workshop_pdf(commands.add_parser(
+        "export-pdf", help="write the regulator-workshop case summary (PDF), anonymised unless "
+                           "--identifiable"))
 
     pack = commands.add_parser("workshop-pack", help="write the workshop pack (PDF) comparing several cases, "
                                                      "all anonymised")
@@ -155,6 +137,19 @@ def build_parser() -> argparse.ArgumentParser:
                            "(default: person)")
     _force(shot)
     return parser
+
+
+def _workshop_pdf(command: argparse.ArgumentParser) -> None:
+    """The arguments of a workshop PDF of one case: the case, the file, who it is for."""
+    command.add_argument("case", metavar="CASE", help="case id or exact title")
+    command.add_argument("--out", required=True, metavar="FILE.pdf")
+    privacy = command.add_mutually_exclusive_group()
+    privacy.add_argument("--identifiable", action="store_true",
+                         help="include her name, NHS number, date of birth, postcode, real dates, the team's "
+                              "names and the notes (personal data: handle accordingly)")
+    privacy.add_argument("--alias", metavar="TEXT",
+                         help="what to call her when anonymised (default: e.g. 'Mrs S')")
+    _force(command)
 
 
 def _force(command: argparse.ArgumentParser) -> None:

@@ -191,14 +191,19 @@ class WorkshopExportDialog(QDialog):
         if path is not None and self.export_to(path) is not None:
             self.accept()
 
-    def export_to(self, path: str | Path) -> Rendered | None:
-        """Write the summary to ``path``, its export recorded first; a failure is explained and
-        nothing is kept."""
+    #: What the dialog writes, as a failure to write it is told.
+    NOT_WRITTEN = "Summary not exported"
+
+    def make_pdf(self) -> Rendered:
+        """The PDF, made in memory with the options as they are now."""
         from ui import exports
 
-        options = self.options()
-        saved = self.save(path, lambda: exports.case_summary(self.case, options, self.analysis),
-                          "Summary not exported")
+        return exports.case_summary(self.case, self.options(), self.analysis)
+
+    def export_to(self, path: str | Path) -> Rendered | None:
+        """Write the PDF to ``path``, its export recorded first; a failure is explained and
+        nothing is kept."""
+        saved = self.save(path, self.make_pdf, self.NOT_WRITTEN)
         if saved is None:
             return None
         written, self.written = saved
@@ -241,18 +246,12 @@ class ValueCaseExportDialog(WorkshopExportDialog):
         if path is not None and self.export_to(path) is not None:
             self.accept()
 
-    def export_to(self, path: str | Path) -> Rendered | None:
+    NOT_WRITTEN = "Value case not exported"
+
+    def make_pdf(self) -> Rendered:
         from ui import exports
 
-        options = self.options()
-        saved = self.save(path, lambda: exports.value_case(self.case, options, self.analysis),
-                          "Value case not exported")
-        if saved is None:
-            return None
-        written, self.written = saved
-        assert self.written.event is not None
-        self.exported.emit(str(written), self.written.event.anonymised)
-        return self.written
+        return exports.value_case(self.case, self.options(), self.analysis)
 
 
 class CaseChooserDialog(QDialog):
