@@ -297,7 +297,50 @@ def test_gui_prints_and_pdf_and_map_exports_are_recorded(window, monkeypatch: py
         events = audit.history(session, window.case.id)[:3]
     assert [(e.action, e.summary) for e in events] == [
         ("exported", "Exported pathway map as svg to map.svg"),
-        ("exported", "Exported care plan as PDF to plan.pdf"),
+        ("exported", "Exported care plan (Version 2, agreed on 7 May 2024) as PDF to plan.pdf"),
         ("printed", "Printed the care plan")]
     assert events[1].details == {"format": "pdf", "file": str(tmp_path / "plan.pdf"), "anonymised": False,
-                                 "what": "care plan"}
+                                 "what": "care plan (Version 2, agreed on 7 May 2024)"}
+
+
+def test_the_command_line_and_the_window_record_the_same_exports(  # type: ignore[no-untyped-def]
+        window, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    """One set of actions: each export made from the command line and from the window is recorded
+    with the same summary and details (but for the file's folder)."""
+    from PySide6.QtWidgets import QFileDialog, QMessageBox
+
+    from ui.cli import main
+    from ui.workshop_dialog import ValueCaseExportDialog, WorkshopExportDialog
+
+    url = str(window.database.engine.url)
+    monkeypatch.setattr(WorkshopExportDialog, "exec", lambda self: self.choose_and_export() or 0)
+    monkeypatch.setattr(ValueCaseExportDialog, "exec", lambda self: self.choose_and_export() or 0)
+
+    def anonymised_fhir() -> None:
+        def press(box: QMessageBox) -> int:
+            box.clickedButton = lambda: next(  # type: ignore[method-assign]
+                b for b in box.buttons() if b.text().startswith("Anonymised"))
+            return 0
+
+        monkeypatch.setattr(QMessageBox, "exec", press)
+        window.fhir_export_action.trigger()
+
+    exports = [("case.json", ["export-case"], window.export_action.trigger),
+               ("bundle.json", ["export-fhir", "--anonymised"], anonymised_fhir),
+               ("summary.pdf", ["export-pdf"], window.workshop_action.trigger),
+               ("value.pdf", ["export-value-case"], window.value_case_action.trigger),
+               ("plan.pdf", ["print-plan"], window.plan_pdf_action.trigger)]
+    case_id = str(window.case.id)
+    gui, cli = tmp_path / "gui", tmp_path / "cli"
+    gui.mkdir()
+    cli.mkdir()
+    for name, command, action in exports:
+        monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *a, _n=name, **k: (str(gui / _n), ""))
+        action()
+        assert main(["--db", url, command[0], case_id, *command[1:], "--out", str(cli / name)]) == 0, name
+        capsys.readouterr()
+        with window.database.session() as session:
+            from_cli, from_gui = audit.history(session, window.case.id)[:2]
+        assert from_cli.summary == from_gui.summary, name
+        assert from_cli.details is not None and from_gui.details is not None
+        assert {**from_cli.details, "file": name} == {**from_gui.details, "file": name}, name

@@ -531,7 +531,7 @@ def test_printing_to_a_file_is_an_export_like_any_other(window, monkeypatch: pyt
     with window.database.session() as session:
         events = audit.history(session, window.case.id)
     assert [(e.action, e.summary) for e in events] == [
-        ("exported", "Exported care plan as PDF to printed.pdf"), ("created", "The demo case, added on first start")]
+        ("exported", "Exported care plan (Version 2, agreed on 7 May 2024) as PDF to printed.pdf"), ("created", "The demo case, added on first start")]
 
 
 def test_a_name_completed_by_the_app_asks_before_replacing(window, monkeypatch: pytest.MonkeyPatch,  # type: ignore[no-untyped-def]

@@ -587,7 +587,7 @@ def _print_plan(args: argparse.Namespace) -> int:
 
         app = QGuiApplication.instance() or QGuiApplication([])  # noqa: F841  (fonts need an application)
         versions.append(plan.version_text)
-        return plan_pdf(plan, case.id, what=f"care plan ({plan.version_text})")
+        return plan_pdf(plan, case.id)
 
     versions: list[str] = []
     with _database(args.db) as database:

@@ -400,10 +400,12 @@ def pdf_bytes(plan: PrintablePlan) -> tuple[bytes, int]:
     return bytes(buffer.data().data()), pages
 
 
-def plan_pdf(plan: PrintablePlan, case_id: int | None, what: str = "care plan") -> Rendered:
-    """The plan as a PDF with its audit event (identifiable: the plan names the person), for
-    db.exports.export_file; the command line and the main window both write it so."""
+def plan_pdf(plan: PrintablePlan, case_id: int | None) -> Rendered:
+    """The plan as a PDF with its audit event (identifiable: the plan names the person; recorded as
+    "care plan (Version 2, agreed ...)"), for db.exports.export_file; the command line and the main
+    window both write it so, and record the same event."""
     data, pages = pdf_bytes(plan)
+    what = f"care plan ({plan.version_text})"
     return Rendered(data, ExportEvent([case_id], "pdf", anonymised=False, what=what), pages)
 
 
