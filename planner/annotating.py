@@ -23,8 +23,9 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from planner.careplan import change_record, record_data
 from planner.dates import format_iso, parse_moment
-from planner.editing import CaseData, edit
+from planner.editing import CaseData
 from planner.model import RECORD_KEY, Annotation, Case, Moment
 
 MADE = "annotations_made"
@@ -76,8 +77,9 @@ def _key(rule: Any, steps: Any, status: Any, comment: Any) -> tuple[Any, frozens
 def made(case: Case, note: Annotation) -> Made | None:
     """Who made ``note`` and when (the latest matching entry), or None if not recorded."""
     wanted = _key(note.rule, note.steps, note.status, note.comment)
+    entries = _held(case).get(MADE)
     found: Made | None = None
-    for entry in _held(case).get(MADE, []) if isinstance(_held(case).get(MADE), list) else []:
+    for entry in entries if isinstance(entries, list) else []:
         if not isinstance(entry, dict):
             continue
         at = _moment(entry.get("at"))
@@ -104,27 +106,6 @@ def pins(case: Case) -> Pins:
     return result
 
 
-def _record(data: CaseData) -> dict[str, Any]:
-    extensions = data.setdefault("extensions", {})
-    record: dict[str, Any] = extensions.setdefault(RECORD_KEY, {})
-    return record
-
-
-def _tidy(data: CaseData) -> None:
-    extensions = data.get("extensions")
-    if not isinstance(extensions, dict):
-        return
-    record = extensions.get(RECORD_KEY)
-    if isinstance(record, dict):
-        for key in (MADE, PINS):
-            if record.get(key) == []:
-                del record[key]
-        if not record:
-            del extensions[RECORD_KEY]
-    if not extensions:
-        del data["extensions"]
-
-
 def with_annotations(case: Case, annotations: Iterable[dict[str, Any]], by: str, at: datetime) -> Case:
     """``case`` with these annotations (case-file form): each one that is new is recorded as made
     by ``by`` at ``at``; the records of those that have gone are dropped."""
@@ -135,7 +116,7 @@ def with_annotations(case: Case, annotations: Iterable[dict[str, Any]], by: str,
 
     def change(data: CaseData) -> None:
         data["annotations"] = wanted
-        record = _record(data)
+        record = record_data(data)
         entries = [e for e in record.get(MADE, []) if isinstance(e, dict) and _key(
             e.get("rule"), e.get("steps"), e.get("status"), e.get("comment")) in kept_keys]
         for note in wanted:
@@ -147,9 +128,8 @@ def with_annotations(case: Case, annotations: Iterable[dict[str, Any]], by: str,
                 entry["comment"] = note["comment"]
             entries.append(entry)
         record[MADE] = entries
-        _tidy(data)
 
-    return edit(case, change)
+    return change_record(case, change)
 
 
 def with_pin(case: Case, rule: str, key: bool | None, by: str, at: datetime) -> Case:
@@ -158,11 +138,10 @@ def with_pin(case: Case, rule: str, key: bool | None, by: str, at: datetime) -> 
     stamp = format_iso(at.replace(second=0, microsecond=0))
 
     def change(data: CaseData) -> None:
-        record = _record(data)
+        record = record_data(data)
         entries = [e for e in record.get(PINS, []) if not (isinstance(e, dict) and e.get("rule") == rule)]
         if key is not None:
             entries.append({"rule": rule, "key": key, "by": by, "at": stamp})
         record[PINS] = entries
-        _tidy(data)
 
-    return edit(case, change)
+    return change_record(case, change)

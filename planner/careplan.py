@@ -192,7 +192,7 @@ def _is_date(value: Any) -> bool:
         return False
 
 
-def _record_data(data: CaseData) -> dict[str, Any]:
+def record_data(data: CaseData) -> dict[str, Any]:
     """The record's dict inside case-file data, created if absent."""
     extensions = data.setdefault("extensions", {})
     result: dict[str, Any] = extensions.setdefault(RECORD_KEY, {})
@@ -218,7 +218,9 @@ def _rejected(path: str, message: str) -> EditRejected:
     return EditRejected([Problem(path, message)])
 
 
-def _change(case: Case, change: Callable[[CaseData], None]) -> Case:
+def change_record(case: Case, change: Callable[[CaseData], None]) -> Case:
+    """``case`` after ``change`` to its case-file data (through :func:`planner.editing.edit`), with
+    the record's empty parts dropped."""
     def wrapped(data: CaseData) -> None:
         change(data)
         _tidy(data)
@@ -258,8 +260,8 @@ def member_leaves(case: Case, member_id: str, on: date, reason: str | None = Non
         entry: dict[str, Any] = {"member": member_id, "on": on.isoformat()}
         if reason and reason.strip():
             entry["reason"] = reason.strip()
-        _record_data(data).setdefault("left_team", []).append(entry)
-    return _change(case, change)
+        record_data(data).setdefault("left_team", []).append(entry)
+    return change_record(case, change)
 
 
 def member_returns(case: Case, member_id: str) -> Case:
@@ -268,9 +270,9 @@ def member_returns(case: Case, member_id: str) -> Case:
         raise _rejected("$.team", f"'{member_id}' has not left the team")
 
     def change(data: CaseData) -> None:
-        held = _record_data(data)
+        held = record_data(data)
         held["left_team"] = [d for d in held.get("left_team", []) if d.get("member") != member_id]
-    return _change(case, change)
+    return change_record(case, change)
 
 
 # -- the care coordinator ------------------------------------------------------------------
@@ -301,7 +303,7 @@ def assign_coordinator(case: Case, member_id: str, start: date, reason: str) -> 
         if reason:
             new["reason"] = reason
         periods.append(new)
-    return _change(case, change)
+    return change_record(case, change)
 
 
 def coordinator_warning(case: Case) -> str | None:
@@ -342,8 +344,8 @@ def record_sign_off(case: Case, member_id: str, on: date) -> Case:
 
     def change(data: CaseData) -> None:
         _plan_data(data).setdefault("signed_off_by", []).append(member_id)
-        _record_data(data).setdefault("sign_offs", []).append({"member": member_id, "on": on.isoformat()})
-    return _change(case, change)
+        record_data(data).setdefault("sign_offs", []).append({"member": member_id, "on": on.isoformat()})
+    return change_record(case, change)
 
 
 def withdraw_sign_off(case: Case, member_id: str) -> Case:
@@ -356,9 +358,9 @@ def withdraw_sign_off(case: Case, member_id: str) -> Case:
         plan_data["signed_off_by"] = [m for m in plan_data.get("signed_off_by", []) if m != member_id]
         if not plan_data["signed_off_by"]:
             del plan_data["signed_off_by"]
-        held = _record_data(data)
+        held = record_data(data)
         held["sign_offs"] = [s for s in held.get("sign_offs", []) if s.get("member") != member_id]
-    return _change(case, change)
+    return change_record(case, change)
 
 
 def plan_content(plan: dict[str, Any] | None) -> dict[str, Any]:
@@ -433,8 +435,8 @@ def agree_version(case: Case, on: date) -> Case:
         plan_data = _plan_data(case_data)
         plan_data["version"] = number
         plan_data["agreed_on"] = on.isoformat()
-        _record_data(case_data).setdefault("plan_versions", []).append(snapshot)
-    return _change(case, change)
+        record_data(case_data).setdefault("plan_versions", []).append(snapshot)
+    return change_record(case, change)
 
 
 # -- flags -----------------------------------------------------------------------------------

@@ -22,7 +22,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
-from functools import cache, lru_cache
+from functools import cache, cached_property, lru_cache
 
 from planner.model import Case, Organisation, Step
 from planner.reference import delay_attribution_default, label, load
@@ -142,8 +142,12 @@ class CostOfCare:
 
     def source_number(self, unit: UnitCost) -> int:
         """The number of ``unit``'s figure in :meth:`unit_costs`, from 1."""
-        wanted = _figure(unit)
-        return next(n for n, used in enumerate(self.unit_costs(), start=1) if _figure(used) == wanted)
+        return self._numbers[_figure(unit)]
+
+    @cached_property
+    def _numbers(self) -> dict[tuple[str, str, str, float, str], int]:
+        """Each figure's number in the list of sources (worked out once: the costs are read-only)."""
+        return {_figure(used): n for n, used in enumerate(self.unit_costs(), start=1)}
 
     def price_years(self) -> list[str]:
         return sorted({unit.price_year for unit in self.unit_costs()})

@@ -84,22 +84,42 @@ def fitted(view: CaseView, fresh: bool = True) -> tuple[list[Flowable], list[str
     its page count (the shortest level if none fits)."""
     info = pdfkit.DocumentInfo(title=view.title, kind=KIND, identifiable=view.identifiable,
                                prepared_on=view.options.prepared_on or date.today())
+    money = Money.of(view)  # worked out once, whatever the level of detail
     story: list[Flowable] = []
     sections: list[str] = []
     data, pages = b"", 0
-    for number, detail in enumerate(LEVELS):
-        story, sections = value_story(view, detail, left_out=_left_out(view, detail, number))
+    for detail in LEVELS:
+        story, sections = value_story(view, detail, money)
         buffer = io.BytesIO()
         pages = pdfkit.build(buffer, story, info)
         data = buffer.getvalue()
         if pages <= MAX_PAGES:
             break
     if fresh:  # flowables laid out once are not laid out again in another document
-        story, sections = value_story(view, detail, left_out=_left_out(view, detail, number))
+        story, sections = value_story(view, detail, money)
     return story, sections, data, pages
 
 
-def _left_out(view: CaseView, detail: Detail, level: int) -> list[str]:
+@dataclass(frozen=True)
+class Money:
+    """The cost of care of a case, worked out once for every level of detail."""
+
+    #: On the case as shown (its organisations named as the value case names them).
+    shown: costing.CostOfCare
+    #: On the original case, whose step ids the findings name (for the cost attached to each).
+    original: costing.CostOfCare
+    #: The original's emergency readmissions (their whole cost is attached to a finding naming them).
+    readmitted: list[str]
+
+    @classmethod
+    def of(cls, view: CaseView) -> Money:
+        from planner.rules.context import CaseContext
+
+        return cls(costing.cost_of_care(view.case), costing.cost_of_care(view.original),
+                   [readmission.id for _earlier, readmission in CaseContext(view.original).readmissions])
+
+
+def _left_out(view: CaseView, detail: Detail) -> list[str]:
     """What this level of detail leaves out, in words."""
     said = ["all but a few lines of the story and of each finding's evidence"]
     orgs = len({s.organisation for s in view.case.steps})
@@ -113,15 +133,15 @@ def _left_out(view: CaseView, detail: Detail, level: int) -> list[str]:
     return said
 
 
-def value_story(view: CaseView, detail: Detail, left_out: list[str]) -> tuple[list[Flowable], list[str]]:
+def value_story(view: CaseView, detail: Detail, money: Money) -> tuple[list[Flowable], list[str]]:
     from reportlab.platypus import Spacer
 
     s = pdfkit.styles()
-    money = costing.cost_of_care(view.case)
+    left_out = _left_out(view, detail)
     story: list[Flowable] = [pdfkit.para(KIND, s.subtitle), pdfkit.para(view.title, s.title)]
     story.append(pdfkit.para(_marking(view), s.small))
     story.append(Spacer(1, 4))
-    story += infrastructure(view, detail, money)
+    story += infrastructure(view, detail, money.shown)
     story += how_it_works(view, detail)
     story += impact(view, detail, money)
     story += asks(view, detail)
@@ -295,19 +315,18 @@ def how_it_works(view: CaseView, detail: Detail) -> list[Flowable]:
 
 
 # -- 3. Impact ------------------------------------------------------------------------------------------
-def impact(view: CaseView, detail: Detail, money: costing.CostOfCare) -> list[Flowable]:
+def impact(view: CaseView, detail: Detail, figures: Money) -> list[Flowable]:
     s = pdfkit.styles()
+    money = figures.shown
     parts: list[Flowable] = [pdfkit.heading("3. Impact: what it cost " + view.words("{them}") +
                                             " and the system", s.h1)]
     key = view.analysis.key
-    readmitted = [r.id for _e, r in _readmissions(view)]
-    original_money = costing.cost_of_care(view.original)  # the findings name the original's steps
     for group in key.key[:detail.key_findings]:
         finding = group.strongest
         if finding is None:
             continue
         evidence = _sentences(view.text(finding.evidence), detail.evidence_sentences)
-        attached = costing.attached_cost(original_money, finding.rule, finding.steps, readmitted)
+        attached = costing.attached_cost(figures.original, finding.rule, finding.steps, figures.readmitted)
         cost = f" Cost attached: about £{costing.round_to_10(attached):,}." if attached else ""
         occurrences = len(group.active)
         more = f" ({occurrences} occurrences)" if occurrences > 1 else ""
@@ -343,12 +362,6 @@ def impact(view: CaseView, detail: Detail, money: costing.CostOfCare) -> list[Fl
         parts.append(pdfkit.para("No step of this case has a published unit cost, so its cost is not "
                                  "estimated.", s.body))
     return parts
-
-
-def _readmissions(view: CaseView) -> list[tuple[Any, Any]]:
-    from planner.rules.context import CaseContext
-
-    return CaseContext(view.original).readmissions
 
 
 def _sources(money: costing.CostOfCare) -> list[Any]:

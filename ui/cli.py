@@ -192,7 +192,7 @@ def _cases(args: argparse.Namespace) -> int:
 
 def _costs(args: argparse.Namespace) -> int:
     from planner import describe
-    from planner.costs import cost_of_care
+    from planner.costs import cost_of_care, round_to_10
     from planner.reference import label
 
     case = _load_case(args, just_reading=True)
@@ -206,7 +206,7 @@ def _costs(args: argparse.Namespace) -> int:
             "total": costs.total, "estimate": costs.estimate_note(), "by_payer": paid_by,
             "by_organisation": costs.by_organisation(),
             "delayed": [{"step": d.step.id, "name": describe.step_name(d.step), "days": d.days,
-                         "amount": round_pounds(d.amount), "paid_by": label("payer", d.paid_by),
+                         "amount": round_to_10(d.amount), "paid_by": label("payer", d.paid_by),
                          "attributed_to": label("delay_attribution", d.attributed_to),
                          "source": source(d.unit_cost)}
                         for d in costs.delayed],
@@ -217,7 +217,7 @@ def _costs(args: argparse.Namespace) -> int:
             "unpaid_care_days": costs.unpaid_days,
             "steps": [{"step": c.step.id, "name": describe.step_name(c.step),
                        "payer": label("payer", c.payer), "units": round(c.units, 2), "per": c.unit_cost.per,
-                       "unit_cost": c.unit_cost.amount, "amount": round_pounds(c.amount),
+                       "unit_cost": c.unit_cost.amount, "amount": round_to_10(c.amount),
                        "price_year": c.unit_cost.price_year, "source": source(c.unit_cost)}
                       for c in costs.costed],
             "sources": [{"number": n, "source": u.source, "table": u.table, "price_year": u.price_year,
@@ -236,13 +236,13 @@ def _costs(args: argparse.Namespace) -> int:
         for d in costs.delayed:
             waiting = label("delay_attribution", d.attributed_to).lower()
             print(f"  {describe.step_name(d.step)}: {d.days} day{'s' if d.days != 1 else ''} × "
-                  f"£{d.unit_cost.amount:,.2f} = £{round_pounds(d.amount):,}, paid by "
+                  f"£{d.unit_cost.amount:,.2f} = £{round_to_10(d.amount):,}, paid by "
                   f"{label('payer', d.paid_by)}, waiting for {waiting} [{source(d.unit_cost)}]")
     print("\nEach step")
     for c in costs.costed:
         count = f"{c.units:.1f}".removesuffix(".0")
         print(f"  {describe.step_name(c.step)}: {count} × £{c.unit_cost.amount:,.2f} per {c.unit_cost.per} = "
-              f"£{round_pounds(c.amount):,}, {label('payer', c.payer)} [{source(c.unit_cost)}]")
+              f"£{round_to_10(c.amount):,}, {label('payer', c.payer)} [{source(c.unit_cost)}]")
     if costs.not_costed:
         print("\nNot costed")
         for left_out in costs.not_costed:
@@ -255,12 +255,6 @@ def _costs(args: argparse.Namespace) -> int:
     for n, u in enumerate(units, start=1):
         print(f"  [{n}] £{u.amount:,.2f} per {u.per}, {u.price_year}: {u.citation}")
     return 0
-
-
-def round_pounds(amount: float) -> int:
-    from planner.costs import round_to_10
-
-    return round_to_10(amount)
 
 
 def _demo(args: argparse.Namespace) -> int:
