@@ -206,31 +206,40 @@ def case_changes(before: Case, after: Case) -> dict[str, Any]:
 class _Names:
     """What the case history calls the items of a case, without copying what they say: steps by
     date and kind ("20 Jan 2024 · Admission"), organisations and team members by name, goals and
-    actions by their place in the plan ("goal 2"). An item removed by the edit is named as it was."""
+    actions by their place in the plan ("goal 2"). An item removed by the edit is named as it was.
+    Only the items an edit mentions are named."""
 
     def __init__(self, before: Case, after: Case) -> None:
+        self.items: dict[str, dict[str, Any]] = {"organisations": {}, "steps": {}, "team": {},
+                                                 "goals": {}, "actions": {}}
+        for case in (before, after):
+            for group in ("organisations", "steps", "team"):
+                self.items[group].update({item.id: item for item in getattr(case, group)})
+            if case.care_plan is not None:
+                for group in ("goals", "actions"):
+                    self.items[group].update({item.id: (n, item) for n, item in
+                                              enumerate(getattr(case.care_plan, group), start=1)})
+
+    def name(self, group: str, item_id: str) -> str | None:
         from planner.dates import format_day
         from planner.reference import label
 
-        self.names: dict[str, dict[str, str]] = {"organisations": {}, "steps": {}, "team": {},
-                                                 "goals": {}, "actions": {}}
-        for case in (before, after):
-            self.names["organisations"].update({o.id: o.name for o in case.organisations})
-            self.names["steps"].update({s.id: f"{format_day(s.start_date)} · {label('kind', s.kind)}"
-                                        for s in case.steps})
-            self.names["team"].update({m.id: m.name for m in case.team})
-            if case.care_plan is not None:
-                self.names["goals"].update({g.id: f"goal {n}" for n, g in enumerate(case.care_plan.goals, 1)})
-                self.names["actions"].update({a.id: f"action {n}"
-                                              for n, a in enumerate(case.care_plan.actions, 1)})
+        item = self.items[group].get(item_id)
+        if item is None:
+            return None
+        if group == "steps":
+            return f"{format_day(item.start_date)} · {label('kind', item.kind)}"
+        if group in ("goals", "actions"):
+            return f"{group[:-1]} {item[0]}"
+        return str(item.name)
 
     def step(self, step_id: str) -> str:
-        return self.names["steps"].get(step_id, "a step")
+        return self.name("steps", step_id) or "a step"
 
     def coordination(self, item: Any) -> str:
         from planner.dates import format_day
 
-        return f"{self.names['team'].get(item.member, 'a team member')} from {format_day(item.start)}"
+        return f"{self.name('team', item.member) or 'a team member'} from {format_day(item.start)}"
 
     def handoff(self, item: Any) -> str:
         return f"{self.step(item.source)} → {self.step(item.target)}"
@@ -251,7 +260,8 @@ class _Names:
 
     def _named(self, group: str, listed: Mapping[str, Any]) -> dict[str, str]:
         ids = [*listed.get("added", []), *listed.get("removed", []), *listed.get("changed", {})]
-        return {item: self.names[group][item] for item in ids if item in self.names[group]}
+        named = {item: self.name(group, item) for item in ids}
+        return {item: name for item, name in named.items() if name is not None}
 
 
 

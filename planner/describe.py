@@ -142,17 +142,19 @@ def delay(step: Step) -> str:
     return f"{days} {noun} delayed: {reason}"
 
 
-def step_name(step: Step) -> str:
-    """A step as people name it: "3 Feb 2024 · A&E: fall at home" (its kind when it has no label)."""
+def step_name(step: Step, with_time: bool = False) -> str:
+    """A step as people name it: "3 Feb 2024 · A&E: fall at home" (its kind when it has no label;
+    "3 Feb 2024, 21:40 · ..." ``with_time`` when one is recorded)."""
     what = (step.label or "").strip() or label("kind", step.kind)
-    return f"{format_day(step.start_date)} · {what}"
+    return f"{format_day(step.start if with_time else step.start_date)} · {what}"
 
 
-def steps_named(case: Case, step_ids: list[str]) -> list[str]:
+def steps_named(case: Case, step_ids: list[str], with_time: bool = False) -> list[str]:
     """The steps of a finding by name, in the order given ("a step no longer in the case" for an
     unknown id)."""
     by_id = {s.id: s for s in case.steps}
-    return [step_name(by_id[i]) if i in by_id else "a step no longer in the case" for i in step_ids]
+    return [step_name(by_id[i], with_time) if i in by_id else "a step no longer in the case"
+            for i in step_ids]
 
 
 def yes_no(value: bool | None, unknown: str = "Not recorded") -> str:

@@ -58,7 +58,8 @@ class Namer:
                     when = format_day(moment_date(parse_moment(step["start"])))
                 except (ValueError, TypeError, KeyError):
                     when = "a date not recorded"
-                what = _short(step.get("label"), 8) or label("kind", str(step.get("kind")))
+                text = step.get("label") if isinstance(step.get("label"), str) else ""
+                what = _short(text, 8) or label("kind", str(step.get("kind")))
                 self.names[step["id"]] = f"{when} · {what}"
         held = data.get("care_plan")
         plan: dict[str, Any] = held if isinstance(held, dict) else {}
@@ -70,8 +71,10 @@ class Namer:
     def name(self, item_id: Any) -> str:
         return self.names.get(item_id, f"'{item_id}'") if isinstance(item_id, str) else str(item_id)
 
-    def _item(self, collection: list[Any], index: int) -> dict[str, Any]:
-        item = collection[index] if 0 <= index < len(collection) else None
+    def _item(self, collection: Any, index: int) -> dict[str, Any]:
+        """The object at ``collection[index]``, or {} (a refused file may hold anything there)."""
+        ok = isinstance(collection, list) and 0 <= index < len(collection)
+        item = collection[index] if ok else None
         return item if isinstance(item, dict) else {}
 
     def place(self, path: str) -> str:
@@ -120,7 +123,9 @@ class Namer:
         return first.replace("_", " ").capitalize(), fields
 
     def _quoted(self, item_id: Any) -> str:
-        named = self.names.get(item_id) if isinstance(item_id, str) else None
+        if not isinstance(item_id, str):
+            return "a step"
+        named = self.names.get(item_id)
         return f"“{named}”" if named else f"'{item_id}'"
 
     def message(self, text: str) -> str:

@@ -372,15 +372,11 @@ class FindingsTab(CaseTab):
                 ("Team", label("annotation_status", item.status)), ("Comment", item.comment or "")])
 
     def _step_names(self, step_ids: list[str]) -> str:
-        assert self.case is not None
-        from planner.dates import format_day
+        """The steps, one a line, by date, time and label (never by id)."""
+        from planner import describe
 
-        lines = []
-        for step_id in step_ids:
-            step = self.case.step(step_id)
-            lines.append(f"{format_day(step.start)}: {step.label or label('kind', step.kind)}"
-                         if step else step_id)
-        return "\n".join(lines)
+        assert self.case is not None
+        return "\n".join(describe.steps_named(self.case, step_ids, with_time=True))
 
     def _finding_details(self, finding: Finding) -> Details:
         assert self.case is not None

@@ -625,6 +625,7 @@ class MainWindow(QMainWindow):
         from planner.fhir import DEFAULT_YEARS, import_fhir, is_fhir, read_json_file
 
         report, kind, what = None, "case-file", "case file"
+        data: object = None
         try:
             data = read_json_file(path)
             if is_fhir(data):
@@ -638,8 +639,8 @@ class MainWindow(QMainWindow):
                 case, report, kind, what = imported.case, imported.report, "fhir", "FHIR bundle"
             else:
                 case = case_from_dict(data, path)
-        except CaseFileError as error:
-            self._show_problems(path, error)
+        except CaseFileError as error:  # a case file's problems name its items (a FHIR file's do not)
+            self._show_problems(path, error, data if isinstance(data, dict) and not is_fhir(data) else None)
             return None
         if not self.maybe_save():
             return None
@@ -669,7 +670,7 @@ class MainWindow(QMainWindow):
         box.setDetailedText(report.as_text())
         box.exec()
 
-    def _show_problems(self, path: str, error: CaseFileError) -> None:
+    def _show_problems(self, path: str, error: CaseFileError, data: dict[str, Any] | None = None) -> None:
         count = error.count
         more = "" if error.counted_all else "more than "
         box = QMessageBox(QMessageBox.Icon.Warning, "Case file not imported",
@@ -677,7 +678,7 @@ class MainWindow(QMainWindow):
                           f"problem{'s' if count != 1 else ''}. Nothing was changed.", parent=self)
         box.setTextFormat(Qt.TextFormat.PlainText)
         shown = error.problems[:12]
-        listing = "\n".join(f"• {p.path}{_named_place(path, p.path)}: {p.message}" for p in shown)
+        listing = "\n".join(f"• {p.path}{_named_place(data, p.path)}: {p.message}" for p in shown)
         if count > len(shown):
             listing += f"\n… and {more}{count - len(shown):,} more (see Show Details)."
         box.setInformativeText(listing)
@@ -910,16 +911,12 @@ def _html(text: str) -> str:
     return html.escape(text)
 
 
-def _named_place(file: str, json_path: str) -> str:
-    """" (Step “20 Jan 2024 · Admission”, end)": the item a refused file's problem is in, by name,
-    beside the JSON path that points into the file; "" when the file cannot be read or names none."""
-    try:
-        from planner.casefile import read_json_file
-        from planner.wording import Namer
-
-        data = read_json_file(file)
-        place = Namer(data).place(json_path) if isinstance(data, dict) else json_path
-    except Exception:  # the file was refused: naming its items is only a help
+def _named_place(data: dict[str, Any] | None, json_path: str) -> str:
+    """" (Step “20 Jan 2024 · Admission”, end)": the item a refused case file's problem is in, by
+    name, beside the JSON path that points into the file; "" when there is no name to give."""
+    if data is None:
         return ""
-    return "" if place == json_path or place.startswith("$") else f" ({place})"
+    from planner.wording import Namer
 
+    place = Namer(data).place(json_path)
+    return "" if place == json_path or place.startswith("$") else f" ({place})"
