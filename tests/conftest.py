@@ -129,3 +129,17 @@ def window(qtbot, demo_database):  # type: ignore[no-untyped-def]
     win.undo_stack.setClean()
     win.close()
     win.deleteLater()
+
+
+def export_fhir_from(window, monkeypatch: pytest.MonkeyPatch, choice: str) -> None:  # type: ignore[no-untyped-def]
+    """File › Export FHIR bundle in ``window``, answering the question of who it is for with the
+    button whose text starts with ``choice`` ("Identifiable" or "Anonymised")."""
+    from PySide6.QtWidgets import QMessageBox
+
+    def press(box: QMessageBox) -> int:
+        box.clickedButton = lambda: next(  # type: ignore[method-assign]
+            b for b in box.buttons() if b.text().startswith(choice))
+        return 0
+
+    monkeypatch.setattr(QMessageBox, "exec", press)
+    window.fhir_export_action.trigger()

@@ -307,23 +307,18 @@ def test_the_command_line_and_the_window_record_the_same_exports(  # type: ignor
         window, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     """One set of actions: each export made from the command line and from the window is recorded
     with the same summary and details (but for the file's folder)."""
-    from PySide6.QtWidgets import QFileDialog, QMessageBox
+    from PySide6.QtWidgets import QFileDialog
 
+    from tests.conftest import export_fhir_from
     from ui.cli import main
-    from ui.workshop_dialog import ValueCaseExportDialog, WorkshopExportDialog
+    from ui.workshop_dialog import WorkshopExportDialog
 
     url = str(window.database.engine.url)
+    # the summary's dialog and the value case's (its subclass) export as soon as they open
     monkeypatch.setattr(WorkshopExportDialog, "exec", lambda self: self.choose_and_export() or 0)
-    monkeypatch.setattr(ValueCaseExportDialog, "exec", lambda self: self.choose_and_export() or 0)
 
     def anonymised_fhir() -> None:
-        def press(box: QMessageBox) -> int:
-            box.clickedButton = lambda: next(  # type: ignore[method-assign]
-                b for b in box.buttons() if b.text().startswith("Anonymised"))
-            return 0
-
-        monkeypatch.setattr(QMessageBox, "exec", press)
-        window.fhir_export_action.trigger()
+        export_fhir_from(window, monkeypatch, "Anonymised")
 
     exports = [("case.json", ["export-case"], window.export_action.trigger),
                ("bundle.json", ["export-fhir", "--anonymised"], anonymised_fhir),

@@ -397,18 +397,11 @@ def _choose(monkeypatch: pytest.MonkeyPatch, path: Path) -> None:
 
 def _gui_exports(window, monkeypatch: pytest.MonkeyPatch) -> dict[str, object]:  # type: ignore[no-untyped-def]
     """Each of the main window's file outputs, run through its own action or dialog."""
-    from PySide6.QtWidgets import QMessageBox
-
+    from tests.conftest import export_fhir_from
     from ui.workshop_dialog import CaseChooserDialog, WorkshopExportDialog
 
     def identifiable_fhir() -> None:
-        def press(box: QMessageBox) -> int:
-            box.clickedButton = lambda: next(  # type: ignore[method-assign]
-                b for b in box.buttons() if b.text().startswith("Identifiable"))
-            return 0
-
-        monkeypatch.setattr(QMessageBox, "exec", press)
-        window.fhir_export_action.trigger()
+        export_fhir_from(window, monkeypatch, "Identifiable")
 
     monkeypatch.setattr(WorkshopExportDialog, "exec", lambda self: self.choose_and_export() or 0)
     monkeypatch.setattr(CaseChooserDialog, "exec", lambda self: self.choose_and_export() or 0)

@@ -183,7 +183,7 @@ class CaseListModel(PagedRows, QAbstractListModel):
 
 def _counts(summary: Any) -> str:
     """" · 5 key · 14 rules · 40 occurrences" for a case list row; "" if not counted yet."""
-    counted = getattr(summary, "findings", None)
+    counted = summary.findings
     if counted is None:
         return ""
     key, rules, occurrences = counted
