@@ -89,6 +89,16 @@ class KeyFindings:
         active = [g for g in self.groups if g.strongest is not None]
         return len(self.key), len(active), sum(len(g.active) for g in active)
 
+    def in_words(self) -> str:
+        """"5 key · 14 rules · 40 occurrences" (what is not set aside)."""
+        return counts_in_words(*self.counts())
+
+
+def counts_in_words(key: int, rules: int, occurrences: int) -> str:
+    """"5 key · 14 rules · 40 occurrences": how the app and its outputs count a case's findings."""
+    return (f"{key} key · {rules} rule{'s' if rules != 1 else ''} · "
+            f"{occurrences} occurrence{'s' if occurrences != 1 else ''}")
+
 
 def step_harm(context: CaseContext) -> dict[str, int]:
     """The harm each step carries, in days, for the steps that carry any: an admission's delayed

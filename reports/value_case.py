@@ -69,7 +69,7 @@ def write_value_case(case: Case, target: str | Path | IO[bytes], options: Worksh
                      analysis: Analysis | None = None) -> ExportSummary:
     """Write the value case of ``case`` to ``target``: at most three A4 sides."""
     view = CaseView(case, options, analysis)
-    _story, sections, data, pages = fitted(view, fresh=False)
+    _story, sections, data, pages = fitted(view)
     if isinstance(target, str | Path):
         pdfkit._replace(Path(target), data)
     else:
@@ -78,9 +78,9 @@ def write_value_case(case: Case, target: str | Path | IO[bytes], options: Worksh
                          view.title, [case.id], sections)
 
 
-def fitted(view: CaseView, fresh: bool = True) -> tuple[list[Flowable], list[str], bytes, int]:
+def fitted(view: CaseView, in_summary: bool = False) -> tuple[list[Flowable], list[str], bytes, int]:
     """The value case of ``view`` at the fullest level of detail that fits three sides: its
-    flowables (made anew to go into another document when ``fresh``), its sections, the PDF and
+    flowables (made anew to open the case summary when ``in_summary``), its sections, the PDF and
     its page count (the shortest level if none fits)."""
     info = pdfkit.DocumentInfo(title=view.title, kind=KIND, identifiable=view.identifiable,
                                prepared_on=view.options.prepared_on or date.today())
@@ -89,14 +89,14 @@ def fitted(view: CaseView, fresh: bool = True) -> tuple[list[Flowable], list[str
     sections: list[str] = []
     data, pages = b"", 0
     for detail in LEVELS:
-        story, sections = value_story(view, detail, money)
+        story, sections = value_story(view, detail, money, in_summary)
         buffer = io.BytesIO()
         pages = pdfkit.build(buffer, story, info)
         data = buffer.getvalue()
         if pages <= MAX_PAGES:
             break
-    if fresh:  # flowables laid out once are not laid out again in another document
-        story, sections = value_story(view, detail, money)
+    if in_summary:  # flowables laid out once are not laid out again in another document
+        story, sections = value_story(view, detail, money, in_summary)
     return story, sections, data, pages
 
 
@@ -133,7 +133,8 @@ def _left_out(view: CaseView, detail: Detail) -> list[str]:
     return said
 
 
-def value_story(view: CaseView, detail: Detail, money: Money) -> tuple[list[Flowable], list[str]]:
+def value_story(view: CaseView, detail: Detail, money: Money,
+                in_summary: bool = False) -> tuple[list[Flowable], list[str]]:
     from reportlab.platypus import Spacer
 
     s = pdfkit.styles()
@@ -146,8 +147,9 @@ def value_story(view: CaseView, detail: Detail, money: Money) -> tuple[list[Flow
     story += impact(view, detail, money)
     story += asks(view, detail)
     if left_out:
+        everything = "The pages that follow have" if in_summary else "The full case summary has"
         story.append(pdfkit.para("Left out to keep to three sides: " + "; ".join(left_out)
-                                 + ". The full case summary (export-pdf) has everything.", s.muted))
+                                 + f". {everything} everything.", s.muted))
     return story, ["Infrastructure", "How it works", "Impact", "What we ask of the regulators"]
 
 

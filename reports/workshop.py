@@ -232,7 +232,7 @@ def case_story(view: CaseView) -> tuple[list[Flowable], list[str]]:
 
     from reports.value_case import fitted
 
-    executive, _parts, _pdf, _pages = fitted(view)  # the three sides first, as they are alone
+    executive, _parts, _pdf, _pages = fitted(view, in_summary=True)  # the three sides first
     section("Executive summary: the value case", executive)
     section("Cover", cover(view), new_page=True)
     section(view.words("{Their} story"), her_story(view), new_page=True)
@@ -294,7 +294,9 @@ def cover(view: CaseView) -> list[Flowable]:
     facts.append(("Date prepared", format_day(view.options.prepared_on or date.today())))
     rows = [[pdfkit.para(name, s.cell_bold), pdfkit.para(value, s.cell)] for name, value in facts]
     counts = view.counts()
-    rows.append([pdfkit.para("Findings", s.cell_bold), _severity_counts(counts)])
+    rows.append([pdfkit.para("Findings", s.cell_bold), pdfkit.para(
+        f"{view.analysis.key.in_words()}, the key findings first; by severity:", s.cell)])
+    rows.append(["", _severity_counts(counts)])
     parts.append(pdfkit.table(rows, _cols(0.28, 0.72), header=False, zebra=False))
     parts.append(Spacer(1, 16))
     parts.append(_marking(view, width))

@@ -69,13 +69,6 @@ class Group:
 ORPHANS = "Annotations whose finding no longer fires"
 
 
-def key_summary(analysis: Analysis) -> str:
-    """"5 key · 14 rules · 41 occurrences", counting what is not set aside."""
-    key, rules, occurrences = analysis.key.counts()
-    return (f"{key} key · {rules} rule{'s' if rules != 1 else ''} · "
-            f"{occurrences} occurrence{'s' if occurrences != 1 else ''}")
-
-
 class FindingsModel(QAbstractItemModel):
     """Two levels: each rule that fired (the key findings first, then by rank), with its
     occurrences beneath; last, the annotations whose finding no longer fires."""
@@ -317,7 +310,7 @@ class FindingsTab(CaseTab):
             return
         report = self.analysis.report
         aside = sum(1 for f in report.findings if f.set_aside)
-        text = f"Findings to discuss: {key_summary(self.analysis)}, the key findings first"
+        text = f"Findings to discuss: {self.analysis.key.in_words()}, the key findings first"
         if aside:
             text += f"  ·  {aside} set aside"
         if report.orphaned:

@@ -60,9 +60,7 @@ class CaseHeader(QFrame):
     def set_case(self, case: Case, analysis: Analysis | None = None) -> None:
         person = case.person
         if analysis is not None:
-            from ui.findings_tab import key_summary
-
-            self.findings.setText(f"Findings: {key_summary(analysis)}")
+            self.findings.setText(f"Findings: {analysis.key.in_words()}")
         self.findings.setVisible(analysis is not None)
         shown = [f"⚠ {message}" for message in case.damage[:_DAMAGE_SHOWN]]
         if len(case.damage) > _DAMAGE_SHOWN:

@@ -183,9 +183,6 @@ class CaseListModel(PagedRows, QAbstractListModel):
 
 def _counts(summary: Any) -> str:
     """" · 5 key · 14 rules · 40 occurrences" for a case list row; "" if not counted yet."""
-    counted = summary.findings
-    if counted is None:
-        return ""
-    key, rules, occurrences = counted
-    return (f" · {key} key · {rules} rule{'s' if rules != 1 else ''} · "
-            f"{occurrences} occurrence{'s' if occurrences != 1 else ''}")
+    from planner.key_findings import counts_in_words
+
+    return "" if summary.findings is None else f" · {counts_in_words(*summary.findings)}"
