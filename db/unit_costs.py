@@ -124,7 +124,8 @@ class UnitCostSettings:
             before = stored.get(key)
             if cost is None:
                 if before is not None:
-                    self.connection.execute(delete(_TABLE).where(_TABLE.c.area == name, _TABLE.c.cost_key == key))
+                    self.connection.execute(delete(_TABLE).where(_TABLE.c.area == name,
+                                                                 _TABLE.c.cost_key == key))
                     reset_keys.append(key)
                     values[key] = {"before": _value(before.cost), "after": None}
                 continue

@@ -174,7 +174,8 @@ class CostOfCare:
         if not years:
             return "No step could be costed."
         span = years[0] if len(years) == 1 else f"{years[0]} to {years[-1]}"
-        return f"An estimate in {span} prices (as published), to the nearest £10."
+        how = f"as published, and as set by {self.area}" if self.local_figures() else "as published"
+        return f"An estimate in {span} prices ({how}), to the nearest £10."
 
     def cost_of(self, step_ids: Iterable[str]) -> float:
         """The exact cost of some steps (their delayed days included)."""

@@ -149,7 +149,13 @@ _PRICE_YEAR = re.compile(r"\d{4}(/\d{2})?")
 
 
 class OverrideError(ValueError):
-    """An area's figure that cannot be used: the message names the field and says why."""
+    """An area's figure that cannot be used: the message names the field and says why; ``key`` and
+    ``field`` ("amount", "price_year", "note" or "area") say where, for a form to point at it."""
+
+    def __init__(self, message: str, key: str | None = None, field: str | None = None) -> None:
+        super().__init__(message)
+        self.key = key
+        self.field = field
 
 
 def key_words(key: str) -> str:
@@ -159,14 +165,19 @@ def key_words(key: str) -> str:
 
     parts = key.split("/")
     if parts[0] == "excess_bed_day" and len(parts) == 2:
-        return f"Delayed (excess) bed day, {label('sector', parts[1]).lower()}"
+        return f"Delayed (excess) bed day, {_lower(label('sector', parts[1]))}"
     if len(parts) != 3:
         return key
     kind, setting, sector = parts
     words = [label("kind", kind)]
-    words.append("any setting" if setting == ANY else label("setting", setting).lower())
-    words.append("any organisation" if sector == ANY else label("sector", sector).lower())
+    words.append("any setting" if setting == ANY else _lower(label("setting", setting)))
+    words.append("any organisation" if sector == ANY else _lower(label("sector", sector)))
     return ", ".join(words)
+
+
+def _lower(text: str) -> str:
+    """A label inside a sentence: "Hospital ward" is "hospital ward", "GP surgery" stays as it is."""
+    return text if text[1:2].isupper() else text[:1].lower() + text[1:]
 
 
 def overridable() -> dict[str, UnitCost]:
@@ -193,12 +204,14 @@ def area_name(text: str) -> str:
     """An area's name as typed, checked: not empty, not the national defaults, one line."""
     name = " ".join(str(text).split())
     if not name:
-        raise OverrideError("Area: give the name of the area (e.g. the local authority, “Torbay”).")
+        raise OverrideError("Area: give the name of the area (e.g. the local authority, “Torbay”).",
+                            field="area")
     if name.casefold() == NATIONAL.casefold():
         raise OverrideError(f"Area: “{NATIONAL}” is the published national defaults, which cannot be "
-                            "changed; choose or type the name of your area.")
+                            "changed; choose or type the name of your area.", field="area")
     if len(name) > AREA_LENGTH:
-        raise OverrideError(f"Area: at most {AREA_LENGTH} characters (this one has {len(name)}).")
+        raise OverrideError(f"Area: at most {AREA_LENGTH} characters (this one has {len(name)}).",
+                            field="area")
     return name
 
 
@@ -211,15 +224,19 @@ def local_figure(area: str, key: str, amount: object, price_year: object, note: 
         raise OverrideError(f"Unit cost: “{key}” is not a unit cost that can be set.")
     default = defaults[key]
     what = key_words(key)
-    pounds = _pounds(amount, f"Local figure for “{what}”")
+    try:
+        pounds = _pounds(amount, f"Local figure for “{what}”")
+    except OverrideError as error:
+        raise OverrideError(str(error), key, "amount") from None
     year = " ".join(str(price_year or "").split())
     if not _PRICE_YEAR.fullmatch(year):
+        got = f" (got “{year}”)" if year else ""
         raise OverrideError(f"Price year for “{what}”: give the year the figure is priced in, such as "
-                            f"2024/25 or 2024 (got “{year}”)." if year else
-                            f"Price year for “{what}”: give the year the figure is priced in, such as 2024/25.")
+                            f"2024/25 or 2024{got}.", key, "price_year")
     words = " ".join(str(note).split()) if note is not None else ""
     if len(words) > NOTE_LENGTH:
-        raise OverrideError(f"Note for “{what}”: at most {NOTE_LENGTH} characters (this one has {len(words)}).")
+        raise OverrideError(f"Note for “{what}”: at most {NOTE_LENGTH} characters (this one has "
+                            f"{len(words)}).", key, "note")
     return make_local(area, key, pounds, default.per, year, words or None)
 
 

@@ -115,7 +115,9 @@ class Money:
     def of(cls, view: CaseView) -> Money:
         from planner.rules.context import CaseContext
 
-        return cls(costing.cost_of_care(view.case), costing.cost_of_care(view.original),
+        local = view.options.unit_costs  # the area's own figures, where it has set any
+        return cls(costing.costs_for(view.original, local, shown=view.case),
+                   costing.costs_for(view.original, local),
                    [readmission.id for _earlier, readmission in CaseContext(view.original).readmissions])
 
 
@@ -360,6 +362,13 @@ def impact(view: CaseView, detail: Detail, figures: Money) -> list[Flowable]:
         parts.append(pdfkit.markup(text, s.body))
         parts.append(pdfkit.para(money.estimate_note() + " Sources: " +
                                  "; ".join(f"{u.source} ({u.price_year})" for u in _sources(money)), s.muted))
+        local = money.local_figures()
+        if local:  # an area's own figure is said to be one, with its note, never passed off as national
+            parts.append(pdfkit.para(f"Local figures: {money.area}'s own unit costs (set in the settings) "
+                                     f"replace {len(local)} of the national defaults: "
+                                     + "; ".join(costing.local_in_words(u) for u in local[:6])
+                                     + (f"; and {len(local) - 6} more" if len(local) > 6 else "") + ".",
+                                     s.muted))
     else:
         parts.append(pdfkit.para("No step of this case has a published unit cost, so its cost is not "
                                  "estimated.", s.body))
@@ -367,9 +376,11 @@ def impact(view: CaseView, detail: Detail, figures: Money) -> list[Flowable]:
 
 
 def _sources(money: costing.CostOfCare) -> list[Any]:
+    """The national publications cited, each once (an area's own figures are listed apart)."""
     seen: dict[str, Any] = {}
     for unit in money.unit_costs():
-        seen.setdefault(unit.source, unit)
+        if not unit.is_local:
+            seen.setdefault(unit.source, unit)
     return list(seen.values())
 
 
