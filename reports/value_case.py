@@ -208,13 +208,68 @@ STORY_SENTENCES = 3
 STRIP_BINS = 52
 
 
+class ActivityStrip:
+    """The compact map as a list of plain drawing steps (filled rectangles, lines, words), drawn
+    straight on the page's canvas (:meth:`flowable`): thousands of shapes cost no shape objects."""
+
+    def __init__(self, width: float, height: float) -> None:
+        self.width, self.height = width, height
+        #: ("rect", x, y, w, h, colour, opacity) | ("line", x1, y1, x2, y2, colour, width) |
+        #: ("string", x, y, text, font, size, anchor)
+        self.steps: list[tuple[Any, ...]] = []
+
+    def rect(self, x: float, y: float, w: float, h: float, colour: str, opacity: float = 1.0) -> None:
+        self.steps.append(("rect", x, y, w, h, colour, opacity))
+
+    def line(self, x1: float, y1: float, x2: float, y2: float, colour: str, width: float) -> None:
+        self.steps.append(("line", x1, y1, x2, y2, colour, width))
+
+    def string(self, x: float, y: float, text: str, font: str, size: float, anchor: str = "start") -> None:
+        self.steps.append(("string", x, y, text, font, size, anchor))
+
+    def flowable(self) -> Flowable:
+        from reportlab.lib.colors import HexColor
+        from reportlab.platypus import Flowable
+
+        steps, width, height = self.steps, self.width, self.height
+
+        class _Strip(Flowable):  # type: ignore[misc]
+            def wrap(self, _available_width: float, _available_height: float) -> tuple[float, float]:
+                return width, height
+
+            def draw(self) -> None:
+                canvas = self.canv
+                colours: dict[str, Any] = {}
+                canvas.saveState()
+                for step in steps:
+                    if step[0] == "rect":
+                        _kind, x, y, w, h, colour, opacity = step
+                        canvas.setFillColor(colours.get(colour) or colours.setdefault(colour, HexColor(colour)))
+                        canvas.setFillAlpha(opacity)
+                        canvas.rect(x, y, w, h, stroke=0, fill=1)
+                    elif step[0] == "line":
+                        _kind, x1, y1, x2, y2, colour, line_width = step
+                        canvas.setStrokeColor(colours.get(colour) or colours.setdefault(colour, HexColor(colour)))
+                        canvas.setLineWidth(line_width)
+                        canvas.line(x1, y1, x2, y2)
+                    else:
+                        _kind, x, y, text, font, size, anchor = step
+                        canvas.setFillAlpha(1)
+                        canvas.setFillColor(colours.get("#000000") or colours.setdefault("#000000",
+                                                                                         HexColor("#000000")))
+                        canvas.setFont(font, size)
+                        draw = {"start": canvas.drawString, "end": canvas.drawRightString,
+                                "middle": canvas.drawCentredString}[anchor]
+                        draw(x, y, text)
+                canvas.restoreState()
+
+        return _Strip()
+
+
 def activity_strip(view: CaseView, width: float, height: float) -> Flowable:
     """The compact map: a lane per sector (in the order of first contact), time across in equal
     parts, each part shaded by how many steps took place in it; hospital admissions in black and
     days waiting to leave hatched, as on the full map. Its size does not grow with the case."""
-    from reportlab.graphics.shapes import Drawing, Line, Rect, String
-    from reportlab.lib.colors import HexColor
-
     from planner.map_style import sector_colour
 
     face = pdfkit.fonts()
@@ -232,33 +287,33 @@ def activity_strip(view: CaseView, width: float, height: float) -> Flowable:
             sectors.append(sector)
     label_width, axis = 120.0, 12.0
     row = max(7.0, min(16.0, (height - axis) / max(1, len(sectors))))
-    drawing = Drawing(width, row * len(sectors) + axis)
+    drawing = ActivityStrip(width, row * len(sectors) + axis)
     cell = (width - label_width) / STRIP_BINS
     top = drawing.height
     counts: dict[tuple[int, int], int] = Counter()
     stays: dict[tuple[int, int], bool] = {}
+    lanes = {sector: lane for lane, sector in enumerate(sectors)}
     for step in ordered:
         org = orgs.get(step.organisation)
-        lane = sectors.index(org.sector if org else "other")
+        lane = lanes[org.sector if org else "other"]
         start = (step.start_date - first).days
         end = ((step.end_date or step.start_date) - first).days
         ready = step.ready_for_discharge if step.delayed_days else None
         waiting_from = (ready - first).days * STRIP_BINS // span if ready else STRIP_BINS
+        admission = step.kind == "admission"
         for column in range(start * STRIP_BINS // span, min(end * STRIP_BINS // span, STRIP_BINS - 1) + 1):
             counts[lane, column] += 1
-            if step.kind == "admission":
+            if admission:
                 stays[lane, column] = stays.get((lane, column), False) or column >= waiting_from
     busiest = max(counts.values(), default=1)
     for lane, sector in enumerate(sectors):
         y = top - (lane + 1) * row
         colour = sector_colour(sector if sector != "other" else None)
-        drawing.add(Rect(0, y + 1, 4, row - 2, fillColor=HexColor(colour), strokeColor=None))
+        drawing.rect(0, y + 1, 4, row - 2, colour)
         name = label("sector", sector) if sector != "other" else "Not recorded"
         shown = pdfkit.elide(name, label_width - 10, lambda t: pdfkit._width(t, face.regular, 7.5))
-        drawing.add(String(7, y + row / 2 - 2.6, shown, fontName=face.regular, fontSize=7.5))
-        drawing.add(Rect(label_width, y + 0.5, width - label_width, row - 1, fillColor=HexColor("#f4f5f7"),
-                         strokeColor=None))
-        fill = HexColor(colour)
+        drawing.string(7, y + row / 2 - 2.6, shown, face.regular, 7.5)
+        drawing.rect(label_width, y + 0.5, width - label_width, row - 1, "#f4f5f7")
         column = 0
         while column < STRIP_BINS:  # neighbouring cells that look the same are drawn as one
             count = counts.get((lane, column), 0)
@@ -274,22 +329,20 @@ def activity_strip(view: CaseView, width: float, height: float) -> Flowable:
                 end += 1
             x, width_ = label_width + column * cell, (end - column) * cell
             if look[0] == "stay":
-                drawing.add(Rect(x, y + 1, width_, row - 2, fillColor=HexColor("#222222"), strokeColor=None))
+                drawing.rect(x, y + 1, width_, row - 2, "#222222")
                 for hatch in range(column, end) if look[1] else ():  # waiting to leave: white diagonals
                     hx = label_width + hatch * cell
-                    drawing.add(Line(hx, y + 1, hx + cell, y + row - 1, strokeColor=HexColor("#ffffff"),
-                                     strokeWidth=1))
+                    drawing.line(hx, y + 1, hx + cell, y + row - 1, "#ffffff", 1)
             else:
-                drawing.add(Rect(x, y + 1, width_, row - 2, fillColor=fill,
-                                 fillOpacity=0.35 + 0.65 * look[1] / 4, strokeColor=None))
+                drawing.rect(x, y + 1, width_, row - 2, colour, 0.35 + 0.65 * look[1] / 4)
             column = end
     for tick in range(5):
         day = round(tick * (span - 1) / 4)
         x = label_width + (width - label_width) * tick / 4
         text = view.when(first + timedelta(days=day))
         anchor = "start" if tick == 0 else "end" if tick == 4 else "middle"
-        drawing.add(String(x, 2, text, fontName=face.regular, fontSize=7, textAnchor=anchor))
-    return drawing
+        drawing.string(x, 2, text, face.regular, 7, anchor)
+    return drawing.flowable()
 
 
 # -- 2. How it works -----------------------------------------------------------------------------------
