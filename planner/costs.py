@@ -117,11 +117,14 @@ class CostOfCare:
                 exact[cost.delayed.paid_by] = exact.get(cost.delayed.paid_by, 0.0) + cost.delayed.amount
         return apportion(exact, self.total)
 
-    def by_organisation(self) -> dict[str, int]:
-        """Pounds by organisation name, adding up to ``total``."""
+    def by_organisation(self, names: Mapping[str, str] | None = None) -> dict[str, int]:
+        """Pounds by organisation name, adding up to ``total``; ``names``: an organisation's name as
+        shown instead (an anonymised copy's), by its name in the case costed."""
         exact: dict[str, float] = {}
         for cost in self.costed:
             name = cost.organisation.name if cost.organisation else "Organisation not recorded"
+            if names:
+                name = names.get(name, name)
             exact[name] = exact.get(name, 0.0) + cost.total
         return apportion(exact, self.total)
 

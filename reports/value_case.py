@@ -104,21 +104,34 @@ def fitted(view: CaseView, in_summary: bool = False) -> tuple[list[Flowable], li
 class Money:
     """The cost of care of a case, worked out once for every level of detail."""
 
-    #: On the case as shown (its organisations named as the value case names them).
+    #: On the case as shown: the original's figures (anonymising moves dates by whole weeks, never
+    #: a cost), with the organisations named as shown (:meth:`by_organisation`); worked out on the
+    #: anonymised copy itself only when a step carries its own cost, whose source is anonymised.
     shown: costing.CostOfCare
     #: On the original case, whose step ids the findings name (for the cost attached to each).
     original: costing.CostOfCare
     #: The original's emergency readmissions (their whole cost is attached to a finding naming them).
     readmitted: list[str]
+    #: Organisations' names as shown, by their names in the case costed for ``shown``.
+    names: dict[str, str]
+
+    def by_organisation(self) -> dict[str, int]:
+        """Pounds by organisation, named as the value case names them."""
+        return self.shown.by_organisation(self.names)
 
     @classmethod
     def of(cls, view: CaseView) -> Money:
         from planner.rules.context import CaseContext
 
         local = view.options.unit_costs  # the area's own figures, where it has set any
-        return cls(costing.costs_for(view.original, local, shown=view.case),
-                   costing.costs_for(view.original, local),
-                   [readmission.id for _earlier, readmission in CaseContext(view.original).readmissions])
+        original = costing.costs_for(view.original, local)
+        readmitted = [readmission.id for _earlier, readmission in CaseContext(view.original).readmissions]
+        if view.case is not view.original and any(step.cost is not None for step in view.original.steps):
+            return cls(costing.costs_for(view.original, local, shown=view.case), original, readmitted, {})
+        names = {before.name: after.name
+                 for before, after in zip(view.original.organisations, view.case.organisations, strict=True)
+                 if before.name != after.name}
+        return cls(original, original, readmitted, names)
 
 
 def _left_out(view: CaseView, detail: Detail) -> list[str]:
@@ -144,7 +157,7 @@ def value_story(view: CaseView, detail: Detail, money: Money,
     story: list[Flowable] = [pdfkit.para(KIND, s.subtitle), pdfkit.para(view.title, s.title)]
     story.append(pdfkit.para(_marking(view), s.small))
     story.append(Spacer(1, 4))
-    story += infrastructure(view, detail, money.shown)
+    story += infrastructure(view, detail, money)
     story += how_it_works(view, detail)
     story += impact(view, detail, money)
     story += asks(view, detail)
@@ -168,13 +181,13 @@ def _width() -> float:
 
 
 # -- 1. Infrastructure ------------------------------------------------------------------------------
-def infrastructure(view: CaseView, detail: Detail, money: costing.CostOfCare) -> list[Flowable]:
+def infrastructure(view: CaseView, detail: Detail, money: Money) -> list[Flowable]:
     s = pdfkit.styles()
     case = view.case
     steps_at = Counter(step.organisation for step in case.steps)
     on_pathway = [o for o in case.organisations if o.id in steps_at]
     regulators = {code for org in on_pathway for code in regulators_of(org)}
-    payers = set(money.by_payer())
+    payers = set(money.shown.by_payer())
     parts: list[Flowable] = [pdfkit.heading("1. Infrastructure: who is involved", s.h1)]
     sectors = len({o.sector for o in on_pathway})
     parts.append(pdfkit.para(view.words(
@@ -382,7 +395,7 @@ def impact(view: CaseView, detail: Detail, figures: Money) -> list[Flowable]:
         finding = group.strongest
         if finding is None:
             continue
-        evidence = _sentences(view.text(finding.evidence), detail.evidence_sentences)
+        evidence = shown_text(view, finding.evidence, detail.evidence_sentences)
         attached = costing.attached_cost(figures.original, finding.rule, finding.steps, figures.readmitted)
         cost = f" Cost attached: about £{costing.round_to_10(attached):,}." if attached else ""
         occurrences = len(group.active)
@@ -444,6 +457,11 @@ MOST_CHARACTERS = 520
 def _sentences(text: str, count: int) -> str:
     """The first ``count`` sentences of ``text``, and no more than MOST_CHARACTERS (cut at a word,
     with "…"), as plain text."""
+    return _cut(text, count)[0]
+
+
+def _cut(text: str, count: int) -> tuple[str, bool]:
+    """:func:`_sentences`, and whether anything was left out."""
     pieces = text.replace("\n", " ").split(". ")
     kept = ". ".join(pieces[:count])
     cut = len(pieces) > count
@@ -451,7 +469,24 @@ def _sentences(text: str, count: int) -> str:
         kept, cut = kept[:MOST_CHARACTERS].rsplit(" ", 1)[0].rstrip(",;:"), True
     if cut:
         kept += "" if kept.endswith(".") else " …"
-    return kept
+    return kept, cut
+
+
+#: How much of a long text is anonymised to show its first sentences: far more than is shown.
+ANONYMISED_AHEAD = 4 * MOST_CHARACTERS
+
+
+def shown_text(view: CaseView, text: str | None, count: int) -> str:
+    """The first ``count`` sentences of ``text`` (worked out on the original case) as the view shows
+    it. A long text (a finding of a 1,000-step case names hundreds of steps) is anonymised only as
+    far as is needed: its start, far longer than what is shown; the whole text when that start
+    would not show all that is kept, so the words are those of anonymising it whole."""
+    if text and len(text) > ANONYMISED_AHEAD:
+        start = text[:ANONYMISED_AHEAD].rsplit(" ", 1)[0]
+        shown, cut = _cut(view.text(start), count)
+        if cut and len(shown) < len(start) // 2:  # what is kept ends well inside the start
+            return shown
+    return _sentences(view.text(text), count)
 
 
 # -- What we ask ----------------------------------------------------------------------------------------
