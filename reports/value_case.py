@@ -221,6 +221,10 @@ STORY_SENTENCES = 3
 STRIP_BINS = 52
 
 
+#: The colour of a lane where nothing took place.
+_BACKGROUND = "#f4f5f7"
+
+
 class ActivityStrip:
     """The compact map as a list of plain drawing steps (filled rectangles, lines, words), drawn
     straight on the page's canvas (:meth:`flowable`): thousands of shapes cost no shape objects."""
@@ -251,29 +255,41 @@ class ActivityStrip:
                 return width, height
 
             def draw(self) -> None:
+                # the rectangles of one colour and opacity as one path (the lanes' backgrounds first,
+                # then the cells on them, which never overlap), then the lines, then the words: the
+                # same picture with a few changes of colour, not one per shape
                 canvas = self.canv
-                colours: dict[str, Any] = {}
                 canvas.saveState()
+                groups: dict[tuple[str, float], list[str]] = {}
                 for step in steps:
                     if step[0] == "rect":
                         _kind, x, y, w, h, colour, opacity = step
-                        canvas.setFillColor(colours.get(colour) or colours.setdefault(colour, HexColor(colour)))
-                        canvas.setFillAlpha(opacity)
-                        canvas.rect(x, y, w, h, stroke=0, fill=1)
-                    elif step[0] == "line":
+                        groups.setdefault((colour, opacity), []).append(
+                            f"{x:.2f} {y:.2f} {w:.2f} {h:.2f} re")
+                backgrounds_first = sorted(groups.items(), key=lambda kv: kv[0][0] != _BACKGROUND)
+                for (colour, opacity), rects in backgrounds_first:
+                    canvas.setFillColor(HexColor(colour))
+                    canvas.setFillAlpha(opacity)
+                    canvas.addLiteral("n " + " ".join(rects) + " f")  # the rectangles filled as one path
+                canvas.setFillAlpha(1)
+                lines: dict[tuple[str, float], list[str]] = {}
+                for step in steps:
+                    if step[0] == "line":
                         _kind, x1, y1, x2, y2, colour, line_width = step
-                        canvas.setStrokeColor(colours.get(colour) or colours.setdefault(colour, HexColor(colour)))
-                        canvas.setLineWidth(line_width)
-                        canvas.line(x1, y1, x2, y2)
-                    else:
+                        lines.setdefault((colour, line_width), []).append(
+                            f"{x1:.2f} {y1:.2f} m {x2:.2f} {y2:.2f} l")
+                for (colour, line_width), segments in lines.items():
+                    canvas.setStrokeColor(HexColor(colour))
+                    canvas.setLineWidth(line_width)
+                    canvas.addLiteral("n " + " ".join(segments) + " S")  # the lines stroked as one path
+                canvas.setFillColor(HexColor("#000000"))
+                draw = {"start": canvas.drawString, "end": canvas.drawRightString,
+                        "middle": canvas.drawCentredString}
+                for step in steps:
+                    if step[0] == "string":
                         _kind, x, y, text, font, size, anchor = step
-                        canvas.setFillAlpha(1)
-                        canvas.setFillColor(colours.get("#000000") or colours.setdefault("#000000",
-                                                                                         HexColor("#000000")))
                         canvas.setFont(font, size)
-                        draw = {"start": canvas.drawString, "end": canvas.drawRightString,
-                                "middle": canvas.drawCentredString}[anchor]
-                        draw(x, y, text)
+                        draw[anchor](x, y, text)
                 canvas.restoreState()
 
         return _Strip()
@@ -326,7 +342,7 @@ def activity_strip(view: CaseView, width: float, height: float) -> Flowable:
         name = label("sector", sector) if sector != "other" else "Not recorded"
         shown = pdfkit.elide(name, label_width - 10, lambda t: pdfkit._width(t, face.regular, 7.5))
         drawing.string(7, y + row / 2 - 2.6, shown, face.regular, 7.5)
-        drawing.rect(label_width, y + 0.5, width - label_width, row - 1, "#f4f5f7")
+        drawing.rect(label_width, y + 0.5, width - label_width, row - 1, _BACKGROUND)
         column = 0
         while column < STRIP_BINS:  # neighbouring cells that look the same are drawn as one
             count = counts.get((lane, column), 0)
