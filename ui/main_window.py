@@ -903,8 +903,8 @@ class MainWindow(QMainWindow):
 
         def saved(name: str) -> None:
             self.findings_tab.unit_costs = self.local_unit_costs()
-            if self.case is not None:
-                self.findings_tab.refresh()
+            if self.case is not None:  # shown again (now if on screen, else when next shown)
+                self.findings_tab.set_case(self.case, lambda: self.analysis)
             self.statusBar().showMessage(f"Saved {name}'s unit costs", 8000)
 
         dialog.saved.connect(saved)
