@@ -193,6 +193,15 @@ def _figure(unit: UnitCost) -> tuple[str, str, str, float, str]:
     return source, unit.table, unit.price_year, unit.amount, unit.per
 
 
+def local_item(unit: UnitCost) -> str:
+    """"admission, hospital ward, any organisation, £350 per day (2024/25; the note)": one of an area's
+    own figures in a list that names the area once."""
+    what = key_words(unit.key)
+    amount = f"{unit.amount:,.2f}".removesuffix(".00")
+    note = f"; {unit.note}" if unit.note else ""
+    return f"{what[:1].lower() + what[1:]}, £{amount} per {unit.per} ({unit.price_year}{note})"
+
+
 def local_in_words(unit: UnitCost) -> str:
     """"Torbay's own figure for admission, hospital ward, any organisation: £350 per day (2024/25);
     note: …"."""

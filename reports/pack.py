@@ -375,7 +375,7 @@ def _cost_of_delays(members: list[PackCase]) -> list[Flowable]:
     for member in members:
         view = member.view
         money = costing.costs_for(view.original, view.options.unit_costs, shown=view.case)
-        local.update(f"{d.unit_cost.area} ({costing.local_in_words(d.unit_cost).split(': ', 1)[1]})"
+        local.update(f"{d.unit_cost.area}'s own figure for {costing.local_item(d.unit_cost)}"
                      for d in money.delayed if d.unit_cost.is_local)
         delayed = money.delayed
         years.update(d.unit_cost.price_year for d in delayed)

@@ -446,9 +446,9 @@ def impact(view: CaseView, detail: Detail, figures: Money) -> list[Flowable]:
                                  "; ".join(f"{u.source} ({u.price_year})" for u in _sources(money)), s.muted))
         local = money.local_figures()
         if local:  # an area's own figure is said to be one, with its note, never passed off as national
-            parts.append(pdfkit.para(f"Local figures: {money.area}'s own unit costs (set in the settings) "
-                                     f"replace {len(local)} of the national defaults: "
-                                     + "; ".join(costing.local_in_words(u) for u in local[:6])
+            parts.append(pdfkit.para(f"Local figures: {money.area}'s own unit costs replace {len(local)} of "
+                                     "the national defaults (set in the application's settings): "
+                                     + "; ".join(costing.local_item(u) for u in local[:6])
                                      + (f"; and {len(local) - 6} more" if len(local) > 6 else "") + ".",
                                      s.muted))
     else:

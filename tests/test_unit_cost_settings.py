@@ -273,9 +273,9 @@ def test_the_value_case_carries_the_area_s_figures(capsys: pytest.CaptureFixture
     local = costs_for(case_from_dict(demo_dict()), _local())
     assert f"About £{local.total:,} in all" in text
     assert f"£{local.delayed_total():,} of it paid for 16 days in hospital" in text
-    assert "Local figures: Torbay's own unit costs (set in the settings) replace 2 of the national defaults" \
-        in text
-    assert f"£420 per day (2024/25); note: {NOTE}" in text
+    assert "Local figures: Torbay's own unit costs replace 2 of the national defaults" in text
+    assert f"admission, hospital ward, any organisation, £420 per day (2024/25; {NOTE})" in text
+    assert "delayed (excess) bed day, acute hospital, £300 per day (2024/25)" in text
     assert "as set by Torbay" in text
     summary = tmp_path / "summary.pdf"  # the summary opens with the same three sides
     assert main(["--db", db_url, "export-pdf", "1", "--out", str(summary)]) == 0
@@ -291,7 +291,8 @@ def test_the_pack_says_when_a_delay_is_costed_at_a_local_figure(tmp_path: Path) 
     out = tmp_path / "pack.pdf"
     write_pack([first, second], out, unit_costs=_local())
     text = pdf_text(out)
-    assert "Local figures used in place of the published one: Torbay (£300 per day (2024/25))" in text
+    assert ("Local figures used in place of the published one: Torbay's own figure for delayed (excess) bed "
+            "day, acute hospital, £300 per day (2024/25)") in text
     torbay, lambeth = costs_for(first, _local()).delayed_total(), cost_of_care(second).delayed_total()
     assert torbay != lambeth and f"£{torbay:,}" in text and f"£{lambeth:,}" in text
 
