@@ -67,9 +67,22 @@ LEVELS = [
 
 def write_value_case(case: Case, target: str | Path | IO[bytes], options: WorkshopOptions | None = None,
                      analysis: Analysis | None = None) -> ExportSummary:
-    """Write the value case of ``case`` to ``target``: at most three A4 sides."""
-    view = CaseView(case, options, analysis)
-    _story, sections, data, pages = fitted(view)
+    """Write the value case of ``case`` to ``target``: at most three A4 sides.
+
+    Python's cyclic garbage collector is paused while the case is anonymised, analysed and laid
+    out, as :func:`planner.analysis.analyse` pauses it: the anonymised copy, the findings and the
+    PDF's objects are many and short-lived, and collections started meanwhile would only walk them
+    (and everything else the process holds) again and again. Left paused if the caller paused it."""
+    import gc
+
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        view = CaseView(case, options, analysis)
+        _story, sections, data, pages = fitted(view)
+    finally:
+        if was_enabled:
+            gc.enable()
     if isinstance(target, str | Path):
         pdfkit._replace(Path(target), data)
     else:
