@@ -241,9 +241,11 @@ def rows(costs: CostOfCare) -> list[tuple[str, str]]:
         result.append(("Unpaid care",
                        f"{costs.unpaid_days} days by family and friends (counted, not priced)"))
     local = costs.local_figures()
-    result.append(("Unit costs", f"{costs.area}'s own figures for {len(local)} of "
-                   f"{len(costs.unit_costs())}, national defaults for the rest" if local
-                   else "Published national defaults for England"))
+    figures = "Published national defaults for England"
+    if local:
+        figures = (f"{costs.area}'s own figures for {len(local)} of {len(costs.unit_costs())}, national "
+                   "defaults for the rest (the figures below)")
+    result.insert(2, ("Unit costs", figures))  # beside the prices
     for unit in local:
         result.append((f"  Local: {key_words(unit.key)}", local_in_words(unit).split(": ", 1)[1]))
     return result
