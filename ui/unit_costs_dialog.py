@@ -39,7 +39,7 @@ if TYPE_CHECKING:
 
 #: The table's columns: the national default (read-only), then the area's own (editable), then who.
 COLUMNS = ("Unit cost", "National default", "Price year", "Source", "Local figure (£)", "Local price year",
-           "Note (where the figure comes from)", "Set by")
+           "Note (its source)", "Set by")
 WHAT, DEFAULT, YEAR, SOURCE, AMOUNT, LOCAL_YEAR, NOTE, SET_BY = range(len(COLUMNS))
 EDITABLE = (AMOUNT, LOCAL_YEAR, NOTE)
 FIELD_COLUMN = {"amount": AMOUNT, "price_year": LOCAL_YEAR, "note": NOTE}
@@ -207,8 +207,11 @@ class UnitCostsDialog(QDialog):
                                             if cost else "")
             self._cell(row, LOCAL_YEAR).setText(cost.price_year if cost else "")
             self._cell(row, NOTE).setText(cost.note or "" if cost else "")
-            self._cell(row, SET_BY).setText(
-                f"{figure.updated_by}, {figure.updated_at:%-d %b %Y %H:%M} UTC" if figure else "")
+            self._cell(row, NOTE).setToolTip(literal(cost.note) if cost and cost.note else
+                                             "Where the figure comes from, e.g. the trust's reference costs")
+            who = f"{figure.updated_by}, {figure.updated_at:%-d %b %Y %H:%M} UTC" if figure else ""
+            self._cell(row, SET_BY).setText(who)
+            self._cell(row, SET_BY).setToolTip(literal(who))
             self._mark(row)
         self._filling = False
         self.dirty = False
