@@ -898,8 +898,14 @@ class MainWindow(QMainWindow):
         """Edit › Unit costs: the national defaults and an area's own figures (shared, audited)."""
         from ui.unit_costs_dialog import UnitCostsDialog
 
+        from sqlalchemy.exc import SQLAlchemyError
+
         area = self.case.person.area if self.case is not None else None
-        dialog = UnitCostsDialog(self.database, self, area=area)
+        try:
+            dialog = UnitCostsDialog(self.database, self, area=area)
+        except (DatabaseError, SQLAlchemyError) as error:  # e.g. where a damaged database is damaged
+            QMessageBox.warning(self, "Unit costs cannot be read", f"The unit costs cannot be read: {error}")
+            return
 
         def saved(name: str) -> None:
             self.findings_tab.unit_costs = self.local_unit_costs()
