@@ -896,9 +896,9 @@ class MainWindow(QMainWindow):
 
     def show_unit_costs(self) -> None:
         """Edit › Unit costs: the national defaults and an area's own figures (shared, audited)."""
-        from ui.unit_costs_dialog import UnitCostsDialog
-
         from sqlalchemy.exc import SQLAlchemyError
+
+        from ui.unit_costs_dialog import UnitCostsDialog
 
         area = self.case.person.area if self.case is not None else None
         try:
