@@ -37,8 +37,10 @@ from db import schema
 from planner.damage import Unreadable
 from planner.model import CarePlan, Case
 
-#: What can happen to a case. "purged" is deleting for good (emptying the Deleted cases).
-ACTIONS = ("created", "imported", "edited", "exported", "printed", "deleted", "restored", "purged")
+#: What can happen to a case. "purged" is deleting for good (emptying the Deleted cases);
+#: "settings" is a change to the settings shared through the database (an area's unit costs), no case's.
+ACTIONS = ("created", "imported", "edited", "exported", "printed", "deleted", "restored", "purged",
+           "settings")
 #: How many ids a description of changes lists before "and N more".
 _SHOWN = 5
 _STORED = 50
@@ -154,6 +156,12 @@ def record_print(session: Connection, case_id: int, *, what: str, printer: str |
     if printer:
         details["printer"] = printer
     return record(session, case_id, "printed", summary, details)
+
+
+def record_settings(session: Connection, summary: str, details: Mapping[str, Any]) -> int:
+    """Record a change to the settings shared through the database (no case's): ``summary`` one
+    sentence ("Unit costs for Torbay: 2 set, 1 reset"), ``details`` what changed, with the values."""
+    return record(session, None, "settings", summary, details)
 
 
 # -- reading -------------------------------------------------------------------------------------

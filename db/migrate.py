@@ -26,7 +26,7 @@ from typing import Any
 from sqlalchemy import Connection, Engine, NullPool, create_engine, event, inspect, text
 
 #: Every migration in db/migrations/versions, oldest first (a test checks them against Alembic).
-REVISIONS = ("0001", "0002", "0003", "0004", "0005", "0006")
+REVISIONS = ("0001", "0002", "0003", "0004", "0005", "0006", "0007")
 #: The newest migration.
 HEAD_REVISION = REVISIONS[-1]
 

@@ -16,6 +16,7 @@ from sqlalchemy import (
     Boolean,
     Column,
     DateTime,
+    Float,
     ForeignKey,
     Index,
     Integer,
@@ -275,4 +276,21 @@ audit_events = Table(
     _text("workstation", 200),
     _text("summary", 1000, required=True),
     Column("details", JSON, nullable=True),
+)
+
+#: Each area's own unit costs (DOMAIN.md 4b), shared by everyone using the database: one row per area
+#: and lookup key ("admission/acute_ward/*", "excess_bed_day/acute"), replacing the published
+#: national default for the cases of that area. Written by ``db.unit_costs``, each save audited.
+unit_cost_overrides = Table(
+    "unit_cost_overrides", metadata,
+    Column("id", Integer, primary_key=True),
+    _text("area", 100, required=True),
+    _text("cost_key", 100, required=True),
+    Column("amount", Float, nullable=False),  # pounds per unit, 0 to 1,000,000 (checked before saving)
+    _text("per", 10, required=True),  # contact, day, week or stay: the default's unit
+    _text("price_year", 20, required=True),
+    _text("note", 500),  # where the figure comes from
+    _text("updated_by", 200, required=True),
+    Column("updated_at", DateTime, nullable=False),  # UTC
+    UniqueConstraint("area", "cost_key"),
 )

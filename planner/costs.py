@@ -26,7 +26,7 @@ from functools import cache, cached_property, lru_cache
 
 from planner.model import Case, Organisation, Step
 from planner.reference import delay_attribution_default, label, load
-from planner.unit_costs import UnitCost, candidate_keys, table
+from planner.unit_costs import NATIONAL, LocalUnitCosts, UnitCost, candidate_keys, key_words, table
 
 #: The unit costs an area sets for itself, by lookup key ("kind/setting/sector", "*" for any),
 #: and its excess bed-day costs by sector ("excess_bed_day/acute").
@@ -95,6 +95,8 @@ class CostOfCare:
     caveats: list[NotCosted] = field(default_factory=list)
     #: Days of care by family and friends: counted, never priced.
     unpaid_days: int = 0
+    #: Whose unit costs were used: an area with figures of its own, else the national defaults.
+    area: str = NATIONAL
 
     # -- totals ------------------------------------------------------------------------------
     @property
@@ -115,11 +117,14 @@ class CostOfCare:
                 exact[cost.delayed.paid_by] = exact.get(cost.delayed.paid_by, 0.0) + cost.delayed.amount
         return apportion(exact, self.total)
 
-    def by_organisation(self) -> dict[str, int]:
-        """Pounds by organisation name, adding up to ``total``."""
+    def by_organisation(self, names: Mapping[str, str] | None = None) -> dict[str, int]:
+        """Pounds by organisation name, adding up to ``total``; ``names``: an organisation's name as
+        shown instead (an anonymised copy's), by its name in the case costed."""
         exact: dict[str, float] = {}
         for cost in self.costed:
             name = cost.organisation.name if cost.organisation else "Organisation not recorded"
+            if names:
+                name = names.get(name, name)
             exact[name] = exact.get(name, 0.0) + cost.total
         return apportion(exact, self.total)
 
@@ -149,6 +154,20 @@ class CostOfCare:
         """Each figure's number in the list of sources (worked out once: the costs are read-only)."""
         return {_figure(used): n for n, used in enumerate(self.unit_costs(), start=1)}
 
+    def local_figures(self) -> list[UnitCost]:
+        """The area's own figures used (overrides set in the settings), each once."""
+        return [unit for unit in self.unit_costs() if unit.is_local]
+
+    def figures_note(self) -> str:
+        """Whose unit costs these are, in one sentence."""
+        local = self.local_figures()
+        if not local:
+            return "Unit costs: the published national defaults for England."
+        count = len(local)
+        return (f"Unit costs: {self.area}'s own figure{'s' if count != 1 else ''} for "
+                f"{count} of the {len(self.unit_costs())} used (set in the settings); the published "
+                "national defaults for the rest.")
+
     def price_years(self) -> list[str]:
         return sorted({unit.price_year for unit in self.unit_costs()})
 
@@ -158,7 +177,8 @@ class CostOfCare:
         if not years:
             return "No step could be costed."
         span = years[0] if len(years) == 1 else f"{years[0]} to {years[-1]}"
-        return f"An estimate in {span} prices (as published), to the nearest £10."
+        how = f"as published, and as set by {self.area}" if self.local_figures() else "as published"
+        return f"An estimate in {span} prices ({how}), to the nearest £10."
 
     def cost_of(self, step_ids: Iterable[str]) -> float:
         """The exact cost of some steps (their delayed days included)."""
@@ -167,8 +187,27 @@ class CostOfCare:
 
 
 def _figure(unit: UnitCost) -> tuple[str, str, str, float, str]:
-    """What makes two unit costs the same published figure, whatever step they were looked up for."""
-    return unit.source, unit.table, unit.price_year, unit.amount, unit.per
+    """What makes two unit costs the same published figure, whatever step they were looked up for
+    (an area's own figure names its area and key in its source: one line for each key it sets)."""
+    source = f"{unit.source} [{unit.key}]" if unit.is_local else unit.source
+    return source, unit.table, unit.price_year, unit.amount, unit.per
+
+
+def local_item(unit: UnitCost) -> str:
+    """"admission, hospital ward, any organisation, £350 per day (2024/25; the note)": one of an area's
+    own figures in a list that names the area once."""
+    what = key_words(unit.key)
+    amount = f"{unit.amount:,.2f}".removesuffix(".00")
+    note = f"; {unit.note}" if unit.note else ""
+    return f"{what[:1].lower() + what[1:]}, £{amount} per {unit.per} ({unit.price_year}{note})"
+
+
+def local_in_words(unit: UnitCost) -> str:
+    """"Torbay's own figure for admission, hospital ward, any organisation: £350 per day (2024/25);
+    note: …"."""
+    note = f"; note: {unit.note}" if unit.note else ""
+    return (f"{unit.area}'s own figure for {key_words(unit.key)[:1].lower() + key_words(unit.key)[1:]}: "
+            f"£{unit.amount:,.2f} per {unit.per} ({unit.price_year}){note}").replace(".00 per", " per")
 
 
 def delayed_in_words(delayed: DelayedDays) -> str:
@@ -201,6 +240,14 @@ def rows(costs: CostOfCare) -> list[tuple[str, str]]:
     if costs.unpaid_days:
         result.append(("Unpaid care",
                        f"{costs.unpaid_days} days by family and friends (counted, not priced)"))
+    local = costs.local_figures()
+    figures = "Published national defaults for England"
+    if local:
+        figures = (f"{costs.area}'s own figures for {len(local)} of {len(costs.unit_costs())}, national "
+                   "defaults for the rest (the figures below)")
+    result.insert(2, ("Unit costs", figures))  # beside the prices
+    for unit in local:
+        result.append((f"  Local: {key_words(unit.key)}", local_in_words(unit).split(": ", 1)[1]))
     return result
 
 
@@ -249,7 +296,7 @@ def _unit_cost(step: Step, sector: str | None, overrides: Overrides) -> UnitCost
         for key in candidate_keys(step.kind, step.setting, sector):
             if key in overrides:
                 return overrides[key]
-    return table().default(step.kind, step.setting, sector)
+    return _default(step.kind, step.setting, sector)
 
 
 @lru_cache(maxsize=1024)
@@ -274,12 +321,24 @@ def last_date(case: Case) -> date | None:
     return latest
 
 
-def cost_of_care(case: Case, overrides: Overrides | None = None) -> CostOfCare:
-    """What each step of ``case`` cost and who paid; what is not costed, and why."""
+def costs_for(case: Case, local: LocalUnitCosts | None, area: str | None = None,
+              shown: Case | None = None) -> CostOfCare:
+    """The cost of care of ``case`` with the unit costs of its area: ``area`` if given (the national
+    defaults when it has no figures of its own), else the person's area in the case when that area
+    has figures of its own (``local``, from the settings), else the national defaults. ``shown``: a
+    copy of the case to cost instead (the anonymised one a report shows), its area still ``case``'s."""
+    local = local or LocalUnitCosts({})
+    chosen = local.area_of(area if area is not None else case.person.area)
+    return cost_of_care(shown if shown is not None else case, local.overrides(chosen), area=chosen)
+
+
+def cost_of_care(case: Case, overrides: Overrides | None = None, *, area: str = NATIONAL) -> CostOfCare:
+    """What each step of ``case`` cost and who paid; what is not costed, and why. ``overrides``:
+    the unit costs ``area`` sets for itself."""
     overrides = overrides or {}
     orgs = {o.id: o for o in case.organisations}
     end_of_case = last_date(case)
-    result = CostOfCare()
+    result = CostOfCare(area=area if overrides else NATIONAL)
     for step in case.steps:
         organisation = orgs.get(step.organisation)
         sector = organisation.sector if organisation else None

@@ -32,6 +32,8 @@ if TYPE_CHECKING:
     import pandas as pd
     from reportlab.platypus import Flowable
 
+    from planner.unit_costs import LocalUnitCosts
+
 KIND = "Regulation workshop pack"
 
 #: The measures compared across cases: (column, words for the table's header).
@@ -72,11 +74,12 @@ def letters(count: int) -> list[str]:
 
 
 def write_pack(cases: Sequence[Case], target: str | Path | IO[bytes], prepared_on: date | None = None,
-               analyses: Sequence[Analysis | None] | None = None) -> ExportSummary:
+               analyses: Sequence[Analysis | None] | None = None,
+               unit_costs: LocalUnitCosts | None = None) -> ExportSummary:
     """Write the workshop pack of ``cases`` (anonymised, whatever else is asked) to ``target``."""
     if not cases:
         raise ValueError("a workshop pack needs at least one case")
-    options = WorkshopOptions(identifiable=False, prepared_on=prepared_on)
+    options = WorkshopOptions(identifiable=False, prepared_on=prepared_on, unit_costs=unit_costs)
     given = list(analyses) if analyses is not None else [None] * len(cases)
     members = [PackCase(letter, CaseView(case, options, analysis))
                for letter, case, analysis in zip(letters(len(cases)), cases, given, strict=True)]
@@ -368,8 +371,12 @@ def _cost_of_delays(members: list[PackCase]) -> list[Flowable]:
     rows: list[list[Any]] = [pdfkit.header_cells("Case", "Delayed days", "Cost", "Paid by", "Waiting for")]
     across: dict[tuple[str, str], float] = {}
     years: set[str] = set()
+    local: set[str] = set()  # an area's own excess bed-day figure, said as such
     for member in members:
-        money = costing.cost_of_care(member.view.case)
+        view = member.view
+        money = costing.costs_for(view.original, view.options.unit_costs, shown=view.case)
+        local.update(f"{d.unit_cost.area}'s own figure for {costing.local_item(d.unit_cost)}"
+                     for d in money.delayed if d.unit_cost.is_local)
         delayed = money.delayed
         years.update(d.unit_cost.price_year for d in delayed)
         for d in delayed:
@@ -386,8 +393,10 @@ def _cost_of_delays(members: list[PackCase]) -> list[Flowable]:
                          f"{label('delay_attribution', who).lower()}"
                          for (payer, who), amount in sorted(across.items(), key=lambda kv: -kv[1]))
         span = " to ".join(sorted(years)[:: max(1, len(years) - 1)]) if years else ""
+        own = f" Local figures used in place of the published one: {'; '.join(sorted(local))}." \
+            if local else ""
         parts.append(pdfkit.para(f"Across the cases: {said}. Estimates at the published excess bed-day "
-                                 f"cost ({span} prices), to the nearest £10.", s.small))
+                                 f"cost ({span} prices), to the nearest £10.{own}", s.small))
     else:
         parts.append(pdfkit.para("No case has days in hospital after being ready to leave.", s.small))
     return parts

@@ -67,9 +67,22 @@ LEVELS = [
 
 def write_value_case(case: Case, target: str | Path | IO[bytes], options: WorkshopOptions | None = None,
                      analysis: Analysis | None = None) -> ExportSummary:
-    """Write the value case of ``case`` to ``target``: at most three A4 sides."""
-    view = CaseView(case, options, analysis)
-    _story, sections, data, pages = fitted(view)
+    """Write the value case of ``case`` to ``target``: at most three A4 sides.
+
+    Python's cyclic garbage collector is paused while the case is anonymised, analysed and laid
+    out, as :func:`planner.analysis.analyse` pauses it: the anonymised copy, the findings and the
+    PDF's objects are many and short-lived, and collections started meanwhile would only walk them
+    (and everything else the process holds) again and again. Left paused if the caller paused it."""
+    import gc
+
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        view = CaseView(case, options, analysis)
+        _story, sections, data, pages = fitted(view)
+    finally:
+        if was_enabled:
+            gc.enable()
     if isinstance(target, str | Path):
         pdfkit._replace(Path(target), data)
     else:
@@ -104,19 +117,34 @@ def fitted(view: CaseView, in_summary: bool = False) -> tuple[list[Flowable], li
 class Money:
     """The cost of care of a case, worked out once for every level of detail."""
 
-    #: On the case as shown (its organisations named as the value case names them).
+    #: On the case as shown: the original's figures (anonymising moves dates by whole weeks, never
+    #: a cost), with the organisations named as shown (:meth:`by_organisation`); worked out on the
+    #: anonymised copy itself only when a step carries its own cost, whose source is anonymised.
     shown: costing.CostOfCare
     #: On the original case, whose step ids the findings name (for the cost attached to each).
     original: costing.CostOfCare
     #: The original's emergency readmissions (their whole cost is attached to a finding naming them).
     readmitted: list[str]
+    #: Organisations' names as shown, by their names in the case costed for ``shown``.
+    names: dict[str, str]
+
+    def by_organisation(self) -> dict[str, int]:
+        """Pounds by organisation, named as the value case names them."""
+        return self.shown.by_organisation(self.names)
 
     @classmethod
     def of(cls, view: CaseView) -> Money:
         from planner.rules.context import CaseContext
 
-        return cls(costing.cost_of_care(view.case), costing.cost_of_care(view.original),
-                   [readmission.id for _earlier, readmission in CaseContext(view.original).readmissions])
+        local = view.options.unit_costs  # the area's own figures, where it has set any
+        original = costing.costs_for(view.original, local)
+        readmitted = [readmission.id for _earlier, readmission in CaseContext(view.original).readmissions]
+        if view.case is not view.original and any(step.cost is not None for step in view.original.steps):
+            return cls(costing.costs_for(view.original, local, shown=view.case), original, readmitted, {})
+        names = {before.name: after.name
+                 for before, after in zip(view.original.organisations, view.case.organisations, strict=True)
+                 if before.name != after.name}
+        return cls(original, original, readmitted, names)
 
 
 def _left_out(view: CaseView, detail: Detail) -> list[str]:
@@ -142,7 +170,7 @@ def value_story(view: CaseView, detail: Detail, money: Money,
     story: list[Flowable] = [pdfkit.para(KIND, s.subtitle), pdfkit.para(view.title, s.title)]
     story.append(pdfkit.para(_marking(view), s.small))
     story.append(Spacer(1, 4))
-    story += infrastructure(view, detail, money.shown)
+    story += infrastructure(view, detail, money)
     story += how_it_works(view, detail)
     story += impact(view, detail, money)
     story += asks(view, detail)
@@ -166,13 +194,13 @@ def _width() -> float:
 
 
 # -- 1. Infrastructure ------------------------------------------------------------------------------
-def infrastructure(view: CaseView, detail: Detail, money: costing.CostOfCare) -> list[Flowable]:
+def infrastructure(view: CaseView, detail: Detail, money: Money) -> list[Flowable]:
     s = pdfkit.styles()
     case = view.case
     steps_at = Counter(step.organisation for step in case.steps)
     on_pathway = [o for o in case.organisations if o.id in steps_at]
     regulators = {code for org in on_pathway for code in regulators_of(org)}
-    payers = set(money.by_payer())
+    payers = set(money.shown.by_payer())
     parts: list[Flowable] = [pdfkit.heading("1. Infrastructure: who is involved", s.h1)]
     sectors = len({o.sector for o in on_pathway})
     parts.append(pdfkit.para(view.words(
@@ -206,13 +234,84 @@ STORY_SENTENCES = 3
 STRIP_BINS = 52
 
 
+#: The colour of a lane where nothing took place.
+_BACKGROUND = "#f4f5f7"
+
+
+class ActivityStrip:
+    """The compact map as a list of plain drawing steps (filled rectangles, lines, words), drawn
+    straight on the page's canvas (:meth:`flowable`): thousands of shapes cost no shape objects."""
+
+    def __init__(self, width: float, height: float) -> None:
+        self.width, self.height = width, height
+        #: ("rect", x, y, w, h, colour, opacity) | ("line", x1, y1, x2, y2, colour, width) |
+        #: ("string", x, y, text, font, size, anchor)
+        self.steps: list[tuple[Any, ...]] = []
+
+    def rect(self, x: float, y: float, w: float, h: float, colour: str, opacity: float = 1.0) -> None:
+        self.steps.append(("rect", x, y, w, h, colour, opacity))
+
+    def line(self, x1: float, y1: float, x2: float, y2: float, colour: str, width: float) -> None:
+        self.steps.append(("line", x1, y1, x2, y2, colour, width))
+
+    def string(self, x: float, y: float, text: str, font: str, size: float, anchor: str = "start") -> None:
+        self.steps.append(("string", x, y, text, font, size, anchor))
+
+    def flowable(self) -> Flowable:
+        from reportlab.lib.colors import HexColor
+        from reportlab.platypus import Flowable
+
+        steps, width, height = self.steps, self.width, self.height
+
+        class _Strip(Flowable):  # type: ignore[misc]
+            def wrap(self, _available_width: float, _available_height: float) -> tuple[float, float]:
+                return width, height
+
+            def draw(self) -> None:
+                # the rectangles of one colour and opacity as one path (the lanes' backgrounds first,
+                # then the cells on them, which never overlap), then the lines, then the words: the
+                # same picture with a few changes of colour, not one per shape
+                canvas = self.canv
+                canvas.saveState()
+                groups: dict[tuple[str, float], list[str]] = {}
+                for step in steps:
+                    if step[0] == "rect":
+                        _kind, x, y, w, h, colour, opacity = step
+                        groups.setdefault((colour, opacity), []).append(
+                            f"{x:.2f} {y:.2f} {w:.2f} {h:.2f} re")
+                backgrounds_first = sorted(groups.items(), key=lambda kv: kv[0][0] != _BACKGROUND)
+                for (colour, opacity), rects in backgrounds_first:
+                    canvas.setFillColor(HexColor(colour))
+                    canvas.setFillAlpha(opacity)
+                    canvas.addLiteral("n " + " ".join(rects) + " f")  # the rectangles filled as one path
+                canvas.setFillAlpha(1)
+                lines: dict[tuple[str, float], list[str]] = {}
+                for step in steps:
+                    if step[0] == "line":
+                        _kind, x1, y1, x2, y2, colour, line_width = step
+                        lines.setdefault((colour, line_width), []).append(
+                            f"{x1:.2f} {y1:.2f} m {x2:.2f} {y2:.2f} l")
+                for (colour, line_width), segments in lines.items():
+                    canvas.setStrokeColor(HexColor(colour))
+                    canvas.setLineWidth(line_width)
+                    canvas.addLiteral("n " + " ".join(segments) + " S")  # the lines stroked as one path
+                canvas.setFillColor(HexColor("#000000"))
+                draw = {"start": canvas.drawString, "end": canvas.drawRightString,
+                        "middle": canvas.drawCentredString}
+                for step in steps:
+                    if step[0] == "string":
+                        _kind, x, y, text, font, size, anchor = step
+                        canvas.setFont(font, size)
+                        draw[anchor](x, y, text)
+                canvas.restoreState()
+
+        return _Strip()
+
+
 def activity_strip(view: CaseView, width: float, height: float) -> Flowable:
     """The compact map: a lane per sector (in the order of first contact), time across in equal
     parts, each part shaded by how many steps took place in it; hospital admissions in black and
     days waiting to leave hatched, as on the full map. Its size does not grow with the case."""
-    from reportlab.graphics.shapes import Drawing, Line, Rect, String
-    from reportlab.lib.colors import HexColor
-
     from planner.map_style import sector_colour
 
     face = pdfkit.fonts()
@@ -230,33 +329,33 @@ def activity_strip(view: CaseView, width: float, height: float) -> Flowable:
             sectors.append(sector)
     label_width, axis = 120.0, 12.0
     row = max(7.0, min(16.0, (height - axis) / max(1, len(sectors))))
-    drawing = Drawing(width, row * len(sectors) + axis)
+    drawing = ActivityStrip(width, row * len(sectors) + axis)
     cell = (width - label_width) / STRIP_BINS
     top = drawing.height
     counts: dict[tuple[int, int], int] = Counter()
     stays: dict[tuple[int, int], bool] = {}
+    lanes = {sector: lane for lane, sector in enumerate(sectors)}
     for step in ordered:
         org = orgs.get(step.organisation)
-        lane = sectors.index(org.sector if org else "other")
+        lane = lanes[org.sector if org else "other"]
         start = (step.start_date - first).days
         end = ((step.end_date or step.start_date) - first).days
         ready = step.ready_for_discharge if step.delayed_days else None
         waiting_from = (ready - first).days * STRIP_BINS // span if ready else STRIP_BINS
+        admission = step.kind == "admission"
         for column in range(start * STRIP_BINS // span, min(end * STRIP_BINS // span, STRIP_BINS - 1) + 1):
             counts[lane, column] += 1
-            if step.kind == "admission":
+            if admission:
                 stays[lane, column] = stays.get((lane, column), False) or column >= waiting_from
     busiest = max(counts.values(), default=1)
     for lane, sector in enumerate(sectors):
         y = top - (lane + 1) * row
         colour = sector_colour(sector if sector != "other" else None)
-        drawing.add(Rect(0, y + 1, 4, row - 2, fillColor=HexColor(colour), strokeColor=None))
+        drawing.rect(0, y + 1, 4, row - 2, colour)
         name = label("sector", sector) if sector != "other" else "Not recorded"
         shown = pdfkit.elide(name, label_width - 10, lambda t: pdfkit._width(t, face.regular, 7.5))
-        drawing.add(String(7, y + row / 2 - 2.6, shown, fontName=face.regular, fontSize=7.5))
-        drawing.add(Rect(label_width, y + 0.5, width - label_width, row - 1, fillColor=HexColor("#f4f5f7"),
-                         strokeColor=None))
-        fill = HexColor(colour)
+        drawing.string(7, y + row / 2 - 2.6, shown, face.regular, 7.5)
+        drawing.rect(label_width, y + 0.5, width - label_width, row - 1, _BACKGROUND)
         column = 0
         while column < STRIP_BINS:  # neighbouring cells that look the same are drawn as one
             count = counts.get((lane, column), 0)
@@ -272,22 +371,20 @@ def activity_strip(view: CaseView, width: float, height: float) -> Flowable:
                 end += 1
             x, width_ = label_width + column * cell, (end - column) * cell
             if look[0] == "stay":
-                drawing.add(Rect(x, y + 1, width_, row - 2, fillColor=HexColor("#222222"), strokeColor=None))
+                drawing.rect(x, y + 1, width_, row - 2, "#222222")
                 for hatch in range(column, end) if look[1] else ():  # waiting to leave: white diagonals
                     hx = label_width + hatch * cell
-                    drawing.add(Line(hx, y + 1, hx + cell, y + row - 1, strokeColor=HexColor("#ffffff"),
-                                     strokeWidth=1))
+                    drawing.line(hx, y + 1, hx + cell, y + row - 1, "#ffffff", 1)
             else:
-                drawing.add(Rect(x, y + 1, width_, row - 2, fillColor=fill,
-                                 fillOpacity=0.35 + 0.65 * look[1] / 4, strokeColor=None))
+                drawing.rect(x, y + 1, width_, row - 2, colour, 0.35 + 0.65 * look[1] / 4)
             column = end
     for tick in range(5):
         day = round(tick * (span - 1) / 4)
         x = label_width + (width - label_width) * tick / 4
         text = view.when(first + timedelta(days=day))
         anchor = "start" if tick == 0 else "end" if tick == 4 else "middle"
-        drawing.add(String(x, 2, text, fontName=face.regular, fontSize=7, textAnchor=anchor))
-    return drawing
+        drawing.string(x, 2, text, face.regular, 7, anchor)
+    return drawing.flowable()
 
 
 # -- 2. How it works -----------------------------------------------------------------------------------
@@ -327,7 +424,7 @@ def impact(view: CaseView, detail: Detail, figures: Money) -> list[Flowable]:
         finding = group.strongest
         if finding is None:
             continue
-        evidence = _sentences(view.text(finding.evidence), detail.evidence_sentences)
+        evidence = shown_text(view, finding.evidence, detail.evidence_sentences)
         attached = costing.attached_cost(figures.original, finding.rule, finding.steps, figures.readmitted)
         cost = f" Cost attached: about £{costing.round_to_10(attached):,}." if attached else ""
         occurrences = len(group.active)
@@ -360,6 +457,13 @@ def impact(view: CaseView, detail: Detail, figures: Money) -> list[Flowable]:
         parts.append(pdfkit.markup(text, s.body))
         parts.append(pdfkit.para(money.estimate_note() + " Sources: " +
                                  "; ".join(f"{u.source} ({u.price_year})" for u in _sources(money)), s.muted))
+        local = money.local_figures()
+        if local:  # an area's own figure is said to be one, with its note, never passed off as national
+            parts.append(pdfkit.para(f"Local figures: {money.area}'s own unit costs replace {len(local)} of "
+                                     "the national defaults (set in the application's settings): "
+                                     + "; ".join(costing.local_item(u) for u in local[:6])
+                                     + (f"; and {len(local) - 6} more" if len(local) > 6 else "") + ".",
+                                     s.muted))
     else:
         parts.append(pdfkit.para("No step of this case has a published unit cost, so its cost is not "
                                  "estimated.", s.body))
@@ -367,9 +471,11 @@ def impact(view: CaseView, detail: Detail, figures: Money) -> list[Flowable]:
 
 
 def _sources(money: costing.CostOfCare) -> list[Any]:
+    """The national publications cited, each once (an area's own figures are listed apart)."""
     seen: dict[str, Any] = {}
     for unit in money.unit_costs():
-        seen.setdefault(unit.source, unit)
+        if not unit.is_local:
+            seen.setdefault(unit.source, unit)
     return list(seen.values())
 
 
@@ -380,6 +486,11 @@ MOST_CHARACTERS = 520
 def _sentences(text: str, count: int) -> str:
     """The first ``count`` sentences of ``text``, and no more than MOST_CHARACTERS (cut at a word,
     with "…"), as plain text."""
+    return _cut(text, count)[0]
+
+
+def _cut(text: str, count: int) -> tuple[str, bool]:
+    """:func:`_sentences`, and whether anything was left out."""
     pieces = text.replace("\n", " ").split(". ")
     kept = ". ".join(pieces[:count])
     cut = len(pieces) > count
@@ -387,7 +498,24 @@ def _sentences(text: str, count: int) -> str:
         kept, cut = kept[:MOST_CHARACTERS].rsplit(" ", 1)[0].rstrip(",;:"), True
     if cut:
         kept += "" if kept.endswith(".") else " …"
-    return kept
+    return kept, cut
+
+
+#: How much of a long text is anonymised to show its first sentences: far more than is shown.
+ANONYMISED_AHEAD = 4 * MOST_CHARACTERS
+
+
+def shown_text(view: CaseView, text: str | None, count: int) -> str:
+    """The first ``count`` sentences of ``text`` (worked out on the original case) as the view shows
+    it. A long text (a finding of a 1,000-step case names hundreds of steps) is anonymised only as
+    far as is needed: its start, far longer than what is shown; the whole text when that start
+    would not show all that is kept, so the words are those of anonymising it whole."""
+    if text and len(text) > ANONYMISED_AHEAD:
+        start = text[:ANONYMISED_AHEAD].rsplit(" ", 1)[0]
+        shown, cut = _cut(view.text(start), count)
+        if cut and len(shown) < len(start) // 2:  # what is kept ends well inside the start
+            return shown
+    return _sentences(view.text(text), count)
 
 
 # -- What we ask ----------------------------------------------------------------------------------------

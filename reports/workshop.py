@@ -42,6 +42,7 @@ if TYPE_CHECKING:
     from reportlab.platypus import Flowable
 
     from planner.rules import Finding
+    from planner.unit_costs import LocalUnitCosts
 
 KIND = "Regulation workshop case summary"
 #: Steps named in a finding's list before "and N more".
@@ -56,6 +57,8 @@ class WorkshopOptions:
     #: What the person is called when anonymised ("Mrs S" from her record when not set).
     alias: str | None = None
     prepared_on: date | None = None
+    #: The areas' own unit costs (the settings in the database); None: the national defaults only.
+    unit_costs: LocalUnitCosts | None = None
 
 
 @dataclass

@@ -23,6 +23,7 @@ if TYPE_CHECKING:
     from db.database import Database
     from db.exports import Rendered
     from planner.model import Case
+    from planner.unit_costs import LocalUnitCosts, UnitCost
 
 
 class CommandError(Exception):
@@ -47,6 +48,10 @@ def build_parser() -> argparse.ArgumentParser:
                                               "and their sources (an estimate, to the nearest £10)")
     costs.add_argument("case", metavar="CASE", help="case id or exact title")
     costs.add_argument("--json", action="store_true", help="print one JSON object")
+    costs.add_argument("--area", metavar="NAME",
+                       help="use this area's own unit costs (set in the application's settings); default: "
+                            "the person's area when it has figures of its own, else the national defaults; "
+                            "'England (national)' for the national defaults")
 
     commands.add_parser("demo", help="add the Mrs Smith example case to the database and print its id "
                                      "(refused if a case of that title is already there)")
@@ -192,18 +197,30 @@ def _cases(args: argparse.Namespace) -> int:
 
 def _costs(args: argparse.Namespace) -> int:
     from planner import describe
-    from planner.costs import cost_of_care, round_to_10
+    from planner.costs import costs_for, local_in_words, round_to_10
     from planner.reference import label
+    from planner.unit_costs import NATIONAL
 
-    case = _load_case(args, just_reading=True)
-    costs = cost_of_care(case)
+    with _database(args.db, just_reading=True) as database:
+        case = _get_case(database, args.case)
+        local = _local_costs(database)
+    area = args.area
+    national = area is not None and " ".join(area.split()).casefold() == NATIONAL.casefold()
+    if area is not None and not national and local.find(area) is None:
+        known = ", ".join(f"“{name}”" for name in local.names())
+        raise CommandError(f"no unit costs are set for the area “{area}”"
+                           + (f" (areas with their own: {known})" if known else
+                              " (no area has its own unit costs yet)")
+                           + f"; use “{NATIONAL}” for the national defaults")
+    costs = costs_for(case, local, area)
     units = costs.unit_costs()
     source = costs.source_number
     paid_by = {label("payer", code): pounds for code, pounds in costs.by_payer().items()}
 
     if args.json:
         print(json.dumps({
-            "total": costs.total, "estimate": costs.estimate_note(), "by_payer": paid_by,
+            "total": costs.total, "estimate": costs.estimate_note(), "area": costs.area,
+            "unit_costs": costs.figures_note(), "by_payer": paid_by,
             "by_organisation": costs.by_organisation(),
             "delayed": [{"step": d.step.id, "name": describe.step_name(d.step), "days": d.days,
                          "amount": round_to_10(d.amount), "paid_by": label("payer", d.paid_by),
@@ -221,10 +238,13 @@ def _costs(args: argparse.Namespace) -> int:
                        "price_year": c.unit_cost.price_year, "source": source(c.unit_cost)}
                       for c in costs.costed],
             "sources": [{"number": n, "source": u.source, "table": u.table, "price_year": u.price_year,
-                         "amount": u.amount, "per": u.per, **({"url": u.url} if u.url else {})}
+                         "amount": u.amount, "per": u.per, "local": u.is_local,
+                         **({"url": u.url} if u.url else {}),
+                         **({"area": u.area, "key": u.key, "note": u.note} if u.is_local else {})}
                         for n, u in enumerate(units, start=1)]}, indent=2, ensure_ascii=False))
         return 0
     print(f"THE COST OF CARE: £{costs.total:,}. {costs.estimate_note()}")
+    print(costs.figures_note())
     print("\nBy payer")
     for name, pounds in paid_by.items():
         print(f"  {name:<40} £{pounds:>9,}")
@@ -237,12 +257,14 @@ def _costs(args: argparse.Namespace) -> int:
             waiting = label("delay_attribution", d.attributed_to).lower()
             print(f"  {describe.step_name(d.step)}: {d.days} day{'s' if d.days != 1 else ''} × "
                   f"£{d.unit_cost.amount:,.2f} = £{round_to_10(d.amount):,}, paid by "
-                  f"{label('payer', d.paid_by)}, waiting for {waiting} [{source(d.unit_cost)}]")
+                  f"{label('payer', d.paid_by)}, waiting for {waiting} [{source(d.unit_cost)}"
+                  f"{_own(d.unit_cost)}]")
     print("\nEach step")
     for c in costs.costed:
         count = f"{c.units:.1f}".removesuffix(".0")
         print(f"  {describe.step_name(c.step)}: {count} × £{c.unit_cost.amount:,.2f} per {c.unit_cost.per} = "
-              f"£{round_to_10(c.amount):,}, {label('payer', c.payer)} [{source(c.unit_cost)}]")
+              f"£{round_to_10(c.amount):,}, {label('payer', c.payer)} [{source(c.unit_cost)}"
+              f"{_own(c.unit_cost)}]")
     if costs.not_costed:
         print("\nNot costed")
         for left_out in costs.not_costed:
@@ -253,8 +275,16 @@ def _costs(args: argparse.Namespace) -> int:
         print(f"\nUnpaid care by family and friends: {costs.unpaid_days} days (counted, not priced)")
     print("\nSources (unit costs as published, in their own price years)")
     for n, u in enumerate(units, start=1):
-        print(f"  [{n}] £{u.amount:,.2f} per {u.per}, {u.price_year}: {u.citation}")
+        if u.is_local:
+            print(f"  [{n}] LOCAL OVERRIDE: {local_in_words(u)}")
+        else:
+            print(f"  [{n}] £{u.amount:,.2f} per {u.per}, {u.price_year}: {u.citation}")
     return 0
+
+
+def _own(unit: UnitCost) -> str:
+    """", Torbay's own figure" after the source number of an area's own unit cost."""
+    return f", {unit.area}'s own figure" if unit.is_local else ""
 
 
 def _demo(args: argparse.Namespace) -> int:
@@ -467,6 +497,14 @@ def _get_case(database: Database, name: str) -> Case:
     return case
 
 
+def _local_costs(database: Database) -> LocalUnitCosts:
+    """The areas' own unit costs, set in the application's settings (shared through the database)."""
+    from db.unit_costs import UnitCostSettings
+
+    with database.snapshot() as session:
+        return UnitCostSettings(session).local_costs()
+
+
 def _warn_damage(case: Case) -> None:
     """A warning line on stderr for each part of a stored case that could not be read (and is
     left out of what the command shows or writes)."""
@@ -595,8 +633,9 @@ def _export_pdf(args: argparse.Namespace) -> int:
     from reports.workshop import WorkshopOptions
     from ui import exports
 
-    options = WorkshopOptions(identifiable=args.identifiable, alias=args.alias)
     with _database(args.db) as database:
+        options = WorkshopOptions(identifiable=args.identifiable, alias=args.alias,
+                                  unit_costs=_local_costs(database))
         rendered = _write(args, database,
                           lambda: exports.case_summary(_get_case(database, args.case), options))
     assert rendered.event is not None
@@ -610,8 +649,9 @@ def _export_value_case(args: argparse.Namespace) -> int:
     from reports.workshop import WorkshopOptions
     from ui import exports
 
-    options = WorkshopOptions(identifiable=args.identifiable, alias=args.alias)
     with _database(args.db) as database:
+        options = WorkshopOptions(identifiable=args.identifiable, alias=args.alias,
+                                  unit_costs=_local_costs(database))
         rendered = _write(args, database, lambda: exports.value_case(_get_case(database, args.case), options))
     assert rendered.event is not None
     how = "anonymised" if rendered.event.anonymised else "IDENTIFIABLE: contains personal data"
@@ -634,7 +674,7 @@ def _workshop_pack(args: argparse.Namespace) -> int:
             cases = [repository.get(case_id) for case_id in ids]
         for case in cases:
             _warn_damage(case)
-        return exports.workshop_pack(cases)  # each case in the pack has its export recorded
+        return exports.workshop_pack(cases, _local_costs(database))  # each case's export is recorded
 
     with _database(args.db) as database:
         rendered = _write(args, database, render)

@@ -15,6 +15,7 @@ from planner.model import Case
 
 if TYPE_CHECKING:
     from planner.analysis import Analysis
+    from planner.unit_costs import LocalUnitCosts
     from reports.workshop import WorkshopOptions
 
 #: What a refused existing file advises on the command line.
@@ -58,12 +59,13 @@ def value_case(case: Case, options: WorkshopOptions | None = None,
     return Rendered(buffer.getvalue(), event, written.pages)
 
 
-def workshop_pack(cases: Sequence[Case]) -> Rendered:
-    """The workshop pack of several cases (PDF, every case anonymised): one event for each case."""
+def workshop_pack(cases: Sequence[Case], unit_costs: LocalUnitCosts | None = None) -> Rendered:
+    """The workshop pack of several cases (PDF, every case anonymised): one event for each case.
+    ``unit_costs``: the areas' own unit costs (the settings), for the cost of delays."""
     from reports.pack import write_pack
 
     buffer = io.BytesIO()
-    written = write_pack(cases, buffer)
+    written = write_pack(cases, buffer, unit_costs=unit_costs)
     event = ExportEvent([case.id for case in cases], "workshop-pack", anonymised=True,
                         what="workshop pack page")
     return Rendered(buffer.getvalue(), event, written.pages)

@@ -42,6 +42,7 @@ from ui.widgets import Details, Table, muted_label
 if TYPE_CHECKING:
     from planner.analysis import Analysis
     from planner.rules import Finding
+    from planner.unit_costs import LocalUnitCosts
 
 Index = QModelIndex | QPersistentModelIndex
 _NO_INDEX = QModelIndex()
@@ -213,6 +214,8 @@ class FindingsTab(CaseTab):
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
+        #: The areas' own unit costs (set by the main window from the database); None: national only.
+        self.unit_costs: LocalUnitCosts | None = None
         self.summary = muted_label("")
         self.model = FindingsModel(self)
         self.tree = QTreeView()
@@ -298,7 +301,8 @@ class FindingsTab(CaseTab):
         for row, group in enumerate(self.model.groups):
             self.tree.setExpanded(self.model.index(row, 0), group.key_rank is not None or group.rule is None)
         self.measures_model.set_rows(self.analysis.measures.rows() if self.analysis else [])
-        self.costs_model.set_rows(costs.rows(costs.cost_of_care(self.case)))
+        # the unit costs of the case's area where it has set its own (Edit › Unit costs), else national
+        self.costs_model.set_rows(costs.rows(costs.costs_for(self.case, self.unit_costs)))
         self._summarise()
         if key is not None:
             self.select_finding(*key)

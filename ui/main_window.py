@@ -40,6 +40,7 @@ from ui.editing import CaseEditor
 if TYPE_CHECKING:
     from planner.analysis import Analysis
     from planner.fhir.report import ImportReport
+    from planner.unit_costs import LocalUnitCosts
 from ui.findings_tab import FindingsTab
 from ui.header import CaseHeader
 from ui.models import CaseListModel
@@ -118,6 +119,7 @@ class MainWindow(QMainWindow):
         self.map_tab = PathwayMapPlaceholder()
         self.pathway_tab = PathwayTab()
         self.findings_tab = FindingsTab()
+        self.findings_tab.unit_costs = self.local_unit_costs()
         self.care_plan_tab = CarePlanTab()
         self.care_plan_tab.print_requested.connect(self.print_care_plan)
         made: dict[type[CaseTab], CaseTab] = {
@@ -253,6 +255,8 @@ class MainWindow(QMainWindow):
                                                self.show_preferences)
         self.preferences_action.setMenuRole(QAction.MenuRole.PreferencesRole)
         edit_menu.addAction(self.preferences_action)
+        self.unit_costs_action = self._action("Unit &costs…", QKeySequence(), self.show_unit_costs)
+        edit_menu.addAction(self.unit_costs_action)
 
         view_menu = self.menuBar().addMenu("&View")
         find = self._action("&Find case", QKeySequence.StandardKey.Find, self._focus_search)
@@ -749,6 +753,7 @@ class MainWindow(QMainWindow):
         from ui.workshop_dialog import WorkshopExportDialog
 
         dialog = WorkshopExportDialog(self.case, self.analysis, self, save=self.saver)
+        dialog.unit_costs = self.local_unit_costs()
         def exported(path: str, anonymised: bool) -> None:
             how = "anonymised" if anonymised else "IDENTIFIABLE"
             self.statusBar().showMessage(f"Exported the workshop case summary ({how}) to {path}", 8000)
@@ -763,6 +768,7 @@ class MainWindow(QMainWindow):
         from ui.workshop_dialog import ValueCaseExportDialog
 
         dialog = ValueCaseExportDialog(self.case, self.analysis, self, save=self.saver)
+        dialog.unit_costs = self.local_unit_costs()
 
         def exported(path: str, anonymised: bool) -> None:
             how = "anonymised" if anonymised else "IDENTIFIABLE"
@@ -788,6 +794,7 @@ class MainWindow(QMainWindow):
 
         current = [self.case.id] if self.case is not None and self.case.id is not None else []
         dialog = CaseChooserDialog(fetch, load, current, self, save=self.saver)
+        dialog.unit_costs = self.local_unit_costs()
         def exported(path: str, _anonymised: bool) -> None:
             self.statusBar().showMessage(f"Made the workshop pack to {path}", 8000)
 
@@ -874,6 +881,40 @@ class MainWindow(QMainWindow):
         from ui.preferences_dialog import PreferencesDialog
 
         PreferencesDialog(self).exec()
+
+    def local_unit_costs(self) -> LocalUnitCosts | None:
+        """The areas' own unit costs, from the database (None, the national defaults, if unreadable)."""
+        from sqlalchemy.exc import SQLAlchemyError
+
+        from db.unit_costs import UnitCostSettings
+
+        try:
+            with self.database.snapshot() as session:
+                return UnitCostSettings(session).local_costs()
+        except (DatabaseError, SQLAlchemyError):
+            return None
+
+    def show_unit_costs(self) -> None:
+        """Edit › Unit costs: the national defaults and an area's own figures (shared, audited)."""
+        from sqlalchemy.exc import SQLAlchemyError
+
+        from ui.unit_costs_dialog import UnitCostsDialog
+
+        area = self.case.person.area if self.case is not None else None
+        try:
+            dialog = UnitCostsDialog(self.database, self, area=area)
+        except (DatabaseError, SQLAlchemyError) as error:  # e.g. where a damaged database is damaged
+            QMessageBox.warning(self, "Unit costs cannot be read", f"The unit costs cannot be read: {error}")
+            return
+
+        def saved(name: str) -> None:
+            self.findings_tab.unit_costs = self.local_unit_costs()
+            if self.case is not None:  # shown again (now if on screen, else when next shown)
+                self.findings_tab.set_case(self.case, lambda: self.analysis)
+            self.statusBar().showMessage(f"Saved {name}'s unit costs", 8000)
+
+        dialog.saved.connect(saved)
+        dialog.exec()
 
     def show_about(self) -> None:
         QMessageBox.about(

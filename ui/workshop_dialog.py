@@ -51,6 +51,7 @@ from ui.saving import OutputSaver, ask_save_path
 if TYPE_CHECKING:
     from db.repository import CaseSummary
     from planner.analysis import Analysis
+    from planner.unit_costs import LocalUnitCosts
     from reports.workshop import WorkshopOptions
 
 #: Fetches case summaries: (search text, how many) -> rows, as the case list does.
@@ -63,6 +64,8 @@ class WorkshopExportDialog(QDialog):
     """Export the workshop case summary of one case, after a preview of what it will hold."""
 
     exported = Signal(str, bool)  # path, anonymised
+    #: The areas' own unit costs (the main window's, from the database); None: the national defaults.
+    unit_costs: LocalUnitCosts | None = None
 
     def __init__(self, case: Case, analysis: Analysis | None = None, parent: QWidget | None = None, *,
                  save: OutputSaver | None = None) -> None:
@@ -157,7 +160,8 @@ class WorkshopExportDialog(QDialog):
 
         alias = self.alias.text().strip() or None
         return WorkshopOptions(identifiable=self.identifiable.isChecked(),
-                               alias=None if self.identifiable.isChecked() else alias)
+                               alias=None if self.identifiable.isChecked() else alias,
+                               unit_costs=self.unit_costs)
 
     def refresh(self) -> None:
         """Show what the summary will hold with the options as they are now."""
@@ -258,6 +262,8 @@ class CaseChooserDialog(QDialog):
     """Choose the cases of a workshop pack, then write it."""
 
     exported = Signal(str, bool)  # path, anonymised (always)
+    #: The areas' own unit costs (the main window's, from the database); None: the national defaults.
+    unit_costs: LocalUnitCosts | None = None
 
     #: Rows fetched for each search: enough to find any case by a word of its title.
     LIMIT = 500
@@ -375,7 +381,8 @@ class CaseChooserDialog(QDialog):
         from ui import exports
 
         ids = self.chosen_ids()
-        saved = self.save(path, lambda: exports.workshop_pack(self.load(ids)), "Pack not made")
+        saved = self.save(path, lambda: exports.workshop_pack(self.load(ids), self.unit_costs),
+                          "Pack not made")
         if saved is None:
             return None
         written, self.written = saved
