@@ -54,7 +54,7 @@ CARETEAM_STATUS = {"proposed", "active", "suspended", "inactive", "entered-in-er
 GENDER = {"male", "female", "other", "unknown"}
 CONTACT_SYSTEM = {"phone", "fax", "email", "pager", "url", "sms", "other"}
 EXPORTED_TYPES = {"Patient", "Organization", "Practitioner", "RelatedPerson", "PractitionerRole", "CareTeam",
-                  "EpisodeOfCare", "Encounter", "Condition", "Goal", "CarePlan"}
+                  "EpisodeOfCare", "Encounter", "Condition", "Goal", "CarePlan", "Task"}
 
 
 # -- helpers ----------------------------------------------------------------------------------------
@@ -168,10 +168,15 @@ def test_the_demo_case_exports_as_a_valid_r4_bundle(demo_case: Case) -> None:
                       "Practitioner": len(demo_case.team) - len(family), "RelatedPerson": len(family),
                       "PractitionerRole": len(demo_case.team) - len(family), "CareTeam": 1, "EpisodeOfCare": 1,
                       "Encounter": len(demo_case.steps), "Condition": len(demo_case.person.conditions),
-                      "Goal": len(demo_case.care_plan.goals), "CarePlan": 1}
+                      "Goal": len(demo_case.care_plan.goals), "CarePlan": 1, "Task": len(demo_case.handoffs)}
     patient = of_type(bundle, "Patient")[0]
-    assert patient["identifier"] == [{"system": "https://fhir.nhs.uk/Id/nhs-number",
-                                      "value": demo_case.person.nhs_number}]
+    assert patient["identifier"] == [{
+        "extension": [{
+            "url": "https://fhir.hl7.org.uk/StructureDefinition/Extension-UKCore-NHSNumberVerificationStatus",
+            "valueCodeableConcept": {"coding": [{
+                "system": "https://fhir.hl7.org.uk/CodeSystem/UKCore-NHSNumberVerificationStatusEngland",
+                "code": "02", "display": "Number present but not traced"}]}}],
+        "system": "https://fhir.nhs.uk/Id/nhs-number", "value": demo_case.person.nhs_number}]
     assert patient["name"][0]["family"] == "Smith" and patient["birthDate"] == "1937-04-02"
     # the coordinator in the care team, with SNOMED CT 768820003, once for each period held
     (team,) = of_type(bundle, "CareTeam")
