@@ -26,7 +26,7 @@ from planner.fhir import shapes
 from planner.fhir import values as fv
 from planner.fhir import vocabulary as v
 from planner.fhir.document import Document, Entry, FhirImportError, is_fhir
-from planner.fhir.mapping import IMPORT_KEY, UNKNOWN_SECTOR, _enum
+from planner.fhir.mapping import IMPORT_KEY, UNKNOWN_SECTOR, _enum, _Handoff
 from planner.fhir.plan import PlanMapper
 from planner.fhir.report import ImportReport
 from planner.model import Case, moment_key
@@ -104,6 +104,7 @@ class _Mapper(PlanMapper):
         for entry in doc.of_type("EpisodeOfCare"):
             self.episode(entry)
         plan = self.care_plan()
+        self.handoffs()
         person["conditions"] = self.conditions()
         if not person["conditions"]:
             del person["conditions"]
@@ -123,6 +124,7 @@ class _Mapper(PlanMapper):
                 "No care coordinator is named in the FHIR data (no EpisodeOfCare care manager, no "
                 "CareTeam member with the care-coordinator role): name one on the Team tab."
             )
+        self.outside()
         self.unused()
         return self.build(person, plan)
 
@@ -151,6 +153,11 @@ class _Mapper(PlanMapper):
                 f"the file holds {len(patients)} patients ({names}); a case is about one person: import "
                 "one person's Bundle at a time"
             )
+        if "animal" in patients[0].resource:
+            doc.fail(
+                "the Patient is an animal (Patient.animal is set): a case is about a person",
+                f"{patients[0].path}.animal",
+            )
         self.mark(patients[0])
         return patients[0]
 
@@ -177,15 +184,23 @@ class _Mapper(PlanMapper):
                     )
         born = resource.get("birthDate")
         if isinstance(born, str):
-            day = fv.day(born) if re.fullmatch(r"\d{4}-\d{2}-\d{2}", born) else None
-            if day is None:
+            whole = re.fullmatch(r"\d{4}-\d{2}-\d{2}", born)
+            day = fv.day(born) if whole else None
+            if day is None and (whole or fv.day(born) is None):
+                report.flag(f"The date of birth '{born}' is not a valid date: left out.")
+            elif day is None:
                 report.flag(f"The date of birth '{born}' is not a whole date: left out.")
             elif day > date.today():
                 report.flag(f"The date of birth {format_day(day)} is in the future: left out.")
             else:
                 person["date_of_birth"] = day.isoformat()
-        if resource.get("gender") in _enum("person", "sex"):
-            person["sex"] = resource["gender"]
+        gender = resource.get("gender")
+        if gender in _enum("person", "sex"):
+            person["sex"] = gender
+        elif gender is not None:
+            report.flag(
+                f"The gender '{gender}' is not a FHIR gender (male, female, other or unknown): left out."
+            )
         address = self.home_address(resource.get("address"))
         if address:
             area = fv.string(address.get("district")) or fv.string(address.get("city"))
@@ -210,17 +225,25 @@ class _Mapper(PlanMapper):
             + (", with an NHS number" if "nhs_number" in person else "")
         )
         for index, reference in enumerate(resource.get("generalPractitioner") or []):
-            element = f"generalPractitioner[{index}]"
-            target = self.doc.resolve(
-                reference, entry, element, ("Organization", "Practitioner", "PractitionerRole")
-            )
-            if target is not None and target.type == "Organization":
-                org = self.org(target)
-                org.registered_gp = org.needed = True
-            elif target is not None:
-                member = self.member(target)
-                member.role = member.role or "gp"
+            self.general_practitioner(entry, reference, f"generalPractitioner[{index}]")
         return person
+
+    def general_practitioner(self, entry: Entry, reference: Any, element: str) -> None:
+        """The registered GP: an Organization in the file (also by its ODS code) or a practitioner;
+        else a GP practice known by the reference's display or ODS code, or as not in this file."""
+        kinds = ("Organization", "Practitioner", "PractitionerRole")
+        target = self.doc.resolve(reference, entry, element, kinds)
+        if target is not None and target.type != "Organization":
+            member = self.member(target)
+            member.role = member.role or "gp"
+            self.report.map(f"Patient.generalPractitioner → {member.name}, GP")
+            return
+        org = self.org(target) if target is not None else self.org_unresolved(reference, entry)
+        if org is None:
+            return
+        org.registered_gp = org.needed = True
+        how = "in the file" if target is not None else "named in the reference only"
+        self.report.map(f"Patient.generalPractitioner → {org.name}, the registered GP practice ({how})")
 
 
     def person_details(self, resource: dict[str, Any], person: dict[str, Any]) -> None:
@@ -259,6 +282,74 @@ class _Mapper(PlanMapper):
                 consent["recorded_on"] = recorded.isoformat()
             person["consent"] = consent
 
+
+    def outside(self) -> None:
+        """References to what is not in the file: kept as names where they have one, and listed."""
+        outside = self.doc.outside
+        if not outside:
+            return
+        listed = "; ".join(f"{where.describe()} {element} → {to}" for where, element, to in outside[:5])
+        more = f" and {len(outside) - 5} more" if len(outside) > 5 else ""
+        self.report.flag(
+            f"{len(outside)} reference{'s' if len(outside) != 1 else ''} to resources not in this file "
+            f"({listed}{more}): kept as names where the file gives one (else “not in this file”); check them."
+        )
+
+    def handoffs(self) -> None:
+        """Handoffs from our own export: Tasks coded as a handoff, from the step of their
+        ``encounter`` to the step of their ``focus`` (both in the time window), with the method."""
+        steps = {s.key: s for s in self.steps if s.key is not None}
+        for entry in self.doc.of_type("Task"):
+            resource = entry.resource
+            if not fv.has_code(resource.get("code"), v.HANDOFF_SYSTEM, {"handoff"}):
+                continue
+            self.mark(entry)
+            ends = [
+                self.doc.resolve(resource.get(element), entry, element, ("Encounter",))
+                for element in ("encounter", "focus")
+            ]
+            source, target = (steps.get(id(end.resource)) if end is not None else None for end in ends)
+            if source is None or target is None:
+                self.skipped["handoffs from or to a step not imported"] += 1
+                continue
+            method = next(
+                (
+                    fv.code_in(item.get("valueCodeableConcept"), v.HANDOFF_METHOD_SYSTEM)
+                    for item in resource.get("input") or []
+                    if isinstance(item, dict) and fv.has_code(item.get("type"), v.HANDOFF_SYSTEM, {"method"})
+                ),
+                None,
+            )
+            owner = self.doc.resolve(
+                resource.get("owner"), entry, "owner",
+                ("Practitioner", "PractitionerRole", "Organization", "CareTeam", "HealthcareService",
+                 "Patient", "Device", "RelatedPerson"),
+            )
+            receiver = (
+                self.member(owner)
+                if owner is not None and owner.type in ("Practitioner", "PractitionerRole", "RelatedPerson")
+                else None
+            )
+            notes = " ".join(
+                str(n["text"])
+                for n in resource.get("note") or []
+                if isinstance(n, dict) and fv.string(n.get("text"))
+            )
+            self.handoff_list.append(
+                _Handoff(source, target, method if method in _enum("handoff", "method") else None, receiver,
+                         fv.limit(notes, 10000) or None)
+            )
+        if self.handoff_list:
+            count = len(self.handoff_list)
+            self.report.map(f"Task ×{count} (handoffs) → {count} handoff{'s' if count != 1 else ''}")
+
+    def title(self) -> str | None:
+        """The case's title, from our case-details extension on the EpisodeOfCare."""
+        for entry in self.doc.of_type("EpisodeOfCare"):
+            title = fv.string(fv.one(fv.extension(entry.resource, v.CASE_EXT), "title"))
+            if title:
+                return fv.limit(title, 200)
+        return None
 
     def unused(self) -> None:
         """Count what the import did not read, by type, and the reasons it skipped things."""
@@ -342,6 +433,20 @@ class _Mapper(PlanMapper):
                 for p in self.coordinators
             ]
         case["steps"] = [{"id": s.id, **s.data, "organisation": s.org.id} for s in steps]
+        title = self.title()
+        if title:
+            case["title"] = title
+        if self.handoff_list:
+            case["handoffs"] = []
+            for h in self.handoff_list:
+                handoff: dict[str, Any] = {"from": h.source.id, "to": h.target.id}
+                if h.method:
+                    handoff["method"] = h.method
+                if h.receiver is not None:
+                    handoff["named_receiver"] = h.receiver.id
+                if h.notes:
+                    handoff["notes"] = h.notes
+                case["handoffs"].append(handoff)
         if plan is not None:
             if goals:
                 plan["goals"] = [{"id": g.id, **g.data} for g in goals]

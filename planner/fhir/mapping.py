@@ -114,6 +114,17 @@ class _Step:
     fhir_id: str | None = None
     ours: bool = False
     id: str = ""
+    #: id() of the Encounter it came from (a handoff's Task refers to it)
+    key: int | None = None
+
+
+@dataclass(eq=False)
+class _Handoff:
+    source: _Step
+    target: _Step
+    method: str | None
+    receiver: _Member | None
+    notes: str | None
 
 
 @dataclass(eq=False)
@@ -165,13 +176,17 @@ class MapperBase:
         self.coordinators: list[_Period] = []
         self.unknown_orgs: list[_Org] = []
         self.teams_read = 0
+        self.handoff_list: list[_Handoff] = []
 
 
     def mark(self, entry: Entry) -> None:
         self.used.add(id(entry.resource))
 
     def about_her(self, entry: Entry, element: str = "subject") -> bool:
-        """Whether a resource is about the person: its subject is her, or it names no subject."""
+        """Whether a resource is about the person: its subject is her, or it names no subject (a
+        subject that is not in the file is someone else)."""
+        if self.doc.is_outside(entry.resource.get(element), entry):
+            return False
         target = self.doc.resolve(entry.resource.get(element), entry, element, ("Patient", "Group"))
         return target is None or target.resource is self.patient.resource
 
@@ -268,19 +283,50 @@ class MapperBase:
         if oversight:
             data["oversight"] = oversight
 
-    def org_named(self, display: str | None) -> _Org:
-        """An organisation known only by a reference's display, or one not recorded at all."""
+    def org_named(self, display: str | None, *, ods: str | None = None, outside: bool = False) -> _Org:
+        """An organisation known only by a reference's display or ODS code (or as not in this file),
+        or one not recorded at all."""
         name = fv.limit(fv.string(display), 200)
-        key: object = ("display", name.casefold()) if name else ("display", None)
+        if ods is not None and len(ods) <= 20:
+            key: object = ("ods", ods)
+            name = name or f"Organisation {ods}"
+        elif name:
+            key = ("display", name.casefold())
+        elif outside:
+            key, name = ("outside", None), "Organisation not in this file"
+        else:
+            key = ("display", None)
         found = self.orgs.get(key)
         if found is None:
             found = self.orgs[key] = _Org(name or "Organisation not recorded")
+            if ods is not None and len(ods) <= 20:
+                found.data["codes"] = {"ods": ods}
             if name is None:
                 self.report.flag(
                     "Some encounters name no organisation (no serviceProvider): their steps are "
                     "at “Organisation not recorded”; set the right one on each step."
                 )
         return found
+
+    def org_reference(self, reference: Any, entry: Entry, element: str) -> _Org | None:
+        """The organisation a Reference names: the Organization in the file (also by its ODS code),
+        else one known by the reference's display or ODS code, or as not in this file."""
+        target = self.doc.resolve(reference, entry, element, ("Organization",))
+        if target is not None:
+            return self.org(target)
+        return self.org_unresolved(reference, entry)
+
+    def org_unresolved(self, reference: Any, entry: Entry) -> _Org | None:
+        """The organisation of a Reference that does not resolve in the file, if it names one."""
+        if not isinstance(reference, dict):
+            return None
+        identifier = fv.obj(reference.get("identifier"))
+        ods = fv.string(identifier.get("value")) if identifier.get("system") == v.ODS_SYSTEM else None
+        display = fv.string(reference.get("display"))
+        outside = self.doc.is_outside(reference, entry)
+        if display or ods or outside:
+            return self.org_named(display, ods=ods, outside=outside)
+        return None
 
     def in_window(self, start: Moment | date | None, end: Moment | date | None = None) -> bool:
         if self.window_start is None or start is None:

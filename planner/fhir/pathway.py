@@ -16,6 +16,7 @@ from planner.fhir.mapping import (
     AMBULATORY_SETTING,
     UNKNOWN_SECTOR,
     _enum,
+    _Org,
     _Step,
     _Visit,
 )
@@ -42,15 +43,16 @@ class PathwayMapper(TeamMapper):
             self.skipped["encounters without a start date"] += 1
             return None
         end = fv.when(period.get("end"), end=True)
+        if end is not None and moment_key(end) < moment_key(start):
+            self.report.flag(
+                f"{entry.describe()} is invalid: it ends ({period.get('end')}) before it starts "
+                f"({period.get('start')}). Its end was left out; check the step."
+            )
+            end = None
         cls = resource.get("class")
         code = cls.get("code") if isinstance(cls, dict) else None
         provider = resource.get("serviceProvider")
-        target = self.doc.resolve(provider, entry, "serviceProvider", ("Organization",))
-        org = (
-            self.org(target)
-            if target is not None
-            else self.org_named(provider.get("display") if isinstance(provider, dict) else None)
-        )
+        org = self.org_reference(provider, entry, "serviceProvider") or self.org_named(None)
         ours = fv.code_in(resource.get("type"), v.STEP_KIND_SYSTEM) in _enum("step", "kind")
         if isinstance(code, str):
             org.classes[code] += 1
@@ -67,6 +69,8 @@ class PathwayMapper(TeamMapper):
             rule = f"from {format_day(self.since)}, as asked"
         elif not self.years:
             start, rule = None, "the whole history, as asked"
+        elif visits and all(vis.ours for vis in visits):
+            start, rule = None, "the whole history: the file is a case exported by Pathway Planner"
         elif latest is None:
             start, rule = None, "no encounters"
         else:
@@ -81,6 +85,12 @@ class PathwayMapper(TeamMapper):
     def pathway(self, visits: list[_Visit]) -> None:
         kept = [vis for vis in visits if self.in_window(vis.start, vis.end)]
         left_out = len(visits) - len(kept)
+        if left_out and visits and all(vis.ours for vis in visits):
+            self.report.flag(
+                f"{left_out} step{'s' if left_out != 1 else ''} of this Pathway Planner export "
+                f"{'were' if left_out != 1 else 'was'} left out by the time window you chose: import "
+                "it again without a window to keep the whole case."
+            )
         self.report.left_out_encounters = left_out
         if left_out:
             assert self.window_start is not None
@@ -93,7 +103,8 @@ class PathwayMapper(TeamMapper):
         unknown_classes: Counter[str] = Counter()
         for order, vis in enumerate(sorted(kept, key=lambda x: moment_key(x.start))):
             step = self.step(vis, emergencies, unknown_classes)
-            self.steps.append(_Step(step, vis.org, order * 2, vis.entry.id, vis.ours))
+            key = id(vis.entry.resource)
+            self.steps.append(_Step(step, vis.org, order * 2, vis.entry.id, vis.ours, key=key))
             vis.org.needed = True
             if not vis.ours and step["kind"] == "admission":
                 self.discharge(vis, step, order * 2 + 1)
@@ -110,6 +121,16 @@ class PathwayMapper(TeamMapper):
             )
             self.report.map(f"Encounter ×{len(kept)} → {len(self.steps)} steps ({listing})")
 
+    @staticmethod
+    def not_a_practice(org: _Org) -> str:
+        """Why an organisation cannot be a GP practice whatever its encounters ("" when it can)."""
+        ods = (org.data.get("codes") or {}).get("ods")
+        if isinstance(ods, str) and v.TRUST_ODS_CODE.match(ods):
+            return f"an NHS trust (ODS code {ods})"
+        if v.HOSPITAL_NAME.search(org.name):
+            return "named as a hospital or trust"
+        return ""
+
     def step(self, vis: _Visit, emergencies: list[_Visit], unknown: Counter[str]) -> dict[str, Any]:
         resource = vis.entry.resource
         types = resource.get("type")
@@ -125,10 +146,7 @@ class PathwayMapper(TeamMapper):
                 step["setting"] = setting
         step["start"] = format_iso(vis.start)
         if vis.end is not None:
-            if moment_key(vis.end) >= moment_key(vis.start):
-                step["end"] = format_iso(vis.end)
-            else:
-                self.report.flag(f"{vis.entry.describe()} ends before it starts: its end was left out.")
+            step["end"] = format_iso(vis.end)
         text = next((t for t in (fv.concept_text(c) for c in fv.concepts(types)) if t), None)
         if not vis.ours:
             reasons = [fv.concept_text(c) for c in fv.concepts(resource.get("reasonCode"))]
@@ -270,6 +288,14 @@ class PathwayMapper(TeamMapper):
             elif org.classes["NONAC"] or org.classes["HH"]:
                 org.sector = "community_health"
                 org.sector_reason = "inferred from its non-acute inpatient or home health encounters"
+            elif org.check_ups and self.not_a_practice(org):
+                org.sector, org.sector_reason = UNKNOWN_SECTOR, "unknown"
+                unknown.append(org)
+                self.report.flag(
+                    f"Organisation {org.name}: {org.check_ups} check-up encounter"
+                    f"{'s' if org.check_ups != 1 else ''} there, but it is {self.not_a_practice(org)}, so "
+                    "it was not taken for a GP practice."
+                )
             elif org.check_ups:
                 org.sector = "primary_care"
                 org.sector_reason = (

@@ -219,6 +219,12 @@ ORGANISATION_TYPE_DISPLAY = {
     "other": "Other",
 }
 
+#: Names that say an organisation is a hospital or a trust: check-ups there never make it a GP
+#: practice (the name is never used to decide a sector, only to refuse this one guess).
+HOSPITAL_NAME = re.compile(r"hospital|medical cent(er|re)|infirmary|\btrust\b|urgent care|\bnhs\b", re.I)
+#: An NHS trust's ODS code (three characters starting R): never a GP practice.
+TRUST_ODS_CODE = re.compile(r"^R[A-Z0-9]{2}$")
+
 #: Encounter types that mark a routine check-up (general practice in England).
 CHECK_UP_CODES = frozenset({"185349003", "162673000", "410620009"})
 CHECK_UP_WORDS = re.compile(r"check[- ]?up|general examination|health check|wellness|annual review", re.I)
