@@ -26,7 +26,7 @@ from planner.fhir import shapes
 from planner.fhir import values as fv
 from planner.fhir import vocabulary as v
 from planner.fhir.document import Document, Entry, FhirImportError, is_fhir
-from planner.fhir.mapping import IMPORT_KEY, UNKNOWN_SECTOR, _enum, _Handoff
+from planner.fhir.mapping import IMPORT_KEY, UNKNOWN_SECTOR, _enum, _Handoff, _Org
 from planner.fhir.plan import PlanMapper
 from planner.fhir.report import ImportReport
 from planner.model import Case, moment_key
@@ -238,7 +238,10 @@ class _Mapper(PlanMapper):
             member.role = member.role or "gp"
             self.report.map(f"Patient.generalPractitioner → {member.name}, GP")
             return
-        org = self.org(target) if target is not None else self.org_unresolved(reference, entry)
+        if target is not None:
+            org: _Org | None = self.org(target)
+        else:
+            org = self.gp_not_in_file(reference, entry)
         if org is None:
             return
         org.registered_gp = org.needed = True
@@ -282,6 +285,28 @@ class _Mapper(PlanMapper):
                 consent["recorded_on"] = recorded.isoformat()
             person["consent"] = consent
 
+
+    def gp_not_in_file(self, reference: Any, entry: Entry) -> _Org | None:
+        """The registered GP when the reference does not resolve: a GP (team member) when it names
+        a practitioner, else a GP practice by the reference's display or ODS code, or as not in
+        this file. None when the reference names nothing."""
+        if not isinstance(reference, dict):
+            return None
+        target = reference.get("reference")
+        kind = reference.get("type") or (str(target).split("/")[-2] if str(target).count("/") else None)
+        display = fv.string(reference.get("display"))
+        if kind in ("Practitioner", "PractitionerRole") and display:
+            member = self.member_named(display)
+            member.role = member.role or "gp"
+            self.report.map(f"Patient.generalPractitioner → {member.name}, GP (named in the reference only)")
+            return None
+        identifier = fv.obj(reference.get("identifier"))
+        ods = fv.string(identifier.get("value")) if identifier.get("system") == v.ODS_SYSTEM else None
+        if ods and not display:
+            return self.org_named(f"GP practice {ods}", ods=ods)
+        if not display and not ods and self.doc.is_outside(reference, entry):
+            return self.org_named("Registered GP practice (not in this file)")
+        return self.org_unresolved(reference, entry)
 
     def outside(self) -> None:
         """References to what is not in the file: kept as names where they have one, and listed."""
