@@ -115,11 +115,15 @@ def test_the_fhir_package_command(capsys: pytest.CaptureFixture[str], db_url: st
     assert (out / "package.json").read_text(encoding="utf-8") == "{}"  # nothing written
     assert run(capsys, "--db", db_url, "fhir-package", "--out", str(out), "--force")[0] == 0
     assert json.loads((out / "package.json").read_text(encoding="utf-8"))["name"] == "pathway-planner.fhir"
-    if db_url.startswith("sqlite:///"):  # never over the database
-        database = Path(db_url.removeprefix("sqlite:///"))
-        before = database.read_bytes()
-        code, _printed, err = run(capsys, "--db", db_url, "fhir-package", "--out", str(database.parent), "--force")
-        assert database.read_bytes() == before
+    folder = tmp_path / "beside-the-database"  # never over the database, even with --force
+    folder.mkdir()
+    database = folder / "package.json"
+    database.write_bytes(b"SQLite format 3\x00 pretend")
+    code, _printed, err = run(capsys, "--db", f"sqlite:///{database}", "fhir-package", "--out", str(folder),
+                              "--force")
+    assert code == 1 and "is the database Pathway Planner is using" in err
+    assert sorted(p.name for p in folder.iterdir()) == ["package.json"]  # nothing written at all
+    assert database.read_bytes() == b"SQLite format 3\x00 pretend"
 
 
 # -- 2. exports a receiver accepts ----------------------------------------------------------------

@@ -369,12 +369,14 @@ def _export_fhir(args: argparse.Namespace) -> int:
 def _fhir_package(args: argparse.Namespace) -> int:
     """Every file is checked (never the database, its backups or an existing file without --force)
     before any is written; each is written atomically."""
+    from db.database import choose_url, sqlite_path
     from db.exports import check_target
     from planner.fhir.conformance import shipped_package
     from ui.exports import FORCE_ADVICE
 
     folder = Path(args.out)
-    with _render_errors(args.out), _database(args.db, just_reading=True) as database:
+    database = sqlite_path(choose_url(args.db)[0])  # what must not be replaced; the database is not opened
+    with _render_errors(args.out):
         folder.mkdir(parents=True, exist_ok=True)
         targets = [(check_target(database, folder / name, overwrite=args.force, exists_advice=FORCE_ADVICE),
                     text) for name, text in sorted(shipped_package().items())]
