@@ -152,7 +152,7 @@ def test_check_ups_never_make_a_hospital_a_gp_practice(org: dict[str, Any], cls:
     (found,) = result.case.organisations
     assert found.sector == sector
     if sector == "system" and org["name"] != "PCP17006":
-        assert any("not taken for a GP practice" in line for line in result.report.attention)
+        assert any("did not make it a GP practice" in line for line in result.report.attention)
 
 
 # -- real and published-shape files -----------------------------------------------------------------

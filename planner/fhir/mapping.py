@@ -79,6 +79,8 @@ class _Org:
     check_ups: int = 0
     registered_gp: bool = False
     needed: bool = False
+    #: why check-ups there did not make it a GP practice ("named as a hospital or trust")
+    not_a_practice: str = ""
     id: str = ""
 
 

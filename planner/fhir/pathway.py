@@ -290,12 +290,8 @@ class PathwayMapper(TeamMapper):
                 org.sector_reason = "inferred from its non-acute inpatient or home health encounters"
             elif org.check_ups and self.not_a_practice(org):
                 org.sector, org.sector_reason = UNKNOWN_SECTOR, "unknown"
+                org.not_a_practice = self.not_a_practice(org)
                 unknown.append(org)
-                self.report.flag(
-                    f"Organisation {org.name}: {org.check_ups} check-up encounter"
-                    f"{'s' if org.check_ups != 1 else ''} there, but it is {self.not_a_practice(org)}, so "
-                    "it was not taken for a GP practice."
-                )
             elif org.check_ups:
                 org.sector = "primary_care"
                 org.sector_reason = (
@@ -320,9 +316,15 @@ class PathwayMapper(TeamMapper):
                 ", ".join(f"{n} {v.CLASS_WORDS.get(c, c)}" for c, n in org.classes.most_common())
                 or "no encounters"
             )
+            vetoed = (
+                f" Its {org.check_ups} check-up encounter{'s' if org.check_ups != 1 else ''} did not make "
+                f"it a GP practice: it is {org.not_a_practice}."
+                if org.not_a_practice
+                else ""
+            )
             self.report.flag(
                 f"Organisation {org.name}: sector unknown (the FHIR data does not say what kind of "
-                f"organisation it is; {seen}). Placed under “{label('sector', UNKNOWN_SECTOR)}” "
+                f"organisation it is; {seen}).{vetoed} Placed under “{label('sector', UNKNOWN_SECTOR)}” "
                 "for now: set its sector on the Organisations tab."
             )
         self.unknown_orgs = unknown
