@@ -429,7 +429,9 @@ def test_hl7_examples_in_one_bundle_resolve_relative_and_contained_references(sh
               "entry": [{"fullUrl": f"http://hl7.org/fhir/{r['resourceType']}/{r['id']}", "resource": r}
                         for r in resources]}
     outside = import_fhir(bundle)  # the care manager is not in the file: kept as "not in this file", reported
-    assert any("EpisodeOfCare/example careManager → Practitioner/14" in line for line in outside.report.attention)
+    assert any("EpisodeOfCare/example careManager → Amanda Assigned (Practitioner/14)" in line
+               for line in outside.report.attention)
+    assert [m.name for m in outside.case.team if m.id == outside.case.coordinator[0].member] == ["Amanda Assigned"]
     episode = next(r for r in resources if r["resourceType"] == "EpisodeOfCare")
     episode["careManager"] = {"display": "Amanda Assigned"}  # the name alone: no broken reference
     result = import_fhir(bundle)

@@ -147,8 +147,8 @@ class Document:
         self.entries: list[Entry] = []
         self.skipped_entries = 0
         self.bundle_type: str | None = None
-        #: references the import followed to something not in the file: (where, element, target)
-        self.outside: list[tuple[Entry, str, str]] = []
+        #: references the import followed to something not in the file: (where, element, target, display)
+        self.outside: list[tuple[Entry, str, str, str | None]] = []
         if kind == "Bundle":
             self._read_bundle(data)
         else:
@@ -243,8 +243,10 @@ class Document:
                 f"{where.path}.{element}",
             )
         if found is None:
-            if (where, element, target) not in self.outside:
-                self.outside.append((where, element, target))
+            display = reference.get("display")
+            found_one = (where, element, target, display.strip() if isinstance(display, str) else None)
+            if found_one not in self.outside:
+                self.outside.append(found_one)
             return None
         if expected and found.type not in expected:
             self.fail(

@@ -313,7 +313,10 @@ class _Mapper(PlanMapper):
         outside = self.doc.outside
         if not outside:
             return
-        listed = "; ".join(f"{where.describe()} {element} → {to}" for where, element, to in outside[:5])
+        listed = "; ".join(
+            f"{where.describe()} {element} → {f'{shown} ({to})' if shown else to}"
+            for where, element, to, shown in outside[:5]
+        )
         more = f" and {len(outside) - 5} more" if len(outside) > 5 else ""
         self.report.flag(
             f"{len(outside)} reference{'s' if len(outside) != 1 else ''} to resources not in this file "
