@@ -18,7 +18,7 @@ from hypothesis import HealthCheck, given, settings
 from planner.casefile import case_from_dict
 from planner.fhir import export_fhir, import_fhir
 from planner.fhir.conformance import build_package, definitions, dumps, shipped_package
-from planner.model import Case, Handoff, Member
+from planner.model import RECORD_KEY, Case, Handoff, Member
 from tests.factories import large_case_dict
 from tests.test_fhir import TODAY, check_bundle, of_type, run
 from tests.test_rules_properties import cases
@@ -242,6 +242,25 @@ def test_handoffs_are_tasks_with_their_method_and_receiver(demo_case: Case) -> N
     assert back.handoffs == demo_case.handoffs and back.title == demo_case.title
 
 
+def test_the_team_s_annotations_and_record_come_back(demo_case: Case) -> None:
+    assert demo_case.annotations and demo_case.extensions and RECORD_KEY in demo_case.extensions
+    bundle = export_fhir(demo_case, today=TODAY)
+    back = import_fhir(bundle).case
+    assert back.annotations == demo_case.annotations
+    assert back.extensions is not None and back.extensions[RECORD_KEY] == demo_case.extensions[RECORD_KEY]
+    # an edited file whose annotations name a step that is not there: imported without them, and said
+    (episode,) = of_type(bundle, "EpisodeOfCare")
+    parts = episode["extension"][0]["extension"]
+    notes = next(p for p in parts if p["url"] == "annotations")
+    edited = json.loads(notes["valueString"])
+    edited[0]["steps"] = ["no-such-step"]
+    notes["valueString"] = json.dumps(edited)
+    result = import_fhir(bundle)
+    assert result.case.annotations == [] and RECORD_KEY not in (result.case.extensions or {})
+    assert any("do not match the case as imported" in line for line in result.report.attention)
+    assert result.case.handoffs == demo_case.handoffs  # the rest is kept
+
+
 # -- 4. the round trip ----------------------------------------------------------------------------
 def _step_key(case: Case, ident: str) -> Any:
     step = case.step(ident)
@@ -266,6 +285,11 @@ def test_a_generated_case_round_trips_with_its_handoffs_and_title(case: Case) ->
     assert _essentials(back) == _essentials(case)
     assert (back.title or None) == ((case.title or "").strip() or None)
     assert _handoffs(back) == _handoffs(case)
+    kept_ids = {s.id for s in back.steps} == {s.id for s in case.steps} and \
+        {m.id for m in back.team} == {m.id for m in case.team}
+    if kept_ids:  # the team's annotations and record refer to the case's own ids
+        assert back.annotations == case.annotations
+        assert (back.extensions or {}).get(RECORD_KEY) == (case.extensions or {}).get(RECORD_KEY)
 
 
 def test_our_own_export_is_imported_whole_or_the_left_out_steps_are_counted() -> None:
@@ -330,7 +354,8 @@ def test_the_handoff_and_title_survive_a_case_without_them(demo_case: Case) -> N
     case.title, case.handoffs = None, []
     bundle = export_fhir(case, today=TODAY)
     assert not of_type(bundle, "Task")
-    assert "extension" not in of_type(bundle, "EpisodeOfCare")[0]
+    parts = [p["url"] for e in of_type(bundle, "EpisodeOfCare")[0].get("extension", []) for p in e["extension"]]
+    assert "title" not in parts
     back = import_fhir(bundle).case
     assert back.title is None and back.handoffs == []
     case.handoffs = [Handoff(case.steps[0].id, case.steps[1].id)]  # no method, receiver or notes

@@ -197,8 +197,15 @@ EXTENSIONS: tuple[ExtensionDef, ...] = (
         ),
     ),
     ExtensionDef(
-        v.CASE_EXT, "Case details", "The case's title, on the EpisodeOfCare that stands for the case.",
-        ("EpisodeOfCare",), (("title", "string", "1", None),),
+        v.CASE_EXT, "Case details",
+        "The case's title, and the team's annotations of findings and its record (sign-offs, agreed "
+        "versions) as the case file's JSON, on the EpisodeOfCare that stands for the case.",
+        ("EpisodeOfCare",),
+        (
+            ("title", "string", "1", None),
+            ("annotations", "string", "1", None),
+            ("team_record", "string", "1", None),
+        ),
     ),
 )
 

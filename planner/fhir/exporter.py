@@ -25,13 +25,23 @@ import uuid
 from datetime import date, timedelta
 from typing import Any
 
-from planner.casefile import write_text_atomically
+from planner.casefile import case_to_dict, write_text_atomically
 from planner.fhir import ukcore
 from planner.fhir import vocabulary as v
 from planner.fhir.datatypes import _complex, _concept, _contact_point, _text, fhir_moment, human_name
 from planner.fhir.datatypes import uk_offset as uk_offset  # part of this module's API, as fhir_moment
 from planner.fhir.narrative import narrative
-from planner.model import Case, Coordination, Handoff, Member, Moment, Organisation, Step, moment_key
+from planner.model import (
+    RECORD_KEY,
+    Case,
+    Coordination,
+    Handoff,
+    Member,
+    Moment,
+    Organisation,
+    Step,
+    moment_key,
+)
 from planner.reference import label
 
 _NAMESPACE = uuid.uuid5(uuid.NAMESPACE_URL, v.BASE)
@@ -416,9 +426,20 @@ class _Exporter:
         case = self.case
         starts = [s.start_date for s in case.steps] + [c.start for c in case.coordinator]
         resource: dict[str, Any] = {}
-        if _text(case.title):
-            title = {"url": "title", "valueString": case.title}
-            resource["extension"] = [{"url": v.CASE_EXT, "extension": [title]}]
+        as_file = case_to_dict(case) if case.annotations or case.extensions else {}
+        record = (as_file.get("extensions") or {}).get(RECORD_KEY)
+        details = _complex(
+            v.CASE_EXT,
+            [
+                ("title", "valueString", case.title),
+                # the case file's own JSON, for a Pathway Planner receiver (see docs/FHIR.md)
+                ("annotations", "valueString",
+                 json.dumps(as_file["annotations"]) if case.annotations else None),
+                ("team_record", "valueString", json.dumps(record) if record else None),
+            ],
+        )
+        if details:
+            resource["extension"] = [details]
         resource["status"] = "active"
         resource["type"] = [{"text": "Integrated health and social care"}]
         resource["patient"] = self.patient_ref

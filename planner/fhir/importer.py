@@ -13,6 +13,7 @@ FHIR import meets every rule a case file does; any problem refuses the whole imp
 
 from __future__ import annotations
 
+import json
 import os
 import re
 from collections import Counter
@@ -29,7 +30,7 @@ from planner.fhir.document import Document, Entry, FhirImportError, is_fhir
 from planner.fhir.mapping import IMPORT_KEY, UNKNOWN_SECTOR, _enum, _Handoff, _Org
 from planner.fhir.plan import PlanMapper
 from planner.fhir.report import ImportReport
-from planner.model import Case, moment_key
+from planner.model import RECORD_KEY, Case, moment_key
 from planner.nhs_number import is_valid as nhs_number_is_valid
 from planner.validation import MAX_COUNTED, CaseFileError, Problem
 
@@ -64,11 +65,20 @@ def import_fhir(
     case_data = mapper.run()
     try:
         case = case_from_dict(case_data, source)
-    except CaseFileError as error:  # its paths are in the case made from the file, not in the file
-        problems = [Problem(p.path, f"{p.message} (in the case made from the FHIR data)")
-                    for p in error.problems]
-        raise FhirImportError(problems, source=source, count=error.count) from None
+    except CaseFileError as error:
+        if not mapper.drop_carried(case_data):
+            raise _in_the_case(error, source) from None
+        try:  # the team's annotations or record carried by our export no longer fit: without them
+            case = case_from_dict(case_data, source)
+        except CaseFileError as again:
+            raise _in_the_case(again, source) from None
     return FhirImport(case, case_data, mapper.report)
+
+
+def _in_the_case(error: CaseFileError, source: str | None) -> FhirImportError:
+    """A problem of the case made from the file: its paths are in that case, not in the file."""
+    problems = [Problem(p.path, f"{p.message} (in the case made from the FHIR data)") for p in error.problems]
+    return FhirImportError(problems, source=source, count=error.count)
 
 
 def read_fhir_file(
@@ -371,13 +381,40 @@ class _Mapper(PlanMapper):
             count = len(self.handoff_list)
             self.report.map(f"Task ×{count} (handoffs) → {count} handoff{'s' if count != 1 else ''}")
 
-    def title(self) -> str | None:
-        """The case's title, from our case-details extension on the EpisodeOfCare."""
+    def case_details(self) -> dict[str, Any]:
+        """Our case-details extension on the EpisodeOfCare: the title, and the team's annotations
+        and record carried as the case file's JSON."""
         for entry in self.doc.of_type("EpisodeOfCare"):
-            title = fv.string(fv.one(fv.extension(entry.resource, v.CASE_EXT), "title"))
-            if title:
-                return fv.limit(title, 200)
-        return None
+            parts = fv.extension(entry.resource, v.CASE_EXT)
+            if parts:
+                found: dict[str, Any] = {}
+                title = fv.string(fv.one(parts, "title"))
+                if title:
+                    found["title"] = fv.limit(title, 200)
+                for key in ("annotations", "team_record"):
+                    text = fv.one(parts, key)
+                    try:
+                        found[key] = json.loads(text) if isinstance(text, str) else None
+                    except ValueError:
+                        what = key.replace("_", " ")
+                        self.report.flag(f"The case's {what} in the file could not be read: left out.")
+                return found
+        return {}
+
+    def drop_carried(self, case: dict[str, Any]) -> bool:
+        """Leave out the annotations and team record carried by our export (they refer to steps and
+        people by the case's ids), saying so; False when there were none to leave out."""
+        dropped = [key for key in ("annotations",) if key in case]
+        if RECORD_KEY in case["extensions"]:
+            del case["extensions"][RECORD_KEY]
+            dropped.append("team record")
+        for key in ("annotations",):
+            case.pop(key, None)
+        if dropped:
+            self.report.flag(
+                f"The team's {' and '.join(dropped)} in the file do not match the case as imported: left out."
+            )
+        return bool(dropped)
 
     def unused(self) -> None:
         """Count what the import did not read, by type, and the reasons it skipped things."""
@@ -461,9 +498,11 @@ class _Mapper(PlanMapper):
                 for p in self.coordinators
             ]
         case["steps"] = [{"id": s.id, **s.data, "organisation": s.org.id} for s in steps]
-        title = self.title()
-        if title:
-            case["title"] = title
+        details = self.case_details()
+        if details.get("title"):
+            case["title"] = details["title"]
+        if isinstance(details.get("annotations"), list) and details["annotations"]:
+            case["annotations"] = details["annotations"]
         if self.handoff_list:
             case["handoffs"] = []
             for h in self.handoff_list:
@@ -496,4 +535,6 @@ class _Mapper(PlanMapper):
         if self.unknown_orgs:
             record["sector_unknown"] = [o.id for o in self.unknown_orgs]
         case["extensions"] = {IMPORT_KEY: record}
+        if isinstance(details.get("team_record"), dict):
+            case["extensions"][RECORD_KEY] = details["team_record"]
         return case
