@@ -258,7 +258,6 @@ class _Mapper(PlanMapper):
         how = "in the file" if target is not None else "named in the reference only"
         self.report.map(f"Patient.generalPractitioner → {org.name}, the registered GP practice ({how})")
 
-
     def person_details(self, resource: dict[str, Any], person: dict[str, Any]) -> None:
         """Our person-details extension: the case-file fields FHIR's Patient has no element for."""
         parts = fv.extension(resource, v.PERSON_EXT)
@@ -294,7 +293,6 @@ class _Mapper(PlanMapper):
             if recorded:
                 consent["recorded_on"] = recorded.isoformat()
             person["consent"] = consent
-
 
     def gp_not_in_file(self, reference: Any, entry: Entry) -> _Org | None:
         """The registered GP when the reference does not resolve: a GP (team member) when it names

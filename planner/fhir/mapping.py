@@ -180,7 +180,6 @@ class MapperBase:
         self.teams_read = 0
         self.handoff_list: list[_Handoff] = []
 
-
     def mark(self, entry: Entry) -> None:
         self.used.add(id(entry.resource))
 
@@ -191,7 +190,6 @@ class MapperBase:
             return False
         target = self.doc.resolve(entry.resource.get(element), entry, element, ("Patient", "Group"))
         return target is None or target.resource is self.patient.resource
-
 
     @staticmethod
     def home_address(addresses: Any) -> dict[str, Any] | None:
