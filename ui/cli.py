@@ -75,6 +75,11 @@ def build_parser() -> argparse.ArgumentParser:
     fhir.add_argument("--alias", metavar="TEXT", help="with --anonymised: the pseudonym to use")
     _force(fhir)
 
+    package = commands.add_parser("fhir-package", help="write the FHIR package (StructureDefinitions, "
+                                  "CodeSystems, ValueSets) a receiver loads to validate our exports")
+    package.add_argument("--out", required=True, metavar="DIR")
+    _force(package)
+
     export = commands.add_parser("export-case", help="write a case to a case file")
     export.add_argument("case", metavar="CASE", help="case id or exact title")
     export.add_argument("--out", required=True, metavar="FILE")
@@ -388,6 +393,26 @@ def _export_fhir(args: argparse.Namespace) -> int:
         _write(args, database, lambda: exports.fhir_bundle(_get_case(database, args.case),
                                                            anonymise=args.anonymised, alias=args.alias))
     print(Path(args.out))
+    return 0
+
+
+def _fhir_package(args: argparse.Namespace) -> int:
+    """Every file is checked (never the database, its backups or an existing file without --force)
+    before any is written; each is written atomically."""
+    from db.database import choose_url, sqlite_path
+    from db.exports import check_target
+    from planner.fhir.conformance import shipped_package
+    from ui.exports import FORCE_ADVICE
+
+    folder = Path(args.out)
+    database = sqlite_path(choose_url(args.db)[0])  # what must not be replaced; the database is not opened
+    with _render_errors(args.out):
+        folder.mkdir(parents=True, exist_ok=True)
+        targets = [(check_target(database, folder / name, overwrite=args.force, exists_advice=FORCE_ADVICE),
+                    text) for name, text in sorted(shipped_package().items())]
+        for target, text in targets:
+            target.write(text.encode("utf-8"))
+    print(folder)
     return 0
 
 
@@ -738,7 +763,7 @@ def _directory(args: argparse.Namespace) -> int:
 
 
 COMMANDS = {"cases": _cases, "costs": _costs, "demo": _demo, "import": _import, "export-case": _export_case,
-            "export-fhir": _export_fhir, "findings": _findings,
+            "export-fhir": _export_fhir, "fhir-package": _fhir_package, "findings": _findings,
             "measures": _measures, "screenshot": _screenshot, "import-directory": _import_directory,
             "directory": _directory, "audit": _audit, "backup": _backup, "restore": _restore,
             "print-plan": _print_plan, "export-pdf": _export_pdf, "workshop-pack": _workshop_pack,

@@ -4,8 +4,11 @@ Owns recognising FHIR content, refusing what is not FHIR R4 (with the evidence),
 entries and their contained resources, and resolving references the way the FHIR specification
 resolves them inside a bundle: ``#id`` in the containing resource, ``urn:uuid:``/``urn:oid:``
 and absolute URLs by ``fullUrl``, relative ``Type/id`` by the resources' own type and id, and
-conditional ``Type?identifier=system|value`` by identifier. A reference that the import follows
-and that does not resolve is an error: the file is refused whole.
+conditional ``Type?identifier=system|value`` and a logical reference (``Reference.identifier``,
+e.g. an ODS code or an NHS number) by identifier. A reference to something that is not in the
+file is recorded in :attr:`Document.outside` (the importer keeps its display as a name and
+reports it); a ``#id`` that is not contained, or a reference to a resource of the wrong type,
+refuses the file.
 """
 
 from __future__ import annotations
@@ -144,6 +147,8 @@ class Document:
         self.entries: list[Entry] = []
         self.skipped_entries = 0
         self.bundle_type: str | None = None
+        #: references the import followed to something not in the file: (where, element, target, display)
+        self.outside: list[tuple[Entry, str, str, str | None]] = []
         if kind == "Bundle":
             self._read_bundle(data)
         else:
@@ -219,23 +224,30 @@ class Document:
     def resolve(
         self, reference: Any, where: Entry, element: str, expected: tuple[str, ...] = ()
     ) -> Entry | None:
-        """The resource a Reference points to; None when it has no ``reference`` (display only).
+        """The resource a Reference points to; None when it has no ``reference`` (display only)
+        or points outside the file (recorded in :attr:`outside`). A logical reference (an
+        ``identifier`` alone) is matched to a resource of an expected type with that identifier.
 
-        A reference that does not resolve, or resolves to a type not in ``expected``, is an error."""
+        A reference that resolves to a type not in ``expected`` is an error."""
         if not isinstance(reference, dict):
             return None
         target = reference.get("reference")
         if not isinstance(target, str) or not target.strip():
-            return None
+            return self._logical(reference.get("identifier"), expected)
         target = target.strip()
         found = self._find(target, where)
-        if found is None:
+        if found is None and target.startswith("#"):  # a contained resource is in the file by definition
             self.fail(
                 f"{where.describe()}: {element} refers to '{target}', which is not in the file "
                 "(a broken reference)",
                 f"{where.path}.{element}",
             )
-        assert found is not None
+        if found is None:
+            display = reference.get("display")
+            found_one = (where, element, target, display.strip() if isinstance(display, str) else None)
+            if found_one not in self.outside:
+                self.outside.append(found_one)
+            return None
         if expected and found.type not in expected:
             self.fail(
                 f"{where.describe()}: {element} refers to a {found.type} ('{target}') where "
@@ -243,6 +255,22 @@ class Document:
                 f"{where.path}.{element}",
             )
         return found
+
+    def is_outside(self, reference: Any, where: Entry) -> bool:
+        """Whether a Reference points to something that is not in the file."""
+        target = reference.get("reference") if isinstance(reference, dict) else None
+        return isinstance(target, str) and bool(target.strip()) and self._find(target.strip(), where) is None
+
+    def _logical(self, identifier: Any, expected: tuple[str, ...]) -> Entry | None:
+        if not isinstance(identifier, dict) or not isinstance(identifier.get("value"), str):
+            return None
+        system = identifier.get("system")
+        key = (system if isinstance(system, str) else None, str(identifier["value"]))
+        for kind in expected:
+            holders = self._identifiers(kind).get(key)
+            if holders:
+                return holders[0]
+        return None
 
     def _find(self, target: str, where: Entry) -> Entry | None:
         if target.startswith("#"):

@@ -7,7 +7,10 @@ care coordinator with SNOMED CT 768820003 for each period they held the role); o
 (careManager: the current coordinator); an Encounter per step; a Condition per long-term
 condition; a Goal per goal; one CarePlan whose activities are the actions. Standard elements carry
 what FHIR can say; our extensions (planner.fhir.vocabulary) carry the rest, so the bundle imports
-back into the same case. Handoffs and finding annotations are not exported.
+back into the same case. Each handoff is a Task (see docs/FHIR.md); the case's title is on the
+EpisodeOfCare. Finding annotations are not exported. Every resource has a generated narrative;
+resources that meet the UK Core rules we can check claim the UK Core profile; an anonymised
+bundle labels every resource with the HL7 de-identification security label.
 
 fullUrls are ``urn:uuid:`` UUIDs derived (UUID v5) from the person's NHS number, or her name and
 date of birth, and each item's kind and id: exporting the same case again gives the same urls.
@@ -19,17 +22,30 @@ import json
 import os
 import re
 import uuid
-from datetime import date, datetime, time, timedelta
+from datetime import date, timedelta
 from typing import Any
 
-from planner.casefile import write_text_atomically
+from planner.casefile import case_to_dict, write_text_atomically
+from planner.fhir import ukcore
 from planner.fhir import vocabulary as v
-from planner.model import Case, Coordination, Member, Moment, Organisation, Step
+from planner.fhir.datatypes import _complex, _concept, _contact_point, _text, fhir_moment, human_name
+from planner.fhir.datatypes import uk_offset as uk_offset  # part of this module's API, as fhir_moment
+from planner.fhir.narrative import narrative
+from planner.model import (
+    RECORD_KEY,
+    Case,
+    Coordination,
+    Handoff,
+    Member,
+    Moment,
+    Organisation,
+    Step,
+    moment_key,
+)
 from planner.reference import label
 
 _NAMESPACE = uuid.uuid5(uuid.NAMESPACE_URL, v.BASE)
 _FHIR_ID = re.compile(r"^[A-Za-z0-9\-.]{1,64}$")
-_TITLES = frozenset({"mr", "mrs", "ms", "miss", "mx", "dr", "prof", "sir", "dame", "rev", "lady", "lord"})
 #: Encounter classes written for steps (v3 ActCode) and their displays.
 _CLASS_DISPLAY = {
     "IMP": "inpatient encounter",
@@ -54,9 +70,17 @@ def export_fhir(case: Case, *, anonymise: bool = False, alias: str | None = None
     namespace, so two anonymised exports of one person cannot be linked by their ids.
     ``today`` decides which encounters are finished, in progress or planned (default: today)."""
     if anonymise:
-        from planner.anonymise import anonymise_case
+        from planner.anonymise import anonymise as anonymised_copy
 
-        return _Exporter(anonymise_case(case, alias), today or date.today(), uuid.uuid4()).bundle()
+        copy = anonymised_copy(case, alias)
+        shift = timedelta(0)  # how far the copy's dates were moved: whole weeks
+        for original_id, copy_id in copy.ids.get("steps", {}).items():
+            original, moved = case.step(original_id), copy.case.step(copy_id)
+            if original is not None and moved is not None:
+                shift = moment_key(moved.start) - moment_key(original.start)
+                break
+        exporter = _Exporter(copy.case, today or date.today(), uuid.uuid4(), anonymised=True, shift=shift)
+        return exporter.bundle()
     return _Exporter(case, today or date.today()).bundle()
 
 
@@ -72,77 +96,13 @@ def write_fhir_file(case: Case, path: str | os.PathLike[str], *, anonymise: bool
     return bundle
 
 
-def _last_sunday(year: int, month: int) -> date:
-    day = date(year, month, 31)
-    return day - timedelta(days=(day.weekday() + 1) % 7)
-
-
-def uk_offset(moment: datetime) -> str:
-    """The UK's UTC offset for a local time: +01:00 in British Summer Time, else +00:00.
-    (BST runs from 01:00 GMT on the last Sunday of March to 01:00 GMT on the last Sunday of October.)"""
-    start = datetime.combine(_last_sunday(moment.year, 3), time(1))
-    end = datetime.combine(_last_sunday(moment.year, 10), time(2))
-    return "+01:00" if start <= moment < end else "+00:00"
-
-
-def fhir_moment(value: Moment) -> str:
-    """A FHIR dateTime: a date alone, or a date and time with the UK offset (FHIR requires one)."""
-    if isinstance(value, datetime):
-        return value.replace(microsecond=0).isoformat(timespec="seconds") + uk_offset(value)
-    return value.isoformat()
-
-
-def human_name(text: str, use: str | None = None) -> dict[str, Any]:
-    """A HumanName whose parts join back into ``text`` exactly: "Dr Anita Shah" -> prefix Dr,
-    given Anita, family Shah. Text that does not split cleanly is written as text alone."""
-    name: dict[str, Any] = {"use": use} if use else {}
-    name["text"] = text
-    tokens = text.split(" ")
-    if all(tokens):
-        if len(tokens) > 1 and tokens[0].rstrip(".").casefold() in _TITLES:
-            name["prefix"] = [tokens.pop(0)]
-        name["family"] = tokens.pop()
-        if tokens:
-            name["given"] = tokens
-    return name
-
-
-def _contact_point(contact: str) -> dict[str, Any]:
-    if "@" in contact and " " not in contact.strip():
-        system = "email"
-    elif re.match(r"^[+()\d][\d\s()+-]{5,}", contact):
-        system = "phone"
-    else:
-        system = "other"
-    return {"system": system, "value": contact}
-
-
-def _text(value: str | None) -> str | None:
-    """Text to write: FHIR strings cannot be empty, so "" (or white space alone) is left out."""
-    return value if value is not None and value.strip() else None
-
-
-def _complex(url: str, parts: list[tuple[str, str, Any]]) -> dict[str, Any] | None:
-    """A complex extension from (part, value[x] name, value), leaving out absent values."""
-    present = [
-        {"url": key, kind: value}
-        for key, kind, value in parts
-        if value is not None and (not isinstance(value, str) or _text(value))
-    ]
-    return {"url": url, "extension": present} if present else None
-
-
-def _concept(system: str, code: str, display: str, text: str | None = None) -> dict[str, Any]:
-    concept: dict[str, Any] = {"coding": [{"system": system, "code": code, "display": display}]}
-    if text:
-        concept["text"] = text
-    return concept
-
-
 class _Exporter:
-    def __init__(self, case: Case, today: date, namespace: uuid.UUID | None = None) -> None:
+    def __init__(self, case: Case, today: date, namespace: uuid.UUID | None = None, *,
+                 anonymised: bool = False, shift: timedelta = timedelta(0)) -> None:
         self.case = case
         self.today = today
+        self.anonymised = anonymised
+        self.shift = shift
         person = case.person
         key = person.nhs_number or f"{person.name}|{person.date_of_birth or ''}"
         self.namespace = namespace or uuid.uuid5(_NAMESPACE, f"case:{key}")
@@ -166,8 +126,26 @@ class _Exporter:
         return local if _FHIR_ID.match(local) else self.uuid(kind, local)
 
     def add(self, kind: str, local: str, resource: dict[str, Any]) -> None:
-        body = {"resourceType": kind, "id": self.resource_id(kind, local), **resource}
-        self.entries.append({"fullUrl": self.url(kind, local), "resource": body})
+        """Add a resource, with its meta (the UK Core profile when it meets the rules we check; the
+        de-identification label when anonymised) and its generated narrative."""
+        body: dict[str, Any] = {"resourceType": kind, "id": self.resource_id(kind, local), **resource}
+        meta: dict[str, Any] = {}
+        profile = v.UK_CORE_PROFILES.get(kind)
+        if profile is not None and not ukcore.problems(body, self.url("Patient", "person")):
+            meta["profile"] = [profile]
+        if self.anonymised:
+            meta["security"] = [dict(v.ANONYMISED_LABEL)]
+        head: dict[str, Any] = {"resourceType": kind, "id": body["id"]}
+        if meta:
+            head["meta"] = meta
+        head["text"] = narrative(body)
+        self.entries.append({"fullUrl": self.url(kind, local), "resource": {**head, **body}})
+
+    def moment(self, value: Moment) -> str:
+        return fhir_moment(value, self.shift)
+
+    def name(self, text: str, use: str | None = None) -> dict[str, Any]:
+        return human_name(text, use, split=not self.anonymised)
 
     def member_kind(self, member: Member) -> str:
         return "RelatedPerson" if member.role == "family_carer" else "Practitioner"
@@ -221,6 +199,8 @@ class _Exporter:
                 },
             )
         self.care_plan()
+        for index, handoff in enumerate(case.handoffs):
+            self.handoff(index + 1, handoff)
         return {
             "resourceType": "Bundle",
             "id": self.uuid("Bundle", "export"),
@@ -259,9 +239,18 @@ class _Exporter:
         if details:
             resource["extension"] = [details]
         if person.nhs_number:
-            resource["identifier"] = [{"system": v.NHS_NUMBER_SYSTEM, "value": person.nhs_number}]
+            code, display = v.NHS_NUMBER_NOT_TRACED
+            coding = {"system": v.NHS_NUMBER_VERIFICATION_SYSTEM, "code": code, "display": display}
+            status = {"coding": [coding]}
+            resource["identifier"] = [
+                {
+                    "extension": [{"url": v.NHS_NUMBER_VERIFICATION_EXT, "valueCodeableConcept": status}],
+                    "system": v.NHS_NUMBER_SYSTEM,
+                    "value": person.nhs_number,
+                }
+            ]
         if _text(person.name):
-            resource["name"] = [human_name(person.name, "official")]
+            resource["name"] = [self.name(person.name, "official")]
         if person.sex:
             resource["gender"] = person.sex
         if person.date_of_birth:
@@ -320,10 +309,9 @@ class _Exporter:
         resource["active"] = True
         hl7 = v.SECTOR_ORGANISATION_TYPE.get(org.sector, "prov")
         sector_label = label("sector", org.sector)
-        resource["type"] = [
-            _concept(v.ORGANISATION_TYPE, hl7, v.ORGANISATION_TYPE_DISPLAY[hl7]),
-            _concept(v.SECTOR_SYSTEM, org.sector, sector_label, sector_label),
-        ]
+        concept = _concept(v.ORGANISATION_TYPE, hl7, v.ORGANISATION_TYPE_DISPLAY[hl7], sector_label)
+        concept["coding"].append({"system": v.SECTOR_SYSTEM, "code": org.sector, "display": sector_label})
+        resource["type"] = [concept]  # one concept: the HL7 type and our sector say the same thing
         if _text(org.name):
             resource["name"] = org.name
         if _text(org.area):
@@ -345,9 +333,13 @@ class _Exporter:
         resource["active"] = True
         if kind == "RelatedPerson":
             resource["patient"] = self.patient_ref
-            resource["relationship"] = [{"text": label("role", member.role)}]
+            code, display = next(
+                (found for pattern, found in v.RELATIONSHIP_WORDS if pattern.search(member.name)),
+                v.FAMILY_MEMBER,
+            )
+            resource["relationship"] = [_concept(v.ROLE_CODE, code, display, label("role", member.role))]
         if _text(member.name):
-            resource["name"] = [human_name(member.name)]
+            resource["name"] = [self.name(member.name)]
         if member.contact is not None and _text(member.contact):
             resource["telecom"] = [_contact_point(member.contact)]
         self.add(kind, member.id, resource)
@@ -433,11 +425,24 @@ class _Exporter:
     def episode(self) -> None:
         case = self.case
         starts = [s.start_date for s in case.steps] + [c.start for c in case.coordinator]
-        resource: dict[str, Any] = {
-            "status": "active",
-            "type": [{"text": "Integrated health and social care"}],
-            "patient": self.patient_ref,
-        }
+        resource: dict[str, Any] = {}
+        as_file = case_to_dict(case) if case.annotations or case.extensions else {}
+        record = (as_file.get("extensions") or {}).get(RECORD_KEY)
+        details = _complex(
+            v.CASE_EXT,
+            [
+                ("title", "valueString", case.title),
+                # the case file's own JSON, for a Pathway Planner receiver (see docs/FHIR.md)
+                ("annotations", "valueString",
+                 json.dumps(as_file["annotations"]) if case.annotations else None),
+                ("team_record", "valueString", json.dumps(record) if record else None),
+            ],
+        )
+        if details:
+            resource["extension"] = [details]
+        resource["status"] = "active"
+        resource["type"] = [{"text": "Integrated health and social care"}]
+        resource["patient"] = self.patient_ref
         if starts:
             resource["period"] = {"start": min(starts).isoformat()}
         current = case.current_coordinator()
@@ -501,9 +506,9 @@ class _Exporter:
             )
         resource["subject"] = self.patient_ref
         resource["episodeOfCare"] = [self.ref("EpisodeOfCare", "episode")]
-        period = {"start": fhir_moment(step.start)}
+        period = {"start": self.moment(step.start)}
         if step.end is not None:
-            period["end"] = fhir_moment(step.end)
+            period["end"] = self.moment(step.end)
         resource["period"] = period
         org = self.case.organisation(step.organisation)
         resource["serviceProvider"] = self.ref("Organization", step.organisation, org.name if org else None)
@@ -583,3 +588,37 @@ class _Exporter:
         if activities:
             resource["activity"] = activities
         self.add("CarePlan", "plan", resource)
+
+    def handoff(self, number: int, handoff: Handoff) -> None:
+        """A handoff as a Task: from the step it left (``encounter``) to the step it reached
+        (``focus``), its method as a coded input, the named receiver as ``owner``."""
+        source, target = self.case.step(handoff.source), self.case.step(handoff.target)
+        if source is None or target is None:
+            return
+        method = label("method", handoff.method) if handoff.method else "a method not recorded"
+        words = f"Handoff from {source.label or label('kind', source.kind)} to " \
+                f"{target.label or label('kind', target.kind)} ({method.lower()})"
+        resource: dict[str, Any] = {
+            "status": "completed",
+            "intent": "order",
+            "code": _concept(v.HANDOFF_SYSTEM, "handoff", "Handoff"),
+            "description": words,
+            "focus": self.ref("Encounter", target.id, _text(target.label)),
+            "for": self.patient_ref,
+            "encounter": self.ref("Encounter", source.id, _text(source.label)),
+        }
+        owner = self.member_ref(handoff.named_receiver) if handoff.named_receiver else None
+        if owner is not None:
+            resource["owner"] = owner
+        if _text(handoff.notes):
+            resource["note"] = [{"text": handoff.notes}]
+        if handoff.method:
+            resource["input"] = [
+                {
+                    "type": _concept(v.HANDOFF_SYSTEM, "method", "How the handoff was made"),
+                    "valueCodeableConcept": _concept(
+                        v.HANDOFF_METHOD_SYSTEM, handoff.method, label("method", handoff.method)
+                    ),
+                }
+            ]
+        self.add("Task", f"handoff-{number}", resource)

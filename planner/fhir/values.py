@@ -15,7 +15,7 @@ from planner.model import Moment, moment_date
 
 _WHEN = re.compile(
     r"^(\d{4})(?:-(\d{2})(?:-(\d{2})(?:T(\d{2}):(\d{2})(?::(\d{2})(?:\.\d+)?)?"
-    r"(?:Z|[+-]\d{2}:\d{2})?)?)?)?$"
+    r"(Z|[+-]\d{2}:\d{2})?)?)?)?$"
 )
 
 
@@ -103,9 +103,24 @@ def words(value: Any) -> str:
     return " ".join(p for p in parts if p)
 
 
+def _last_sunday(year: int, month: int) -> date:
+    day = date(year, month, 31)
+    return day - timedelta(days=(day.weekday() + 1) % 7)
+
+
+def uk_time(utc: datetime) -> datetime:
+    """The UK's wall-clock time at a UTC instant: BST (+1 hour) from 01:00 UTC on the last Sunday of
+    March to 01:00 UTC on the last Sunday of October, else GMT."""
+    start = datetime.combine(_last_sunday(utc.year, 3), datetime.min.time()) + timedelta(hours=1)
+    end = datetime.combine(_last_sunday(utc.year, 10), datetime.min.time()) + timedelta(hours=1)
+    return utc + timedelta(hours=1) if start <= utc < end else utc
+
+
 def when(value: Any, *, end: bool = False) -> Moment | None:
-    """A FHIR date or dateTime as a case moment: the wall-clock time as recorded (offset dropped,
-    fractions of a second too); a year or month alone is its first day (its last day for an end)."""
+    """A FHIR date or dateTime as a case moment. A time with a UTC offset (``Z``, ``+01:00``,
+    ``-05:00``) is the same instant on the UK's clock, as the case's times are (so 09:00Z in July
+    is 10:00); a time without one is taken as written. Fractions of a second are dropped; a year
+    or month alone is its first day (its last day for an end)."""
     if not isinstance(value, str):
         return None
     match = _WHEN.match(value.strip())
@@ -124,7 +139,14 @@ def when(value: Any, *, end: bool = False) -> Moment | None:
             )
         if match[4] is None:
             return date(year, month, mday)
-        return datetime(year, month, mday, int(match[4]), int(match[5]), int(match[6] or 0))
+        moment = datetime(year, month, mday, int(match[4]), int(match[5]), int(match[6] or 0))
+        offset = match[7]
+        if not offset:
+            return moment
+        if offset != "Z":
+            sign = 1 if offset[0] == "+" else -1
+            moment -= sign * timedelta(hours=int(offset[1:3]), minutes=int(offset[4:6]))
+        return uk_time(moment)
     except ValueError:
         return None
 

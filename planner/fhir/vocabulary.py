@@ -23,6 +23,8 @@ STEP_EXT = f"{EXTENSION}/step-details"
 MEMBER_EXT = f"{EXTENSION}/team-member-details"
 COORDINATION_REASON_EXT = f"{EXTENSION}/coordination-reason"
 PLAN_EXT = f"{EXTENSION}/care-plan-details"
+#: On the EpisodeOfCare (the case as an episode): the case's title.
+CASE_EXT = f"{EXTENSION}/case-details"
 
 # -- our code systems ------------------------------------------------------------------------
 SECTOR_SYSTEM = f"{CODE_SYSTEM}/sector"
@@ -32,6 +34,11 @@ ROLE_SYSTEM = f"{CODE_SYSTEM}/team-role"
 GOAL_MEASURE_SYSTEM = f"{CODE_SYSTEM}/goal-measure"
 #: CarePlan.category of the case's shared care plan (an exported plan, read back as it was written).
 PLAN_CATEGORY_SYSTEM = f"{CODE_SYSTEM}/care-plan-category"
+#: Task.code of a handoff, and Task.input.type of its method.
+HANDOFF_SYSTEM = f"{CODE_SYSTEM}/handoff"
+#: How a handoff was made (the case file's handoff methods): Task.input.valueCodeableConcept.
+HANDOFF_METHOD_SYSTEM = f"{CODE_SYSTEM}/handoff-method"
+VALUE_SET = f"{BASE}/ValueSet"
 
 # -- standard systems ------------------------------------------------------------------------
 SNOMED = "http://snomed.info/sct"
@@ -52,13 +59,49 @@ ACT_PRIORITY = "http://terminology.hl7.org/CodeSystem/v3-ActPriority"
 ORGANISATION_TYPE = "http://terminology.hl7.org/CodeSystem/organization-type"
 CONDITION_CLINICAL = "http://terminology.hl7.org/CodeSystem/condition-clinical"
 GOAL_ACHIEVEMENT = "http://terminology.hl7.org/CodeSystem/goal-achievement"
+ROLE_CODE = "http://terminology.hl7.org/CodeSystem/v3-RoleCode"
+OBSERVATION_VALUE = "http://terminology.hl7.org/CodeSystem/v3-ObservationValue"
+#: The HL7 security label of a de-identified resource (v3 ObservationValue ANONYED, in the value set
+#: SecurityIntegrityObservationValue): an anonymised export keeps no key back to the person (a fresh
+#: random namespace each time).
+ANONYMISED_LABEL = {"system": OBSERVATION_VALUE, "code": "ANONYED", "display": "anonymized"}
+
+# -- UK Core (HL7 UK) -------------------------------------------------------------------------
+UK_CORE = "https://fhir.hl7.org.uk/StructureDefinition"
+UK_CORE_PROFILES = {
+    kind: f"{UK_CORE}/UKCore-{kind}"
+    for kind in (
+        "Patient", "Organization", "Practitioner", "PractitionerRole", "RelatedPerson", "Encounter",
+        "EpisodeOfCare", "CareTeam", "CarePlan", "Condition",
+    )
+}
+NHS_NUMBER_VERIFICATION_EXT = f"{UK_CORE}/Extension-UKCore-NHSNumberVerificationStatus"
+NHS_NUMBER_VERIFICATION_SYSTEM = "https://fhir.hl7.org.uk/CodeSystem/UKCore-NHSNumberVerificationStatusEngland"
+#: The case does not say whether the NHS number was traced on the national demographics service.
+NHS_NUMBER_NOT_TRACED = ("02", "Number present but not traced")
+
+#: v3 RoleCode personal relationships for a family carer, by a word in their name or the case's
+#: text ("Anne (daughter)"); FAMMEMB "family member" otherwise. Codes and displays as HL7 publishes them.
+RELATIONSHIP_WORDS: list[tuple[re.Pattern[str], tuple[str, str]]] = [
+    (re.compile(r"\bdaughter\b", re.I), ("DAUC", "daughter")),
+    (re.compile(r"\bson\b", re.I), ("SONC", "son")),
+    (re.compile(r"\bwife\b", re.I), ("WIFE", "wife")),
+    (re.compile(r"\bhusband\b", re.I), ("HUSB", "husband")),
+    (re.compile(r"\b(spouse|partner)\b", re.I), ("SPS", "spouse")),
+    (re.compile(r"\bsister\b", re.I), ("SIS", "sister")),
+    (re.compile(r"\bniece\b", re.I), ("NIECE", "niece")),
+    (re.compile(r"\bnephew\b", re.I), ("NEPHEW", "nephew")),
+    (re.compile(r"\bneighbou?r\b", re.I), ("NBOR", "neighbor")),
+    (re.compile(r"\bfriend\b", re.I), ("FRND", "unrelated friend")),
+]
+FAMILY_MEMBER = ("FAMMEMB", "family member")
 
 #: SNOMED CT 768820003 |Care coordinator (occupation)|: the care-coordinator role in a CareTeam.
 CARE_COORDINATOR = "768820003"
 CARE_COORDINATOR_DISPLAY = "Care coordinator"
 
 # -- Encounter.class (v3 ActCode) -> (kind, stage, setting) ---------------------------------
-#: A setting of None is decided from the organisation's sector (see importer.AMBULATORY_SETTING).
+#: A setting of None is decided from the organisation's sector (see mapping.AMBULATORY_SETTING).
 ENCOUNTER_CLASS: dict[str, tuple[str, str, str | None]] = {
     "IMP": ("admission", "crisis", "acute_ward"),
     "ACUTE": ("admission", "crisis", "acute_ward"),
@@ -175,6 +218,12 @@ ORGANISATION_TYPE_DISPLAY = {
     "cg": "Community Group",
     "other": "Other",
 }
+
+#: Names that say an organisation is a hospital or a trust: check-ups there never make it a GP
+#: practice (the name is never used to decide a sector, only to refuse this one guess).
+HOSPITAL_NAME = re.compile(r"hospital|medical cent(er|re)|infirmary|\btrust\b|urgent care|\bnhs\b", re.I)
+#: An NHS trust's ODS code (three characters starting R): never a GP practice.
+TRUST_ODS_CODE = re.compile(r"^R[A-Z0-9]{2}$")
 
 #: Encounter types that mark a routine check-up (general practice in England).
 CHECK_UP_CODES = frozenset({"185349003", "162673000", "410620009"})
