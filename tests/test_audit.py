@@ -298,44 +298,66 @@ def test_gui_prints_and_pdf_and_map_exports_are_recorded(window, monkeypatch: py
     assert [(e.action, e.summary) for e in events] == [
         ("exported", "Exported pathway map as svg to map.svg"),
         ("exported", "Exported care plan (Version 2, agreed on 7 May 2024) as PDF to plan.pdf"),
-        ("printed", "Printed the care plan")]
+        ("printed", "Printed the care plan (Version 2, agreed on 7 May 2024)")]  # as the PDF names it
     assert events[1].details == {"format": "pdf", "file": str(tmp_path / "plan.pdf"), "anonymised": False,
                                  "what": "care plan (Version 2, agreed on 7 May 2024)"}
 
 
 def test_the_command_line_and_the_window_record_the_same_exports(  # type: ignore[no-untyped-def]
         window, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
-    """One set of actions: each export made from the command line and from the window is recorded
-    with the same summary and details (but for the file's folder)."""
-    from PySide6.QtWidgets import QFileDialog
+    """One set of actions: every output of the one list (ui.actions.outputs), made from the command
+    line and from the File menu, is recorded with the same summary and details (but for the file's
+    folder); anonymised both ways where it is anonymised by default."""
+    from PySide6.QtWidgets import QFileDialog, QMessageBox
 
-    from tests.conftest import export_fhir_from
+    from ui.actions.outputs import OUTPUTS, Privacy
     from ui.cli import main
-    from ui.workshop_dialog import WorkshopExportDialog
+    from ui.workshop_dialog import CaseChooserDialog, WorkshopExportDialog
 
     url = str(window.database.engine.url)
-    # the summary's dialog and the value case's (its subclass) export as soon as they open
+    # the summary's dialog and the value case's (its subclass) export as soon as they open; so does
+    # the pack's, with the open case chosen
     monkeypatch.setattr(WorkshopExportDialog, "exec", lambda self: self.choose_and_export() or 0)
+    monkeypatch.setattr(CaseChooserDialog, "exec", lambda self: self.choose_and_export() or 0)
 
-    def anonymised_fhir() -> None:
-        export_fhir_from(window, monkeypatch, "Anonymised")
+    def press_anonymised(box: QMessageBox) -> int:  # "who is it for?": anonymised, as the CLI's switch
+        box.clickedButton = lambda: next(  # type: ignore[method-assign]
+            b for b in box.buttons() if b.text().startswith("Anonymised"))
+        return 0
 
-    exports = [("case.json", ["export-case"], window.export_action.trigger),
-               ("bundle.json", ["export-fhir", "--anonymised"], anonymised_fhir),
-               ("summary.pdf", ["export-pdf"], window.workshop_action.trigger),
-               ("value.pdf", ["export-value-case"], window.value_case_action.trigger),
-               ("plan.pdf", ["print-plan"], window.plan_pdf_action.trigger)]
+    monkeypatch.setattr(QMessageBox, "exec", press_anonymised)
     case_id = str(window.case.id)
     gui, cli = tmp_path / "gui", tmp_path / "cli"
     gui.mkdir()
     cli.mkdir()
-    for name, command, action in exports:
+    compared = []
+    for output in OUTPUTS:
+        name = f"{output.name}{output.file_type.suffix}"
+        switches = ["--anonymised"] if output.privacy is Privacy.IDENTIFIABLE_UNLESS_ASKED else []
         monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *a, _n=name, **k: (str(gui / _n), ""))
-        action()
-        assert main(["--db", url, command[0], case_id, *command[1:], "--out", str(cli / name)]) == 0, name
+        assert window.output_actions[output.name].isEnabled(), output.name
+        window.output_actions[output.name].trigger()
+        assert (gui / name).exists(), output.name
+        assert main(["--db", url, output.command, case_id, *switches, "--out", str(cli / name)]) == 0, name
         capsys.readouterr()
         with window.database.session() as session:
             from_cli, from_gui = audit.history(session, window.case.id)[:2]
+        assert from_cli.action == from_gui.action == "exported", name
         assert from_cli.summary == from_gui.summary, name
         assert from_cli.details is not None and from_gui.details is not None
         assert {**from_cli.details, "file": name} == {**from_gui.details, "file": name}, name
+        assert from_cli.details["anonymised"] is (output.privacy is not Privacy.IDENTIFIABLE), name
+        compared.append(output.command)
+    assert compared == [output.command for output in OUTPUTS] and len(compared) >= 7
+
+
+def test_a_printed_care_plan_is_recorded_with_its_version(window, monkeypatch: pytest.MonkeyPatch) -> None:  # type: ignore[no-untyped-def]
+    """Printing (not to a file) is recorded by the one action, naming the version as the PDF does."""
+    import ui.print_plan
+
+    monkeypatch.setattr(ui.print_plan, "print_with_preview", lambda parent, plan, save, case_id: True)
+    window.print_plan_action.trigger()
+    with window.database.session() as session:
+        event = audit.history(session, window.case.id)[0]
+    assert event.action == "printed" and event.details == {
+        "what": "care plan (Version 2, agreed on 7 May 2024)", "anonymised": False}

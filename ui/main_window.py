@@ -750,11 +750,10 @@ class MainWindow(QMainWindow):
 
         case = self.case
         assert case is not None
-        chosen = output.anonymised_by_default if anonymise is None else anonymise
-        request = Request([case], anonymise=chosen, analysis=self.analysis, draw_plan=plan_pdf)
+        request = Request([case], anonymise=anonymise, analysis=self.analysis, draw_plan=plan_pdf)
         failure = f"{output.noun[0].upper()}{output.noun[1:]} not exported"
         try:
-            saved = self.saver(path, lambda: output.render(request), failure)
+            saved = self.saver(path, lambda: output.make(request), failure)
         except ActionError as error:
             QMessageBox.warning(self, failure, literal(str(error)))
             return False
@@ -768,7 +767,7 @@ class MainWindow(QMainWindow):
     def _ask_who_for(self, output: Output) -> bool | None:
         """Whom an output that may be anonymised is for: True for anonymised, None if cancelled."""
         box = QMessageBox(QMessageBox.Icon.Question, output.title.replace("&", "").rstrip("…"),
-                          f"Who is the {output.noun} for?", parent=self)
+                          f"Who is the {output.noun.split()[-1]} for?", parent=self)
         box.setInformativeText(
             "For the care team: identifiable, as the case is.\n"
             "For anyone else: anonymised, as the workshop summary is (a pseudonym; no NHS number, "

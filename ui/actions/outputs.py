@@ -85,7 +85,8 @@ class Request:
     the function drawing the care plan (Qt's, from the entry point)."""
 
     cases: Sequence[Case]
-    anonymise: bool = False
+    #: None: as the output is by default
+    anonymise: bool | None = None
     alias: str | None = None
     options: Mapping[str, object] = field(default_factory=dict)
     analysis: Analysis | None = None
@@ -141,6 +142,24 @@ class Output:
             return self.suggested_name(slug, anonymise)
         return f"{slug}-{self.name}{self.file_type.suffix}"
 
+    def make(self, request: Request) -> Rendered:
+        """Render for ``request`` (anonymised as the output is by default unless it says)."""
+        return self.render(self._settled(request))
+
+    def make_files(self, request: Request) -> RenderedFiles:
+        """Render the folder form for ``request``."""
+        assert self.render_folder is not None
+        return self.render_folder(self._settled(request))
+
+    def _settled(self, request: Request) -> Request:
+        from dataclasses import replace
+
+        if self.privacy is Privacy.IDENTIFIABLE:
+            return replace(request, anonymise=False)
+        if self.privacy is Privacy.ANONYMISED or request.anonymise is None:
+            return replace(request, anonymise=self.anonymised_by_default)
+        return request
+
     def as_folder(self, out: str | os.PathLike[str]) -> bool:
         """Whether ``out`` asks for the folder form (a name not ending in the file's suffix)."""
         return self.render_folder is not None and not os.fspath(out).lower().endswith(self.file_type.suffix)
@@ -168,15 +187,13 @@ def export(output: Output, database: Database | None, out: str | os.PathLike[str
     from ui.actions import exporting
 
     if output.as_folder(out):
-        assert output.render_folder is not None
-        render_folder = output.render_folder
         place, files = exporting.write_folder(database, out, output.folder_names,
-                                              lambda: render_folder(request()), overwrite=overwrite,
+                                              lambda: output.make_files(request()), overwrite=overwrite,
                                               exists_advice=exists_advice)
         event = files.event
         return Written(place, None, event.anonymised if event else False, f"{len(files.files)} CSV files",
                        len(files.files), len(event.case_ids) if event else 1)
-    path, rendered = exporting.write(database, out, lambda: output.render(request()), overwrite=overwrite,
+    path, rendered = exporting.write(database, out, lambda: output.make(request()), overwrite=overwrite,
                                      exists_advice=exists_advice)
     made = rendered.event
     return Written(path, rendered.pages, made.anonymised if made else False, rendered.note,
@@ -201,7 +218,7 @@ def _fhir(request: Request) -> Rendered:
         raise ActionError("the alias is the pseudonym of an anonymised export: ask for it anonymised")
     from ui.actions import exporting
 
-    return exporting.fhir_bundle(request.case, anonymise=request.anonymise, alias=request.alias)
+    return exporting.fhir_bundle(request.case, anonymise=bool(request.anonymise), alias=request.alias)
 
 
 def _summary(request: Request) -> Rendered:
