@@ -46,7 +46,7 @@ def all_rows(model: QAbstractItemModel) -> list[list[str]]:
         for row in range(model.rowCount(parent)):
             index = model.index(row, 0, parent)
             rows.append(_row(model, index, depth))
-            if model.hasChildren(index):
+            if model.rowCount(index) > 0:
                 walk(index, depth + 1)
 
     walk(QModelIndex(), 0)
