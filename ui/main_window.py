@@ -12,6 +12,7 @@ from PySide6.QtCore import QByteArray, QItemSelectionModel, QSettings, Qt, QTime
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
     QFileDialog,
+    QGroupBox,
     QHBoxLayout,
     QInputDialog,
     QLabel,
@@ -203,7 +204,21 @@ class MainWindow(QMainWindow):
         from ui.table_export import install
 
         def named(view: QWidget, fallback: str) -> Callable[[], str]:
-            return lambda: view.accessibleName() or fallback
+            """The table's accessible name, else the title of the box or the tab it is in ("Handoffs")."""
+            def name() -> str:
+                if view.accessibleName():
+                    return view.accessibleName()
+                widget: QWidget | None = view
+                while widget is not None:
+                    parent = widget.parentWidget()
+                    holder = parent.parentWidget() if parent is not None else None
+                    if isinstance(widget, QGroupBox) and widget.title():
+                        return widget.title().replace("&&", "&").split(":")[0]
+                    if isinstance(holder, QTabWidget) and holder.indexOf(widget) >= 0:
+                        return holder.tabText(holder.indexOf(widget)).replace("&&", "&")
+                    widget = parent
+                return fallback
+            return name
 
         saver = lambda: self.saver  # noqa: E731
         case_id = lambda: self.case.id if self.case is not None else None  # noqa: E731

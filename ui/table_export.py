@@ -9,6 +9,7 @@ in the case's audit trail first, private).
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from pathlib import Path
 
@@ -138,7 +139,7 @@ class TableActions:
             return None
         suffix = ".xlsx" if excel else ".csv"
         kind = "Excel workbooks (*.xlsx)" if excel else "CSV files (*.csv)"
-        slug = "-".join(self.name().lower().split()) or "table"
+        slug = re.sub(r"[^a-z0-9]+", "-", self.name().lower()).strip("-") or "table"
         path = ask_save_path(self.view, f"Export {self.name()} table", str(Path.home() / f"{slug}{suffix}"),
                              kind, suffix)
         if path is None:
