@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable, Sequence
-from contextlib import ExitStack
+from contextlib import ExitStack, suppress
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -134,12 +134,24 @@ def export_folder(database: Database | None, folder: str | os.PathLike[str],
     recorded (``folder`` as the file) and only then are they put in place; if one cannot be, those
     already placed are removed and the event rolled back. The folder and what was rendered."""
     place = Path(folder).expanduser()
-    if not place.is_dir():  # a new folder, checked as a new file would be (the database is named)
+    made = not place.is_dir()
+    if made:  # a new folder, checked as a new file would be (the database is named)
         check_target(database, place, overwrite=False, exists_advice="choose a folder")
         try:
             place.mkdir(mode=0o700)
         except OSError as error:
             raise OutputError(f"Cannot make the folder {place}: {error.strerror or error}.") from None
+    try:
+        return _fill_folder(database, place, render, names, overwrite=overwrite, exists_advice=exists_advice)
+    except BaseException:
+        if made:  # nothing was written: the new folder goes too
+            with suppress(OSError):
+                place.rmdir()
+        raise
+
+
+def _fill_folder(database: Database | None, place: Path, render: Callable[[], RenderedFiles],
+                 names: Sequence[str], *, overwrite: bool, exists_advice: str) -> tuple[Path, RenderedFiles]:
     for name in names:  # before anything is rendered
         check_target(database, place / name, overwrite=overwrite, exists_advice=exists_advice)
     rendered = render()

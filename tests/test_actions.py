@@ -269,3 +269,32 @@ def test_a_postgresql_database_is_backed_up_with_the_servers_tools(tmp_path: Pat
     with pytest.raises(ActionError, match="pg_restore"):
         backups.restore("postgresql+psycopg://someone@localhost/cases", tmp_path / "x")
     assert not (tmp_path / "x").exists()
+
+
+def test_a_folder_of_tables_is_not_written_when_its_export_cannot_be_recorded(  # type: ignore[no-untyped-def]
+        demo_database, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from db.database import DatabaseError
+    from db.exports import ExportNotRecorded
+
+    case = cases.load_case(demo_database, str(demo_database.demo_id))
+
+    def unrecordable(*_args: object, **_kwargs: object) -> int:
+        raise DatabaseError("The database is read-only.")
+
+    monkeypatch.setattr(audit, "record_export", unrecordable)
+    folder = tmp_path / "tables"
+    with pytest.raises(ExportNotRecorded, match="could not be recorded"):
+        outputs.export(BY_NAME["tables"], demo_database, folder, lambda: Request([case]), overwrite=False)
+    assert not folder.exists()  # made for the export, removed with it
+    folder.mkdir()
+    with pytest.raises(ExportNotRecorded):
+        outputs.export(BY_NAME["tables"], demo_database, folder, lambda: Request([case]), overwrite=False)
+    assert list(folder.iterdir()) == []  # no file, no temporary file left
+
+
+def test_a_case_not_found_leaves_no_folder(demo_database, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    folder = tmp_path / "tables"
+    with pytest.raises(CaseNotFound):
+        outputs.export(BY_NAME["tables"], demo_database, folder,
+                       lambda: Request(cases.load_cases(demo_database, ["Nobody"])), overwrite=False)
+    assert not folder.exists() and len(_history(demo_database)) == 1
