@@ -298,3 +298,24 @@ def test_a_case_not_found_leaves_no_folder(demo_database, tmp_path: Path) -> Non
         outputs.export(BY_NAME["tables"], demo_database, folder,
                        lambda: Request(cases.load_cases(demo_database, ["Nobody"])), overwrite=False)
     assert not folder.exists() and len(_history(demo_database)) == 1
+
+
+def test_a_provider_directory_is_read_whole_then_stored(database, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    from db.directory import DirectoryRepository
+    from planner.directory import DirectoryFileError
+    from tests.test_directory import ods_line
+
+    path = tmp_path / "epraccur.csv"
+    path.write_text("\n".join([ods_line(), ods_line("A81002", "QUEENS PARK MEDICAL CENTRE"),
+                               ods_line("A81003", "CLOSED SURGERY", status="C")]) + "\n", encoding="utf-8")
+    read = importing.read_directory(path)
+    with database.session() as session:
+        assert DirectoryRepository(session).count() == 0  # reading stores nothing
+    counts = importing.store_directory(database, read)
+    assert (counts.added, counts.updated, counts.unchanged) == (len(read.entries), 0, 0) and counts.added >= 2
+    again = importing.store_directory(database, importing.read_directory(path))
+    assert (again.added, again.unchanged) == (0, counts.added)
+    bad = tmp_path / "bad.csv"
+    bad.write_text("not,a,directory\n", encoding="utf-8")
+    with pytest.raises(DirectoryFileError):
+        importing.read_directory(bad)
