@@ -325,6 +325,7 @@ def _export(args: argparse.Namespace) -> int:
     """Any output of the one list (ui.actions.outputs): the case(s) named, written to --out with its
     export recorded in the audit trail first (the database and its backups are never replaced, nor
     an existing file without --force); prints the file and what it holds."""
+    from ui.actions.cases import load_cases
     from ui.actions.exporting import FORCE_ADVICE
     from ui.actions.outputs import BY_COMMAND, Request, export, outcome
 
@@ -345,8 +346,6 @@ def _export(args: argparse.Namespace) -> int:
             _warn_damage(case)
         return Request(cases, anonymise=anonymise, alias=getattr(args, "alias", None), options=options,
                        draw_plan=_draw_plan)
-
-    from ui.actions.cases import load_cases
 
     with _database(args.db) as database, _render_errors(args.out):
         written = export(output, database, args.out, request, overwrite=args.force,

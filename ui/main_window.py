@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import copy
 import dataclasses
-from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -12,7 +11,6 @@ from PySide6.QtCore import QByteArray, QItemSelectionModel, QSettings, Qt, QTime
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
     QFileDialog,
-    QGroupBox,
     QHBoxLayout,
     QInputDialog,
     QLabel,
@@ -201,24 +199,7 @@ class MainWindow(QMainWindow):
     def _install_table_actions(self) -> None:
         """Every table and the findings tree: Ctrl+C copies the selected rows, and a context menu
         exports the table as CSV or Excel (ui.table_export), written through the saver."""
-        from ui.table_export import install
-
-        def named(view: QWidget, fallback: str) -> Callable[[], str]:
-            """The table's accessible name, else the title of the box or the tab it is in ("Handoffs")."""
-            def name() -> str:
-                if view.accessibleName():
-                    return view.accessibleName()
-                widget: QWidget | None = view
-                while widget is not None:
-                    parent = widget.parentWidget()
-                    holder = parent.parentWidget() if parent is not None else None
-                    if isinstance(widget, QGroupBox) and widget.title():
-                        return widget.title().replace("&&", "&").split(":")[0]
-                    if isinstance(holder, QTabWidget) and holder.indexOf(widget) >= 0:
-                        return holder.tabText(holder.indexOf(widget)).replace("&&", "&")
-                    widget = parent
-                return fallback
-            return name
+        from ui.table_export import install, named
 
         saver = lambda: self.saver  # noqa: E731
         case_id = lambda: self.case.id if self.case is not None else None  # noqa: E731
@@ -747,7 +728,9 @@ class MainWindow(QMainWindow):
             return
         anonymise = output.anonymised_by_default
         if output.privacy.chosen:
-            chosen = self._ask_who_for(output)
+            from ui.who_for import ask_who_for
+
+            chosen = ask_who_for(self, output)
             if chosen is None:
                 return
             anonymise = chosen
@@ -778,23 +761,6 @@ class MainWindow(QMainWindow):
         self.statusBar().showMessage(
             f"Exported the {output.noun} of “{case.display_title}”{how} to {saved[0]}", 8000)
         return True
-
-    def _ask_who_for(self, output: Output) -> bool | None:
-        """Whom an output that may be anonymised is for: True for anonymised, None if cancelled."""
-        box = QMessageBox(QMessageBox.Icon.Question, output.title.replace("&", "").rstrip("…"),
-                          f"Who is the {output.noun.split()[-1]} for?", parent=self)
-        box.setInformativeText(
-            "For the care team: identifiable, as the case is.\n"
-            "For anyone else: anonymised, as the workshop summary is (a pseudonym; no NHS number, "
-            "date of birth or postcode; dates moved; team members by role).")
-        team = box.addButton("Identifiable, for the care team", QMessageBox.ButtonRole.AcceptRole)
-        anonymised = box.addButton("Anonymised", QMessageBox.ButtonRole.AcceptRole)
-        box.addButton(QMessageBox.StandardButton.Cancel)
-        box.setDefaultButton(anonymised)
-        box.exec()
-        if box.clickedButton() not in (team, anonymised):
-            return None
-        return box.clickedButton() is anonymised
 
     def export_case_file(self) -> None:
         self.export_output(self._output("case-file"))

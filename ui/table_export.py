@@ -15,7 +15,7 @@ from pathlib import Path
 
 from PySide6.QtCore import QAbstractItemModel, QModelIndex, QPoint, Qt
 from PySide6.QtGui import QGuiApplication, QKeySequence, QShortcut
-from PySide6.QtWidgets import QAbstractItemView, QMenu
+from PySide6.QtWidgets import QAbstractItemView, QGroupBox, QMenu, QTabWidget, QWidget
 
 from db.exports import ExportEvent, Rendered
 from ui.saving import OutputSaver, ask_save_path
@@ -152,3 +152,23 @@ def install(view: QAbstractItemView, name: Callable[[], str], saver: Callable[[]
             case_id: Callable[[], int | None]) -> TableActions:
     """Give ``view`` Ctrl+C and the Copy / Export as CSV / Export as Excel context menu."""
     return TableActions(view, name, saver, case_id)
+
+
+def named(view: QWidget, fallback: str) -> Callable[[], str]:
+    """What to call the table of ``view``: its accessible name, else the title of the box or tab it
+    is in ("Handoffs", "Measures"), else ``fallback``."""
+    def name() -> str:
+        if view.accessibleName():
+            return view.accessibleName()
+        widget: QWidget | None = view
+        while widget is not None:
+            parent = widget.parentWidget()
+            holder = parent.parentWidget() if parent is not None else None
+            if isinstance(widget, QGroupBox) and widget.title():
+                return widget.title().replace("&&", "&").split(":")[0]
+            if isinstance(holder, QTabWidget) and holder.indexOf(widget) >= 0:
+                return holder.tabText(holder.indexOf(widget)).replace("&&", "&")
+            widget = parent
+        return fallback
+    return name
+
