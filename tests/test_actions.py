@@ -319,3 +319,4 @@ def test_a_provider_directory_is_read_whole_then_stored(database, tmp_path: Path
     bad.write_text("not,a,directory\n", encoding="utf-8")
     with pytest.raises(DirectoryFileError):
         importing.read_directory(bad)
+

@@ -361,3 +361,51 @@ def test_a_printed_care_plan_is_recorded_with_its_version(window, monkeypatch: p
         event = audit.history(session, window.case.id)[0]
     assert event.action == "printed" and event.details == {
         "what": "care plan (Version 2, agreed on 7 May 2024)", "anonymised": False}
+
+
+def test_adding_an_output_is_one_entry_in_the_list(monkeypatch: pytest.MonkeyPatch, qtbot, demo_database,  # type: ignore[no-untyped-def]
+                                                   tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """A new entry gets its command (with --db, a description, its switches) and its File menu item,
+    and both write it the same way, with nothing else changed."""
+    from dataclasses import replace
+
+    from PySide6.QtWidgets import QFileDialog, QMessageBox
+
+    from db.exports import ExportEvent, Rendered
+    from ui.actions import outputs
+    from ui.actions.outputs import BY_NAME, OUTPUTS, Privacy, Request
+    from ui.cli import build_parser, main
+    from ui.main_window import MainWindow
+
+    def render(request: Request) -> Rendered:
+        text = f"{request.case.display_title}: {'anonymised' if request.anonymise else 'named'}"
+        return Rendered(text.encode(), ExportEvent([request.case.id], "txt", anonymised=bool(request.anonymise),
+                                                   what="note"))
+
+    note = replace(BY_NAME["case-file"], name="note", title="Export &note…", command="export-note",
+                   help="write a one-line note about the case", shortcut=None, description=None,
+                   render=render, noun="note", privacy=Privacy.ANONYMISED_UNLESS_ASKED,
+                   file_type=outputs.FileType("Text files", ".txt", "FILE.txt"), suggested_name=None)
+    monkeypatch.setattr(outputs, "OUTPUTS", (*OUTPUTS, note))
+    help_text = build_parser()._subparsers._group_actions[0].choices["export-note"].format_help()  # type: ignore[union-attr]
+    assert "Write a one-line note about the case." in help_text and "--identifiable" in help_text
+    url = str(demo_database.engine.url)
+    case_id = str(demo_database.demo_id)
+    assert main(["export-note", case_id, "--out", str(tmp_path / "cli.txt"), "--db", url]) == 0
+    assert capsys.readouterr().out.strip() == f"{tmp_path / 'cli.txt'} (anonymised)"
+    assert (tmp_path / "cli.txt").read_text() == "Mrs Smith, Torbay: anonymised"
+
+    window = MainWindow(demo_database, remember_layout=False)
+    qtbot.addWidget(window)
+    texts = [a.text() for a in window.menuBar().actions()[0].menu().actions()]
+    assert "Export &note…" in texts and window.output_actions["note"].isEnabled()
+    monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *a, **k: (str(tmp_path / "gui"), ""))
+    monkeypatch.setattr(QMessageBox, "exec", lambda box: 0)  # "who is it for?" closed: its default
+    monkeypatch.setattr(QMessageBox, "clickedButton", lambda box: box.defaultButton())
+    window.output_actions["note"].trigger()
+    assert (tmp_path / "gui.txt").read_text() == "Mrs Smith, Torbay: anonymised"
+    with demo_database.session() as session:
+        from_gui, from_cli = audit.history(session)[:2]
+    assert from_gui.summary == "Exported note as txt (anonymised) to gui.txt"
+    assert {**from_gui.details, "file": ""} == {**from_cli.details, "file": ""}
+    window.undo_stack.setClean()

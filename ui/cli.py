@@ -16,7 +16,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from planner import __version__
-from ui.actions.outputs import OUTPUTS, Output, Privacy
+from ui.actions import outputs
+from ui.actions.outputs import Output, Privacy
 
 if TYPE_CHECKING:
     from datetime import date
@@ -111,7 +112,7 @@ def build_parser() -> argparse.ArgumentParser:
                                                   "one is kept in the backups folder first)")
     restore.add_argument("file", metavar="FILE")
 
-    for output in OUTPUTS:  # the export commands, from the one list of outputs (ui.actions.outputs)
+    for output in outputs.OUTPUTS:  # the export commands, from the one list of outputs (ui.actions.outputs)
         _output_command(commands, output)
 
     shot = commands.add_parser("screenshot", help="render the main window offscreen to a PNG",
@@ -327,9 +328,10 @@ def _export(args: argparse.Namespace) -> int:
     an existing file without --force); prints the file and what it holds."""
     from ui.actions.cases import load_cases
     from ui.actions.exporting import FORCE_ADVICE
-    from ui.actions.outputs import BY_COMMAND, Request, export, outcome
+    from ui.actions.outputs import Request, export, outcome
 
-    output = BY_COMMAND[args.command]
+    output = outputs.by_command(args.command)
+    assert output is not None
     anonymise = output.privacy.anonymised_by_default
     if output.privacy is Privacy.IDENTIFIABLE_UNLESS_ASKED:
         if args.alias and not args.anonymised:
@@ -588,8 +590,16 @@ def _directory(args: argparse.Namespace) -> int:
 COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
     "cases": _cases, "costs": _costs, "demo": _demo, "import": _import, "findings": _findings,
     "measures": _measures, "screenshot": _screenshot, "import-directory": _import_directory,
-    "directory": _directory, "audit": _audit, "backup": _backup, "restore": _restore,
-    **{output.command: _export for output in OUTPUTS}}
+    "directory": _directory, "audit": _audit, "backup": _backup, "restore": _restore}
+
+
+def _handler(command: str) -> Callable[[argparse.Namespace], int]:
+    """The function running ``command``: its own, or, for an output of the one list, _export."""
+    if command in COMMANDS:
+        return COMMANDS[command]
+    if outputs.by_command(command) is None:
+        raise KeyError(command)
+    return _export
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -608,7 +618,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     audit.set_user_name_source(_preferred_name)
     try:
-        return COMMANDS[args.command](args)
+        return _handler(args.command)(args)
     except BrokenPipeError:  # the reader (e.g. head) stopped listening: not an error of ours
         devnull = os.open(os.devnull, os.O_WRONLY)
         os.dup2(devnull, sys.stdout.fileno())

@@ -33,9 +33,9 @@ from planner import __version__
 from planner.model import Case, Person
 from planner.validation import MAX_SHOWN, CaseFileError
 from ui import theme
-from ui.actions import ActionError
+from ui.actions import ActionError, outputs
 from ui.actions import cases as case_actions
-from ui.actions.outputs import OUTPUTS, Output, Request
+from ui.actions.outputs import Output, Request
 from ui.editing import CaseEditor
 
 if TYPE_CHECKING:
@@ -232,7 +232,7 @@ class MainWindow(QMainWindow):
         file_menu.addSeparator()
         # the export items, from the one list of outputs that also builds the command line's commands
         self.output_actions: dict[str, QAction] = {}
-        for output in OUTPUTS:
+        for output in outputs.OUTPUTS:
             action = self._action(output.title, QKeySequence(output.shortcut or ""),
                                   lambda _c=False, o=output: self.export_output(o))
             action.setStatusTip(output.help[0].upper() + output.help[1:])
@@ -317,7 +317,7 @@ class MainWindow(QMainWindow):
         for action in (self.new_action, self.import_action, self.directory_action):
             action.setEnabled(writable)
         has_plan = self.case is not None and self.case.care_plan is not None and writable
-        for output in OUTPUTS:  # no export or print of a database that is only looked at
+        for output in outputs.OUTPUTS:  # no export or print of a database that is only looked at
             one_case = self.case is not None and not self.showing_deleted
             enabled = writable and (output.several_cases or one_case)
             if output.needs_plan:
@@ -778,9 +778,7 @@ class MainWindow(QMainWindow):
 
     @staticmethod
     def _output(name: str) -> Output:
-        from ui.actions.outputs import BY_NAME
-
-        return BY_NAME[name]
+        return outputs.by_name(name)
 
     def export_workshop_summary(self) -> None:
         """The regulator-workshop case summary of the open case (as it is on screen)."""

@@ -312,8 +312,19 @@ OUTPUTS: tuple[Output, ...] = (
 
 #: The outputs by name.
 BY_NAME: dict[str, Output] = {output.name: output for output in OUTPUTS}
-#: The outputs by command.
-BY_COMMAND: dict[str, Output] = {output.command: output for output in OUTPUTS}
+
+
+def by_name(name: str) -> Output:
+    """The output called ``name`` (KeyError if none), looked up in :data:`OUTPUTS` as it is now."""
+    for output in OUTPUTS:
+        if output.name == name:
+            return output
+    raise KeyError(name)
+
+
+def by_command(command: str) -> Output | None:
+    """The output the sub-command ``command`` writes, None if it writes none."""
+    return next((output for output in OUTPUTS if output.command == command), None)
 
 
 def outcome(output: Output, written: Written, shown: str | os.PathLike[str] | None = None) -> str:
