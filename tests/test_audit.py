@@ -409,3 +409,30 @@ def test_adding_an_output_is_one_entry_in_the_list(monkeypatch: pytest.MonkeyPat
     assert from_gui.summary == "Exported note as txt (anonymised) to gui.txt"
     assert {**from_gui.details, "file": ""} == {**from_cli.details, "file": ""}
     window.undo_stack.setClean()
+
+
+def test_the_window_backs_up_and_restores_through_the_actions(window, monkeypatch: pytest.MonkeyPatch,  # type: ignore[no-untyped-def]
+                                                               tmp_path: Path) -> None:
+    from PySide6.QtWidgets import QFileDialog, QMessageBox
+
+    copy = tmp_path / "copy.sqlite"
+    monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *a, **k: (str(copy), ""))
+    assert window.backup_action.isEnabled()
+    window.backup_action.trigger()
+    assert copy.exists() and copy.stat().st_mode & 0o777 == 0o600
+    assert window.statusBar().currentMessage() == f"Backed up the database to {copy}"
+    title = window.case.display_title
+    monkeypatch.setattr(QMessageBox, "question", lambda *a, **k: QMessageBox.StandardButton.Yes)
+    window.delete_action.trigger()
+    window.toggle_deleted(True)
+    window.empty_deleted()
+    window.toggle_deleted(False)
+    assert window.case_model.rowCount() == 0
+    monkeypatch.setattr(QFileDialog, "getOpenFileName", lambda *a, **k: (str(copy), ""))
+    window.restore_backup_action.trigger()
+    assert window.case_model.rowCount() == 1 and window.case is not None and window.case.display_title == title
+    assert "Restored the database from copy.sqlite" in window.statusBar().currentMessage()
+    warned: list[str] = []
+    monkeypatch.setattr(QMessageBox, "warning", lambda _p, _t, text: warned.append(text))
+    window.backup_action.trigger()  # the same name again: a backup never replaces a file
+    assert len(warned) == 1 and "already exists" in warned[0]

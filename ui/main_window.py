@@ -250,7 +250,9 @@ class MainWindow(QMainWindow):
         file_menu.addAction(self.print_plan_action)
         file_menu.addSeparator()
         self.backup_action = self._action("&Back up database…", QKeySequence(), self.back_up)
-        file_menu.addAction(self.backup_action)
+        self.restore_backup_action = self._action("&Restore from backup…", QKeySequence(),
+                                                  self.restore_backup)
+        file_menu.addActions([self.backup_action, self.restore_backup_action])
         file_menu.addSeparator()
         file_menu.addAction(self.delete_action)
         file_menu.addSeparator()
@@ -327,6 +329,7 @@ class MainWindow(QMainWindow):
         self.history_action.setEnabled(self.case is not None)
         self.print_plan_action.setEnabled(has_plan)
         self.backup_action.setEnabled(self.database.path is not None)
+        self.restore_backup_action.setEnabled(self.database.path is not None and writable)
         self.empty_deleted_action.setEnabled(self.showing_deleted and writable)
         for tab in self.case_tabs:  # a deleted case is read-only until restored
             tab.editor = None if self.showing_deleted or not writable else self.editor
@@ -899,6 +902,36 @@ class MainWindow(QMainWindow):
             QMessageBox.warning(self, "Database not backed up", literal(str(error)))
             return
         self.statusBar().showMessage(f"Backed up the database to {written}", 8000)
+
+    def restore_backup(self) -> None:
+        """File › Restore from backup: replace every case in this SQLite database with a backup's,
+        after asking (the database as it is now is kept in its backups folder first)."""
+        from db.backup import BackupError
+        from ui.actions.backups import restore
+
+        path = self.database.path
+        if path is None or not self.maybe_save():
+            return
+        chosen, _ = QFileDialog.getOpenFileName(self, "Restore from backup", str(path.parent / "backups"),
+                                                "SQLite databases (*.sqlite *.db);;All files (*)")
+        if not chosen:
+            return
+        answer = QMessageBox.question(
+            self, "Restore from backup",
+            literal(f"Replace every case in this database with those in {Path(chosen).name}? The database "
+                    "as it is now is kept in its backups folder first."),
+            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No, QMessageBox.StandardButton.No)
+        if answer != QMessageBox.StandardButton.Yes:
+            return
+        try:
+            _path, result = restore(f"sqlite:///{path}", chosen)
+        except (ActionError, BackupError, DatabaseError, OSError) as error:  # nothing was changed
+            QMessageBox.warning(self, "Not restored", literal(str(error)))
+            return
+        self.undo_stack.clear()
+        self._after_list_change()
+        kept = f" (the database as it was is kept in {result.previous})" if result.previous else ""
+        self.statusBar().showMessage(f"Restored the database from {Path(chosen).name}{kept}", 12000)
 
     # -- the audit trail -------------------------------------------------------------------
     def _record_printed(self, plan: object) -> None:
