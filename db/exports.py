@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable, Sequence
+from contextlib import ExitStack, suppress
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -32,6 +33,7 @@ from planner.outputs import (
     OutputError,
     OutputTarget,
     Protected,
+    Staged,
     output_target,
 )
 
@@ -65,6 +67,17 @@ class Rendered:
     data: bytes
     event: ExportEvent | None
     pages: int | None = None
+    #: What the command line says of it beside the file's name (e.g. "Version 2, agreed on ...").
+    note: str | None = None
+
+
+@dataclass(frozen=True)
+class RenderedFiles:
+    """Several files rendered in memory for one folder (e.g. a table each as CSV), by file name,
+    with the one event to record for them."""
+
+    files: dict[str, bytes]
+    event: ExportEvent | None
 
 
 def protected_paths(database: Database | Path | None) -> Protected:
@@ -110,6 +123,75 @@ def export_file(database: Database | None, out: str | os.PathLike[str], render: 
             raise ExportNotRecorded(f"{target.shown} was not written: the export could not be recorded in "
                                     f"the audit trail. {_reason(error)}") from None
     return written, rendered
+
+
+def export_folder(database: Database | None, folder: str | os.PathLike[str],
+                  render: Callable[[], RenderedFiles], names: Sequence[str], *,
+                  overwrite: bool, exists_advice: str = DEFAULT_EXISTS_ADVICE) -> tuple[Path, RenderedFiles]:
+    """:func:`export_file` for several files put in one folder (made, private, if it is not there):
+    every file ``names`` announces is checked first (never the database, its side files or backups,
+    never an existing file unless ``overwrite``), then all are rendered and staged, the export is
+    recorded (``folder`` as the file) and only then are they put in place; if one cannot be, those
+    already placed are removed and the event rolled back. The folder and what was rendered."""
+    place = Path(folder).expanduser()
+    made = not place.is_dir()
+    if made:  # a new folder, checked as a new file would be (the database is named)
+        check_target(database, place, overwrite=False, exists_advice="choose a folder")
+        try:
+            place.mkdir(mode=0o700)
+        except OSError as error:
+            raise OutputError(f"Cannot make the folder {place}: {error.strerror or error}.") from None
+    try:
+        return _fill_folder(database, place, render, names, overwrite=overwrite, exists_advice=exists_advice)
+    except BaseException:
+        if made:  # nothing was written: the new folder goes too
+            with suppress(OSError):
+                place.rmdir()
+        raise
+
+
+def _fill_folder(database: Database | None, place: Path, render: Callable[[], RenderedFiles],
+                 names: Sequence[str], *, overwrite: bool, exists_advice: str) -> tuple[Path, RenderedFiles]:
+    for name in names:  # before anything is rendered
+        check_target(database, place / name, overwrite=overwrite, exists_advice=exists_advice)
+    rendered = render()
+    if sorted(rendered.files) != sorted(names):
+        raise ValueError("the files rendered are not the files announced")
+    targets = {name: check_target(database, place / name, overwrite=overwrite, exists_advice=exists_advice)
+               for name in names}
+    with ExitStack() as stack:
+        staged = [stack.enter_context(targets[name].stage(data)) for name, data in rendered.files.items()]
+
+        def place_all() -> None:
+            try:
+                for one in staged:
+                    one.place()
+            except BaseException:
+                _remove_placed(staged)
+                raise
+
+        event = rendered.event
+        ids = [case_id for case_id in event.case_ids if case_id is not None] if event is not None else []
+        if database is None or event is None or not ids:
+            place_all()
+            return place, rendered
+        try:
+            with database.session() as session:
+                for case_id in ids:
+                    audit.record_export(session, case_id, format=event.format, file=place,
+                                        anonymised=event.anonymised, what=event.what)
+                place_all()  # a failure here rolls the events back
+        except (DatabaseError, SQLAlchemyError) as error:
+            _remove_placed(staged)
+            raise ExportNotRecorded(f"{place} was not written: the export could not be recorded in "
+                                    f"the audit trail. {_reason(error)}") from None
+    return place, rendered
+
+
+def _remove_placed(staged: Sequence[Staged]) -> None:
+    for one in staged:
+        if one.placed:
+            one.target.path.unlink(missing_ok=True)
 
 
 def _reason(error: BaseException) -> str:

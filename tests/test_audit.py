@@ -298,44 +298,141 @@ def test_gui_prints_and_pdf_and_map_exports_are_recorded(window, monkeypatch: py
     assert [(e.action, e.summary) for e in events] == [
         ("exported", "Exported pathway map as svg to map.svg"),
         ("exported", "Exported care plan (Version 2, agreed on 7 May 2024) as PDF to plan.pdf"),
-        ("printed", "Printed the care plan")]
+        ("printed", "Printed the care plan (Version 2, agreed on 7 May 2024)")]  # as the PDF names it
     assert events[1].details == {"format": "pdf", "file": str(tmp_path / "plan.pdf"), "anonymised": False,
                                  "what": "care plan (Version 2, agreed on 7 May 2024)"}
 
 
 def test_the_command_line_and_the_window_record_the_same_exports(  # type: ignore[no-untyped-def]
         window, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
-    """One set of actions: each export made from the command line and from the window is recorded
-    with the same summary and details (but for the file's folder)."""
-    from PySide6.QtWidgets import QFileDialog
+    """One set of actions: every output of the one list (ui.actions.outputs), made from the command
+    line and from the File menu, is recorded with the same summary and details (but for the file's
+    folder); anonymised both ways where it is anonymised by default."""
+    from PySide6.QtWidgets import QFileDialog, QMessageBox
 
-    from tests.conftest import export_fhir_from
+    from ui.actions.outputs import OUTPUTS, Privacy
     from ui.cli import main
-    from ui.workshop_dialog import WorkshopExportDialog
+    from ui.workshop_dialog import CaseChooserDialog, WorkshopExportDialog
 
     url = str(window.database.engine.url)
-    # the summary's dialog and the value case's (its subclass) export as soon as they open
+    # the summary's dialog and the value case's (its subclass) export as soon as they open; so does
+    # the pack's, with the open case chosen
     monkeypatch.setattr(WorkshopExportDialog, "exec", lambda self: self.choose_and_export() or 0)
+    monkeypatch.setattr(CaseChooserDialog, "exec", lambda self: self.choose_and_export() or 0)
 
-    def anonymised_fhir() -> None:
-        export_fhir_from(window, monkeypatch, "Anonymised")
+    def press_anonymised(box: QMessageBox) -> int:  # "who is it for?": anonymised, as the CLI's switch
+        box.clickedButton = lambda: next(  # type: ignore[method-assign]
+            b for b in box.buttons() if b.text().startswith("Anonymised"))
+        return 0
 
-    exports = [("case.json", ["export-case"], window.export_action.trigger),
-               ("bundle.json", ["export-fhir", "--anonymised"], anonymised_fhir),
-               ("summary.pdf", ["export-pdf"], window.workshop_action.trigger),
-               ("value.pdf", ["export-value-case"], window.value_case_action.trigger),
-               ("plan.pdf", ["print-plan"], window.plan_pdf_action.trigger)]
+    monkeypatch.setattr(QMessageBox, "exec", press_anonymised)
     case_id = str(window.case.id)
     gui, cli = tmp_path / "gui", tmp_path / "cli"
     gui.mkdir()
     cli.mkdir()
-    for name, command, action in exports:
+    compared = []
+    for output in OUTPUTS:
+        name = f"{output.name}{output.file_type.suffix}"
+        switches = ["--anonymised"] if output.privacy is Privacy.IDENTIFIABLE_UNLESS_ASKED else []
         monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *a, _n=name, **k: (str(gui / _n), ""))
-        action()
-        assert main(["--db", url, command[0], case_id, *command[1:], "--out", str(cli / name)]) == 0, name
+        assert window.output_actions[output.name].isEnabled(), output.name
+        window.output_actions[output.name].trigger()
+        assert (gui / name).exists(), output.name
+        assert main(["--db", url, output.command, case_id, *switches, "--out", str(cli / name)]) == 0, name
         capsys.readouterr()
         with window.database.session() as session:
             from_cli, from_gui = audit.history(session, window.case.id)[:2]
+        assert from_cli.action == from_gui.action == "exported", name
         assert from_cli.summary == from_gui.summary, name
         assert from_cli.details is not None and from_gui.details is not None
         assert {**from_cli.details, "file": name} == {**from_gui.details, "file": name}, name
+        assert from_cli.details["anonymised"] is (output.privacy is not Privacy.IDENTIFIABLE), name
+        compared.append(output.command)
+    assert compared == [output.command for output in OUTPUTS] and len(compared) >= 7
+
+
+def test_a_printed_care_plan_is_recorded_with_its_version(window, monkeypatch: pytest.MonkeyPatch) -> None:  # type: ignore[no-untyped-def]
+    """Printing (not to a file) is recorded by the one action, naming the version as the PDF does."""
+    import ui.print_plan
+
+    monkeypatch.setattr(ui.print_plan, "print_with_preview", lambda parent, plan, save, case_id: True)
+    window.print_plan_action.trigger()
+    with window.database.session() as session:
+        event = audit.history(session, window.case.id)[0]
+    assert event.action == "printed" and event.details == {
+        "what": "care plan (Version 2, agreed on 7 May 2024)", "anonymised": False}
+
+
+def test_adding_an_output_is_one_entry_in_the_list(monkeypatch: pytest.MonkeyPatch, qtbot, demo_database,  # type: ignore[no-untyped-def]
+                                                   tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """A new entry gets its command (with --db, a description, its switches) and its File menu item,
+    and both write it the same way, with nothing else changed."""
+    from dataclasses import replace
+
+    from PySide6.QtWidgets import QFileDialog, QMessageBox
+
+    from db.exports import ExportEvent, Rendered
+    from ui.actions import outputs
+    from ui.actions.outputs import BY_NAME, OUTPUTS, Privacy, Request
+    from ui.cli import build_parser, main
+    from ui.main_window import MainWindow
+
+    def render(request: Request) -> Rendered:
+        text = f"{request.case.display_title}: {'anonymised' if request.anonymise else 'named'}"
+        return Rendered(text.encode(), ExportEvent([request.case.id], "txt", anonymised=bool(request.anonymise),
+                                                   what="note"))
+
+    note = replace(BY_NAME["case-file"], name="note", title="Export &note…", command="export-note",
+                   help="write a one-line note about the case", shortcut=None, description=None,
+                   render=render, noun="note", privacy=Privacy.ANONYMISED_UNLESS_ASKED,
+                   file_type=outputs.FileType("Text files", ".txt", "FILE.txt"), suggested_name=None)
+    monkeypatch.setattr(outputs, "OUTPUTS", (*OUTPUTS, note))
+    help_text = build_parser()._subparsers._group_actions[0].choices["export-note"].format_help()  # type: ignore[union-attr]
+    assert "Write a one-line note about the case." in help_text and "--identifiable" in help_text
+    url = str(demo_database.engine.url)
+    case_id = str(demo_database.demo_id)
+    assert main(["export-note", case_id, "--out", str(tmp_path / "cli.txt"), "--db", url]) == 0
+    assert capsys.readouterr().out.strip() == f"{tmp_path / 'cli.txt'} (anonymised)"
+    assert (tmp_path / "cli.txt").read_text() == "Mrs Smith, Torbay: anonymised"
+
+    window = MainWindow(demo_database, remember_layout=False)
+    qtbot.addWidget(window)
+    texts = [a.text() for a in window.menuBar().actions()[0].menu().actions()]
+    assert "Export &note…" in texts and window.output_actions["note"].isEnabled()
+    monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *a, **k: (str(tmp_path / "gui"), ""))
+    monkeypatch.setattr(QMessageBox, "exec", lambda box: 0)  # "who is it for?" closed: its default
+    monkeypatch.setattr(QMessageBox, "clickedButton", lambda box: box.defaultButton())
+    window.output_actions["note"].trigger()
+    assert (tmp_path / "gui.txt").read_text() == "Mrs Smith, Torbay: anonymised"
+    with demo_database.session() as session:
+        from_gui, from_cli = audit.history(session)[:2]
+    assert from_gui.summary == "Exported note as txt (anonymised) to gui.txt"
+    assert {**from_gui.details, "file": ""} == {**from_cli.details, "file": ""}
+    window.undo_stack.setClean()
+
+
+def test_the_window_backs_up_and_restores_through_the_actions(window, monkeypatch: pytest.MonkeyPatch,  # type: ignore[no-untyped-def]
+                                                               tmp_path: Path) -> None:
+    from PySide6.QtWidgets import QFileDialog, QMessageBox
+
+    copy = tmp_path / "copy.sqlite"
+    monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *a, **k: (str(copy), ""))
+    assert window.backup_action.isEnabled()
+    window.backup_action.trigger()
+    assert copy.exists() and copy.stat().st_mode & 0o777 == 0o600
+    assert window.statusBar().currentMessage() == f"Backed up the database to {copy}"
+    title = window.case.display_title
+    monkeypatch.setattr(QMessageBox, "question", lambda *a, **k: QMessageBox.StandardButton.Yes)
+    window.delete_action.trigger()
+    window.toggle_deleted(True)
+    window.empty_deleted()
+    window.toggle_deleted(False)
+    assert window.case_model.rowCount() == 0
+    monkeypatch.setattr(QFileDialog, "getOpenFileName", lambda *a, **k: (str(copy), ""))
+    window.restore_backup_action.trigger()
+    assert window.case_model.rowCount() == 1 and window.case is not None and window.case.display_title == title
+    assert "Restored the database from copy.sqlite" in window.statusBar().currentMessage()
+    warned: list[str] = []
+    monkeypatch.setattr(QMessageBox, "warning", lambda _p, _t, text: warned.append(text))
+    window.backup_action.trigger()  # the same name again: a backup never replaces a file
+    assert len(warned) == 1 and "already exists" in warned[0]

@@ -172,3 +172,58 @@ def test_measures(capsys: pytest.CaptureFixture[str]) -> None:
 def test_findings_for_an_unknown_case(capsys: pytest.CaptureFixture[str]) -> None:
     code, _, err = run(capsys, "findings", "Nobody")
     assert code == 1 and "No case has the id or title 'Nobody'" in err
+
+
+# -- help, --db anywhere, suggestions --------------------------------------------------------------
+def _subcommands() -> dict[str, object]:
+    import argparse
+
+    from ui.cli import build_parser
+
+    parser = build_parser()
+    found = [a for a in parser._actions if isinstance(a, argparse._SubParsersAction)]
+    assert len(found) == 1
+    return dict(found[0].choices)
+
+
+def test_every_sub_command_says_what_it_does(capsys: pytest.CaptureFixture[str]) -> None:
+    from ui.actions.outputs import OUTPUTS
+
+    commands = _subcommands()
+    assert {output.command for output in OUTPUTS} <= set(commands) and len(commands) >= 18
+    for name, command in commands.items():
+        description = command.description  # type: ignore[attr-defined]
+        assert description and len(description.split()) >= 5 and description[0].isupper(), name
+        with pytest.raises(SystemExit) as exited:
+            main([name, "--help"])
+        assert exited.value.code == 0
+        shown = " ".join(capsys.readouterr().out.split())
+        assert " ".join(description.split()) in shown and "--db URL" in shown, name
+
+
+def test_db_is_accepted_before_or_after_the_sub_command(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    empty, demo = f"sqlite:///{tmp_path / 'empty.sqlite'}", f"sqlite:///{tmp_path / 'demo.sqlite'}"
+    assert run(capsys, "demo", "--db", demo)[0] == 0  # after
+    assert run(capsys, "cases", "--db", empty, "--json")[1].strip() == "[]"
+    assert run(capsys, "--db", empty, "cases", "--json")[1].strip() == "[]"  # before
+    assert [c["title"] for c in json.loads(run(capsys, "cases", "--json", "--db", demo)[1])] == ["Mrs Smith, Torbay"]
+    # after wins over before, as the later of two options does
+    assert run(capsys, "--db", demo, "cases", "--json", "--db", empty)[1].strip() == "[]"
+    out = tmp_path / "out.case.json"
+    code, printed, _ = run(capsys, "export-case", "1", "--out", str(out), "--db", demo)
+    assert code == 0 and printed.strip() == str(out) and read_case_file(out).title == "Mrs Smith, Torbay"
+
+
+def test_a_title_that_matches_no_case_suggests_the_closest(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'cases.sqlite'}"
+    run(capsys, "--db", url, "demo")
+    out = tmp_path / "x.json"
+    for command in (["export-case", "mrs smyth", "--out", str(out)], ["findings", "Mrs Smith Torbay"],
+                    ["print-plan", "smith", "--out", str(out)], ["audit", "Mrs Smiht, Torbay"]):
+        code, printed, err = run(capsys, "--db", url, *command)
+        assert code == 1 and printed == "", command
+        assert err.count("\n") == 1 and "Did you mean “Mrs Smith, Torbay”?" in err, command
+        assert err.startswith("pathway-planner: No case has the id or title "), command
+    assert not out.exists()
+    code, _, err = run(capsys, "--db", url, "findings", "Nobody")
+    assert code == 1 and err.strip() == "pathway-planner: No case has the id or title 'Nobody'."

@@ -11,17 +11,20 @@ import json
 import os
 import sys
 from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from planner import __version__
+from ui.actions import outputs
+from ui.actions.outputs import Output, Privacy
 
 if TYPE_CHECKING:
     from datetime import date
 
     from db.database import Database
     from db.exports import Rendered
+    from planner.careplan import PrintablePlan
     from planner.model import Case
     from planner.unit_costs import LocalUnitCosts, UnitCost
 
@@ -34,19 +37,21 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="pathway-planner",
         description="Pathway Planner: map an older person's care pathway across providers and "
-                    "regulators. With no command, opens the application.")
-    parser.add_argument("--db", metavar="URL",
-                        help="database URL (default: $PATHWAY_PLANNER_DB, else the embedded SQLite database)")
+                    "regulators. With no command, opens the application.",
+        epilog="Every command takes --db URL, before or after its name; COMMAND --help says what it does.")
+    parser.add_argument("--db", metavar="URL", help=DB_HELP)
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
 
-    cases = commands.add_parser("cases", help="list cases (id, title, area, steps)")
+    cases = commands.add_parser("cases", help="list cases (id, title, area, steps)",
+                                description="List the cases in the database: id, title, area and number "
+                                            "of steps (not the deleted ones).")
     cases.add_argument("--json", action="store_true", help="print a JSON array")
 
     costs = commands.add_parser("costs", help="what the case's care cost and who paid: totals by payer and "
                                               "by organisation, the delayed days' cost, the unit costs "
                                               "and their sources (an estimate, to the nearest £10)")
-    costs.add_argument("case", metavar="CASE", help="case id or exact title")
+    costs.add_argument("case", metavar="CASE", help=CASE_HELP)
     costs.add_argument("--json", action="store_true", help="print one JSON object")
     costs.add_argument("--area", metavar="NAME",
                        help="use this area's own unit costs (set in the application's settings); default: "
@@ -57,7 +62,12 @@ def build_parser() -> argparse.ArgumentParser:
                                      "(refused if a case of that title is already there)")
 
     imp = commands.add_parser("import", help="import a case file or a FHIR R4 bundle (told apart by its "
-                                             "content); prints the new case id (a FHIR report on stderr)")
+                                             "content); prints the new case id (a FHIR report on stderr)",
+                              description="Import a case file or a FHIR R4 bundle (told apart by its "
+                                          "content) as a new case, recorded in the audit trail as "
+                                          "imported; prints the new case's id, and for FHIR a report of "
+                                          "what was mapped, skipped and needs checking on stderr. An "
+                                          "invalid file changes nothing: every problem is listed.")
     imp.add_argument("file", metavar="FILE")
     window = imp.add_mutually_exclusive_group()
     window.add_argument("--since", metavar="DATE", type=_iso_date,
@@ -66,31 +76,27 @@ def build_parser() -> argparse.ArgumentParser:
                         help="FHIR: encounters in the N years before the latest one become steps "
                              "(default: 3; 0: the whole history)")
 
-    fhir = commands.add_parser("export-fhir", help="write a case as a FHIR R4 bundle (JSON)")
-    fhir.add_argument("case", metavar="CASE", help="case id or exact title")
-    fhir.add_argument("--out", required=True, metavar="FILE.json")
-    fhir.add_argument("--anonymised", action="store_true",
-                      help="a pseudonym, no NHS number, date of birth or postcode, shifted dates, "
-                           "team members by role (as the workshop PDF)")
-    fhir.add_argument("--alias", metavar="TEXT", help="with --anonymised: the pseudonym to use")
-    _force(fhir)
-
     package = commands.add_parser("fhir-package", help="write the FHIR package (StructureDefinitions, "
-                                  "CodeSystems, ValueSets) a receiver loads to validate our exports")
+                                  "CodeSystems, ValueSets) a receiver loads to validate our exports",
+                                  description="Write the FHIR package (package.json, the "
+                                              "StructureDefinitions of our extensions, our CodeSystems and "
+                                              "ValueSets) to a folder, for a receiving system to load into "
+                                              "its validator.")
     package.add_argument("--out", required=True, metavar="DIR")
     _force(package)
 
-    export = commands.add_parser("export-case", help="write a case to a case file")
-    export.add_argument("case", metavar="CASE", help="case id or exact title")
-    export.add_argument("--out", required=True, metavar="FILE")
-    _force(export)
-
-    findings = commands.add_parser("findings", help="regulatory misalignment findings for a case")
-    findings.add_argument("case", metavar="CASE", help="case id or exact title")
+    findings = commands.add_parser("findings", help="regulatory misalignment findings for a case",
+                                   description="Show the regulatory misalignment findings of a case: the key "
+                                               "findings first, then every rule that fired with its "
+                                               "occurrences, their evidence and the team's view.")
+    findings.add_argument("case", metavar="CASE", help=CASE_HELP)
     findings.add_argument("--json", action="store_true", help="print a JSON array")
 
-    measures = commands.add_parser("measures", help="measures computed from a case's timeline")
-    measures.add_argument("case", metavar="CASE", help="case id or exact title")
+    measures = commands.add_parser("measures", help="measures computed from a case's timeline",
+                                   description="Show the measures computed from a case's timeline "
+                                               "(admissions, length of stay, delayed days, days at home, "
+                                               "handoff gaps, reablement outcomes).")
+    measures.add_argument("case", metavar="CASE", help=CASE_HELP)
     measures.add_argument("--json", action="store_true", help="print a JSON object")
 
     imp_dir = commands.add_parser(
@@ -100,18 +106,12 @@ def build_parser() -> argparse.ArgumentParser:
     imp_dir.add_argument("--format", choices=["cqc", "ods"],
                          help="the file's format (default: detected from its content)")
 
-    directory = commands.add_parser("directory", help="list provider directory entries")
+    directory = commands.add_parser("directory", help="list provider directory entries",
+                                    description="List the provider directory's entries (code, name, "
+                                                "sector, area, status), all or those matching --search.")
     directory.add_argument("--search", metavar="TEXT",
                            help="only entries whose name, code, area or postcode contain every word")
     directory.add_argument("--json", action="store_true", help="print a JSON array")
-
-    plan = commands.add_parser("print-plan",
-                               help="write a case's care plan as a printable PDF (“My care plan”)")
-    plan.add_argument("case", metavar="CASE", help="case id or exact title")
-    plan.add_argument("--out", required=True, metavar="FILE.pdf")
-    plan.add_argument("--version", type=int, metavar="N",
-                      help="an agreed version of the plan (default: the plan as it is now)")
-    _force(plan)
 
     audit = commands.add_parser("audit", help="the audit trail: who created, edited, imported, exported, "
                                               "printed or deleted a case, and when (newest first)")
@@ -126,39 +126,69 @@ def build_parser() -> argparse.ArgumentParser:
                                                   "one is kept in the backups folder first)")
     restore.add_argument("file", metavar="FILE")
 
-    _workshop_pdf(commands.add_parser(
-        "export-value-case", help="write the value case (PDF): at most three A4 sides (infrastructure, how "
-                                  "it works, impact, what we ask), anonymised unless --identifiable"))
-    _workshop_pdf(commands.add_parser(
-        "export-pdf", help="write the regulator-workshop case summary (PDF), anonymised unless "
-                           "--identifiable"))
+    for output in outputs.OUTPUTS:  # the export commands, from the one list of outputs (ui.actions.outputs)
+        _output_command(commands, output)
 
-    pack = commands.add_parser("workshop-pack", help="write the workshop pack (PDF) comparing several cases, "
-                                                     "all anonymised")
-    pack.add_argument("cases", nargs="+", metavar="CASE", help="case ids or exact titles")
-    pack.add_argument("--out", required=True, metavar="FILE.pdf")
-    _force(pack)
-
-    shot = commands.add_parser("screenshot", help="render the main window offscreen to a PNG")
+    shot = commands.add_parser("screenshot", help="render the main window offscreen to a PNG",
+                               description="Render the main window offscreen with a case and a tab open "
+                                           "and save it as a PNG (private, recorded in the case's audit "
+                                           "trail: it shows a person's case).")
     shot.add_argument("--out", required=True, metavar="FILE.png")
     shot.add_argument("--case", metavar="CASE", help="case id or exact title (default: the first case)")
     shot.add_argument("--tab", metavar="NAME",
                       help="person, pathway-map, timeline, organisations, team, care-plan or findings "
                            "(default: person)")
     _force(shot)
+    _every_command(commands)
     return parser
 
 
-def _workshop_pdf(command: argparse.ArgumentParser) -> None:
-    """The arguments of a workshop PDF of one case: the case, the file, who it is for."""
-    command.add_argument("case", metavar="CASE", help="case id or exact title")
-    command.add_argument("--out", required=True, metavar="FILE.pdf")
-    privacy = command.add_mutually_exclusive_group()
-    privacy.add_argument("--identifiable", action="store_true",
-                         help="include her name, NHS number, date of birth, postcode, real dates, the team's "
-                              "names and the notes (personal data: handle accordingly)")
-    privacy.add_argument("--alias", metavar="TEXT",
-                         help="what to call her when anonymised (default: e.g. 'Mrs S')")
+DB_HELP = "database URL (default: $PATHWAY_PLANNER_DB, else the embedded SQLite database)"
+CASE_HELP = "case id or exact title"
+
+
+def _every_command(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    """What every sub-command has, whoever added it: a description saying what it does (its help
+    as a sentence, unless it has its own) and ``--db`` after its name as well as before."""
+    helps = {action.dest: action.help for action in commands._choices_actions}
+    for name, command in commands.choices.items():
+        if not command.description and helps.get(name):
+            text = str(helps[name])
+            command.description = text[0].upper() + text[1:] + ("" if text.endswith(".") else ".")
+        if "--db" not in command._option_string_actions:
+            # SUPPRESS: given only after the command does it set args.db, else the one before stays
+            command.add_argument("--db", metavar="URL", default=argparse.SUPPRESS, help=DB_HELP)
+
+
+def _output_command(commands: argparse._SubParsersAction[argparse.ArgumentParser], output: Output) -> None:
+    """The sub-command writing ``output``: its case(s), --out, who it is for, its options, --force."""
+    command = commands.add_parser(output.command, help=output.help, description=output.description)
+    if output.several_cases:
+        command.add_argument("cases", nargs="+", metavar="CASE", help="case ids or exact titles")
+    else:
+        command.add_argument("case", metavar="CASE", help=CASE_HELP)
+    where = f"; a name not ending in {output.file_type.suffix}: {output.file_type.folder}" \
+        if output.file_type.folder else ""
+    command.add_argument("--out", required=True, metavar=output.file_type.metavar,
+                         help=f"the file to write{where}")
+    if output.privacy is Privacy.IDENTIFIABLE_UNLESS_ASKED:
+        command.add_argument("--anonymised", action="store_true",
+                             help="a pseudonym, no NHS number, date of birth or postcode, shifted dates, "
+                                  "team members by role (as the workshop PDF)")
+        command.add_argument("--alias", metavar="TEXT", help="with --anonymised: the pseudonym to use")
+    elif output.privacy is Privacy.ANONYMISED_UNLESS_ASKED:
+        privacy = command.add_mutually_exclusive_group()
+        privacy.add_argument("--identifiable", action="store_true",
+                             help="include her name, NHS number, date of birth, postcode, real dates, the "
+                                  "team's names and the notes (personal data: handle accordingly)")
+        privacy.add_argument("--alias", metavar="TEXT",
+                             help="what to call her when anonymised (default: e.g. 'Mrs S')")
+    for option in output.options:
+        if option.metavar is None:
+            command.add_argument(option.flag, dest=option.name, action="store_true", help=option.help)
+        else:
+            command.add_argument(option.flag, dest=option.name, metavar=option.metavar,
+                                 type=int if option.number else str, help=option.help)
     _force(command)
 
 
@@ -168,17 +198,11 @@ def _force(command: argparse.ArgumentParser) -> None:
                               "that is not an ordinary file)")
 
 
-@contextmanager
-def _database(url: str | None, *, just_reading: bool = False) -> Iterator[Database]:
-    """The database, open for the command; one that cannot be written (a read-only folder or file)
-    is opened read-only for a command ``just_reading`` (and refused, saying why, for the others)."""
-    from db.database import open_database
+def _database(url: str | None, *, just_reading: bool = False) -> AbstractContextManager[Database]:
+    """The database, open for the command (ui.actions.database.opened)."""
+    from ui.actions.database import opened
 
-    database = open_database(url, allow_read_only=just_reading)
-    try:
-        yield database
-    finally:
-        database.close()
+    return opened(url, just_reading=just_reading)
 
 
 def _cases(args: argparse.Namespace) -> int:
@@ -293,21 +317,10 @@ def _own(unit: UnitCost) -> str:
 
 
 def _demo(args: argparse.Namespace) -> int:
-    from db.database import demo_case, seed_demo_case
-    from db.repository import CaseNotFound, CaseRepository
+    from ui.actions.database import add_demo
 
     with _database(args.db) as database:
-        title = demo_case().title or "Mrs Smith"
-        with database.session() as session:
-            try:
-                existing: int | None = CaseRepository(session).find(title)
-            except CaseNotFound:
-                existing = None
-        if existing is not None:
-            print(f"pathway-planner: the Mrs Smith example is already in this database (case {existing}, "
-                  f"“{title}”); nothing was added.", file=sys.stderr)
-            return 1
-        print(seed_demo_case(database, summary="The demo case, added with the demo command"))
+        print(add_demo(database, summary="The demo case, added with the demo command"))
     return 0
 
 
@@ -332,43 +345,65 @@ def _years(text: str) -> int:
 
 def _import(args: argparse.Namespace) -> int:
     """A case file or, told apart by its content, a FHIR R4 bundle; the FHIR report goes to stderr."""
-    from db.repository import CaseRepository
-    from planner.casefile import case_from_dict
-    from planner.fhir import DEFAULT_YEARS, import_fhir, is_fhir, read_json_file
+    from ui.actions import importing
 
     path = Path(args.file)
-    data = read_json_file(path)  # validate before touching the database
-    report = None
+    data = importing.read_data(path)  # validate before touching the database
     if isinstance(data, dict) and "format" not in data and "resourceType" not in data:
         raise CommandError(f"{path} was not imported: it is neither a case file (no \"format\") nor FHIR "
                            "(no \"resourceType\")")
-    if is_fhir(data):
-        years = DEFAULT_YEARS if args.years is None else args.years
-        imported = import_fhir(data, source=str(path), since=args.since, years=years)
-        case, report, kind, what = imported.case, imported.report, "fhir", "FHIR bundle"
-    else:
-        case, kind, what = case_from_dict(data, str(path)), "case-file", "case file"
-    with _database(args.db) as database, database.session() as session:
-        case_id = CaseRepository(session).add(
-            case, action="imported", summary=f"Imported from the {what} {path.name}",
-            details={"format": kind, "file": str(path.absolute())})
-    if report is not None:
-        print(report.as_text(), file=sys.stderr)
+    read = importing.read_import(path, data, since=args.since, years=args.years)
+    with _database(args.db) as database:
+        case_id = importing.store_import(database, read)
+    if read.report is not None:
+        print(read.report.as_text(), file=sys.stderr)
     print(case_id)
     return 0
 
 
-def _write(args: argparse.Namespace, database: Database, render: Callable[[], Rendered]) -> Rendered:
-    """Write ``--out`` from ``render``, its export recorded in the audit trail first (see
-    db.exports.export_file: the database and its backups are never replaced, nor an existing
-    file without --force); what was rendered."""
-    from db.exports import export_file
-    from ui.exports import FORCE_ADVICE
+def _export(args: argparse.Namespace) -> int:
+    """Any output of the one list (ui.actions.outputs): the case(s) named, written to --out with its
+    export recorded in the audit trail first (the database and its backups are never replaced, nor
+    an existing file without --force); prints the file and what it holds."""
+    from ui.actions.cases import load_cases
+    from ui.actions.exporting import FORCE_ADVICE
+    from ui.actions.outputs import Request, export, outcome
 
-    with _render_errors(args.out):
-        _written, rendered = export_file(database, args.out, render, overwrite=args.force,
-                                         exists_advice=FORCE_ADVICE)
-    return rendered
+    output = outputs.by_command(args.command)
+    assert output is not None
+    anonymise = output.privacy.anonymised_by_default
+    if output.privacy is Privacy.IDENTIFIABLE_UNLESS_ASKED:
+        if args.alias and not args.anonymised:
+            raise CommandError("--alias is the pseudonym of an anonymised export: add --anonymised")
+        anonymise = args.anonymised
+    elif output.privacy is Privacy.ANONYMISED_UNLESS_ASKED:
+        anonymise = not args.identifiable
+    options = {option.name: getattr(args, option.name) for option in output.options}
+
+    def request() -> Request:
+        names = args.cases if output.several_cases else [args.case]
+        cases = load_cases(database, names)
+        for case in cases:
+            _warn_damage(case)
+        return Request(cases, anonymise=anonymise, alias=getattr(args, "alias", None), options=options,
+                       draw_plan=_draw_plan, unit_costs=_local_costs(database))
+
+    with _database(args.db) as database, _render_errors(args.out):
+        written = export(output, database, args.out, request, overwrite=args.force,
+                         exists_advice=FORCE_ADVICE)
+    print(outcome(output, written, args.out))
+    return 0
+
+
+def _draw_plan(plan: PrintablePlan, case_id: int | None) -> Rendered:
+    """The printed care plan drawn by Qt, offscreen (no window is shown)."""
+    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    from PySide6.QtGui import QGuiApplication
+
+    from ui.print_plan import plan_pdf
+
+    app = QGuiApplication.instance() or QGuiApplication([])  # noqa: F841  (fonts need an application)
+    return plan_pdf(plan, case_id)
 
 
 @contextmanager
@@ -384,25 +419,13 @@ def _render_errors(out: str) -> Iterator[None]:
         raise CommandError(f"{out} was not written: {error.strerror or error}") from None
 
 
-def _export_fhir(args: argparse.Namespace) -> int:
-    from ui import exports
-
-    if args.alias and not args.anonymised:
-        raise CommandError("--alias is the pseudonym of an anonymised export: add --anonymised")
-    with _database(args.db) as database:
-        _write(args, database, lambda: exports.fhir_bundle(_get_case(database, args.case),
-                                                           anonymise=args.anonymised, alias=args.alias))
-    print(Path(args.out))
-    return 0
-
-
 def _fhir_package(args: argparse.Namespace) -> int:
     """Every file is checked (never the database, its backups or an existing file without --force)
     before any is written; each is written atomically."""
     from db.database import choose_url, sqlite_path
     from db.exports import check_target
     from planner.fhir.conformance import shipped_package
-    from ui.exports import FORCE_ADVICE
+    from ui.actions.exporting import FORCE_ADVICE
 
     folder = Path(args.out)
     database = sqlite_path(choose_url(args.db)[0])  # what must not be replaced; the database is not opened
@@ -416,31 +439,25 @@ def _fhir_package(args: argparse.Namespace) -> int:
     return 0
 
 
-def _export_case(args: argparse.Namespace) -> int:
-    from ui import exports
-
-    with _database(args.db) as database:
-        _write(args, database, lambda: exports.case_file(_get_case(database, args.case)))
-    print(Path(args.out))
-    return 0
-
-
 def _audit(args: argparse.Namespace) -> int:
     from db import audit
-    from db.repository import CaseNotFound, CaseRepository
+    from db.repository import CaseNotFound
+    from ui.actions.cases import find_case_id
 
-    with _database(args.db, just_reading=True) as database, database.session() as session:
+    with _database(args.db, just_reading=True) as database:
         case_id = None
         if args.case is not None:
             try:
-                case_id = CaseRepository(session).find(args.case)
+                case_id = find_case_id(database, args.case)
             except CaseNotFound:
                 text = args.case.strip()
                 # a case deleted for good keeps its history under its id
-                if not (text.isdigit() and audit.history(session, int(text), limit=1)):
-                    raise
+                with database.snapshot() as session:
+                    if not (text.isdigit() and audit.history(session, int(text), limit=1)):
+                        raise
                 case_id = int(text)
-        events = audit.history(session, case_id)
+        with database.snapshot() as session:
+            events = audit.history(session, case_id)
     if args.json:
         print(json.dumps([event.to_json() for event in events], indent=2, ensure_ascii=False))
         return 0
@@ -456,53 +473,19 @@ def _audit(args: argparse.Namespace) -> int:
 
 
 def _backup(args: argparse.Namespace) -> int:
-    from db.backup import BackupError, check_planner_database, copy_database
+    from ui.actions.backups import backup
 
-    path = _sqlite_file(args, "back it up with the server's tools: pg_dump --format=custom --file=FILE "
-                              "(and pg_restore to restore it)")
-    if not path.exists():
-        raise CommandError(f"there is no database at {path} to back up")
-    from db.database import check_sqlite_database
-
-    check_sqlite_database(f"sqlite:///{path}")  # a damaged one is named, with the backup to restore
-    out = Path(args.out).expanduser()
-    from db.exports import check_target
-
-    # the database, its side files and backups, folders, devices, pipes are refused here; an existing
-    # file by copy_database, which never replaces one
-    check_target(path, out, overwrite=True)
-    copy_database(path, out)
-    try:  # the copy, not the database in use, is checked
-        check_planner_database(out, shown_as=path)
-    except BackupError:
-        out.unlink()
-        raise
-    print(out)
+    print(backup(args.db, args.out))
     return 0
 
 
 def _restore(args: argparse.Namespace) -> int:
-    from db.backup import restore
+    from ui.actions.backups import restore
 
-    path = _sqlite_file(args, "restore it with the server's tools: pg_restore (from a pg_dump file)")
-    result = restore(path, Path(args.file))
-    with _database(args.db):  # brought to the current schema now, not at the next start
-        pass
+    path, result = restore(args.db, args.file)
     kept = f"; the database as it was is kept in {result.previous}" if result.previous else ""
     print(f"Restored {path} from {result.restored_from} (schema {result.revision}){kept}")
     return 0
-
-
-def _sqlite_file(args: argparse.Namespace, postgres_advice: str) -> Path:
-    from db.database import choose_url, describe, sqlite_path
-
-    url, _default = choose_url(args.db)
-    path = sqlite_path(url)
-    if path is None:
-        if url.split(":", 1)[0].startswith("postgres"):
-            raise CommandError(f"{describe(url)} is a PostgreSQL database: {postgres_advice}")
-        raise CommandError(f"{describe(url)} is not an SQLite database file")
-    return path
 
 
 def _load_case(args: argparse.Namespace, *, just_reading: bool = False) -> Case:
@@ -513,11 +496,9 @@ def _load_case(args: argparse.Namespace, *, just_reading: bool = False) -> Case:
 
 
 def _get_case(database: Database, name: str) -> Case:
-    from db.repository import CaseRepository
+    from ui.actions.cases import load_case
 
-    with database.snapshot() as session:
-        repository = CaseRepository(session)
-        case = repository.get(repository.find(name))
+    case = load_case(database, name)
     _warn_damage(case)
     return case
 
@@ -605,8 +586,8 @@ def _measures(args: argparse.Namespace) -> int:
 
 
 def _screenshot(args: argparse.Namespace) -> int:
-    from db.repository import CaseRepository
-    from ui.exports import FORCE_ADVICE
+    from ui.actions.cases import find_case_id
+    from ui.actions.exporting import FORCE_ADVICE
     from ui.screenshot import save_screenshot, tab_key
 
     if args.tab is not None:
@@ -615,10 +596,7 @@ def _screenshot(args: argparse.Namespace) -> int:
         except ValueError as error:
             raise CommandError(str(error)) from None
     with _database(args.db) as database:
-        case_id = None
-        if args.case is not None:
-            with database.session() as session:
-                case_id = CaseRepository(session).find(args.case)
+        case_id = find_case_id(database, args.case) if args.case is not None else None
         with _render_errors(args.out):
             save_screenshot(database, Path(args.out), case_id, args.tab,
                             overwrite=args.force, exists_advice=FORCE_ADVICE)
@@ -626,106 +604,20 @@ def _screenshot(args: argparse.Namespace) -> int:
     return 0
 
 
-def _print_plan(args: argparse.Namespace) -> int:
-    from planner.careplan import VersionNotKept, printable_plan
-
-    def render() -> Rendered:
-        case = _get_case(database, args.case)
-        if case.care_plan is None:
-            raise CommandError(f"case {case.id} has no care plan to print")
-        try:
-            plan = printable_plan(case, args.version)
-        except VersionNotKept as error:
-            raise CommandError(str(error)) from None
-        os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")  # no window is shown
-        from PySide6.QtGui import QGuiApplication
-
-        from ui.print_plan import plan_pdf
-
-        app = QGuiApplication.instance() or QGuiApplication([])  # noqa: F841  (fonts need an application)
-        versions.append(plan.version_text)
-        return plan_pdf(plan, case.id)
-
-    versions: list[str] = []
-    with _database(args.db) as database:
-        pages = _write(args, database, render).pages
-    print(f"{Path(args.out)} ({pages} page{'s' if pages != 1 else ''}, {versions[0]})")
-    return 0
-
-
-def _export_pdf(args: argparse.Namespace) -> int:
-    """The workshop case summary; prints the file, its pages and whether it is anonymised."""
-    from reports.workshop import WorkshopOptions
-    from ui import exports
-
-    with _database(args.db) as database:
-        options = WorkshopOptions(identifiable=args.identifiable, alias=args.alias,
-                                  unit_costs=_local_costs(database))
-        rendered = _write(args, database,
-                          lambda: exports.case_summary(_get_case(database, args.case), options))
-    assert rendered.event is not None
-    how = "anonymised" if rendered.event.anonymised else "IDENTIFIABLE: contains personal data"
-    print(f"{Path(args.out)} ({rendered.pages} pages, {how})")
-    return 0
-
-
-def _export_value_case(args: argparse.Namespace) -> int:
-    """The value case; prints the file, its pages and whether it is anonymised."""
-    from reports.workshop import WorkshopOptions
-    from ui import exports
-
-    with _database(args.db) as database:
-        options = WorkshopOptions(identifiable=args.identifiable, alias=args.alias,
-                                  unit_costs=_local_costs(database))
-        rendered = _write(args, database, lambda: exports.value_case(_get_case(database, args.case), options))
-    assert rendered.event is not None
-    how = "anonymised" if rendered.event.anonymised else "IDENTIFIABLE: contains personal data"
-    print(f"{Path(args.out)} ({rendered.pages} pages, {how})")
-    return 0
-
-
-def _workshop_pack(args: argparse.Namespace) -> int:
-    """The workshop pack of several cases (each anonymised); prints the file and its pages."""
-    from db.repository import CaseRepository
-    from ui import exports
-
-    def render() -> Rendered:
-        with database.snapshot() as session:
-            repository = CaseRepository(session)
-            ids = [repository.find(name) for name in args.cases]
-            repeated = sorted({case_id for case_id in ids if ids.count(case_id) > 1})
-            if repeated:
-                raise CommandError(f"case {', '.join(map(str, repeated))} is named more than once")
-            cases = [repository.get(case_id) for case_id in ids]
-        for case in cases:
-            _warn_damage(case)
-        return exports.workshop_pack(cases, _local_costs(database))  # each case's export is recorded
-
-    with _database(args.db) as database:
-        rendered = _write(args, database, render)
-    print(f"{Path(args.out)} ({rendered.pages} pages, {len(args.cases)} cases, anonymised)")
-    return 0
-
-
 def _import_directory(args: argparse.Namespace) -> int:
     """Counts on stdout; the rejected rows (the first 10) and notes on stderr."""
-    from db.directory import DirectoryRepository
-    from planner.directory import (
-        DirectoryFileError,
-        describe_rejections,
-        read_directory,
-        summarise_rejections,
-    )
+    from planner.directory import DirectoryFileError, describe_rejections, summarise_rejections
+    from ui.actions import importing
 
     try:
-        read = read_directory(args.file, args.format)  # read it all before touching the database
+        read = importing.read_directory(args.file, args.format)  # read it all before touching the database
     except DirectoryFileError as error:
         raise CommandError(str(error)) from None
     from sqlalchemy.exc import SQLAlchemyError
 
     try:
-        with _database(args.db) as database, database.session() as session:
-            counts = DirectoryRepository(session).apply(read.entries, read.source, read.fields)
+        with _database(args.db) as database:
+            counts = importing.store_directory(database, read)
     except SQLAlchemyError as error:
         reason = str(getattr(error, "orig", None) or error).strip().splitlines()[0]
         raise CommandError(f"nothing was imported: the database refused the directory ({reason})") from None
@@ -762,12 +654,20 @@ def _directory(args: argparse.Namespace) -> int:
     return 0
 
 
-COMMANDS = {"cases": _cases, "costs": _costs, "demo": _demo, "import": _import, "export-case": _export_case,
-            "export-fhir": _export_fhir, "fhir-package": _fhir_package, "findings": _findings,
-            "measures": _measures, "screenshot": _screenshot, "import-directory": _import_directory,
-            "directory": _directory, "audit": _audit, "backup": _backup, "restore": _restore,
-            "print-plan": _print_plan, "export-pdf": _export_pdf, "workshop-pack": _workshop_pack,
-            "export-value-case": _export_value_case}
+COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
+    "cases": _cases, "costs": _costs, "demo": _demo, "import": _import, "fhir-package": _fhir_package,
+    "findings": _findings,
+    "measures": _measures, "screenshot": _screenshot, "import-directory": _import_directory,
+    "directory": _directory, "audit": _audit, "backup": _backup, "restore": _restore}
+
+
+def _handler(command: str) -> Callable[[argparse.Namespace], int]:
+    """The function running ``command``: its own, or, for an output of the one list, _export."""
+    if command in COMMANDS:
+        return COMMANDS[command]
+    if outputs.by_command(command) is None:
+        raise KeyError(command)
+    return _export
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -782,10 +682,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     from db.repository import CaseNotFound
     from planner.outputs import OutputError
     from planner.validation import CaseFileError
+    from ui.actions import ActionError
 
     audit.set_user_name_source(_preferred_name)
     try:
-        return COMMANDS[args.command](args)
+        return _handler(args.command)(args)
     except BrokenPipeError:  # the reader (e.g. head) stopped listening: not an error of ours
         devnull = os.open(os.devnull, os.O_WRONLY)
         os.dup2(devnull, sys.stdout.fileno())
@@ -794,7 +695,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"pathway-planner: {error}", file=sys.stderr)
     except CaseNotFound as error:
         print(f"pathway-planner: {error.args[0]}", file=sys.stderr)
-    except (DatabaseError, CommandError, BackupError, OutputError) as error:
+    except (DatabaseError, CommandError, BackupError, OutputError, ActionError) as error:
         print(f"pathway-planner: {error}", file=sys.stderr)
     return 1
 

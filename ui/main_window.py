@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import copy
 import dataclasses
-import re
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -31,10 +30,12 @@ from db import audit
 from db.database import Database, DatabaseError
 from db.repository import CaseRepository, CaseSummary, SaveConflict
 from planner import __version__
-from planner.casefile import case_from_dict
 from planner.model import Case, Person
 from planner.validation import MAX_SHOWN, CaseFileError
 from ui import theme
+from ui.actions import ActionError, outputs
+from ui.actions import cases as case_actions
+from ui.actions.outputs import Output, Request
 from ui.editing import CaseEditor
 
 if TYPE_CHECKING:
@@ -156,6 +157,7 @@ class MainWindow(QMainWindow):
         self.map_tab.saver = self.saver
         self.map_tab.exported.connect(
             lambda kind, path: self.statusBar().showMessage(f"Exported the map as {kind} to {path}", 8000))
+        self._install_table_actions()
         self.findings_tab.annotations_changed.connect(self.editor.set_annotations)
         self.findings_tab.pin_changed.connect(self.editor.set_pin)
 
@@ -196,6 +198,22 @@ class MainWindow(QMainWindow):
                 if database.read_only is None:  # (opened read-only, the app says why once shown)
                     QMessageBox.warning(self, "The case cannot be opened", str(error))
 
+    def _install_table_actions(self) -> None:
+        """Every table and the findings tree: Ctrl+C copies the selected rows, and a context menu
+        exports the table as CSV or Excel (ui.table_export), written through the saver."""
+        from ui.table_export import install, named
+
+        saver = lambda: self.saver  # noqa: E731
+        case_id = lambda: self.case.id if self.case is not None else None  # noqa: E731
+        self.table_actions = []
+        for tab in self.case_tabs:
+            for number, table in enumerate(tab.tables, start=1):
+                title = tab.title.replace("&&", "&")
+                fallback = title if len(tab.tables) == 1 else f"{title} {number}"
+                self.table_actions.append(install(table.view, named(table.view, fallback), saver, case_id))
+        tree = self.findings_tab.tree
+        self.table_actions.append(install(tree, named(tree, self.findings_tab.title), saver, case_id))
+
     # -- menus -----------------------------------------------------------------------------
     def _build_menus(self) -> None:
         file_menu = self.menuBar().addMenu("&File")
@@ -205,10 +223,6 @@ class MainWindow(QMainWindow):
         self.save_action = self._action("&Save", QKeySequence.StandardKey.Save, self.save)
         self.import_action = self._action("&Import case file…", QKeySequence.StandardKey.Open,
                                           self.import_case_file)
-        self.export_action = self._action("&Export case file…", QKeySequence("Ctrl+E"),
-                                          self.export_case_file)
-        self.fhir_export_action = self._action("Export &FHIR bundle…", QKeySequence(),
-                                               self.export_fhir_bundle)
         self.directory_action = self._action("Import provider &directory…", QKeySequence(),
                                              self.import_directory)
         self.delete_action = self._action("De&lete case…", QKeySequence("Ctrl+Shift+Del"), self.delete_case)
@@ -216,21 +230,31 @@ class MainWindow(QMainWindow):
         self.quit_action.setMenuRole(QAction.MenuRole.QuitRole)
         file_menu.addActions([self.new_action, self.duplicate_action, self.save_action])
         file_menu.addSeparator()
-        file_menu.addActions([self.import_action, self.export_action, self.fhir_export_action,
-                              self.directory_action])
+        file_menu.addActions([self.import_action, self.directory_action])
+        file_menu.addSeparator()
+        # the export items, from the one list of outputs that also builds the command line's commands
+        self.output_actions: dict[str, QAction] = {}
+        for output in outputs.OUTPUTS:
+            action = self._action(output.title, QKeySequence(output.shortcut or ""),
+                                  lambda _c=False, o=output: self.export_output(o))
+            action.setStatusTip(output.help[0].upper() + output.help[1:])
+            self.output_actions[output.name] = action
+            file_menu.addAction(action)
+        self.export_action = self.output_actions["case-file"]
+        self.fhir_export_action = self.output_actions["fhir"]
+        self.plan_pdf_action = self.output_actions["care-plan"]
+        self.workshop_action = self.output_actions["workshop-summary"]
+        self.value_case_action = self.output_actions["value-case"]
+        self.pack_action = self.output_actions["workshop-pack"]
         file_menu.addSeparator()
         self.print_plan_action = self._action("&Print care plan…", QKeySequence.StandardKey.Print,
                                               self.print_care_plan)
-        self.plan_pdf_action = self._action("Save care plan as P&DF…", QKeySequence("Ctrl+Shift+R"),
-                                            self.save_care_plan_pdf)
-        file_menu.addActions([self.print_plan_action, self.plan_pdf_action])
+        file_menu.addAction(self.print_plan_action)
         file_menu.addSeparator()
-        self.workshop_action = self._action("Export &workshop case summary…", QKeySequence("Ctrl+Shift+W"),
-                                            self.export_workshop_summary)
-        self.value_case_action = self._action("Export &value case…", QKeySequence("Ctrl+Shift+V"),
-                                              self.export_value_case)
-        self.pack_action = self._action("Wor&kshop pack…", QKeySequence(), self.workshop_pack)
-        file_menu.addActions([self.workshop_action, self.value_case_action, self.pack_action])
+        self.backup_action = self._action("&Back up database…", QKeySequence(), self.back_up)
+        self.restore_backup_action = self._action("&Restore from backup…", QKeySequence(),
+                                                  self.restore_backup)
+        file_menu.addActions([self.backup_action, self.restore_backup_action])
         file_menu.addSeparator()
         file_menu.addAction(self.delete_action)
         file_menu.addSeparator()
@@ -293,18 +317,23 @@ class MainWindow(QMainWindow):
         # that saves, and no export or print, which the audit trail would have to record
         writable = self.database.read_only is None
         live = self.case is not None and not self.showing_deleted and writable
-        for action in (self.export_action, self.duplicate_action, self.delete_action, self.save_action,
-                       self.edit_person_action, self.edit_plan_action, self.fhir_export_action):
+        for action in (self.duplicate_action, self.delete_action, self.save_action,
+                       self.edit_person_action, self.edit_plan_action):
             action.setEnabled(live)
-        for action in (self.new_action, self.import_action, self.directory_action, self.pack_action):
+        for action in (self.new_action, self.import_action, self.directory_action):
             action.setEnabled(writable)
-        self.workshop_action.setEnabled(self.case is not None and writable)
-        self.value_case_action.setEnabled(self.case is not None and writable)
+        has_plan = self.case is not None and self.case.care_plan is not None and writable
+        for output in outputs.OUTPUTS:  # no export or print of a database that is only looked at
+            one_case = self.case is not None and not self.showing_deleted
+            enabled = writable and (output.several_cases or one_case)
+            if output.needs_plan:
+                enabled = enabled and has_plan
+            self.output_actions[output.name].setEnabled(enabled)
         self.restore_action.setEnabled(self.showing_deleted and self.case is not None and writable)
         self.history_action.setEnabled(self.case is not None)
-        has_plan = self.case is not None and self.case.care_plan is not None and writable
-        for action in (self.print_plan_action, self.plan_pdf_action):
-            action.setEnabled(has_plan)
+        self.print_plan_action.setEnabled(has_plan)
+        self.backup_action.setEnabled(self.database.path is not None)
+        self.restore_backup_action.setEnabled(self.database.path is not None and writable)
         self.empty_deleted_action.setEnabled(self.showing_deleted and writable)
         for tab in self.case_tabs:  # a deleted case is read-only until restored
             tab.editor = None if self.showing_deleted or not writable else self.editor
@@ -369,9 +398,14 @@ class MainWindow(QMainWindow):
 
     def add_demo(self) -> None:
         """Add the Mrs Smith example to this database and open it."""
-        from db.database import seed_demo_case
+        from ui.actions.database import add_demo
 
-        case_id = seed_demo_case(self.database, summary="The demo case, added from the welcome")
+        try:
+            case_id = add_demo(self.database, summary="The demo case, added from the welcome")
+        except ActionError as error:
+            text = str(error)
+            QMessageBox.information(self, "Mrs Smith example", literal(text[0].upper() + text[1:]))
+            return
         self._after_list_change(select=case_id)
         self.statusBar().showMessage("Added the Mrs Smith example", 5000)
 
@@ -527,8 +561,10 @@ class MainWindow(QMainWindow):
 
     def _add_and_open(self, case: Case, **audit_note: Any) -> int:
         """Store a new case (``audit_note``: action, summary, details for the audit trail) and open it."""
-        with self.database.session() as session:
-            case_id = CaseRepository(session).add(case, **audit_note)
+        return self._open_added(case_actions.add_case(self.database, case, **audit_note))
+
+    def _open_added(self, case_id: int) -> int:
+        """Open a case just added, in the list of cases (not the Deleted view), with no search."""
         self.undo_stack.clear()
         if self.showing_deleted:
             self.toggle_deleted(False)
@@ -563,8 +599,7 @@ class MainWindow(QMainWindow):
                     "until the deleted cases are emptied."))
         if answer != QMessageBox.StandardButton.Yes:
             return
-        with self.database.session() as session:
-            CaseRepository(session).move_to_deleted(self.case.id)
+        case_actions.delete_case(self.database, self.case.id)
         self.undo_stack.clear()
         self._after_list_change()
 
@@ -582,8 +617,7 @@ class MainWindow(QMainWindow):
         if self.case is None or self.case.id is None or not self.showing_deleted:
             return
         case_id = self.case.id
-        with self.database.session() as session:
-            CaseRepository(session).restore(case_id)
+        case_actions.restore_case(self.database, case_id)
         self.showing_deleted = False
         self.deleted_action.setChecked(False)
         self._after_list_change(case_id)
@@ -594,8 +628,7 @@ class MainWindow(QMainWindow):
             "Delete every case in the Deleted view for good? This cannot be undone.")
         if answer != QMessageBox.StandardButton.Yes:
             return
-        with self.database.session() as session:
-            removed = CaseRepository(session).empty_deleted()
+        removed = case_actions.empty_deleted(self.database)
         self._after_list_change()
         self.statusBar().showMessage(f"Deleted {removed} case(s) for good", 5000)
 
@@ -626,34 +659,29 @@ class MainWindow(QMainWindow):
         """Import a case file or a FHIR R4 bundle (told apart by content); show every problem and
         change nothing if it is invalid. A FHIR import asks how many ``years`` of history to put on
         the pathway (unless given) and shows its report."""
-        from planner.fhir import DEFAULT_YEARS, import_fhir, is_fhir, read_json_file
+        from planner.fhir import DEFAULT_YEARS
+        from ui.actions import importing
 
-        report, kind, what = None, "case-file", "case file"
         data: object = None
         try:
-            data = read_json_file(path)
-            if is_fhir(data):
-                if years is None:
-                    years, ok = QInputDialog.getInt(
-                        self, "Import FHIR bundle", "Years of history before the latest encounter to put on "
-                        "the pathway (0: all of it):", DEFAULT_YEARS, 0, 200)
-                    if not ok:
-                        return None
-                imported = import_fhir(data, source=path, years=years)
-                case, report, kind, what = imported.case, imported.report, "fhir", "FHIR bundle"
-            else:
-                case = case_from_dict(data, path)
+            data = importing.read_data(path)
+            if importing.is_fhir(data) and years is None:
+                years, ok = QInputDialog.getInt(
+                    self, "Import FHIR bundle", "Years of history before the latest encounter to put on "
+                    "the pathway (0: all of it):", DEFAULT_YEARS, 0, 200)
+                if not ok:
+                    return None
+            read = importing.read_import(path, data, years=years)
         except CaseFileError as error:  # a case file's problems name its items (a FHIR file's do not)
-            self._show_problems(path, error, data if isinstance(data, dict) and not is_fhir(data) else None)
+            named = data if isinstance(data, dict) and not importing.is_fhir(data) else None
+            self._show_problems(path, error, named)
             return None
         if not self.maybe_save():
             return None
-        case_id = self._add_and_open(
-            case, action="imported", summary=f"Imported from the {what} {Path(path).name}",
-            details={"format": kind, "file": str(Path(path).absolute())})
-        self.statusBar().showMessage(f"Imported “{case.display_title}” from {Path(path).name}", 8000)
-        if report is not None:
-            self.show_import_report(report, case)
+        case_id = self._open_added(importing.store_import(self.database, read))
+        self.statusBar().showMessage(f"Imported “{read.case.display_title}” from {Path(path).name}", 8000)
+        if read.report is not None:
+            self.show_import_report(read.report, read.case)
         return case_id
 
     def show_import_report(self, report: ImportReport, case: Case) -> None:
@@ -689,62 +717,75 @@ class MainWindow(QMainWindow):
         box.setDetailedText("\n".join(error.listing(MAX_SHOWN)))  # the first 200, then how many more
         box.exec()
 
-    def export_case_file(self) -> None:
-        if self.case is None:
+    def export_output(self, output: Output) -> None:
+        """File › one of the outputs (ui.actions.outputs): its own dialog where it has one (the
+        workshop PDFs' preview, the pack's choice of cases), else who it is for (when that is a
+        choice), where, and then written through the saver: checked, recorded, written."""
+        dialogs = {"workshop-summary": self.export_workshop_summary, "value-case": self.export_value_case,
+                   "workshop-pack": self.workshop_pack}
+        if output.name in dialogs:
+            dialogs[output.name]()
             return
-        slug = re.sub(r"[^a-z0-9]+", "-", self.case.display_title.lower()).strip("-") or "case"
-        suggested = str(Path.home() / f"{slug}.case.json")
-        path = ask_save_path(self, "Export case file", suggested, "Case files (*.case.json)")
+        case = self.case
+        if case is None:
+            return
+        if output.needs_plan and case.care_plan is None:
+            QMessageBox.information(self, output.title.replace("&", "").rstrip("…"),
+                                    "This case has no care plan yet.")
+            return
+        anonymise = output.anonymised_by_default
+        if output.privacy.chosen:
+            from ui.who_for import ask_who_for
+
+            chosen = ask_who_for(self, output)
+            if chosen is None:
+                return
+            anonymise = chosen
+        title = output.title.replace("&", "").rstrip("…")
+        suffix = output.file_type.suffix if output.file_type.add_suffix else ""
+        path = ask_save_path(self, title, str(Path.home() / output.suggest(case, anonymise)),
+                             output.file_type.filter, suffix)
         if path:
-            self.export_path(path)
+            self.export_output_to(output, path, anonymise=anonymise)
+
+    def export_output_to(self, output: Output, path: str, *, anonymise: bool | None = None) -> bool:
+        """Write ``output`` of the open case to ``path`` (chosen and confirmed), its export recorded
+        first; False (the user told why) if it was not written."""
+        from ui.print_plan import plan_pdf
+
+        case = self.case
+        assert case is not None
+        request = Request([case], anonymise=anonymise, analysis=self.analysis, draw_plan=plan_pdf)
+        failure = f"{output.noun[0].upper()}{output.noun[1:]} not exported"
+        try:
+            saved = self.saver(path, lambda: output.make(request), failure)
+        except ActionError as error:
+            QMessageBox.warning(self, failure, literal(str(error)))
+            return False
+        if saved is None:
+            return False
+        how = " (anonymised)" if saved[1].event is not None and saved[1].event.anonymised else ""
+        self.statusBar().showMessage(
+            f"Exported the {output.noun} of “{case.display_title}”{how} to {saved[0]}", 8000)
+        return True
+
+    def export_case_file(self) -> None:
+        self.export_output(self._output("case-file"))
 
     def export_fhir_bundle(self) -> None:
-        if self.case is None:
-            return
-        box = QMessageBox(QMessageBox.Icon.Question, "Export FHIR bundle",
-                          "Who is the bundle for?", parent=self)
-        box.setInformativeText(
-            "For the care team: identifiable, as the case is.\n"
-            "For anyone else: anonymised, as the workshop summary is (a pseudonym; no NHS number, "
-            "date of birth or postcode; dates moved; team members by role).")
-        team = box.addButton("Identifiable, for the care team", QMessageBox.ButtonRole.AcceptRole)
-        anonymised = box.addButton("Anonymised", QMessageBox.ButtonRole.AcceptRole)
-        box.addButton(QMessageBox.StandardButton.Cancel)
-        box.setDefaultButton(anonymised)
-        box.exec()
-        if box.clickedButton() not in (team, anonymised):
-            return
-        anonymise = box.clickedButton() is anonymised
-        slug = re.sub(r"[^a-z0-9]+", "-", self.case.display_title.lower()).strip("-") or "case"
-        suggested = str(Path.home() / ("anonymised-case.fhir.json" if anonymise else f"{slug}.fhir.json"))
-        path = ask_save_path(self, "Export FHIR bundle", suggested, "FHIR JSON (*.json)")
-        if path:
-            self.export_fhir_path(path, anonymise=anonymise)
+        self.export_output(self._output("fhir"))
 
     def export_fhir_path(self, path: str, anonymise: bool = False) -> bool:
         """Write the open case as a FHIR R4 bundle (a collection), its export recorded first."""
-        from ui import exports
-
-        case = self.case
-        assert case is not None
-        saved = self.saver(path, lambda: exports.fhir_bundle(case, anonymise=anonymise),
-                           "FHIR bundle not exported")
-        if saved is None:
-            return False
-        self.statusBar().showMessage(f"Exported “{case.display_title}” as FHIR to {saved[0]}", 8000)
-        return True
+        return self.export_output_to(self._output("fhir"), path, anonymise=anonymise)
 
     def export_path(self, path: str) -> bool:
         """Write the open case as a case file, its export recorded first."""
-        from ui import exports
+        return self.export_output_to(self._output("case-file"), path)
 
-        case = self.case
-        assert case is not None
-        saved = self.saver(path, lambda: exports.case_file(case), "Case file not exported")
-        if saved is None:
-            return False
-        self.statusBar().showMessage(f"Exported “{case.display_title}” to {saved[0]}", 8000)
-        return True
+    @staticmethod
+    def _output(name: str) -> Output:
+        return outputs.by_name(name)
 
     def export_workshop_summary(self) -> None:
         """The regulator-workshop case summary of the open case (as it is on screen)."""
@@ -788,9 +829,7 @@ class MainWindow(QMainWindow):
                 return CaseRepository(session).summaries(search, limit=limit)
 
         def load(ids: Sequence[int]) -> list[Case]:
-            with self.database.snapshot() as session:  # the cases as they were at one moment
-                repository = CaseRepository(session)
-                return [repository.get(case_id) for case_id in ids]
+            return case_actions.load_by_ids(self.database, ids)  # the cases as they were at one moment
 
         current = [self.case.id] if self.case is not None and self.case.id is not None else []
         dialog = CaseChooserDialog(fetch, load, current, self, save=self.saver)
@@ -821,12 +860,16 @@ class MainWindow(QMainWindow):
         return PeopleBrowser.choose(self.database, self.case.id if self.case else None, self)
 
     def _printable_plan(self) -> object:
-        from planner.careplan import printable_plan
+        from ui.actions.printing import NoPlan, plan_to_print
 
         if self.case is None or self.case.care_plan is None:
             QMessageBox.information(self, "Print care plan", "This case has no care plan yet.")
             return None
-        return printable_plan(self.case)
+        try:
+            return plan_to_print(self.case)
+        except NoPlan as error:
+            QMessageBox.information(self, "Print care plan", literal(str(error)))
+            return None
 
     def print_care_plan(self) -> None:
         """Print "My care plan" after a preview (any printer, or a PDF from the print dialog)."""
@@ -839,20 +882,77 @@ class MainWindow(QMainWindow):
             if isinstance(printed, Path):  # printed to a file: written and recorded as an export
                 self.statusBar().showMessage(f"Saved the care plan to {printed}", 8000)
             elif printed:
-                self.record_print("care plan")
+                self._record_printed(plan)
                 self.statusBar().showMessage("Sent the care plan to print", 8000)
 
     def save_care_plan_pdf(self) -> None:
-        plan = self._printable_plan()
-        if plan is not None:
-            from ui.print_plan import save_pdf_with_dialog
+        self.export_output(self._output("care-plan"))
 
-            case_id = self.case.id if self.case is not None else None
-            path = save_pdf_with_dialog(self, plan, str(Path.home()), self.saver, case_id)  # type: ignore[arg-type]
-            if path is not None:
-                self.statusBar().showMessage(f"Saved the care plan to {path}", 8000)
+    def back_up(self) -> None:
+        """File › Back up database: a consistent copy of the SQLite database, to a new file."""
+        from ui.actions.backups import backup
+
+        path = self.database.path
+        if path is None:
+            return
+        suggested = str(Path.home() / f"{path.stem}-backup{path.suffix or '.sqlite'}")
+        chosen = ask_save_path(self, "Back up database", suggested, "SQLite databases (*.sqlite)")
+        if not chosen:
+            return
+        if Path(chosen).exists():  # the dialog asked: a backup never replaces a file, so make way for it
+            QMessageBox.warning(self, "Database not backed up",
+                                literal(f"{chosen} already exists: choose a new file name for the backup."))
+            return
+        try:
+            written = backup(f"sqlite:///{path}", chosen)
+        except (ActionError, DatabaseError, OSError) as error:
+            QMessageBox.warning(self, "Database not backed up", literal(str(error)))
+            return
+        self.statusBar().showMessage(f"Backed up the database to {written}", 8000)
+
+    def restore_backup(self) -> None:
+        """File › Restore from backup: replace every case in this SQLite database with a backup's,
+        after asking (the database as it is now is kept in its backups folder first)."""
+        from db.backup import BackupError
+        from ui.actions.backups import restore
+
+        path = self.database.path
+        if path is None or not self.maybe_save():
+            return
+        chosen, _ = QFileDialog.getOpenFileName(self, "Restore from backup", str(path.parent / "backups"),
+                                                "SQLite databases (*.sqlite *.db);;All files (*)")
+        if not chosen:
+            return
+        answer = QMessageBox.question(
+            self, "Restore from backup",
+            literal(f"Replace every case in this database with those in {Path(chosen).name}? The database "
+                    "as it is now is kept in its backups folder first."),
+            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No, QMessageBox.StandardButton.No)
+        if answer != QMessageBox.StandardButton.Yes:
+            return
+        try:
+            _path, result = restore(f"sqlite:///{path}", chosen)
+        except (ActionError, BackupError, DatabaseError, OSError) as error:  # nothing was changed
+            QMessageBox.warning(self, "Not restored", literal(str(error)))
+            return
+        self.undo_stack.clear()
+        self._after_list_change()
+        kept = f" (the database as it was is kept in {result.previous})" if result.previous else ""
+        self.statusBar().showMessage(f"Restored the database from {Path(chosen).name}{kept}", 12000)
 
     # -- the audit trail -------------------------------------------------------------------
+    def _record_printed(self, plan: object) -> None:
+        """Record in the case history that the care plan was printed (as the command line would)."""
+        from ui.actions.printing import record_printed
+
+        if self.case is None or self.case.id is None:
+            return
+        try:
+            record_printed(self.database, self.case.id, plan)  # type: ignore[arg-type]
+        except DatabaseError as error:
+            QMessageBox.warning(self, "Not recorded in the case history",
+                                f"Done, but it could not be recorded in the case history: {error}")
+
     def record_print(self, what: str, *, printer: str | None = None, anonymised: bool = False) -> None:
         """Record in the case history that (part of) the open case was printed."""
         self._record(audit.record_print, what=what, printer=printer, anonymised=anonymised)
