@@ -341,6 +341,22 @@ def test_any_generated_case_exports_validly_and_round_trips(case: Case) -> None:
     assert _essentials(back) == _essentials(case)
 
 
+def test_two_same_day_coordinator_periods_with_their_own_reasons_both_come_back(demo_case: Case) -> None:
+    """Found by the property test above: a member named coordinator twice on one day (two periods of
+    no length, the second with a reason) came back as one period."""
+    from dataclasses import replace
+
+    from planner.model import Coordination
+
+    member = demo_case.team[0].id
+    day = date(2015, 1, 1)
+    case = replace(demo_case, coordinator=[Coordination(member, day, day, None),
+                                           Coordination(member, day, day, "Named at MDT")])
+    back = import_fhir(json.loads(json.dumps(export_fhir(case, today=TODAY))), years=None).case
+    assert _essentials(back)["coordinator"] == _essentials(case)["coordinator"]
+    assert len(back.coordinator) == 2
+
+
 # -- import: the shared data --------------------------------------------------------------------------------
 def _shared_fhir_files(shared_dir: Path) -> list[Path]:
     external = shared_dir / "data" / "external"

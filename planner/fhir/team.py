@@ -272,9 +272,10 @@ class TeamMapper(MapperBase):
                 self.skipped["coordinator periods that ended before the time window"] += 1
                 continue
             if any(
-                k.member is period.member and k.start == period.start and k.end == period.end for k in kept
+                k.member is period.member and k.start == period.start and k.end == period.end
+                and k.reason == period.reason for k in kept
             ):
-                continue
+                continue  # the same period named twice (two care teams); one with its own reason stays
             kept.append(period)
         kept.sort(key=lambda p: (p.start, p.end or date.max))
         result: list[_Period] = []
