@@ -140,7 +140,8 @@ class ArrowStyle:
     legend: str
 
 
-_PEN_STYLES = {"solid": Qt.PenStyle.SolidLine, "dash": Qt.PenStyle.DashLine, "dot": Qt.PenStyle.DotLine}
+_PEN_STYLES = {"solid": Qt.PenStyle.SolidLine, "dash": Qt.PenStyle.DashLine, "dot": Qt.PenStyle.DotLine,
+               "dashdot": Qt.PenStyle.DashDotLine}
 #: The shared looks (planner.map_style, also used by the printed maps) with Qt's pen styles.
 ARROW_STYLES = {name: ArrowStyle(name, look.colour, look.width, _PEN_STYLES[look.pattern], look.legend)
                 for name, look in ARROW_LOOKS.items()}
