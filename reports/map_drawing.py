@@ -22,6 +22,8 @@ from planner.map_layout.page import (
     KEY_ROW,
     LABEL_W,
     LANE_BLOCK,
+    LANE_LEADING,
+    LANE_PAD,
     MARK_H,
     ONE_PAGE_STEPS,
     POINT_W,
@@ -95,9 +97,13 @@ class PathwayMap:
     def steps(self) -> int:
         return len(self.timeline.steps)
 
-    def pages(self, width: float, height: float) -> list[MapPage]:
-        """The map's pages, one period each, every one fitting ``width`` by ``height``."""
-        return self.layout.pages(width, height)
+    def pages(self, width: float, height: float, parts_height: float | None = None) -> list[MapPage]:
+        """The map's pages, one period each, every one fitting ``width`` by ``height`` (or, when
+        the map takes several pages, ``parts_height``)."""
+        pages = self.layout.pages(width, height)
+        if len(pages) > 1 and parts_height is not None and parts_height != height:
+            pages = self.layout.pages(width, parts_height)
+        return pages
 
     def period_text(self, period: Period) -> str:
         """"day 12 to day 80" or "3 Feb 2024 to 12 Apr 2024"."""
@@ -242,14 +248,14 @@ def _lane_labels(owner: PathwayMap, page: MapPage, canvas: Canvas) -> None:
         black = is_black(lane.colour)
         canvas.rect(1.5, top + 2, 4, height - 4, fill=rl_colour("#ffffff" if black else lane.colour),
                     stroke=rl_colour("#000000") if black else darker(lane.colour, 1.5), width=0.8 if black else 0.4)
-        y = top + (height - (LANE_BLOCK - 4)) / 2 + SIZE_LANE_TITLE / 2
+        y = top + (height - LANE_BLOCK) / 2 + LANE_PAD + SIZE_LANE_TITLE / 2
         for index, text in enumerate(placed.lines):
             if index == 0:
                 canvas.text(9, y, text, owner.bold, SIZE_LANE_TITLE)
-                y += SIZE_LANE_TITLE / 2 + SIZE_LANE / 2 + 2
+                y += SIZE_LANE_TITLE / 2 + SIZE_LANE / 2 + LANE_LEADING
             else:
                 canvas.text(9, y, text, owner.regular, SIZE_LANE, "#464b50")
-                y += SIZE_LANE + 2
+                y += SIZE_LANE + LANE_LEADING
 
 
 def draw_key(owner: PathwayMap, page: MapPage, canvas: Canvas) -> None:

@@ -376,7 +376,7 @@ def pathway_map(view: CaseView) -> list[Flowable]:
     width, height = pdfkit.frame_size(landscape=True)
     intro = ("Lanes are sectors (organisations, regulators and payment on the left); time runs left to right; "
              "numbers are the steps of the timeline (appendix).")
-    pages = drawn.pages(width, height - 44)
+    pages = drawn.pages(width, height - 44, height - 30)
     parts: list[Flowable] = [pdfkit.heading("Pathway map", s.h1)]
     if len(pages) == 1:
         parts.append(pdfkit.para(intro, s.small))

@@ -40,8 +40,9 @@ ROW_GAP = 2.0
 ROW_H = LABEL_LINE + 1 + MARK_H + ROW_GAP
 LANE_PAD = 2.0
 MAX_ROWS = 7
-#: The height of a lane's three label lines.
-LANE_BLOCK = SIZE_LANE_TITLE + 2 * SIZE_LANE + 6 + 2 * LANE_PAD
+#: Space between a lane's label lines, and the height of its three lines with their padding.
+LANE_LEADING = 1.6
+LANE_BLOCK = SIZE_LANE_TITLE + 2 * SIZE_LANE + 2 * LANE_LEADING + 2 * LANE_PAD
 TIER = 10.5
 HEADER_H = 3 * TIER + 4
 KEY_ROW = 11.5

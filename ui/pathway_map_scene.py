@@ -1,0 +1,808 @@
+"""The pathway map's scene: the layout of :mod:`planner.map_layout` (lanes, rows, stage bands,
+time axis, arrow routes, findings, the key's wording) placed in pixels at a zoom and drawn with Qt
+items. Zoom is horizontal only: the scene is placed again for a new number of pixels per day.
+"""
+
+from __future__ import annotations
+
+import html
+import math
+from bisect import bisect_left, bisect_right
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from datetime import datetime
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import QPointF, QRectF, QSize, Qt
+from PySide6.QtGui import (
+    QBrush,
+    QColor,
+    QFont,
+    QFontMetricsF,
+    QGuiApplication,
+    QPainterPath,
+    QPen,
+    QPolygonF,
+)
+from PySide6.QtWidgets import (
+    QGraphicsItem,
+    QGraphicsPathItem,
+    QGraphicsPolygonItem,
+    QGraphicsRectItem,
+    QGraphicsScene,
+    QGraphicsSceneHelpEvent,
+    QGraphicsSimpleTextItem,
+    QToolTip,
+)
+
+from planner import describe
+from planner.dates import format_day
+from planner.map_layout.arrows import Box, route
+from planner.map_layout.axis import TimeScale
+from planner.map_layout.key import count_text, key_entries
+from planner.map_layout.timeline import LANE_MODES, Band, Timeline
+from planner.map_style import (
+    lane_pattern,
+    sector_colour,
+)
+from planner.model import Case, Moment, Step, moment_key
+from planner.reference import label
+from planner.rules.catalogue import severity_order, severity_style
+from planner.rules.context import CaseContext, Link
+from ui.pathway_map_items import (
+    ARROW_STYLES,
+    BADGE,
+    CHROME,
+    CHROME_LINE,
+    LABEL_GAP,
+    LANE_PAD,
+    LEFT_GAP,
+    MARK_H,
+    MAX_EXPORT_WIDTH,
+    MAX_PPD,
+    MAX_ROWS,
+    MAX_SCENE_WIDTH,
+    MIN_PPD,
+    MIN_SPAN_W,
+    MUTED,
+    NO_PEN,
+    POINT_W,
+    RIGHT_PAD,
+    ROW_GAP,
+    STRIPES,
+    TEXT,
+    AxisItem,
+    FindingMarker,
+    GridItem,
+    HandoffArrow,
+    HatchItem,
+    Lane,
+    StepLabel,
+    StepMark,
+    StripedStepMark,
+    arrow_style,
+    severity_path,
+)
+from ui.plaintext import literal
+
+if TYPE_CHECKING:
+    from planner.analysis import Analysis
+    from planner.rules import Finding
+
+from ui.pathway_map_items import _Info, _right, _scaled, _tint
+
+
+# -- the scene ---------------------------------------------------------------------------------
+class PathwayScene(QGraphicsScene):
+    """A case laid out as swimlanes; see :func:`build_scene`.
+
+    ``lanes`` (in order), ``marks``/``labels``/``markers``/``hatches`` by step id, ``arrows`` (one
+    per handoff, given and derived), ``bands`` (stage periods) and ``order`` (step ids in time
+    order) are public for the view and for tests.
+    """
+
+    def __init__(self, case: Case, analysis: Analysis | None = None, lanes: str = "sector",
+                 view_width: float = 1200.0) -> None:
+        super().__init__()
+        if lanes not in LANE_MODES:
+            raise ValueError(f"lanes must be one of {', '.join(LANE_MODES)}, not {lanes!r}")
+        self.case = case
+        self.analysis = analysis
+        self.lane_mode = lanes
+        self.context = CaseContext(case)
+        self.text_font = QFont(QGuiApplication.font())
+        self.small_font = _scaled(self.text_font, 0.88)
+        self.bold_font = _scaled(self.text_font, 1.0, bold=True)
+        self.metrics = QFontMetricsF(self.text_font)
+        self.small_metrics = QFontMetricsF(self.small_font)
+        self.bold_metrics = QFontMetricsF(self.bold_font)
+        self.line_h = math.ceil(self.metrics.height())
+        self.small_line_h = math.floor(self.small_metrics.height())
+        self.row_h = self.line_h + 2 + MARK_H + ROW_GAP
+        # the header: months or years, the unit's ticks, then the stage bands
+        self.axis_rows = (1.0, self.line_h + 2.0, 2.0 * self.line_h + 5.0)
+        self.header_height = 3.0 * self.line_h + 10.0
+        self.ppd = 1.0
+        self.view_width = view_width
+        self.selected: list[str] = []
+        self.lanes: list[Lane] = []
+        self.marks: dict[str, StepMark] = {}
+        self.labels: dict[str, StepLabel] = {}
+        self.markers: dict[str, FindingMarker] = {}
+        self.hatches: dict[str, HatchItem] = {}
+        self.arrows: list[HandoffArrow] = []
+        self.bands: list[Band] = []
+        self.order: list[str] = []
+        self.case_findings: list[Finding] = []
+        self._infos: list[_Info] = []
+        self._by_id: dict[str, _Info] = {}
+        self._legend: list[tuple[str, list[QGraphicsItem], float]] = []
+        self.legend_height = self.legend_bottom = 0.0
+        self._sticky = QPointF(0, 0)
+        self.setItemIndexMethod(QGraphicsScene.ItemIndexMethod.NoIndex)
+        self._build()
+        self.setItemIndexMethod(QGraphicsScene.ItemIndexMethod.BspTreeIndex)
+        self.set_pixels_per_day(self.fit_ppd(view_width))
+
+    # -- time and place ----------------------------------------------------------------------
+    def day_of(self, moment: Moment) -> float:
+        """Days from the origin (midnight of the first step's day) to a moment."""
+        return (moment_key(moment) - self._origin_dt).total_seconds() / 86400.0
+
+    def x_at(self, day: float) -> float:
+        return self.left + day * self.ppd
+
+    def x_of(self, moment: Moment) -> float:
+        return self.x_at(self.day_of(moment))
+
+    def day_at(self, x: float) -> float:
+        return (x - self.left) / self.ppd
+
+    def max_ppd(self) -> float:
+        """The closest zoom: MAX_PPD, or less for a pathway so long that the map would be too wide
+        to paint."""
+        return min(MAX_PPD, MAX_SCENE_WIDTH / max(self.end_day, 1.0))
+
+    def fit_ppd(self, width: float) -> float:
+        """Pixels per day at which the whole pathway fits ``width`` pixels."""
+        return max(MIN_PPD, (width - self.left - RIGHT_PAD) / max(self.end_day, 1.0))
+
+    def bands_between(self, d0: float, d1: float) -> list[Band]:
+        first = max(0, bisect_right(self._band_starts, d0) - 1)
+        last = bisect_left(self._band_starts, d1)
+        return self.bands[first:last]
+
+    # -- building ----------------------------------------------------------------------------
+    def _build(self) -> None:
+        timeline = self.timeline = Timeline(self.case, self.analysis.report.active() if self.analysis else (),
+                                            self.lane_mode)
+        self.order = [placed.step.id for placed in timeline.steps]
+        self._origin = timeline.origin
+        self._origin_dt = datetime(timeline.origin.year, timeline.origin.month, timeline.origin.day)
+        self.scale = TimeScale(timeline.origin, self._measure, 0.0)
+        self.end_day = timeline.end_day
+        self.bands = timeline.bands
+        self._band_starts = [b.d0 for b in self.bands]
+        self.case_findings = timeline.case_findings
+        for placed in timeline.steps:
+            info = _Info(placed.step, placed.index, placed.d0, placed.d1, placed.point)
+            info.hatch_d0 = placed.hatch_d0 if placed.hatch_d0 is not None else 0.0
+            self._infos.append(info)
+            self._by_id[placed.step.id] = info
+        self._build_lanes()
+        self.left = self.label_width + LEFT_GAP
+        findings = {placed.step.id: placed.findings for placed in timeline.steps if placed.findings}
+        self._build_arrows()  # first: items of equal z stack in the order they are added
+        self._build_steps(findings)
+        self._build_chrome()
+        self._build_legend()
+
+    def _measure(self, text: str, size: float, bold: bool) -> float:
+        """Text widths in the map's fonts (``size`` 0: the axis's font)."""
+        return (self.bold_metrics if bold else self.metrics).horizontalAdvance(text)
+
+    def _build_lanes(self) -> None:
+        timeline = self.timeline
+        timeline.assign_day_rows(MAX_ROWS)
+        metrics = [(self.bold_metrics, 0), (self.small_metrics, 1), (self.small_metrics, 2)]
+        widest = 0.0
+        for number, shared in enumerate(timeline.lanes):
+            lane = Lane(shared.key, shared.title, shared.sector, shared.organisations, shared.lines,
+                        QColor(shared.colour), shared.pattern, shared.rows)
+            self.lanes.append(lane)
+            for metric, index in metrics:
+                widest = max(widest, metric.horizontalAdvance(lane.lines[index]))
+            for placed in shared.steps:
+                info = self._by_id[placed.step.id]
+                info.lane, info.row = number, placed.row
+        self.label_width = float(min(max(widest + 26.0, 190.0), 300.0))
+        # lanes stacked under the header; rows centred in lanes taller than their rows
+        block = self.line_h + 1 + 2 * self.small_line_h + 2 * LANE_PAD - 1
+        y = self.header_height
+        self.lanes_top = y
+        for lane in self.lanes:
+            rows_height = lane.rows * self.row_h - ROW_GAP + 2 * LANE_PAD
+            lane.y = y
+            lane.height = max(block, rows_height)
+            y += lane.height
+        self.lanes_bottom = y
+        last: dict[tuple[int, int], _Info] = {}
+        for info in self._infos:
+            lane = self.lanes[info.lane]
+            offset = (lane.height - (lane.rows * self.row_h - ROW_GAP)) / 2
+            info.top = lane.y + offset + info.row * self.row_h
+            info.cy = info.top + self.line_h + 2 + MARK_H / 2
+            previous = last.get((info.lane, info.row))
+            if previous is not None:
+                previous.next = info
+            last[(info.lane, info.row)] = info
+
+    def _build_steps(self, findings: dict[str, list[Finding]]) -> None:
+        ctx = self.context
+        pens: dict[str, QPen] = {}
+        brushes: dict[str, QBrush] = {}
+        hatch_brush = QBrush(QColor("#1f2933"), Qt.BrushStyle.BDiagPattern)
+        count_widths: dict[int, float] = {}
+        add = self.addItem
+        for info in self._infos:
+            step = info.step
+            org = ctx.orgs.get(step.organisation)
+            colour_code = sector_colour(org.sector if org else None)
+            pen = pens.get(colour_code)
+            if pen is None:
+                colour = QColor(colour_code)
+                black = colour.lightness() < 40
+                pen = pens[colour_code] = QPen(QColor("#000000") if black else colour.darker(170),
+                                               2.0 if black else 1.0)
+                brushes[colour_code] = QBrush(QColor("#ffffff") if black else colour)
+            striped = lane_pattern(org.sector if org else None) == "stripes"
+            mark = (StripedStepMark if striped else StepMark)(step, info.point, pen, brushes[colour_code])
+            add(mark)
+            info.mark = mark
+            self.marks[step.id] = mark
+            on_step = findings.get(step.id)
+            if on_step:
+                count = len(on_step)
+                width = count_widths.get(count)
+                if width is None:
+                    width = count_widths[count] = self.small_metrics.horizontalAdvance(count_text(count))
+                marker = FindingMarker(step, on_step, self.small_font, width)
+                add(marker)
+                info.marker = marker
+                self.markers[step.id] = marker
+            if step.delayed_days and step.ready_for_discharge is not None and not info.point:
+                hatch = HatchItem(mark, hatch_brush)
+                info.hatch = hatch
+                info.hatch_d0 = min(max(self.day_of(step.ready_for_discharge), info.d0), info.d1)
+                self.hatches[step.id] = hatch
+
+    def _label(self, info: _Info) -> StepLabel:
+        """A step's label item, made the first time there is room to show it."""
+        if info.label is None:
+            step = info.step
+            text = step.label or label("kind", step.kind)
+            if info.point and step.kind in describe.ONGOING_KINDS:
+                text += " (ongoing)"
+            info.label = StepLabel(step, text, self.metrics.horizontalAdvance(text), self.text_font)
+            self.addItem(info.label)
+            self.labels[step.id] = info.label
+        return info.label
+
+    def _step_tooltip(self, step: Step) -> str:
+        org = self.context.orgs.get(step.organisation)
+        what = html.escape(step.label or label("kind", step.kind))
+        kind = label("kind", step.kind) + (", emergency" if step.emergency else "")
+        where = html.escape(org.name if org else step.organisation)
+        sector = f" ({html.escape(label('sector', org.sector))})" if org else ""
+        lines = [f"<b>{what}</b>", html.escape(describe.step_period(step)),
+                 f"{html.escape(kind)} at {where}{sector}"]
+        if step.funding:
+            lines.append(f"Funding: {html.escape(label('funding', step.funding))}")
+        if step.stage:
+            lines.append(f"Stage: {html.escape(label('stage', step.stage))}")
+        delay = describe.delay(step)
+        if delay:
+            lines.append(f"Delay: {html.escape(delay)}")
+        return "<br>".join(lines)
+
+    @staticmethod
+    def _arrow_pen(name: str, alpha: float = 1.0) -> QPen:
+        style = ARROW_STYLES[name]
+        colour = QColor(style.colour)
+        colour.setAlphaF(alpha)
+        pen = QPen(colour, style.width, style.pen_style)
+        pen.setCapStyle(Qt.PenCapStyle.RoundCap if name == "none" else Qt.PenCapStyle.FlatCap)
+        return pen
+
+    def _build_arrows(self) -> None:
+        self._arrow_level = 1.0
+        #: Arrows too close together to tell apart: the view then draws without antialiasing
+        #: (thousands of smoothed curves cost a tenth of a second to paint).
+        self.dense = False
+        pens = {name: self._arrow_pen(name) for name in ARROW_STYLES}
+        for link in self.context.handoffs:
+            if link.source.id not in self._by_id or link.target.id not in self._by_id:
+                continue
+            name = arrow_style(link)
+            arrow = HandoffArrow(link, ARROW_STYLES[name], pens[name])
+            self.addItem(arrow)
+            self.arrows.append(arrow)
+        # the heads of each style's arrows in one item, above the lines
+        self.heads: dict[str, QGraphicsPathItem] = {}
+        for name, style in ARROW_STYLES.items():
+            heads = QGraphicsPathItem()
+            heads.setPen(NO_PEN)
+            heads.setBrush(QColor(style.colour))
+            self.addItem(heads)
+            self.heads[name] = heads
+
+    def tooltip_for(self, item: QGraphicsItem) -> str:
+        """The tooltip of an item of the map, written when it is asked for."""
+        if isinstance(item, StepMark | StepLabel):
+            return self._step_tooltip(item.step)
+        if isinstance(item, FindingMarker):
+            return item.tooltip()
+        if isinstance(item, HatchItem):
+            step = item.step
+            ready, left = format_day(step.ready_for_discharge), format_day(step.end)
+            return literal(f"{describe.delay(step)}\nReady for discharge {ready}, left {left}")
+        if isinstance(item, HandoffArrow):
+            return self._handoff_tooltip(item.link)
+        return item.toolTip()
+
+    def helpEvent(self, event: QGraphicsSceneHelpEvent) -> None:
+        text = ""
+        in_chrome = False
+        for item in self.items(event.scenePos()):
+            chrome = self.is_chrome(item)
+            if in_chrome and not chrome:
+                break  # nothing under the frozen header and lane labels shows through
+            in_chrome = chrome
+            text = self.tooltip_for(item)
+            if text:
+                break
+        if text:
+            QToolTip.showText(event.screenPos(), text, event.widget())
+            event.accept()
+        else:
+            QToolTip.hideText()
+            event.ignore()
+
+    def is_chrome(self, item: QGraphicsItem) -> bool:
+        """Whether an item belongs to the frozen header, lane labels or key (which cover steps)."""
+        top = item.topLevelItem()
+        return top is self.header or top is self.column or top is self.corner or top is self.legend
+
+    def _handoff_tooltip(self, link: Link) -> str:
+        ctx = self.context
+        source = f"{ctx.name(link.source)}: {link.source.label or label('kind', link.source.kind)}"
+        target = f"{ctx.name(link.target)}: {link.target.label or label('kind', link.target.kind)}"
+        if link.derived:
+            how = "Not recorded (derived: consecutive steps at different organisations)"
+        else:
+            how = label("method", link.method)
+        receiver = ctx.case.member(link.named_receiver) if link.named_receiver else None
+        lines = [f"Handoff on {format_day(link.on)}", f"From {source}", f"To {target}", f"How: {how}",
+                 f"Named receiver: {receiver.name if receiver else 'none named'}"]
+        return literal("\n".join(lines))
+
+    def _build_chrome(self) -> None:
+        """The frozen parts: the header (stages and time axis), the lane labels and their corner."""
+        self.grid = GridItem(self)
+        self.addItem(self.grid)
+        # lane backgrounds across the whole width
+        self._lane_backgrounds: list[QGraphicsRectItem] = []
+        separator = QPen(QColor("#d5d9e0"), 1)
+        for lane in self.lanes:
+            background = QGraphicsRectItem()
+            background.setBrush(_tint(lane.colour, 0.10))
+            background.setPen(separator)
+            background.setZValue(-10)
+            self.addItem(background)
+            self._lane_backgrounds.append(background)
+        self.header = QGraphicsRectItem()
+        self.header.setBrush(CHROME)
+        self.header.setPen(QPen(CHROME_LINE, 1))
+        self.header.setZValue(20)
+        self.addItem(self.header)
+        self.axis = AxisItem(self, self.header)
+        # the lane label column
+        self.column = QGraphicsRectItem(0, self.lanes_top, self.label_width,
+                                        self.lanes_bottom - self.lanes_top)
+        self.column.setBrush(CHROME)
+        self.column.setPen(QPen(CHROME_LINE, 1))
+        self.column.setZValue(21)
+        self.addItem(self.column)
+        self.lane_texts: list[list[QGraphicsSimpleTextItem]] = []
+        fonts = [(self.bold_font, self.bold_metrics), (self.small_font, self.small_metrics),
+                 (self.small_font, self.small_metrics)]
+        text_width = self.label_width - 20
+        for lane in self.lanes:
+            block = QGraphicsRectItem(0, lane.y, self.label_width, lane.height, self.column)
+            block.setBrush(_tint(lane.colour, 0.22))
+            block.setPen(QPen(QColor("#d5d9e0"), 1))
+            swatch = QGraphicsRectItem(2, lane.y + 3, 7, lane.height - 6, self.column)
+            swatch.setBrush(QColor("#ffffff") if lane.colour.lightness() < 40 else lane.colour)
+            swatch.setPen(QPen(QColor("#000000") if lane.colour.lightness() < 40 else lane.colour.darker(150),
+                               1.5 if lane.colour.lightness() < 40 else 1))
+            texts = []
+            height = self.line_h + 1 + 2 * self.small_line_h
+            y = lane.y + (lane.height - height) / 2
+            for (font, metrics), line in zip(fonts, lane.lines, strict=True):
+                shown = metrics.elidedText(line, Qt.TextElideMode.ElideRight, text_width)
+                item = QGraphicsSimpleTextItem(shown, self.column)
+                item.setFont(font)
+                item.setBrush(TEXT if font is self.bold_font else MUTED.darker(130))
+                item.setPos(14, y)
+                texts.append(item)
+                y += self.line_h + 1 if font is self.bold_font else self.small_line_h
+            block.setToolTip(self._lane_tooltip(lane))
+            self.lane_texts.append(texts)
+        self.corner = QGraphicsRectItem(0, 0, self.label_width, self.header_height)
+        self.corner.setBrush(CHROME)
+        self.corner.setPen(QPen(CHROME_LINE, 1))
+        self.corner.setZValue(22)
+        self.addItem(self.corner)
+        mode = "Lanes by sector" if self.lane_mode == "sector" else "Lanes by organisation"
+        title = QGraphicsSimpleTextItem(mode, self.corner)
+        title.setFont(self.bold_font)
+        title.setBrush(TEXT)
+        title.setPos(8, 2)
+        handoffs = len(self.arrows)
+        counts = QGraphicsSimpleTextItem(
+            f"{len(self._infos)} step{'s' * (len(self._infos) != 1)}, "
+            f"{handoffs} handoff{'s' * (handoffs != 1)}", self.corner)
+        counts.setFont(self.small_font)
+        counts.setBrush(MUTED)
+        counts.setPos(8, 4 + self.line_h)
+        stage = QGraphicsSimpleTextItem("Stage", self.corner)
+        stage.setFont(self.small_font)
+        stage.setBrush(MUTED)
+        stage.setPos(self.label_width - self.small_metrics.horizontalAdvance("Stage") - 8,
+                     self.axis_rows[2] + (self.line_h + 2 - self.small_metrics.height()) / 2)
+        if not self._infos:
+            empty = QGraphicsSimpleTextItem("No steps yet: the pathway is empty.")
+            empty.setFont(self.text_font)
+            empty.setBrush(MUTED)
+            empty.setPos(self.label_width + LEFT_GAP, self.header_height + 12)
+            self.addItem(empty)
+            self.lanes_bottom = max(self.lanes_bottom, self.header_height + 40)
+
+    def _lane_tooltip(self, lane: Lane) -> str:
+        ctx = self.context
+        lines = [lane.title]
+        for org in lane.organisations:
+            regs = ", ".join(label("regulator", r) for r in ctx.regulators.get(org.id, [])) or "no regulator"
+            pay = label("payment_model", ctx.payment.get(org.id)) or "payment not recorded"
+            lines.append(f"{org.name} ({label('sector', org.sector)}): regulated by {regs}; {pay}")
+        return literal("\n".join(lines))
+
+    def _build_legend(self) -> None:
+        """The key, in groups, flowing in rows below the lanes (see ``_layout_legend``); it
+        follows the view sideways, so it stays in sight at any zoom."""
+        self.legend = QGraphicsRectItem()
+        self.legend.setPen(NO_PEN)
+        self.legend.setZValue(8)
+        self.legend.setX(8)
+        self.addItem(self.legend)
+        grey, outline = QColor("#bfc5cc"), QPen(QColor("#5f6368"), 1)
+
+        def rect(x: float, y: float, w: float, h: float, brush: QColor | QBrush,
+                 pen: QPen) -> QGraphicsRectItem:
+            item = QGraphicsRectItem(x, y, w, h)
+            item.setBrush(brush)
+            item.setPen(pen)
+            return item
+
+        entries: list[tuple[str, QGraphicsItem | None, str]] = []
+        shared = key_entries(self.timeline.sectors(), len(self.case_findings))
+        for entry in shared:  # the key's wording is the printed map's (planner.map_layout.key)
+            entries.append((entry.group, self._key_sample(entry.sample, rect, grey, outline), entry.words))
+        self._legend = []
+        title = QGraphicsSimpleTextItem("Key", self.legend)
+        title.setFont(self.bold_font)
+        title.setBrush(TEXT)
+        self._legend.append(("title", [title], self.bold_metrics.horizontalAdvance("Key")))
+        group = ""
+        for name, sample, text in entries:
+            if name != group:
+                group = name
+                heading = QGraphicsSimpleTextItem(f"{name}:", self.legend)
+                heading.setFont(self.bold_font)
+                heading.setBrush(TEXT)
+                self._legend.append(("heading", [heading], self.bold_metrics.horizontalAdvance(f"{name}:")))
+            items: list[QGraphicsItem] = []
+            width = 0.0
+            if sample is not None:
+                sample.setParentItem(self.legend)
+                items.append(sample)
+                width += _right(sample) + 4
+            words = QGraphicsSimpleTextItem(text, self.legend)
+            words.setFont(self.small_font)
+            words.setBrush(TEXT)
+            items.append(words)
+            width += self.small_metrics.horizontalAdvance(text)
+            self._legend.append(("entry", items, width))
+
+    def _key_sample(self, sample: str, rect: Callable[..., QGraphicsRectItem], grey: QColor,
+                    outline: QPen) -> QGraphicsItem | None:
+        """The picture before a key entry's words (see planner.map_layout.key)."""
+        if sample.startswith("lane:"):
+            colour = QColor(sector_colour(sample[5:]))
+            black = colour.lightness() < 40
+            pen = QPen(QColor("#000000") if black else colour.darker(170), 2 if black else 1)
+            swatch = rect(0, 1, 16, 10, QColor("#ffffff") if black else colour, pen)
+            if lane_pattern(sample[5:]) == "stripes":
+                rect(0, 1, 16, 10, STRIPES, NO_PEN).setParentItem(swatch)
+            return swatch
+        if sample == "span":
+            return rect(0, 1, 24, 10, grey, outline)
+        if sample == "point":
+            return rect(7, 0, POINT_W, 12, grey, outline)
+        if sample == "hatch":
+            delay = rect(0, 1, 24, 10, grey, outline)
+            rect(0, 1, 24, 10, QBrush(QColor("#1f2933"), Qt.BrushStyle.BDiagPattern), NO_PEN).setParentItem(delay)
+            return delay
+        if sample.startswith("arrow:"):
+            name = sample[6:]
+            style = ARROW_STYLES[name]
+            path = QPainterPath(QPointF(0, 6))
+            path.lineTo(QPointF(20, 6))
+            line = QGraphicsPathItem(path)
+            line.setPen(self._arrow_pen(name))
+            head = QGraphicsPolygonItem(QPolygonF([QPointF(20, 2.5), QPointF(27, 6), QPointF(20, 9.5)]), line)
+            head.setBrush(QColor(style.colour))
+            head.setPen(NO_PEN)
+            return line
+        if sample.startswith("severity:"):
+            fill, shape = severity_style(sample[9:])
+            marker = QGraphicsPathItem(severity_path(shape))
+            marker.setBrush(QColor(fill))
+            marker.setPen(QPen(QColor("#222222"), 1))
+            return marker
+        return None
+
+    # -- layout at a zoom --------------------------------------------------------------------
+    def set_view_width(self, width: float) -> None:
+        """The legend flows to the width of the window showing the map."""
+        if abs(width - self.view_width) >= 1:
+            self.view_width = width
+            self._layout_legend()
+            self._update_rect()
+
+    def set_pixels_per_day(self, ppd: float) -> None:
+        """Lay the map out again at ``ppd`` pixels per day (horizontal zoom)."""
+        self.ppd = min(max(ppd, MIN_PPD), self.max_ppd())
+        self.time_right = self.x_at(self.end_day)
+        self.map_width = self.time_right + RIGHT_PAD
+        self.scale.choose(self.ppd)
+        self._layout_steps()
+        self._layout_arrows()
+        for lane, background in zip(self.lanes, self._lane_backgrounds, strict=True):
+            background.setRect(0, lane.y, self.map_width, lane.height)
+        self.header.setRect(0, 0, self.map_width, self.header_height)
+        self.axis.prepareGeometryChange()
+        self.grid.prepareGeometryChange()
+        self._layout_legend()
+        self._update_rect()
+        self.axis.update()
+        self.grid.update()
+
+    def _layout_steps(self) -> None:
+        ppd, left = self.ppd, self.left
+        half = POINT_W / 2
+        label_dy = (self.line_h - self.metrics.height()) / 2
+        for info in self._infos:
+            x0 = left + info.d0 * ppd
+            if info.point:
+                info.left, info.right, info.cx = x0 - half, x0 + half, x0
+            else:
+                x1 = max(left + info.d1 * ppd, x0 + MIN_SPAN_W)
+                info.left, info.right = x0, x1
+                info.cx = x0 + min(6.0, (x1 - x0) / 2)
+            mark_top = info.top + self.line_h + 2
+            info.mark.setRect(info.left, mark_top, info.right - info.left, MARK_H)
+            if info.hatch is not None:
+                hx0 = left + info.hatch_d0 * ppd
+                info.hatch.setRect(hx0, mark_top, max(info.right - hx0, 0.0), MARK_H)
+        width_limit = self.map_width - LABEL_GAP
+        marker_dy = (self.line_h - BADGE) / 2
+        for info in self._infos:  # severity marks at the start of the label line
+            marker = info.marker
+            if marker is not None:
+                limit = (info.next.left - LABEL_GAP) if info.next is not None else width_limit
+                marker.setPos(info.left, info.top + marker_dy)
+                if marker.count_text:
+                    marker.set_count_visible(limit - (info.left + BADGE + 2) >= marker.count_width)
+        self._declutter_markers()
+        elide = self.metrics.elidedText
+        min_label = self.metrics.horizontalAdvance("Abc…")
+        taken: dict[tuple[int, int], float] = {}  # the right edge of what is shown in each row
+        for info in self._infos:  # labels after the marks, elided before the next step, or dropped
+            limit = (info.next.left - LABEL_GAP) if info.next is not None else width_limit
+            row = (info.lane, info.row)
+            x = max(info.left, taken.get(row, -1e9) + 3)
+            marker = info.marker
+            if marker is not None:
+                if marker.shown:
+                    taken[row] = info.left + BADGE + (marker.count_width + 1 if marker.count_visible() else 0)
+                x = max(x, info.left + BADGE + 2)
+                if marker.count_visible():
+                    x += marker.count_width + 3
+            space = limit - x
+            if space < min_label:
+                if info.label is not None and info.label.isVisible():
+                    info.label.setVisible(False)
+                continue
+            text = self._label(info)
+            if not text.isVisible():
+                text.setVisible(True)
+            taken[row] = x + min(text.full_width, space)
+            text.setPos(x, info.top + label_dy)
+            if text.full_width <= space:
+                text.show_text(text.full_text)
+            else:
+                text.show_text(elide(text.full_text, Qt.TextElideMode.ElideRight, space))
+
+    def _declutter_markers(self) -> None:
+        """Where severity marks would overlap in a row (zoomed far out), keep the most severe."""
+        order = severity_order()
+        placed: dict[tuple[int, int], list[tuple[float, float]]] = {}
+        infos = sorted((i for i in self._infos if i.marker is not None),
+                       key=lambda i: (order[i.marker.severity], i.index))  # type: ignore[union-attr]
+        for info in infos:
+            marker = info.marker
+            assert marker is not None
+            left = info.left
+            right = left + BADGE + (marker.count_width + 3 if marker._show_count else 0)
+            row = placed.setdefault((info.lane, info.row), [])
+            at = bisect_left(row, (left, right))
+            clear = (at == 0 or row[at - 1][1] + 1 <= left) and (at == len(row) or right + 1 <= row[at][0])
+            if clear:
+                row.insert(at, (left, right))
+            if marker.shown != clear:
+                marker.shown = clear
+                marker.setVisible(clear)
+
+    def _layout_arrows(self) -> None:
+        """Arrows leave the source's mark on the day of the handoff (the receiving step's start)
+        and arrive at the top or bottom of the target's mark; within one row they dip below."""
+        by_id = self._by_id
+        room = (self.time_right - self.left) / max(len(self.arrows), 1)
+        # many arrows close together are drawn fainter, so the marks stay clear (in the pens'
+        # colours: an item's opacity costs far more to paint)
+        level = 1.0 if room >= 12 else 0.6 if room >= 4 else 0.35 if room >= 1 else 0.22
+        self.dense = level < 1.0
+        if level != self._arrow_level:
+            self._arrow_level = level
+            pens = {name: self._arrow_pen(name, level) for name in ARROW_STYLES}
+            for arrow in self.arrows:
+                arrow.setPen(pens[arrow.style])
+            for name, item in self.heads.items():
+                colour = QColor(ARROW_STYLES[name].colour)
+                colour.setAlphaF(level)
+                item.setBrush(colour)
+        heads = {name: QPainterPath() for name in self.heads}
+        for arrow in self.arrows:
+            source, target = by_id[arrow.link.source.id], by_id[arrow.link.target.id]
+            r = route(Box(source.left, source.right, source.cx, source.cy, source.point),
+                      Box(target.left, target.right, target.cx, target.cy, target.point),
+                      MARK_H, 7.0, 3.5, 14.0)
+            path = QPainterPath()
+            path.moveTo(*r.start)
+            path.cubicTo(*r.c0, *r.c1, *r.end)
+            arrow.setPath(path)
+            arrow.points = (*r.start, *r.end, *r.tip, *r.base_left, *r.base_right)
+            head = heads[arrow.style]
+            head.moveTo(*r.tip)
+            head.lineTo(*r.base_left)
+            head.lineTo(*r.base_right)
+            head.closeSubpath()
+        for name, item in self.heads.items():
+            item.setPath(heads[name])
+            item.setVisible(not heads[name].isEmpty())  # an empty path is invalid in SVG
+
+    def _layout_legend(self) -> None:
+        width = max(420.0, min(self.view_width, max(self.map_width, 420.0)) - 16)
+        row_h = self.line_h + 4
+        x, y = 0.0, 0.0
+        indent = self._legend[0][2] + 12
+        entries = self._legend
+        for index, (kind, items, item_width) in enumerate(entries):
+            needed = item_width
+            if kind == "heading" and index + 1 < len(entries):
+                needed += 6 + entries[index + 1][2]  # a heading stays with its first entry
+            if x + needed > width and x > indent:
+                x, y = indent, y + row_h
+            for item in items:
+                if isinstance(item, QGraphicsSimpleTextItem):
+                    metrics = self.bold_metrics if kind != "entry" else self.small_metrics
+                    item.setPos(x, y + (row_h - metrics.height()) / 2)
+                    x += metrics.horizontalAdvance(item.text())
+                else:
+                    item.setPos(x, y + (row_h - 12) / 2)
+                    x += _right(item) + 4
+            x += 6 if kind == "heading" else 14
+        self.legend_height = y + row_h
+        self.legend.setRect(0, 0, width, self.legend_height)
+        self.legend.setY(self.lanes_bottom + 6)
+        self.legend_bottom = self.lanes_bottom + 6 + self.legend_height + 4
+
+    def _update_rect(self) -> None:
+        width = max(self.map_width, self.legend.rect().width() + 16)
+        self.setSceneRect(QRectF(0, 0, width, self.legend_bottom))
+
+    # -- sticky header and lane labels -------------------------------------------------------
+    def stick(self, visible: QRectF) -> None:
+        """Keep the header at the top and the lane labels at the left of the visible part."""
+        x = min(max(0.0, visible.left()), max(0.0, self.map_width - self.label_width))
+        y = min(max(0.0, visible.top()), max(0.0, self.lanes_bottom - self.header_height))
+        self._sticky = QPointF(x, y)
+        if self.column.x() != x:
+            self.column.setX(x)
+        if self.header.y() != y:
+            self.header.setY(y)
+        if self.corner.pos() != self._sticky:
+            self.corner.setPos(self._sticky)
+        widest = max(0.0, self.map_width - self.legend.rect().width() - 16)
+        legend_x = 8 + min(max(0.0, visible.left()), widest)
+        if self.legend.x() != legend_x:
+            self.legend.setX(legend_x)
+        left = x + self.label_width
+        if self.axis.visible_left != left:
+            self.axis.visible_left = left
+            self.axis.update()
+
+    @contextmanager
+    def whole(self, max_width: float = MAX_EXPORT_WIDTH) -> Iterator[QRectF]:
+        """The whole map, for export: frozen parts home, no selection, and no wider than
+        ``max_width`` (laid out to fit first if it would be); restored afterwards."""
+        ppd, sticky, selected = self.ppd, QRectF(self._sticky, QSize(1, 1).toSizeF()), list(self.selected)
+        if self.map_width > max_width:
+            self.set_pixels_per_day(self.fit_ppd(max_width))
+        self.stick(QRectF(0, 0, 1, 1))
+        self.select_steps([])
+        try:
+            yield QRectF(self.sceneRect())
+        finally:
+            if self.ppd != ppd:
+                self.set_pixels_per_day(ppd)
+            self.stick(sticky)
+            self.select_steps(selected)
+
+    # -- selection ---------------------------------------------------------------------------
+    def select_steps(self, step_ids: Sequence[str]) -> list[str]:
+        """Highlight exactly these steps' marks (unknown ids are ignored); returns those shown."""
+        wanted = [i for i in dict.fromkeys(step_ids) if i in self.marks]
+        for step_id in self.selected:
+            if step_id not in wanted:
+                self.marks[step_id].set_highlighted(False)
+        for step_id in wanted:
+            self.marks[step_id].set_highlighted(True)
+        self.selected = wanted
+        return wanted
+
+    def highlighted(self) -> set[str]:
+        return {step_id for step_id, mark in self.marks.items() if mark.highlighted}
+
+    def step_rect(self, step_ids: Sequence[str]) -> QRectF:
+        """The marks (with labels' line) of some steps, united."""
+        rect = QRectF()
+        for step_id in step_ids:
+            info = self._by_id.get(step_id)
+            if info is not None:
+                rect = rect.united(QRectF(info.left, info.top, max(info.right - info.left, 1.0),
+                                          self.row_h - ROW_GAP))
+        return rect
+
+    def findings_of(self, step_id: str) -> list[Finding]:
+        marker = self.markers.get(step_id)
+        return list(marker.findings) if marker else []
+
+
+def build_scene(case: Case, analysis: Analysis | None = None, lanes: str = "sector") -> PathwayScene:
+    """The case as a swimlane map: one lane per sector (or per ``"organisation"``) present on the
+    pathway, time left to right, laid out to fit 1,200 pixels until a view sets its zoom."""
+    return PathwayScene(case, analysis, lanes)
+
+
