@@ -2,9 +2,10 @@
 
 From ``resources/map_style.json`` (BRIEF.md, "Visual language"): the order of sector lanes, the
 stage band colours, how each handoff method is drawn (colour, width, line pattern, and its
-words in the key), and the pattern that tells apart lanes whose sectors share a colour. Colours of sectors come from ``sectors.json`` and severity marks from
-``rules.json``. No drawing library here: each renderer turns a pattern name ("solid", "dash",
-"dot") into its own pen.
+words in the key), and the pattern that tells apart lanes whose sectors share a colour. Colours
+of sectors come from ``sectors.json`` and severity marks from ``rules.json``. No drawing library
+here: each renderer turns a line pattern ("solid", "dash", "dot", "dashdot") into its own pen
+and a lane pattern ("plain", "stripes") into its own fill.
 """
 
 from __future__ import annotations

@@ -325,7 +325,8 @@ def arrow_line(canvas: Canvas, points: list[tuple[float, float]], style: str, cu
         canvas.line(x0, y0, x1, y1, colour, width, dash, cap)
 
 
-def arrow_head(canvas: Canvas, style: str, x: float, y: float, dx: float, dy: float, alpha: float = 1.0) -> None:
+def arrow_head(canvas: Canvas, style: str, x: float, y: float, dx: float, dy: float, alpha: float = 1.0
+               ) -> None:
     """An arrowhead whose tip is at (x, y), pointing along (dx, dy)."""
     length = math.hypot(dx, dy) or 1.0
     ux, uy = dx / length, dy / length

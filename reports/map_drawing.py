@@ -173,7 +173,7 @@ def _arrows(page: MapPage, canvas: Canvas) -> None:
         if placed.route is not None:
             r = placed.route
             arrow_line(canvas, [r.start, r.c0, r.c1, r.end], style, curve=True, alpha=placed.alpha)
-            (tx, ty), (bx, by) = r.tip, r.base_left
+            (tx, ty), (_bx, by) = r.tip, r.base_left
             arrow_head(canvas, style, tx, ty, 0.0, 1.0 if ty > by else -1.0, placed.alpha)
         elif placed.stub is not None:
             (x0, y), (x1, _y) = placed.stub
@@ -189,7 +189,8 @@ def _steps(owner: PathwayMap, page: MapPage, canvas: Canvas) -> None:
         mark(canvas, p.left, p.mark_top, p.right - p.left, MARK_H, colour, lane_pattern(lane.sector))
         if p.hatch_x0 is not None:
             hatch(canvas, p.hatch_x0, p.mark_top, p.right, p.mark_top + MARK_H)
-        for clipped, x, direction in ((p.clipped_left, p.left + 1.5, -1), (p.clipped_right, p.right - 1.5, 1)):
+        edges = ((p.clipped_left, p.left + 1.5, -1), (p.clipped_right, p.right - 1.5, 1))
+        for clipped, x, direction in edges:
             if clipped:  # a white chevron: the stay goes on beyond this page
                 y = p.mark_top + MARK_H / 2
                 canvas.line(x - direction * 1.5, y - 2, x, y, white, 0.8)
@@ -206,7 +207,8 @@ def _steps(owner: PathwayMap, page: MapPage, canvas: Canvas) -> None:
             canvas.shape(shape, p.marker_x, middle - BADGE / 2, BADGE, fill)
             if p.count:
                 canvas.text(p.count_x, middle, p.count, owner.regular, SIZE_COUNT, MUTED)
-        canvas.rect(p.number_x, middle - 4.2, p.number_w, 8.4, fill=white, stroke=rl_colour("#8a9099"), width=0.4)
+        canvas.rect(p.number_x, middle - 4.2, p.number_w, 8.4, fill=white, stroke=rl_colour("#8a9099"),
+                    width=0.4)
         canvas.text(p.number_x + p.number_w / 2, middle, str(p.step.number), owner.bold, SIZE_NUMBER,
                     anchor="middle")
         if p.label:
@@ -247,7 +249,8 @@ def _lane_labels(owner: PathwayMap, page: MapPage, canvas: Canvas) -> None:
         canvas.rect(0, top, LABEL_W, height, fill=tint(lane.colour, 0.22), stroke=line, width=0.4)
         black = is_black(lane.colour)
         canvas.rect(1.5, top + 2, 4, height - 4, fill=rl_colour("#ffffff" if black else lane.colour),
-                    stroke=rl_colour("#000000") if black else darker(lane.colour, 1.5), width=0.8 if black else 0.4)
+                    stroke=rl_colour("#000000") if black else darker(lane.colour, 1.5),
+                    width=0.8 if black else 0.4)
         y = top + (height - LANE_BLOCK) / 2 + LANE_PAD + SIZE_LANE_TITLE / 2
         for index, text in enumerate(placed.lines):
             if index == 0:
@@ -263,7 +266,8 @@ def draw_key(owner: PathwayMap, page: MapPage, canvas: Canvas) -> None:
     for item in page.key:
         x, middle = item.x, page.key_top + item.y + KEY_ROW / 2
         if item.kind != "entry":
-            canvas.text(x, middle, item.words, owner.bold, SIZE_KEY_TITLE if item.kind == "title" else SIZE_KEY)
+            size = SIZE_KEY_TITLE if item.kind == "title" else SIZE_KEY
+            canvas.text(x, middle, item.words, owner.bold, size)
             continue
         sample = item.sample
         if sample.startswith("lane:"):
@@ -276,7 +280,8 @@ def draw_key(owner: PathwayMap, page: MapPage, canvas: Canvas) -> None:
         elif sample == "point":
             canvas.rect(x + 1, middle - 4, POINT_W, 8, fill=grey, stroke=outline, width=0.5)
         elif sample == "number":
-            canvas.rect(x, middle - 4.2, 9, 8.4, fill=rl_colour("#ffffff"), stroke=rl_colour("#8a9099"), width=0.4)
+            canvas.rect(x, middle - 4.2, 9, 8.4, fill=rl_colour("#ffffff"), stroke=rl_colour("#8a9099"),
+                        width=0.4)
             canvas.text(x + 4.5, middle, "8", owner.bold, SIZE_NUMBER, anchor="middle")
         elif sample.startswith("arrow:"):
             look = ARROW_LOOKS[sample[6:]]
@@ -296,7 +301,8 @@ def _listed(owner: PathwayMap, page: MapPage, canvas: Canvas) -> None:
     canvas.text(0, page.list_top + 5, "Steps whose words did not fit on the map:", owner.bold, SIZE_KEY)
     number_width = owner.measure("888  ", SIZE_KEY, True)
     for x, top, item in page.listed_positions():
-        canvas.text(x + number_width - 3, top + 4.5, str(item.number), owner.bold, SIZE_KEY, TEXT, anchor="end")
+        canvas.text(x + number_width - 3, top + 4.5, str(item.number), owner.bold, SIZE_KEY, TEXT,
+                    anchor="end")
         for index, text in enumerate(item.lines):
             canvas.text(x + number_width, top + 4.5 + index * 9.0, text, owner.regular, SIZE_KEY)
 

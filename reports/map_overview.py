@@ -8,7 +8,7 @@ from bisect import bisect_left
 from typing import TYPE_CHECKING
 
 from planner.map_layout.axis import TimeScale
-from planner.map_layout.key import flow_key, key_entries
+from planner.map_layout.key import KeyItem, flow_key, key_entries
 from planner.map_layout.page import (
     BADGE,
     HEADER_H,
@@ -80,7 +80,8 @@ def overview(owner: PathwayMap, width: float, parts: list[Period], key: bool = T
         heights.append(height)
         y += height
     bottom = y
-    items, key_height = ([], 0.0)
+    items: list[KeyItem] = []
+    key_height = 0.0
     if key:
         entries = key_entries(timeline.sectors(), len(timeline.case_findings), handoffs=False)
         items, key_height = flow_key(entries, width, owner.measure, SIZE_KEY, sample_width, KEY_ROW)
@@ -139,20 +140,22 @@ def overview(owner: PathwayMap, width: float, parts: list[Period], key: bool = T
     else:
         for span in scale.context(0.0, timeline.end_day):
             x0, x1 = x(max(span.d0, 0.0)), x(min(span.d1, timeline.end_day))
-            text = next((t for t in (span.long, span.short) if x1 - x0 - 3 >= owner.measure(t, SIZE_AXIS, True)), "")
+            text = next((t for t in (span.long, span.short)
+                         if x1 - x0 - 3 >= owner.measure(t, SIZE_AXIS, True)), "")
             if text:
                 canvas.text(x0 + 2, upper, text, owner.bold, SIZE_AXIS)
     for tick in ticks:
-        at = x(tick.day)
-        canvas.line(at, lower - TIER / 2, at, lower + TIER / 2, rl_colour(MUTED), 0.4)
-        if at + 2 + owner.measure(tick.text, SIZE_AXIS, False) <= width:
-            canvas.text(at + 2, lower, tick.text, owner.regular, SIZE_AXIS)
+        tick_x = x(tick.day)
+        canvas.line(tick_x, lower - TIER / 2, tick_x, lower + TIER / 2, rl_colour(MUTED), 0.4)
+        if tick_x + 2 + owner.measure(tick.text, SIZE_AXIS, False) <= width:
+            canvas.text(tick_x + 2, lower, tick.text, owner.regular, SIZE_AXIS)
     canvas.rect(0, 0, LABEL_W, HEADER_H, fill=rl_colour(CHROME), stroke=line, width=0.5)
     canvas.text(5, upper, "The whole pathway", owner.bold, SIZE_LANE_TITLE)
     canvas.text(5, lower, f"{len(timeline.steps)} steps", owner.regular, SIZE_LANE, MUTED)
     canvas.text(LABEL_W - 5, stages + TIER / 2, "Stage", owner.regular, SIZE_LANE, MUTED, anchor="end")
     for lane, top, height in zip(timeline.lanes, tops, heights, strict=True):
-        canvas.rect(0, top, LABEL_W, height, fill=tint(lane.colour, 0.22), stroke=rl_colour("#d5d9e0"), width=0.4)
+        canvas.rect(0, top, LABEL_W, height, fill=tint(lane.colour, 0.22), stroke=rl_colour("#d5d9e0"),
+                    width=0.4)
         black = is_black(lane.colour)
         canvas.rect(1.5, top + 2, 4, height - 4, fill=rl_colour("#ffffff" if black else lane.colour),
                     stroke=rl_colour("#000000") if black else darker(lane.colour, 1.5), width=0.4)

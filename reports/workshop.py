@@ -374,8 +374,8 @@ def pathway_map(view: CaseView) -> list[Flowable]:
     drawn = PathwayMap(view.case, [f for f in view.findings if not f.set_aside], numbers,
                        relative=not view.identifiable, step_id=view.shown_step_id)
     width, height = pdfkit.frame_size(landscape=True)
-    intro = ("Lanes are sectors (organisations, regulators and payment on the left); time runs left to right; "
-             "numbers are the steps of the timeline (appendix).")
+    intro = ("Lanes are sectors (organisations, regulators and payment on the left); time runs left to "
+             "right; numbers are the steps of the timeline (appendix).")
     pages = drawn.pages(width, height - 44, height - 30)
     parts: list[Flowable] = [pdfkit.heading("Pathway map", s.h1)]
     if len(pages) == 1:

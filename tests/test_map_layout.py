@@ -8,6 +8,7 @@ import re
 import shutil
 import subprocess
 from datetime import date
+from itertools import pairwise
 from pathlib import Path
 
 import pytest
@@ -156,7 +157,7 @@ def test_a_long_case_is_cut_into_periods_not_squeezed() -> None:
     timeline = Timeline(case)
     parts = periods(timeline)
     assert len(parts) == 25 and parts[0].first == 1 and parts[-1].last == 1000
-    for part, following in zip(parts, parts[1:], strict=False):
+    for part, following in pairwise(parts):
         assert part.d1 == following.d0 and following.first == part.last + 1
     pages = PageLayout(timeline, measure, relative=True).pages(745.0, 450.0)
     assert all(page.height <= 450.0 for page in pages)

@@ -166,7 +166,8 @@ class StepMark(QGraphicsRectItem):
 class StripedStepMark(StepMark):
     """A step of a sector that shares its colour with another: white upright stripes over it."""
 
-    def paint(self, painter: QPainter, option: QStyleOptionGraphicsItem, widget: QWidget | None = None) -> None:
+    def paint(self, painter: QPainter, option: QStyleOptionGraphicsItem,
+              widget: QWidget | None = None) -> None:
         super().paint(painter, option, widget)
         painter.fillRect(self.rect().adjusted(1.5, 1.5, -1.5, -1.5), STRIPES)
 

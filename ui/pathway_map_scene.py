@@ -541,7 +541,8 @@ class PathwayScene(QGraphicsScene):
             return rect(7, 0, POINT_W, 12, grey, outline)
         if sample == "hatch":
             delay = rect(0, 1, 24, 10, grey, outline)
-            rect(0, 1, 24, 10, QBrush(QColor("#1f2933"), Qt.BrushStyle.BDiagPattern), NO_PEN).setParentItem(delay)
+            hatching = QBrush(QColor("#1f2933"), Qt.BrushStyle.BDiagPattern)
+            rect(0, 1, 24, 10, hatching, NO_PEN).setParentItem(delay)
             return delay
         if sample.startswith("arrow:"):
             name = sample[6:]

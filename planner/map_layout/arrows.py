@@ -59,7 +59,8 @@ def route(source: Box, target: Box, mark_height: float, head_length: float, head
         y0, y1 = ys + half, yt + half + gap
         c = ys + half + dip
     tip, base = y1 + sign * gap, y1 - sign * head_length
-    return Route((xs, y0), (xs, c), (tx, c), (tx, y1), (tx, tip), (tx + head_half, base), (tx - head_half, base))
+    return Route((xs, y0), (xs, c), (tx, c), (tx, y1), (tx, tip), (tx + head_half, base),
+                 (tx - head_half, base))
 
 
 def stub(source: Box | None, target: Box | None, length: float, right_edge: float, left_edge: float

@@ -98,13 +98,16 @@ class TimeScale:
         result: list[Tick] = []
         if unit == "days":
             start = math.ceil((d0 - margin) / step) * step
-            result = [Tick(float(d), f"day {d}") for d in range(max(start, 0), math.floor(d1 + margin) + 1, step)]
+            days = range(max(start, 0), math.floor(d1 + margin) + 1, step)
+            result = [Tick(float(d), f"day {d}") for d in days]
         else:
             first, last = self.date(d0 - min(margin, 1.0)), self.date(d1) + timedelta(days=1)
             if unit == "day":
                 current = first
                 while current <= last:
-                    text = f"{WEEKDAYS[current.weekday()]} {current.day}" if self.long_days else str(current.day)
+                    text = str(current.day)
+                    if self.long_days:
+                        text = f"{WEEKDAYS[current.weekday()]} {text}"
                     result.append(Tick(self.day(current), text))
                     current += timedelta(days=1)
             elif unit == "week":
@@ -140,5 +143,6 @@ class TimeScale:
                 current = following
         elif self.context_unit == "year":
             for year in range(first.year, last.year + 1):
-                spans.append(Span(self.day(date(year, 1, 1)), self.day(date(year + 1, 1, 1)), str(year), str(year)))
+                start, end = self.day(date(year, 1, 1)), self.day(date(year + 1, 1, 1))
+                spans.append(Span(start, end, str(year), str(year)))
         return spans

@@ -178,7 +178,8 @@ class MapPage:
         for item, count in zip(self.listed, lines, strict=True):
             if y + count > per_column and y > 0 and column + 1 < self.list_columns:
                 column, y = column + 1, 0.0
-            result.append((column * (self.list_column_width + 14.0), self.list_top + 12 + y * LIST_LINE, item))
+            x = column * (self.list_column_width + 14.0)
+            result.append((x, self.list_top + 12 + y * LIST_LINE, item))
             y += count
         return result
 
@@ -318,7 +319,8 @@ class PageLayout:
         page.key, page.key_height = flow_key(entries, width, measure, SIZE_KEY, sample_width, KEY_ROW)
         bottom = page.key_top + page.key_height
         listed = sorted({p.step.number: p.step.text for p in page.steps.values() if p.listed}.items())
-        page.listed, page.list_columns, page.list_column_width = list_columns(listed, width, measure, SIZE_KEY)
+        page.listed, page.list_columns, page.list_column_width = list_columns(
+            listed, width, measure, SIZE_KEY)
         if page.listed:
             page.list_top = bottom + 2
             lines = sum(len(item.lines) for item in page.listed)
@@ -410,7 +412,8 @@ class PageLayout:
             page.bands.append(PlacedBand(band, x0, x1, text))
         for span in page.scale.context(period.d0, period.d1):
             x0, x1 = page.x(max(span.d0, period.d0)), page.x(min(span.d1, period.d1))
-            text = next((t for t in (span.long, span.short) if x1 - x0 - 3 >= measure(t, SIZE_AXIS, True)), "")
+            text = next((t for t in (span.long, span.short) if x1 - x0 - 3 >= measure(t, SIZE_AXIS, True)),
+                        "")
             page.spans.append((x0, x1, span, text))
         for tick in page.scale.ticks(period.d0, period.d1, margin=0.001):
             x = page.x(tick.day)
