@@ -5,6 +5,7 @@ Drawn above the periods of a long pathway in the case summary."""
 from __future__ import annotations
 
 from bisect import bisect_left
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from planner.map_layout.axis import TimeScale
@@ -23,7 +24,7 @@ from planner.map_layout.page import (
     Period,
     sample_width,
 )
-from planner.map_layout.timeline import assign_rows
+from planner.map_layout.timeline import MapLane, assign_rows
 from planner.map_style import lane_pattern, sector_colour
 from planner.rules.catalogue import severity_order, severity_style
 from reports.map_canvas import (
@@ -53,8 +54,10 @@ MARK = 6.0
 ROWS = 3
 
 
-def overview(owner: PathwayMap, width: float, parts: list[Period], key: bool = True) -> Drawing:
-    """The whole pathway ``width`` wide, with the periods ``parts`` marked along it."""
+def overview(owner: PathwayMap, width: float, parts: list[Period], key: bool = True,
+             height: float = float("inf")) -> Drawing:
+    """The whole pathway ``width`` wide, with the periods ``parts`` marked along it: with fewer
+    rows per lane until it fits ``height`` (shrunk only when one row each does not fit)."""
     timeline = owner.timeline
     left, right = LABEL_W + 6, width - 4
     ppd = (right - left) / max(timeline.end_day, 1.0)
@@ -64,30 +67,20 @@ def overview(owner: PathwayMap, width: float, parts: list[Period], key: bool = T
 
     scale = TimeScale(timeline.origin, owner.measure, SIZE_AXIS, owner.relative, pad=8.0)
     scale.choose(ppd)
-    rows: dict[str, tuple[int, int]] = {}
-    tops, heights = [], []
-    y = HEADER_H
-    for number, lane in enumerate(timeline.lanes):
-        extents = []
-        for s in lane.steps:
-            x0 = x(s.d0) - (POINT_W / 2 if s.point else 0)
-            extents.append((x0, max(x(s.d1), x0 + (POINT_W if s.point else 1.0)) + 1))
-        assigned, count = assign_rows(extents, ROWS)
-        for s, row in zip(lane.steps, assigned, strict=True):
-            rows[s.step.id] = (number, row)
-        height = max(SIZE_LANE_TITLE + 8, count * ROW + 4) + BADGE
-        tops.append(y)
-        heights.append(height)
-        y += height
-    bottom = y
     items: list[KeyItem] = []
     key_height = 0.0
     if key:
         entries = key_entries(timeline.sectors(), len(timeline.case_findings), handoffs=False)
         items, key_height = flow_key(entries, width, owner.measure, SIZE_KEY, sample_width, KEY_ROW)
-    canvas = Canvas(bottom + (6 + key_height if key else 2))
-    for lane, top, height in zip(timeline.lanes, tops, heights, strict=True):
-        canvas.rect(LABEL_W, top, width - LABEL_W, height, fill=tint(lane.colour, 0.10),
+    for most in range(ROWS, 0, -1):
+        rows, tops, heights = _rows(timeline.lanes, x, most)
+        bottom = HEADER_H + sum(heights)
+        total = bottom + (6 + key_height if key else 2)
+        if total <= height:
+            break
+    canvas = Canvas(total)
+    for lane, top, lane_height in zip(timeline.lanes, tops, heights, strict=True):
+        canvas.rect(LABEL_W, top, width - LABEL_W, lane_height, fill=tint(lane.colour, 0.10),
                     stroke=rl_colour("#d5d9e0"), width=0.4)
     for band in timeline.bands:
         canvas.rect(x(band.d0), HEADER_H, x(band.d1) - x(band.d0), bottom - HEADER_H,
@@ -153,16 +146,38 @@ def overview(owner: PathwayMap, width: float, parts: list[Period], key: bool = T
     canvas.text(5, upper, "The whole pathway", owner.bold, SIZE_LANE_TITLE)
     canvas.text(5, lower, f"{len(timeline.steps)} steps", owner.regular, SIZE_LANE, MUTED)
     canvas.text(LABEL_W - 5, stages + TIER / 2, "Stage", owner.regular, SIZE_LANE, MUTED, anchor="end")
-    for lane, top, height in zip(timeline.lanes, tops, heights, strict=True):
-        canvas.rect(0, top, LABEL_W, height, fill=tint(lane.colour, 0.22), stroke=rl_colour("#d5d9e0"),
+    for lane, top, lane_height in zip(timeline.lanes, tops, heights, strict=True):
+        canvas.rect(0, top, LABEL_W, lane_height, fill=tint(lane.colour, 0.22), stroke=rl_colour("#d5d9e0"),
                     width=0.4)
         black = is_black(lane.colour)
-        canvas.rect(1.5, top + 2, 4, height - 4, fill=rl_colour("#ffffff" if black else lane.colour),
+        canvas.rect(1.5, top + 2, 4, lane_height - 4, fill=rl_colour("#ffffff" if black else lane.colour),
                     stroke=rl_colour("#000000") if black else darker(lane.colour, 1.5), width=0.4)
-        canvas.text(9, top + height / 2, lane.title, owner.bold, SIZE_LANE_TITLE)
+        canvas.text(9, top + lane_height / 2, lane.title, owner.bold, SIZE_LANE_TITLE)
     if key:
         from reports.map_drawing import draw_key
 
         page = MapPage(Period(0, 1, 0, 0), width, left, right, ppd, scale, key=items, key_top=bottom + 6)
         draw_key(owner, page, canvas)
-    return drawing(canvas, 1.0, width)
+    return drawing(canvas, min(1.0, height / total), width)
+
+
+def _rows(lanes: list[MapLane], x: Callable[[float], float], most: int
+          ) -> tuple[dict[str, tuple[int, int]], list[float], list[float]]:
+    """Each step's (lane, row) with at most ``most`` rows a lane, and each lane's top and height."""
+    rows: dict[str, tuple[int, int]] = {}
+    tops: list[float] = []
+    heights: list[float] = []
+    y = HEADER_H
+    for number, lane in enumerate(lanes):
+        extents = []
+        for s in lane.steps:
+            x0 = x(s.d0) - (POINT_W / 2 if s.point else 0)
+            extents.append((x0, max(x(s.d1), x0 + (POINT_W if s.point else 1.0)) + 1))
+        assigned, count = assign_rows(extents, most)
+        for s, row in zip(lane.steps, assigned, strict=True):
+            rows[s.step.id] = (number, row)
+        height = max(SIZE_LANE_TITLE + 8, count * ROW + 4) + BADGE
+        tops.append(y)
+        heights.append(height)
+        y += height
+    return rows, tops, heights

@@ -304,10 +304,12 @@ def _case_page(member: PackCase) -> list[Flowable]:
 
 
 def _map_pages(member: PackCase) -> list[Flowable]:
-    """The case's pathway map on its own landscape page (or pages, one period each)."""
+    """The case's pathway map on its own landscape page: in full when it fits one page at 7
+    points or more, else the whole pathway at a glance (the case summary has it in parts)."""
     from reportlab.platypus import NextPageTemplate, PageBreak
 
     from reports.map_drawing import PathwayMap
+    from reports.map_overview import overview
 
     s = pdfkit.styles()
     view = member.view
@@ -316,11 +318,14 @@ def _map_pages(member: PackCase) -> list[Flowable]:
                        step_id=view.shown_step_id)
     width, height = pdfkit.frame_size(landscape=True)
     pages = drawn.pages(width, height - 30)
-    parts: list[Flowable] = [NextPageTemplate("landscape")]
-    for number, page in enumerate(pages, start=1):
-        part = f", part {number} of {len(pages)}: {drawn.period_text(page.period)}" if len(pages) > 1 else ""
-        parts += [PageBreak(), pdfkit.para(f"{member.name}: pathway map{part}", s.h2),
-                  drawn.page_flowable(page, height - 30)]
+    parts: list[Flowable] = [NextPageTemplate("landscape"), PageBreak()]
+    if len(pages) == 1:
+        parts += [pdfkit.para(f"{member.name}: pathway map", s.h2),
+                  drawn.page_flowable(pages[0], height - 30)]
+    else:
+        parts += [pdfkit.para(f"{member.name}: the whole pathway ({drawn.steps} steps; the case summary "
+                              f"shows it in {len(pages)} parts with every step's words)", s.h2),
+                  overview(drawn, width, [page.period for page in pages], height=height - 30)]
     return [*parts, NextPageTemplate("portrait")]
 
 

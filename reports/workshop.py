@@ -386,7 +386,7 @@ def pathway_map(view: CaseView) -> list[Flowable]:
     parts.append(pdfkit.para(
         intro + f" The pathway has {drawn.steps} steps, so it is shown here as a whole and then in "
         f"{len(pages)} parts, one to a page.", s.small))
-    parts.append(overview(drawn, width, chosen))
+    parts.append(overview(drawn, width, chosen, height=height - 60))
     for number, page in enumerate(pages, start=1):
         period = page.period
         parts.append(PageBreak())

@@ -219,3 +219,17 @@ def test_the_printed_map_has_no_text_under_7_points(tmp_path: Path, steps: int) 
     assert smallest_text(out, pages) >= MIN_TEXT - 0.01
     text = subprocess.run(["pdftotext", str(out), "-"], capture_output=True, text=True, check=True).stdout
     assert "…" not in "".join(line for line in text.splitlines() if "A&" in line)
+
+
+def test_on_screen_a_label_is_whole_elided_with_words_left_or_left_out() -> None:
+    from planner.map_layout.labels import screen_label
+
+    def elide(text: str, room: float) -> str:
+        keep = int(room // 6) - 1
+        return text[:keep] + "…"
+
+    text = "Emergency admission: fractured neck of femur"
+    assert screen_label(text, 6.0 * len(text), 6.0 * len(text), elide) == text
+    assert screen_label(text, 6.0 * len(text), 120, elide) == "Emergency admission…"
+    assert screen_label("A&E: breathless", 90, 24, elide) == ""  # "A&…" would be a stub
+    assert screen_label("At home", 42, 30, elide) == ""  # never a band labelled "A"

@@ -30,6 +30,7 @@ from PySide6.QtWidgets import (
 )
 
 from planner.map_layout.key import count_text
+from planner.map_layout.labels import screen_label
 from planner.map_style import (
     ARROW_LOOKS,
     OTHER_STAGE_COLOUR,
@@ -356,11 +357,8 @@ class AxisItem(QGraphicsItem):
             painter.drawLine(QPointF(x0, stages), QPointF(x0, stages + line + 2))
             text_left = max(x0, self.visible_left) + 3
             room = x1 - text_left - 2
-            text = band.title
-            if metrics.horizontalAdvance(text) > room:
-                text = metrics.elidedText(text, Qt.TextElideMode.ElideRight, room)
-                if len(text) < 4:  # "C…" says less than "C"
-                    text = band.title[0] if metrics.horizontalAdvance(band.title[0]) <= room else ""
+            text = screen_label(band.title, metrics.horizontalAdvance(band.title), room,
+                                lambda t, r: metrics.elidedText(t, Qt.TextElideMode.ElideRight, r))
             if text:
                 painter.setPen(TEXT)
                 painter.drawText(QRectF(text_left, stages, room + 2, line + 2),

@@ -40,6 +40,7 @@ from planner.dates import format_day
 from planner.map_layout.arrows import Box, route
 from planner.map_layout.axis import TimeScale
 from planner.map_layout.key import count_text, key_entries
+from planner.map_layout.labels import screen_label
 from planner.map_layout.timeline import LANE_MODES, Band, Timeline
 from planner.map_style import (
     lane_pattern,
@@ -616,8 +617,12 @@ class PathwayScene(QGraphicsScene):
                 if marker.count_text:
                     marker.set_count_visible(limit - (info.left + BADGE + 2) >= marker.count_width)
         self._declutter_markers()
-        elide = self.metrics.elidedText
-        min_label = self.metrics.horizontalAdvance("Abc…")
+        metrics = self.metrics
+
+        def elide(text: str, room: float) -> str:
+            return metrics.elidedText(text, Qt.TextElideMode.ElideRight, room)
+
+        min_label = self.metrics.horizontalAdvance("Abcdefgh…")
         taken: dict[tuple[int, int], float] = {}  # the right edge of what is shown in each row
         for info in self._infos:  # labels after the marks, elided before the next step, or dropped
             limit = (info.next.left - LABEL_GAP) if info.next is not None else width_limit
@@ -636,14 +641,15 @@ class PathwayScene(QGraphicsScene):
                     info.label.setVisible(False)
                 continue
             text = self._label(info)
+            shown = screen_label(text.full_text, text.full_width, space, elide)
+            if not shown:  # a stub would say nothing: the label is left out
+                text.setVisible(False)
+                continue
             if not text.isVisible():
                 text.setVisible(True)
             taken[row] = x + min(text.full_width, space)
             text.setPos(x, info.top + label_dy)
-            if text.full_width <= space:
-                text.show_text(text.full_text)
-            else:
-                text.show_text(elide(text.full_text, Qt.TextElideMode.ElideRight, space))
+            text.show_text(shown)
 
     def _declutter_markers(self) -> None:
         """Where severity marks would overlap in a row (zoomed far out), keep the most severe."""

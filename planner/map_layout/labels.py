@@ -1,9 +1,11 @@
 """Words on the map that may not fit: a step's label is written in full or not at all (then its
 number stands for it and the words go in a list beside the map); longer lines are wrapped at
-spaces, never cut to a stub."""
+spaces, never cut to a stub. On screen, where zooming in and tooltips give the rest, a label
+may end with an ellipsis, but only when what is left still says something."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from planner.map_layout.axis import Measure
@@ -55,3 +57,20 @@ def list_columns(labels: list[tuple[int, str]], width: float, measure: Measure, 
     listed = [ListedLabel(n, text, tuple(wrap(text, column_width - number_width, measure, size)))
               for n, text in labels]
     return listed, columns, column_width
+
+
+#: Fewest characters an elided label keeps on screen: fewer ("A&…", "Com…") is a stub and the
+#: label is left out instead (its step's tooltip and details still give it in full).
+MIN_KEPT = 8
+
+
+def screen_label(text: str, width: float, room: float, elide: Callable[[str, float], str]) -> str:
+    """What the app's map shows of a label ``width`` wide in ``room``: all of it, the start of it
+    with an ellipsis when that keeps :data:`MIN_KEPT` characters or more, else nothing."""
+    if width <= room:
+        return text
+    if room <= 0:
+        return ""
+    shown = elide(text, room)
+    kept = shown.rstrip("…").rstrip()
+    return shown if kept and len(kept) >= MIN_KEPT else ""
