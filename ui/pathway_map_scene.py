@@ -8,7 +8,7 @@ from __future__ import annotations
 import html
 import math
 from bisect import bisect_left, bisect_right
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from datetime import datetime
 from typing import TYPE_CHECKING
@@ -22,12 +22,10 @@ from PySide6.QtGui import (
     QGuiApplication,
     QPainterPath,
     QPen,
-    QPolygonF,
 )
 from PySide6.QtWidgets import (
     QGraphicsItem,
     QGraphicsPathItem,
-    QGraphicsPolygonItem,
     QGraphicsRectItem,
     QGraphicsScene,
     QGraphicsSceneHelpEvent,
@@ -39,7 +37,7 @@ from planner import describe
 from planner.dates import format_day
 from planner.map_layout.arrows import Box, route
 from planner.map_layout.axis import TimeScale
-from planner.map_layout.key import count_text, key_entries
+from planner.map_layout.key import count_text
 from planner.map_layout.labels import screen_label
 from planner.map_layout.timeline import LANE_MODES, Band, Timeline
 from planner.map_style import (
@@ -48,13 +46,12 @@ from planner.map_style import (
 )
 from planner.model import Case, Moment, Step, moment_key
 from planner.reference import label
-from planner.rules.catalogue import severity_order, severity_style
+from planner.rules.catalogue import severity_order
 from planner.rules.context import CaseContext, Link
+from ui import pathway_map_chrome as chrome
 from ui.pathway_map_items import (
     ARROW_STYLES,
     BADGE,
-    CHROME,
-    CHROME_LINE,
     LABEL_GAP,
     LANE_PAD,
     LEFT_GAP,
@@ -65,13 +62,10 @@ from ui.pathway_map_items import (
     MAX_SCENE_WIDTH,
     MIN_PPD,
     MIN_SPAN_W,
-    MUTED,
     NO_PEN,
     POINT_W,
     RIGHT_PAD,
     ROW_GAP,
-    STRIPES,
-    TEXT,
     AxisItem,
     FindingMarker,
     GridItem,
@@ -82,7 +76,6 @@ from ui.pathway_map_items import (
     StepMark,
     StripedStepMark,
     arrow_style,
-    severity_path,
 )
 from ui.plaintext import literal
 
@@ -90,7 +83,7 @@ if TYPE_CHECKING:
     from planner.analysis import Analysis
     from planner.rules import Finding
 
-from ui.pathway_map_items import _Info, _right, _scaled, _tint
+from ui.pathway_map_items import _Info, _scaled
 
 
 # -- the scene ---------------------------------------------------------------------------------
@@ -101,6 +94,16 @@ class PathwayScene(QGraphicsScene):
     per handoff, given and derived), ``bands`` (stage periods) and ``order`` (step ids in time
     order) are public for the view and for tests.
     """
+
+    # the frozen parts and the key, made by ui.pathway_map_chrome
+    grid: GridItem
+    header: QGraphicsRectItem
+    axis: AxisItem
+    column: QGraphicsRectItem
+    corner: QGraphicsRectItem
+    legend: QGraphicsRectItem
+    lane_texts: list[list[QGraphicsSimpleTextItem]]
+    _lane_backgrounds: list[QGraphicsRectItem]
 
     def __init__(self, case: Case, analysis: Analysis | None = None, lanes: str = "sector",
                  view_width: float = 1200.0) -> None:
@@ -195,8 +198,8 @@ class PathwayScene(QGraphicsScene):
         findings = {placed.step.id: placed.findings for placed in timeline.steps if placed.findings}
         self._build_arrows()  # first: items of equal z stack in the order they are added
         self._build_steps(findings)
-        self._build_chrome()
-        self._build_legend()
+        chrome.build_chrome(self)
+        chrome.build_legend(self)
 
     def _measure(self, text: str, size: float, bold: bool) -> float:
         """Text widths in the map's fonts (``size`` 0: the axis's font)."""
@@ -387,189 +390,12 @@ class PathwayScene(QGraphicsScene):
                  f"Named receiver: {receiver.name if receiver else 'none named'}"]
         return literal("\n".join(lines))
 
-    def _build_chrome(self) -> None:
-        """The frozen parts: the header (stages and time axis), the lane labels and their corner."""
-        self.grid = GridItem(self)
-        self.addItem(self.grid)
-        # lane backgrounds across the whole width
-        self._lane_backgrounds: list[QGraphicsRectItem] = []
-        separator = QPen(QColor("#d5d9e0"), 1)
-        for lane in self.lanes:
-            background = QGraphicsRectItem()
-            background.setBrush(_tint(lane.colour, 0.10))
-            background.setPen(separator)
-            background.setZValue(-10)
-            self.addItem(background)
-            self._lane_backgrounds.append(background)
-        self.header = QGraphicsRectItem()
-        self.header.setBrush(CHROME)
-        self.header.setPen(QPen(CHROME_LINE, 1))
-        self.header.setZValue(20)
-        self.addItem(self.header)
-        self.axis = AxisItem(self, self.header)
-        # the lane label column
-        self.column = QGraphicsRectItem(0, self.lanes_top, self.label_width,
-                                        self.lanes_bottom - self.lanes_top)
-        self.column.setBrush(CHROME)
-        self.column.setPen(QPen(CHROME_LINE, 1))
-        self.column.setZValue(21)
-        self.addItem(self.column)
-        self.lane_texts: list[list[QGraphicsSimpleTextItem]] = []
-        fonts = [(self.bold_font, self.bold_metrics), (self.small_font, self.small_metrics),
-                 (self.small_font, self.small_metrics)]
-        text_width = self.label_width - 20
-        for lane in self.lanes:
-            block = QGraphicsRectItem(0, lane.y, self.label_width, lane.height, self.column)
-            block.setBrush(_tint(lane.colour, 0.22))
-            block.setPen(QPen(QColor("#d5d9e0"), 1))
-            swatch = QGraphicsRectItem(2, lane.y + 3, 7, lane.height - 6, self.column)
-            swatch.setBrush(QColor("#ffffff") if lane.colour.lightness() < 40 else lane.colour)
-            swatch.setPen(QPen(QColor("#000000") if lane.colour.lightness() < 40 else lane.colour.darker(150),
-                               1.5 if lane.colour.lightness() < 40 else 1))
-            texts = []
-            height = self.line_h + 1 + 2 * self.small_line_h
-            y = lane.y + (lane.height - height) / 2
-            for (font, metrics), line in zip(fonts, lane.lines, strict=True):
-                shown = metrics.elidedText(line, Qt.TextElideMode.ElideRight, text_width)
-                item = QGraphicsSimpleTextItem(shown, self.column)
-                item.setFont(font)
-                item.setBrush(TEXT if font is self.bold_font else MUTED.darker(130))
-                item.setPos(14, y)
-                texts.append(item)
-                y += self.line_h + 1 if font is self.bold_font else self.small_line_h
-            block.setToolTip(self._lane_tooltip(lane))
-            self.lane_texts.append(texts)
-        self.corner = QGraphicsRectItem(0, 0, self.label_width, self.header_height)
-        self.corner.setBrush(CHROME)
-        self.corner.setPen(QPen(CHROME_LINE, 1))
-        self.corner.setZValue(22)
-        self.addItem(self.corner)
-        mode = "Lanes by sector" if self.lane_mode == "sector" else "Lanes by organisation"
-        title = QGraphicsSimpleTextItem(mode, self.corner)
-        title.setFont(self.bold_font)
-        title.setBrush(TEXT)
-        title.setPos(8, 2)
-        handoffs = len(self.arrows)
-        counts = QGraphicsSimpleTextItem(
-            f"{len(self._infos)} step{'s' * (len(self._infos) != 1)}, "
-            f"{handoffs} handoff{'s' * (handoffs != 1)}", self.corner)
-        counts.setFont(self.small_font)
-        counts.setBrush(MUTED)
-        counts.setPos(8, 4 + self.line_h)
-        stage = QGraphicsSimpleTextItem("Stage", self.corner)
-        stage.setFont(self.small_font)
-        stage.setBrush(MUTED)
-        stage.setPos(self.label_width - self.small_metrics.horizontalAdvance("Stage") - 8,
-                     self.axis_rows[2] + (self.line_h + 2 - self.small_metrics.height()) / 2)
-        if not self._infos:
-            empty = QGraphicsSimpleTextItem("No steps yet: the pathway is empty.")
-            empty.setFont(self.text_font)
-            empty.setBrush(MUTED)
-            empty.setPos(self.label_width + LEFT_GAP, self.header_height + 12)
-            self.addItem(empty)
-            self.lanes_bottom = max(self.lanes_bottom, self.header_height + 40)
-
-    def _lane_tooltip(self, lane: Lane) -> str:
-        ctx = self.context
-        lines = [lane.title]
-        for org in lane.organisations:
-            regs = ", ".join(label("regulator", r) for r in ctx.regulators.get(org.id, [])) or "no regulator"
-            pay = label("payment_model", ctx.payment.get(org.id)) or "payment not recorded"
-            lines.append(f"{org.name} ({label('sector', org.sector)}): regulated by {regs}; {pay}")
-        return literal("\n".join(lines))
-
-    def _build_legend(self) -> None:
-        """The key, in groups, flowing in rows below the lanes (see ``_layout_legend``); it
-        follows the view sideways, so it stays in sight at any zoom."""
-        self.legend = QGraphicsRectItem()
-        self.legend.setPen(NO_PEN)
-        self.legend.setZValue(8)
-        self.legend.setX(8)
-        self.addItem(self.legend)
-        grey, outline = QColor("#bfc5cc"), QPen(QColor("#5f6368"), 1)
-
-        def rect(x: float, y: float, w: float, h: float, brush: QColor | QBrush,
-                 pen: QPen) -> QGraphicsRectItem:
-            item = QGraphicsRectItem(x, y, w, h)
-            item.setBrush(brush)
-            item.setPen(pen)
-            return item
-
-        entries: list[tuple[str, QGraphicsItem | None, str]] = []
-        shared = key_entries(self.timeline.sectors(), len(self.case_findings))
-        for entry in shared:  # the key's wording is the printed map's (planner.map_layout.key)
-            entries.append((entry.group, self._key_sample(entry.sample, rect, grey, outline), entry.words))
-        self._legend = []
-        title = QGraphicsSimpleTextItem("Key", self.legend)
-        title.setFont(self.bold_font)
-        title.setBrush(TEXT)
-        self._legend.append(("title", [title], self.bold_metrics.horizontalAdvance("Key")))
-        group = ""
-        for name, sample, text in entries:
-            if name != group:
-                group = name
-                heading = QGraphicsSimpleTextItem(f"{name}:", self.legend)
-                heading.setFont(self.bold_font)
-                heading.setBrush(TEXT)
-                self._legend.append(("heading", [heading], self.bold_metrics.horizontalAdvance(f"{name}:")))
-            items: list[QGraphicsItem] = []
-            width = 0.0
-            if sample is not None:
-                sample.setParentItem(self.legend)
-                items.append(sample)
-                width += _right(sample) + 4
-            words = QGraphicsSimpleTextItem(text, self.legend)
-            words.setFont(self.small_font)
-            words.setBrush(TEXT)
-            items.append(words)
-            width += self.small_metrics.horizontalAdvance(text)
-            self._legend.append(("entry", items, width))
-
-    def _key_sample(self, sample: str, rect: Callable[..., QGraphicsRectItem], grey: QColor,
-                    outline: QPen) -> QGraphicsItem | None:
-        """The picture before a key entry's words (see planner.map_layout.key)."""
-        if sample.startswith("lane:"):
-            colour = QColor(sector_colour(sample[5:]))
-            black = colour.lightness() < 40
-            pen = QPen(QColor("#000000") if black else colour.darker(170), 2 if black else 1)
-            swatch = rect(0, 1, 16, 10, QColor("#ffffff") if black else colour, pen)
-            if lane_pattern(sample[5:]) == "stripes":
-                rect(0, 1, 16, 10, STRIPES, NO_PEN).setParentItem(swatch)
-            return swatch
-        if sample == "span":
-            return rect(0, 1, 24, 10, grey, outline)
-        if sample == "point":
-            return rect(7, 0, POINT_W, 12, grey, outline)
-        if sample == "hatch":
-            delay = rect(0, 1, 24, 10, grey, outline)
-            hatching = QBrush(QColor("#1f2933"), Qt.BrushStyle.BDiagPattern)
-            rect(0, 1, 24, 10, hatching, NO_PEN).setParentItem(delay)
-            return delay
-        if sample.startswith("arrow:"):
-            name = sample[6:]
-            style = ARROW_STYLES[name]
-            path = QPainterPath(QPointF(0, 6))
-            path.lineTo(QPointF(20, 6))
-            line = QGraphicsPathItem(path)
-            line.setPen(self._arrow_pen(name))
-            head = QGraphicsPolygonItem(QPolygonF([QPointF(20, 2.5), QPointF(27, 6), QPointF(20, 9.5)]), line)
-            head.setBrush(QColor(style.colour))
-            head.setPen(NO_PEN)
-            return line
-        if sample.startswith("severity:"):
-            fill, shape = severity_style(sample[9:])
-            marker = QGraphicsPathItem(severity_path(shape))
-            marker.setBrush(QColor(fill))
-            marker.setPen(QPen(QColor("#222222"), 1))
-            return marker
-        return None
-
     # -- layout at a zoom --------------------------------------------------------------------
     def set_view_width(self, width: float) -> None:
         """The legend flows to the width of the window showing the map."""
         if abs(width - self.view_width) >= 1:
             self.view_width = width
-            self._layout_legend()
+            chrome.layout_legend(self)
             self._update_rect()
 
     def set_pixels_per_day(self, ppd: float) -> None:
@@ -585,7 +411,7 @@ class PathwayScene(QGraphicsScene):
         self.header.setRect(0, 0, self.map_width, self.header_height)
         self.axis.prepareGeometryChange()
         self.grid.prepareGeometryChange()
-        self._layout_legend()
+        chrome.layout_legend(self)
         self._update_rect()
         self.axis.update()
         self.grid.update()
@@ -709,56 +535,13 @@ class PathwayScene(QGraphicsScene):
             item.setPath(heads[name])
             item.setVisible(not heads[name].isEmpty())  # an empty path is invalid in SVG
 
-    def _layout_legend(self) -> None:
-        width = max(420.0, min(self.view_width, max(self.map_width, 420.0)) - 16)
-        row_h = self.line_h + 4
-        x, y = 0.0, 0.0
-        indent = self._legend[0][2] + 12
-        entries = self._legend
-        for index, (kind, items, item_width) in enumerate(entries):
-            needed = item_width
-            if kind == "heading" and index + 1 < len(entries):
-                needed += 6 + entries[index + 1][2]  # a heading stays with its first entry
-            if x + needed > width and x > indent:
-                x, y = indent, y + row_h
-            for item in items:
-                if isinstance(item, QGraphicsSimpleTextItem):
-                    metrics = self.bold_metrics if kind != "entry" else self.small_metrics
-                    item.setPos(x, y + (row_h - metrics.height()) / 2)
-                    x += metrics.horizontalAdvance(item.text())
-                else:
-                    item.setPos(x, y + (row_h - 12) / 2)
-                    x += _right(item) + 4
-            x += 6 if kind == "heading" else 14
-        self.legend_height = y + row_h
-        self.legend.setRect(0, 0, width, self.legend_height)
-        self.legend.setY(self.lanes_bottom + 6)
-        self.legend_bottom = self.lanes_bottom + 6 + self.legend_height + 4
-
     def _update_rect(self) -> None:
         width = max(self.map_width, self.legend.rect().width() + 16)
         self.setSceneRect(QRectF(0, 0, width, self.legend_bottom))
 
-    # -- sticky header and lane labels -------------------------------------------------------
     def stick(self, visible: QRectF) -> None:
         """Keep the header at the top and the lane labels at the left of the visible part."""
-        x = min(max(0.0, visible.left()), max(0.0, self.map_width - self.label_width))
-        y = min(max(0.0, visible.top()), max(0.0, self.lanes_bottom - self.header_height))
-        self._sticky = QPointF(x, y)
-        if self.column.x() != x:
-            self.column.setX(x)
-        if self.header.y() != y:
-            self.header.setY(y)
-        if self.corner.pos() != self._sticky:
-            self.corner.setPos(self._sticky)
-        widest = max(0.0, self.map_width - self.legend.rect().width() - 16)
-        legend_x = 8 + min(max(0.0, visible.left()), widest)
-        if self.legend.x() != legend_x:
-            self.legend.setX(legend_x)
-        left = x + self.label_width
-        if self.axis.visible_left != left:
-            self.axis.visible_left = left
-            self.axis.update()
+        chrome.stick(self, visible)
 
     @contextmanager
     def whole(self, max_width: float = MAX_EXPORT_WIDTH) -> Iterator[QRectF]:
@@ -767,14 +550,14 @@ class PathwayScene(QGraphicsScene):
         ppd, sticky, selected = self.ppd, QRectF(self._sticky, QSize(1, 1).toSizeF()), list(self.selected)
         if self.map_width > max_width:
             self.set_pixels_per_day(self.fit_ppd(max_width))
-        self.stick(QRectF(0, 0, 1, 1))
+        chrome.stick(self, QRectF(0, 0, 1, 1))
         self.select_steps([])
         try:
             yield QRectF(self.sceneRect())
         finally:
             if self.ppd != ppd:
                 self.set_pixels_per_day(ppd)
-            self.stick(sticky)
+            chrome.stick(self, sticky)
             self.select_steps(selected)
 
     # -- selection ---------------------------------------------------------------------------
