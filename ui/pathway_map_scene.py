@@ -47,7 +47,7 @@ from planner.map_style import (
 from planner.model import Case, Moment, Step, moment_key
 from planner.reference import label
 from planner.rules.catalogue import severity_order
-from planner.rules.context import CaseContext, Link
+from planner.rules.context import Link
 from ui import pathway_map_chrome as chrome
 from ui.pathway_map_items import (
     ARROW_STYLES,
@@ -75,7 +75,6 @@ from ui.pathway_map_items import (
     StepLabel,
     StepMark,
     StripedStepMark,
-    arrow_style,
 )
 from ui.plaintext import literal
 
@@ -113,7 +112,6 @@ class PathwayScene(QGraphicsScene):
         self.case = case
         self.analysis = analysis
         self.lane_mode = lanes
-        self.context = CaseContext(case)
         self.text_font = QFont(QGuiApplication.font())
         self.small_font = _scaled(self.text_font, 0.88)
         self.bold_font = _scaled(self.text_font, 1.0, bold=True)
@@ -180,6 +178,7 @@ class PathwayScene(QGraphicsScene):
     def _build(self) -> None:
         timeline = self.timeline = Timeline(self.case, self.analysis.report.active() if self.analysis else (),
                                             self.lane_mode)
+        self.context = timeline.context
         self.order = [placed.step.id for placed in timeline.steps]
         self._origin = timeline.origin
         self._origin_dt = datetime(timeline.origin.year, timeline.origin.month, timeline.origin.day)
@@ -324,11 +323,9 @@ class PathwayScene(QGraphicsScene):
         #: (thousands of smoothed curves cost a tenth of a second to paint).
         self.dense = False
         pens = {name: self._arrow_pen(name) for name in ARROW_STYLES}
-        for link in self.context.handoffs:
-            if link.source.id not in self._by_id or link.target.id not in self._by_id:
-                continue
-            name = arrow_style(link)
-            arrow = HandoffArrow(link, ARROW_STYLES[name], pens[name])
+        for shared in self.timeline.arrows:
+            name = shared.style
+            arrow = HandoffArrow(shared.link, ARROW_STYLES[name], pens[name])
             self.addItem(arrow)
             self.arrows.append(arrow)
         # the heads of each style's arrows in one item, above the lines
