@@ -273,6 +273,8 @@ def draw_key(owner: PathwayMap, page: MapPage, canvas: Canvas) -> None:
         if sample.startswith("lane:"):
             sector = sample[5:]
             mark(canvas, x, middle - 3.5, 15, 7, sector_colour(sector), lane_pattern(sector))
+        elif sample.startswith("stage:"):
+            canvas.rect(x, middle - 3.5, 15, 7, fill=stage_colour(sample[6:]), stroke=grey, width=0.5)
         elif sample in ("span", "hatch"):
             canvas.rect(x, middle - 3.5, 15, 7, fill=grey, stroke=outline, width=0.5)
             if sample == "hatch":

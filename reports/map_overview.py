@@ -70,7 +70,8 @@ def overview(owner: PathwayMap, width: float, parts: list[Period], key: bool = T
     items: list[KeyItem] = []
     key_height = 0.0
     if key:
-        entries = key_entries(timeline.sectors(), len(timeline.case_findings), handoffs=False)
+        entries = key_entries(timeline.sectors(), len(timeline.case_findings), handoffs=False,
+                              stages=timeline.stages())
         items, key_height = flow_key(entries, width, owner.measure, SIZE_KEY, sample_width, KEY_ROW)
     for most in range(ROWS, 0, -1):
         rows, tops, heights = _rows(timeline.lanes, x, most)

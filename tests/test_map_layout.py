@@ -233,3 +233,12 @@ def test_on_screen_a_label_is_whole_elided_with_words_left_or_left_out() -> None
     assert screen_label(text, 6.0 * len(text), 120, elide) == "Emergency admission…"
     assert screen_label("A&E: breathless", 90, 24, elide) == ""  # "A&…" would be a stub
     assert screen_label("At home", 42, 30, elide) == ""  # never a band labelled "A"
+
+
+def test_the_key_names_the_stages_for_bands_too_narrow_to_label(demo) -> None:  # type: ignore[no-untyped-def]
+    case, _analysis = demo
+    timeline = Timeline(case)
+    assert timeline.stages() == ["at_home", "crisis", "step_down"]
+    entries = key_entries(timeline.sectors(), 0, stages=timeline.stages())
+    assert [(e.sample, e.words) for e in entries if e.group == "Stages"] == [
+        ("stage:at_home", "At home"), ("stage:crisis", "Crisis"), ("stage:step_down", "Step down")]

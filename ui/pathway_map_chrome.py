@@ -27,6 +27,8 @@ from PySide6.QtWidgets import (
 
 from planner.map_layout.key import key_entries
 from planner.map_style import (
+    OTHER_STAGE_COLOUR,
+    STAGE_COLOURS,
     lane_pattern,
     sector_colour,
 )
@@ -165,7 +167,8 @@ def build_legend(scene: PathwayScene) -> None:
         return item
 
     entries: list[tuple[str, QGraphicsItem | None, str]] = []
-    shared = key_entries(scene.timeline.sectors(), len(scene.case_findings))
+    shared = key_entries(scene.timeline.sectors(), len(scene.case_findings),
+                         stages=scene.timeline.stages())
     for entry in shared:  # the key's wording is the printed map's (planner.map_layout.key)
         entries.append((entry.group, key_sample(scene, entry.sample, rect, grey, outline), entry.words))
     scene._legend = []
@@ -205,6 +208,9 @@ def key_sample(scene: PathwayScene, sample: str, rect: Callable[..., QGraphicsRe
         if lane_pattern(sample[5:]) == "stripes":
             rect(0, 1, 16, 10, STRIPES, NO_PEN).setParentItem(swatch)
         return swatch
+    if sample.startswith("stage:"):
+        band = QColor(STAGE_COLOURS.get(sample[6:], OTHER_STAGE_COLOUR))
+        return rect(0, 1, 16, 10, band, QPen(CHROME_LINE, 1))
     if sample == "span":
         return rect(0, 1, 24, 10, grey, outline)
     if sample == "point":

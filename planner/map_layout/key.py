@@ -1,7 +1,7 @@
 """The map's key: its entries in one wording for the screen and paper, and their flow into rows.
 
 A sample names what the renderer draws before the words: "lane:<sector>", "span", "point",
-"hatch", "number", "arrow:<look>", "severity:<severity>", or "" for words alone.
+"hatch", "number", "stage:<stage>", "arrow:<look>", "severity:<severity>", or "" for words alone.
 """
 
 from __future__ import annotations
@@ -44,11 +44,13 @@ def count_text(findings: int) -> str:
     return f"{COUNT_PREFIX}{findings}" if findings > 1 else ""
 
 
-def key_entries(sectors: list[str], case_findings: int, handoffs: bool = True, numbers: bool = False
-                ) -> list[KeyEntry]:
-    """The key of a map with lanes of these ``sectors``: lanes, steps, handoffs (where arrows are
-    drawn), findings and the number of findings on the case as a whole."""
+def key_entries(sectors: list[str], case_findings: int, handoffs: bool = True, numbers: bool = False,
+                stages: list[str] | None = None) -> list[KeyEntry]:
+    """The key of a map with lanes of these ``sectors``: lanes, stages (their bands' colours, for
+    bands too narrow to name), steps, handoffs (where arrows are drawn), findings and the number
+    of findings on the case as a whole."""
     entries = [KeyEntry("Lanes", f"lane:{sector}", label("sector", sector)) for sector in sectors]
+    entries += [KeyEntry("Stages", f"stage:{stage}", label("stage", stage)) for stage in stages or []]
     entries.append(KeyEntry("Steps", "span", "Stay or service"))
     entries.append(KeyEntry("Steps", "point", "One moment"))
     entries.append(KeyEntry("Steps", "hatch", "Delayed discharge"))

@@ -314,7 +314,8 @@ class PageLayout:
         self._labels(page)
         self._header(page)
         self._arrows(page)
-        entries = key_entries(timeline.sectors(), len(timeline.case_findings), numbers=True)
+        entries = key_entries(timeline.sectors(), len(timeline.case_findings), numbers=True,
+                              stages=timeline.stages())
         page.key_top = y + 6
         page.key, page.key_height = flow_key(entries, width, measure, SIZE_KEY, sample_width, KEY_ROW)
         bottom = page.key_top + page.key_height

@@ -265,6 +265,10 @@ class Timeline:
             bands.append(Band(stage, label("stage", stage), d0, d1, start))
         return bands
 
+    def stages(self) -> list[str]:
+        """The stages on the map, in the order they first come, each once."""
+        return list(dict.fromkeys(band.stage for band in self.bands))
+
     def sectors(self) -> list[str]:
         """The sectors on the map, in lane order, each once."""
         return list(dict.fromkeys(org.sector for lane in self.lanes for org in lane.organisations))
