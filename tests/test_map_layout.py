@@ -137,17 +137,26 @@ def test_a_label_that_does_not_fit_is_numbered_and_listed_in_full(demo) -> None:
     case, analysis = demo
     timeline = Timeline(case, analysis.report.active())
     layout = PageLayout(timeline, measure, relative=True)
-    [page] = layout.pages(745.0, 440.0)
-    listed = {item.number: item.text for item in page.listed}
-    assert listed  # the demo has more words than room
-    for placed in page.steps.values():
-        if placed.listed:
-            assert placed.label == "" and listed[placed.step.number] == placed.step.text
-        else:
-            assert placed.label == placed.step.text  # in full, never a stub
-            assert placed.label_x + measure(placed.label, 7.5, False) <= placed.left + placed.room
-    assert page.height <= 440.0
-    assert all(" ".join(item.lines) == item.text for item in page.listed)
+    pages = layout.pages(745.0, 440.0)
+    assert sum(len(page.listed) for page in pages)  # the demo has more words than room
+    for page in pages:
+        listed = {item.number: item.text for item in page.listed}
+        for placed in page.steps.values():
+            if placed.listed:
+                assert placed.label == "" and listed[placed.step.number] == placed.step.text
+            else:
+                assert placed.label == placed.step.text  # in full, never a stub
+                assert placed.label_x + measure(placed.label, 7.5, False) <= placed.left + placed.room
+        assert page.height <= 440.0
+        assert all(" ".join(item.lines) == item.text for item in page.listed)
+        # a step's number is never covered by the next step in its row
+        rows: dict[tuple[int, int], list] = {}  # type: ignore[type-arg]
+        for placed in page.steps.values():
+            rows.setdefault((placed.step.lane, placed.row), []).append(placed)
+        for row in rows.values():
+            row.sort(key=lambda p: p.left)
+            for before, after in pairwise(row):
+                assert before.number_x + before.number_w <= after.left, (before.step.number, after.step.number)
     assert wrap("Continuing Healthcare checklist: positive", 60, measure, 7.0) == [
         "Continuing", "Healthcare", "checklist:", "positive"]
 

@@ -16,7 +16,7 @@ from planner.map_layout.arrows import Box, Route, route, stub
 from planner.map_layout.axis import Measure, Span, Tick, TimeScale
 from planner.map_layout.key import KeyItem, count_text, flow_key, key_entries
 from planner.map_layout.labels import ListedLabel, list_columns
-from planner.map_layout.timeline import Band, MapArrow, MapLane, MapStep, Timeline, assign_rows
+from planner.map_layout.timeline import Band, MapArrow, MapLane, MapStep, Timeline
 
 #: The smallest text on a printed map, in points.
 MIN_TEXT = 7.0
@@ -298,8 +298,7 @@ class PageLayout:
         y = HEADER_H
         for lane in timeline.lanes:
             placed = [self._place(page, s) for s in lane.steps if id(s) in shown]
-            extents = [(p.left, max(p.right, p.left + self._label_width(p.step)) + 3) for p in placed]
-            rows, count = assign_rows(extents, max_rows)
+            rows, count = self._rows(placed, max_rows)
             block = LANE_BLOCK
             lane_height = max(block, count * ROW_H - ROW_GAP + 2 * LANE_PAD)
             offset = (lane_height - (count * ROW_H - ROW_GAP)) / 2
@@ -328,6 +327,28 @@ class PageLayout:
             bottom = page.list_top + 12 + math.ceil(lines / page.list_columns) * LIST_LINE + 2
         page.height = bottom
         return page
+
+    def _rows(self, placed: list[PlacedStep], max_rows: int) -> tuple[list[int], int]:
+        """Rows in a lane: the first row free for the step's mark and whole label; else a new row
+        up to ``max_rows``; else a row where the step before leaves room for this one's number
+        (that step's words then go in the list); else a new row all the same: a number is never
+        covered."""
+        full_ends: list[float] = []
+        lead_ends: list[float] = []
+        rows: list[int] = []
+        for p in placed:
+            full_end = max(p.right, p.left + self._label_width(p.step)) + 3
+            lead_end = max(p.right, p.left + self._lead_width(p.step)) + 3
+            row = next((r for r, end in enumerate(full_ends) if end <= p.left), None)
+            if row is None and len(full_ends) >= max_rows:
+                row = next((r for r, end in enumerate(lead_ends) if end <= p.left), None)
+            if row is None:
+                row = len(full_ends)
+                full_ends.append(full_end)
+                lead_ends.append(lead_end)
+            full_ends[row], lead_ends[row] = full_end, lead_end
+            rows.append(row)
+        return rows, max(1, len(full_ends))
 
     def _place(self, page: MapPage, placed: MapStep) -> PlacedStep:
         p = PlacedStep(placed)
