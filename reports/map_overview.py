@@ -48,7 +48,8 @@ if TYPE_CHECKING:
 
     from reports.map_drawing import PathwayMap
 
-LABEL_W = 120.0
+#: The narrowest the lane names' column is; wider when a lane's name needs it.
+MIN_LABEL_W = 120.0
 ROW = 9.0
 MARK = 6.0
 ROWS = 3
@@ -59,7 +60,9 @@ def overview(owner: PathwayMap, width: float, parts: list[Period], key: bool = T
     """The whole pathway ``width`` wide, with the periods ``parts`` marked along it: with fewer
     rows per lane until it fits ``height`` (shrunk only when one row each does not fit)."""
     timeline = owner.timeline
-    left, right = LABEL_W + 6, width - 4
+    titles = [owner.measure(lane.title, SIZE_LANE_TITLE, True) for lane in timeline.lanes]
+    label_w = max([MIN_LABEL_W, *(w + 16 for w in titles)])
+    left, right = label_w + 6, width - 4
     ppd = (right - left) / max(timeline.end_day, 1.0)
 
     def x(day: float) -> float:
@@ -81,7 +84,7 @@ def overview(owner: PathwayMap, width: float, parts: list[Period], key: bool = T
             break
     canvas = Canvas(total)
     for lane, top, lane_height in zip(timeline.lanes, tops, heights, strict=True):
-        canvas.rect(LABEL_W, top, width - LABEL_W, lane_height, fill=tint(lane.colour, 0.10),
+        canvas.rect(label_w, top, width - label_w, lane_height, fill=tint(lane.colour, 0.10),
                     stroke=rl_colour("#d5d9e0"), width=0.4)
     for band in timeline.bands:
         canvas.rect(x(band.d0), HEADER_H, x(band.d1) - x(band.d0), bottom - HEADER_H,
@@ -143,12 +146,12 @@ def overview(owner: PathwayMap, width: float, parts: list[Period], key: bool = T
         canvas.line(tick_x, lower - TIER / 2, tick_x, lower + TIER / 2, rl_colour(MUTED), 0.4)
         if tick_x + 2 + owner.measure(tick.text, SIZE_AXIS, False) <= width:
             canvas.text(tick_x + 2, lower, tick.text, owner.regular, SIZE_AXIS)
-    canvas.rect(0, 0, LABEL_W, HEADER_H, fill=rl_colour(CHROME), stroke=line, width=0.5)
+    canvas.rect(0, 0, label_w, HEADER_H, fill=rl_colour(CHROME), stroke=line, width=0.5)
     canvas.text(5, upper, "The whole pathway", owner.bold, SIZE_LANE_TITLE)
     canvas.text(5, lower, f"{len(timeline.steps)} steps", owner.regular, SIZE_LANE, MUTED)
-    canvas.text(LABEL_W - 5, stages + TIER / 2, "Stage", owner.regular, SIZE_LANE, MUTED, anchor="end")
+    canvas.text(label_w - 5, stages + TIER / 2, "Stage", owner.regular, SIZE_LANE, MUTED, anchor="end")
     for lane, top, lane_height in zip(timeline.lanes, tops, heights, strict=True):
-        canvas.rect(0, top, LABEL_W, lane_height, fill=tint(lane.colour, 0.22), stroke=rl_colour("#d5d9e0"),
+        canvas.rect(0, top, label_w, lane_height, fill=tint(lane.colour, 0.22), stroke=rl_colour("#d5d9e0"),
                     width=0.4)
         black = is_black(lane.colour)
         canvas.rect(1.5, top + 2, 4, lane_height - 4, fill=rl_colour("#ffffff" if black else lane.colour),
