@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 
 from planner.map_layout.page import (
     BADGE,
+    BREAK_W,
     HEADER_H,
     KEY_ROW,
     LABEL_W,
@@ -41,6 +42,7 @@ from planner.map_layout.page import (
     PageLayout,
     Period,
     periods,
+    quiet_words,
     sample_width,
 )
 from planner.map_layout.timeline import Timeline
@@ -107,9 +109,9 @@ class PathwayMap:
 
     def period_text(self, period: Period) -> str:
         """"day 12 to day 80" or "3 Feb 2024 to 12 Apr 2024"."""
-        return f"{self._day_text(period.d0)} to {self._day_text(max(period.d0, period.d1 - 0.001))}"
+        return f"{self.day_text(period.d0)} to {self.day_text(max(period.d0, period.d1 - 0.001))}"
 
-    def _day_text(self, day: float) -> str:
+    def day_text(self, day: float) -> str:
         on = self.timeline.origin + timedelta(days=math.floor(day))
         if self.relative:
             return f"day {(on - self.timeline.origin).days}"
@@ -138,8 +140,34 @@ def draw_page(owner: PathwayMap, page: MapPage, canvas: Canvas) -> None:
     _steps(owner, page, canvas)
     _header(owner, page, canvas)
     _lane_labels(owner, page, canvas)
+    _breaks_note(owner, page, canvas)
     draw_key(owner, page, canvas)
     _listed(owner, page, canvas)
+
+
+def _break_strips(page: MapPage, canvas: Canvas, top: float, bottom: float) -> None:
+    """Each quiet stretch left out of the axis: a white gap with two zigzags, behind the words."""
+    grey = rl_colour("#8a9099")
+    for x, _days, _start in page.break_xs():
+        canvas.rect(x, top, BREAK_W, bottom - top, fill=rl_colour("#ffffff"))
+        for middle in (x + 4.5, x + 11.5):
+            y = top
+            while y < bottom:
+                low, lower = min(y + 3, bottom), min(y + 6, bottom)
+                canvas.line(middle - 1.5, y, middle + 1.5, low, grey, 0.6)
+                canvas.line(middle + 1.5, low, middle - 1.5, lower, grey, 0.6)
+                y += 6
+
+
+def _breaks_note(owner: PathwayMap, page: MapPage, canvas: Canvas) -> None:
+    """A line under the key saying how long each break is."""
+    if page.breaks_top:
+        words = "; ".join(f"{quiet_words(b1 - b0)} with no steps, {owner.day_text(b0)} to "
+                          f"{owner.day_text(b1)}" for b0, b1 in page.period.breaks)
+        title = "Breaks in the time axis (zigzags):"
+        middle = page.breaks_top + 4.5
+        canvas.text(0, middle, title, owner.bold, SIZE_KEY)
+        canvas.text(owner.measure(title, SIZE_KEY, True) + 5, middle, words, owner.regular, SIZE_KEY)
 
 
 def _lanes(page: MapPage, canvas: Canvas) -> None:
@@ -165,6 +193,7 @@ def _grid(owner: PathwayMap, page: MapPage, canvas: Canvas) -> None:
     grid = rl_colour(GRID)
     for x, _tick in page.ticks:
         canvas.line(x, top, x, bottom, grid, 0.4)
+    _break_strips(page, canvas, top, bottom)
 
 
 def _arrows(page: MapPage, canvas: Canvas) -> None:
@@ -218,6 +247,7 @@ def _steps(owner: PathwayMap, page: MapPage, canvas: Canvas) -> None:
 def _header(owner: PathwayMap, page: MapPage, canvas: Canvas) -> None:
     line = rl_colour(CHROME_LINE)
     canvas.rect(0, 0, page.width, HEADER_H, fill=rl_colour(CHROME), stroke=line, width=0.5)
+    _break_strips(page, canvas, 0.5, HEADER_H - 0.5)
     upper, lower, stages = 2.0 + TIER / 2, 2.0 + TIER * 1.5, 3.0 + TIER * 2
     for band in page.bands:
         canvas.rect(band.x0, stages, band.x1 - band.x0, TIER, fill=stage_colour(band.band.stage))

@@ -19,7 +19,7 @@ from planner.map_layout.arrows import Box, route
 from planner.map_layout.axis import TimeScale
 from planner.map_layout.key import key_entries
 from planner.map_layout.labels import wrap
-from planner.map_layout.page import MIN_TEXT, ONE_PAGE_STEPS, PageLayout, periods
+from planner.map_layout.page import BREAK_W, MIN_TEXT, PageLayout, periods, quiet_words
 from planner.map_layout.timeline import Timeline, assign_rows
 from planner.map_style import ARROW_LOOKS, lane_pattern, sector_colour
 from tests.factories import demo_dict, large_case_dict
@@ -178,14 +178,22 @@ def test_a_long_case_is_cut_into_periods_not_squeezed() -> None:
         assert max(lefts) >= page.left + (page.right - page.left) * 0.8
 
 
-def test_a_quiet_stretch_starts_a_new_period() -> None:
+def test_a_quiet_stretch_is_left_out_with_a_visible_break() -> None:
     data = demo_dict()
     early = dict(data["steps"][0], id="early", start="2019-03-01", label="An early visit")
     data["steps"].insert(0, early)
     timeline = Timeline(case_from_dict(data))
-    parts = periods(timeline)
-    assert len(timeline.steps) <= ONE_PAGE_STEPS and len(parts) == 2
-    assert parts[0].first == parts[0].last == 1  # the early visit alone; the rest not squeezed
+    [period] = periods(timeline)
+    [(b0, b1)] = period.breaks
+    assert b0 == 2 and b1 == timeline.by_id["s1"].start_day - 1  # whole days around the quiet years
+    assert period.segments() == [(0.0, b0), (b1, period.d1)]
+    [page] = PageLayout(timeline, measure, relative=True).pages(745.0, 2000.0)
+    # the rest of the pathway is not squeezed: it starts within the first tenth of the width
+    second = page.steps["s1"]
+    assert second.left <= page.left + (page.right - page.left) * 0.1
+    assert page.x(b1) - page.x(b0) == pytest.approx(BREAK_W) and page.breaks_top > 0
+    assert [x for x, _days, _start in page.break_xs()] == [pytest.approx(page.x(b0))]
+    assert quiet_words(b1 - b0) == "5 years" and quiet_words(70) == "10 weeks" and quiet_words(200) == "7 months"
 
 
 PDFTOTEXT = shutil.which("pdftotext")

@@ -53,8 +53,10 @@ LABEL_ROOM = 190.0
 #: a quiet stretch would squeeze it.
 WINDOW_STEPS = 40
 ONE_PAGE_STEPS = 60
-#: A gap with no steps this long (days), and over half the period, starts a new period.
+#: A stretch with no steps this long (days), and a fifth of its period or more, is left out of
+#: the period's time axis: a visible break of BREAK_W points stands for it.
 QUIET_DAYS = 60.0
+BREAK_W = 16.0
 
 
 @dataclass(frozen=True)
@@ -66,6 +68,22 @@ class Period:
     d1: float
     first: int
     last: int
+    #: Quiet stretches left out of the axis, (from, to) in days, in order.
+    breaks: tuple[tuple[float, float], ...] = ()
+
+    def segments(self) -> list[tuple[float, float]]:
+        """The stretches of time drawn, between the breaks."""
+        result, start = [], self.d0
+        for b0, b1 in self.breaks:
+            result.append((start, b0))
+            start = b1
+        result.append((start, self.d1))
+        return result
+
+    def within(self, d0: float, d1: float) -> Period:
+        """The part of this period from ``d0`` to ``d1`` (its step numbers to be set)."""
+        inside = tuple(b for b in self.breaks if d0 <= b[0] and b[1] <= d1)
+        return Period(d0, d1, self.first, self.last, inside)
 
 
 @dataclass(eq=False)
@@ -162,10 +180,25 @@ class MapPage:
     list_columns: int = 0
     list_column_width: float = 0.0
     list_top: float = 0.0
+    #: Where the line saying what each break leaves out is (0: no breaks).
+    breaks_top: float = 0.0
     height: float = 0.0
 
     def x(self, day: float) -> float:
-        return self.left + (day - self.period.d0) * self.ppd
+        """Where a day is: each break before it takes BREAK_W instead of its days; a day inside a
+        break is at its start."""
+        offset, extra = day - self.period.d0, 0.0
+        for b0, b1 in self.period.breaks:
+            if day >= b1:
+                offset -= b1 - b0
+                extra += BREAK_W
+            elif day > b0:
+                offset -= day - b0
+        return self.left + offset * self.ppd + extra
+
+    def break_xs(self) -> list[tuple[float, float, float]]:
+        """(left x, days left out, day the break starts) of each break."""
+        return [(self.x(b0), b1 - b0, b0) for b0, b1 in self.period.breaks]
 
     def listed_positions(self) -> list[tuple[float, float, ListedLabel]]:
         """(x, top) of each listed label, in columns filled top to bottom."""
@@ -201,38 +234,44 @@ def sample_width(sample: str) -> float:
 
 def periods(timeline: Timeline, per_page: int = WINDOW_STEPS, one_page: int = ONE_PAGE_STEPS,
             quiet: float = QUIET_DAYS) -> list[Period]:
-    """The periods drawn one to a page: the whole pathway when it has up to ``one_page`` steps
-    and no quiet stretch would squeeze it; else runs of up to ``per_page`` steps, cut where
-    nothing happens for ``quiet`` days or more that are over half the period so far."""
+    """The periods drawn one to a page: the whole pathway when it has up to ``one_page`` steps,
+    else runs of up to ``per_page`` steps; in each, quiet stretches (``quiet`` days or more with
+    nothing going on, and a fifth of the period or more) are left out with a visible break, so
+    the steps are not squeezed into a corner of the page."""
     steps = timeline.steps
     if not steps:
         return [Period(0.0, timeline.end_day, 1, 0)]
-    groups: list[list[MapStep]] = [[]]
-    busy_until = -math.inf
     limit = per_page if len(steps) > one_page else one_page
-    for placed in steps:
-        group = groups[-1]
-        if group:
-            gap = placed.start_day - busy_until
-            span = busy_until - group[0].start_day
-            if len(group) >= limit or (gap >= quiet and gap > span):
-                groups.append([])
-                group = groups[-1]
-                busy_until = -math.inf
-        group.append(placed)
-        busy_until = max(busy_until, placed.d1 if not placed.point else placed.d0 + 0.5)
+    groups = [steps[start:start + limit] for start in range(0, len(steps), limit)]
     result = []
     for index, group in enumerate(groups):
-        d0 = math.floor(group[0].start_day)
+        d0 = float(math.floor(group[0].start_day))
         if index + 1 < len(groups):
             following = groups[index + 1][0].start_day
             last_end = max(s.d1 if not s.point else s.d0 + 0.5 for s in group)
-            d1 = min(following, math.ceil(last_end + 1.0)) if following - last_end > 2 else following
+            d1 = float(min(following, math.ceil(last_end + 1.0)) if following - last_end > 2 else following)
         else:
             d1 = timeline.end_day
-        d1 = max(float(d1), d0 + 1.0)
-        result.append(Period(float(d0), d1, group[0].number, group[-1].number))
+        d1 = max(d1, d0 + 1.0)
+        gaps: list[tuple[float, float]] = []
+        busy_until = group[0].start_day
+        for placed in group:
+            b0, b1 = math.ceil(busy_until) + 1.0, math.floor(placed.start_day) - 1.0
+            if b1 - b0 >= quiet:
+                gaps.append((b0, b1))
+            busy_until = max(busy_until, placed.d1 if not placed.point else placed.d0 + 0.5)
+        breaks = tuple(g for g in gaps if g[1] - g[0] >= (d1 - d0) / 5)
+        result.append(Period(d0, d1, group[0].number, group[-1].number, breaks))
     return result
+
+
+def quiet_words(days: float) -> str:
+    """How long a break is, roughly: "9 weeks", "7 months", "4 years"."""
+    if days >= 730:
+        return f"{round(days / 365.25)} years"
+    if days >= 91:
+        return f"{round(days / 30.44)} months"
+    return f"{round(days / 7)} weeks"
 
 
 def period_steps(timeline: Timeline, period: Period) -> list[MapStep]:
@@ -282,15 +321,17 @@ class PageLayout:
             cut = float(math.floor(middle.start_day))
             if cut <= period.d0:
                 cut = middle.start_day
-            todo[:0] = [Period(period.d0, cut, period.first, middle.number - 1),
-                        Period(cut, period.d1, middle.number, period.last)]
+            before, after = period.within(period.d0, cut), period.within(cut, period.d1)
+            todo[:0] = [Period(before.d0, before.d1, period.first, middle.number - 1, before.breaks),
+                        Period(after.d0, after.d1, middle.number, period.last, after.breaks)]
         return done
 
     # -- one page ------------------------------------------------------------------------------
     def _page(self, period: Period, width: float, max_rows: int) -> MapPage:
         timeline, measure = self.timeline, self.measure
         left, right = LABEL_W + LEFT_GAP, width - RIGHT_PAD
-        ppd = (right - left) / max(period.d1 - period.d0, 0.5)
+        days = period.d1 - period.d0 - sum(b1 - b0 for b0, b1 in period.breaks)
+        ppd = (right - left - BREAK_W * len(period.breaks)) / max(days, 0.5)
         scale = TimeScale(timeline.origin, measure, SIZE_AXIS, self.relative, pad=8.0)
         scale.choose(ppd)
         page = MapPage(period, width, left, right, ppd, scale)
@@ -325,6 +366,9 @@ class PageLayout:
             page.list_top = bottom + 2
             lines = sum(len(item.lines) for item in page.listed)
             bottom = page.list_top + 12 + math.ceil(lines / page.list_columns) * LIST_LINE + 2
+        if period.breaks:
+            page.breaks_top = bottom + 2
+            bottom = page.breaks_top + LIST_LINE + 2
         page.height = bottom
         return page
 
@@ -426,21 +470,26 @@ class PageLayout:
 
     def _header(self, page: MapPage) -> None:
         measure, timeline, period = self.measure, self.timeline, page.period
-        for band in timeline.bands:
-            if band.d1 <= period.d0 or band.d0 >= period.d1:
-                continue
-            x0, x1 = page.x(max(band.d0, period.d0)), page.x(min(band.d1, period.d1))
-            text = band.title if measure(band.title, SIZE_AXIS, False) <= x1 - x0 - 4 else ""
-            page.bands.append(PlacedBand(band, x0, x1, text))
-        for span in page.scale.context(period.d0, period.d1):
-            x0, x1 = page.x(max(span.d0, period.d0)), page.x(min(span.d1, period.d1))
-            text = next((t for t in (span.long, span.short) if x1 - x0 - 3 >= measure(t, SIZE_AXIS, True)),
-                        "")
-            page.spans.append((x0, x1, span, text))
-        for tick in page.scale.ticks(period.d0, period.d1, margin=0.001):
-            x = page.x(tick.day)
-            if x + 2 + measure(tick.text, SIZE_AXIS, False) <= page.width:
+        ticks: list[tuple[float, Tick]] = []
+        for s0, s1 in period.segments():
+            for band in timeline.bands:
+                if band.d1 <= s0 or band.d0 >= s1:
+                    continue
+                x0, x1 = page.x(max(band.d0, s0)), page.x(min(band.d1, s1))
+                text = band.title if measure(band.title, SIZE_AXIS, False) <= x1 - x0 - 4 else ""
+                page.bands.append(PlacedBand(band, x0, x1, text))
+            for span in page.scale.context(s0, s1):
+                x0, x1 = page.x(max(span.d0, s0)), page.x(min(span.d1, s1))
+                text = next((t for t in (span.long, span.short)
+                             if x1 - x0 - 3 >= measure(t, SIZE_AXIS, True)), "")
+                page.spans.append((x0, x1, span, text))
+            ticks += [(page.x(tick.day), tick) for tick in page.scale.ticks(s0, s1, margin=0.001)]
+        end = -math.inf  # a tick's words never run into the next tick's, across a break too
+        for x, tick in sorted(ticks, key=lambda pair: pair[0]):
+            right_end = x + 2 + measure(tick.text, SIZE_AXIS, False)
+            if x >= end and right_end <= page.width:
                 page.ticks.append((x, tick))
+                end = right_end + 2
         total = len(timeline.steps)
         counts = (f"{total} steps, {len(timeline.arrows)} handoffs" if len(page.steps) == total
                   else f"steps {period.first} to {period.last} of {total}")
