@@ -2,16 +2,16 @@
 
 An arrow leaves the source's mark on the day of the handoff (the receiving step's start, kept
 within the source's span) and arrives at the top or bottom of the target's mark as an S-shaped
-cubic curve; between marks in one row it dips below them and arrives upwards.
+cubic curve; between marks in one row it dips below them and arrives upwards. (Named tuples:
+a map of a thousand steps routes two thousand arrows at every zoom.)
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from typing import NamedTuple
 
 
-@dataclass(frozen=True)
-class Box:
+class Box(NamedTuple):
     """A placed mark: its left and right edges, the x where arrows arrive, its vertical middle,
     and whether it is a moment (a point) rather than a span."""
 
@@ -22,8 +22,7 @@ class Box:
     point: bool
 
 
-@dataclass(frozen=True)
-class Route:
+class Route(NamedTuple):
     """A cubic curve from ``start`` through controls ``c0`` and ``c1`` to ``end``, and the arrow's
     head: a triangle with its tip at ``tip`` and its base corners ``base_left``, ``base_right``."""
 
