@@ -227,7 +227,8 @@ def _steps(owner: PathwayMap, page: MapPage, canvas: Canvas) -> None:
         middle = p.middle
         end = p.label_end
         # a quiet ground under the label line, so arrows do not cross the words
-        canvas.rect(p.left - 0.5, middle - 4.5, end - p.left + 1.5, 9.0, fill=tint(lane.colour, 0.10),
+        start = min(p.left, p.number_x if p.marker_x is None else p.marker_x)
+        canvas.rect(start - 0.5, middle - 4.5, end - start + 1.5, 9.0, fill=tint(lane.colour, 0.10),
                     opacity=0.85)
         if p.marker_x is not None:
             severity = p.step.severity

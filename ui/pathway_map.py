@@ -19,7 +19,8 @@ methods differ in line pattern and weight, delay is hatched, the selection has a
 Zoom is horizontal only, so lane heights and text stay readable at every zoom: the scene is laid
 out again for a new number of pixels per day (:meth:`PathwayScene.set_pixels_per_day`), the time
 axis picks days, weeks, months or years to suit, and step labels are shortened (keeping some words)
-or left out where they would run into the next step, never cut to a stub. The time axis and the lane labels stay in view while scrolling.
+or left out where they would run into the next step, never cut to a stub. The time axis and the
+lane labels stay in view while scrolling.
 
 :class:`PathwayMapView` adds panning, zooming, keyboard navigation and PNG/SVG export;
 :class:`PathwayMapTab` is the case workspace's "Pathway map" tab.

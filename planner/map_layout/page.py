@@ -450,7 +450,8 @@ class PageLayout:
             p.room = page.width - p.left
             last[(p.step.lane, p.row)] = p
         for p in page.steps.values():
-            x, limit = p.left, p.left + p.room
+            # at the page's right edge the mark, count and number move left to stay on the page
+            x, limit = min(p.left, page.width - self._lead_width(p.step)), p.left + p.room
             placed = p.step
             if placed.findings:
                 p.marker_x = x
