@@ -7,7 +7,7 @@ bands; the time axis; steps as spans or moments (with a pattern where two sector
 colour), the delayed part of an admission hatched; handoffs as arrows whose line pattern says how
 the information went across; severity marks with their number; the step numbers of the timeline;
 the key; and, beside the map, the words of the steps whose label did not fit. A long pathway also
-gets an overview of the whole (:mod:`reports.map_overview`).
+gets an overview of the whole (:mod:`reports.map_drawing_overview`).
 """
 
 from __future__ import annotations
@@ -49,7 +49,7 @@ from planner.map_layout.timeline import Timeline
 from planner.map_style import ARROW_LOOKS, lane_pattern, sector_colour
 from planner.model import Case
 from planner.rules.catalogue import severity_style
-from reports.map_canvas import (
+from reports.map_drawing_canvas import (
     CHROME,
     CHROME_LINE,
     GRID,

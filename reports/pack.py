@@ -309,7 +309,7 @@ def _map_pages(member: PackCase) -> list[Flowable]:
     from reportlab.platypus import NextPageTemplate, PageBreak
 
     from reports.map_drawing import PathwayMap
-    from reports.map_overview import overview
+    from reports.map_drawing_overview import overview
 
     s = pdfkit.styles()
     view = member.view

@@ -367,7 +367,7 @@ def pathway_map(view: CaseView) -> list[Flowable]:
     from reportlab.platypus import PageBreak
 
     from reports.map_drawing import PathwayMap
-    from reports.map_overview import overview
+    from reports.map_drawing_overview import overview
 
     s = pdfkit.styles()
     numbers = {view.shown_step_id(step_id): n for step_id, n in view.numbers.items()}

@@ -27,7 +27,7 @@ from planner.map_layout.page import (
 from planner.map_layout.timeline import MapLane, assign_rows
 from planner.map_style import lane_pattern, sector_colour
 from planner.rules.catalogue import severity_order, severity_style
-from reports.map_canvas import (
+from reports.map_drawing_canvas import (
     CHROME,
     CHROME_LINE,
     GRID,
