@@ -817,7 +817,7 @@ def preview(case: Case, options: WorkshopOptions | None = None,
     from reports.map_drawing import ONE_PAGE_STEPS, WINDOW_STEPS
 
     steps = len(case.steps)
-    map_pages = 1 if steps <= ONE_PAGE_STEPS else 1 + math.ceil(steps / WINDOW_STEPS)  # at least
+    map_pages = 1 if steps <= ONE_PAGE_STEPS else 1 + math.ceil(steps / WINDOW_STEPS)
     rows = [
         ("Executive summary", "The value case on at most three sides: infrastructure, how it works, impact "
                               "(with the cost of care), what we ask of the regulators"),
