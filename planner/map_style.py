@@ -1,10 +1,11 @@
 """The pathway map's visual language, shared by the app's map and the printed maps.
 
 From ``resources/map_style.json`` (BRIEF.md, "Visual language"): the order of sector lanes, the
-stage band colours, and how each handoff method is drawn (colour, width, line pattern, and its
-words in the key). Colours of sectors come from ``sectors.json`` and severity marks from
-``rules.json``. No drawing library here: each renderer turns a pattern name ("solid", "dash",
-"dot") into its own pen.
+stage band colours, how each handoff method is drawn (colour, width, line pattern, and its
+words in the key), and the pattern that tells apart lanes whose sectors share a colour. Colours
+of sectors come from ``sectors.json`` and severity marks from ``rules.json``. No drawing library
+here: each renderer turns a line pattern ("solid", "dash", "dot", "dashdot") into its own pen
+and a lane pattern ("plain", "stripes") into its own fill.
 """
 
 from __future__ import annotations
@@ -29,7 +30,7 @@ MARKER_OUTLINE: str = _STYLE["marker_outline"]
 
 @dataclass(frozen=True)
 class ArrowLook:
-    """How a handoff is drawn: ``pattern`` is "solid", "dash" or "dot"."""
+    """How a handoff is drawn: ``pattern`` is "solid", "dash", "dot" or "dashdot"."""
 
     name: str
     colour: str
@@ -42,6 +43,7 @@ ARROW_LOOKS: dict[str, ArrowLook] = {
     name: ArrowLook(name, entry["colour"], float(entry["width"]), entry["pattern"], entry["legend"])
     for name, entry in _STYLE["arrow_styles"].items()}
 METHOD_STYLES: dict[str, str] = dict(_STYLE["method_styles"])
+LANE_PATTERNS: dict[str, str] = dict(_STYLE.get("lane_patterns", {}))
 
 
 def handoff_style(method: str, derived: bool) -> str:
@@ -55,3 +57,9 @@ def sector_colour(sector: str | None) -> str:
     """The Okabe-Ito colour of a sector's lane; grey for an unknown sector."""
     entry = load("sectors").get(sector or "")
     return str(entry["colour"]) if entry else UNKNOWN_COLOUR
+
+
+def lane_pattern(sector: str | None) -> str:
+    """How a sector's marks are told apart from another sector of the same colour: "plain" or
+    "stripes" (white upright stripes over the colour)."""
+    return LANE_PATTERNS.get(sector or "", "plain")

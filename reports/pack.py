@@ -101,6 +101,7 @@ def pack_story(members: list[PackCase], prepared_on: date) -> tuple[list[Flowabl
     for member in members:
         story.append(PageBreak())
         story += _case_page(member)
+        story += _map_pages(member)
         sections.append(member.name)
     story.append(PageBreak())
     story += _analysis(members, tables)
@@ -256,8 +257,6 @@ def _cover(members: list[PackCase], prepared_on: date) -> list[Flowable]:
 def _case_page(member: PackCase) -> list[Flowable]:
     from reportlab.platypus import KeepInFrame
 
-    from reports.map_drawing import PathwayMap, step_marks
-
     s = pdfkit.styles()
     view = member.view
     width, height = pdfkit.frame_size()
@@ -277,10 +276,7 @@ def _case_page(member: PackCase) -> list[Flowable]:
         pdfkit.heading(member.name, s.h1),
         pdfkit.para(" · ".join(facts), s.body),
         pdfkit.para(f"Period: {view.period()}. {len(view.case.steps)} steps.", s.small)]
-    marks, case_level = step_marks(view.findings, view.shown_step_id)
-    numbers = {view.shown_step_id(step_id): n for step_id, n in view.numbers.items()}
-    drawn = PathwayMap(view.case, marks, case_level, numbers, relative=True)
-    content.append(drawn.overview(width, height * 0.36))
+    content.append(pdfkit.para("Its pathway map follows on its own landscape page.", s.small))
     measured = view.analysis.measures
     rows = [[pdfkit.para(name, s.cell_bold), pdfkit.para(value, s.cell)]
             for name, value in measure_rows(measured)]
@@ -308,6 +304,32 @@ def _case_page(member: PackCase) -> list[Flowable]:
                          pdfkit.para(finding.question, s.cell_muted)])
         content.append(pdfkit.table(rows, _cols(0.04, 0.33, 0.1, 0.11, 0.42)))
     return [KeepInFrame(width, height, content, mode="shrink")]
+
+
+def _map_pages(member: PackCase) -> list[Flowable]:
+    """The case's pathway map on its own landscape page: in full when it fits one page at 7
+    points or more, else the whole pathway at a glance (the case summary has it in parts)."""
+    from reportlab.platypus import NextPageTemplate, PageBreak
+
+    from reports.map_drawing import PathwayMap
+    from reports.map_drawing_overview import overview
+
+    s = pdfkit.styles()
+    view = member.view
+    numbers = {view.shown_step_id(step_id): n for step_id, n in view.numbers.items()}
+    drawn = PathwayMap(view.case, [f for f in view.findings if not f.set_aside], numbers, relative=True,
+                       step_id=view.shown_step_id)
+    width, height = pdfkit.frame_size(landscape=True)
+    pages = drawn.pages(width, height - 30)
+    parts: list[Flowable] = [NextPageTemplate("landscape"), PageBreak()]
+    if len(pages) == 1:
+        parts += [pdfkit.para(f"{member.name}: pathway map", s.h2),
+                  drawn.page_flowable(pages[0], height - 30)]
+    else:
+        parts += [pdfkit.para(f"{member.name}: the whole pathway ({drawn.steps} steps; the case summary "
+                              f"shows it in {len(pages)} parts with every step's words)", s.h2),
+                  overview(drawn, width, [page.period for page in pages], height=height - 30)]
+    return [*parts, NextPageTemplate("portrait")]
 
 
 def _analysis(members: list[PackCase], tables: PackFrames) -> list[Flowable]:

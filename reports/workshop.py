@@ -365,53 +365,37 @@ def her_story(view: CaseView) -> list[Flowable]:
 
 
 def pathway_map(view: CaseView) -> list[Flowable]:
-    from reportlab.platypus import CondPageBreak, PageBreak
+    """The map on its own landscape pages: the whole pathway on one when it reads at 7 points or
+    more, else an overview and then one page per period."""
+    from reportlab.platypus import PageBreak
 
-    from reports.map_drawing import PathwayMap, step_marks
+    from reports.map_drawing import PathwayMap
+    from reports.map_drawing_overview import overview
 
     s = pdfkit.styles()
-    marks, case_level = step_marks(view.findings, view.shown_step_id)
     numbers = {view.shown_step_id(step_id): n for step_id, n in view.numbers.items()}
-    drawn = PathwayMap(view.case, marks, case_level, numbers, relative=not view.identifiable)
+    drawn = PathwayMap(view.case, [f for f in view.findings if not f.set_aside], numbers,
+                       relative=not view.identifiable, step_id=view.shown_step_id)
     width, height = pdfkit.frame_size(landscape=True)
-    windows = drawn.windows()
+    intro = ("Lanes are sectors (organisations, regulators and payment on the left); time runs left to "
+             "right; numbers are the steps of the timeline (appendix).")
+    pages = drawn.pages(width, height - 44, height - 30)
     parts: list[Flowable] = [pdfkit.heading("Pathway map", s.h1)]
-    intro = ("Each lane is a sector, with its organisations, regulators and payment model on the left; time "
-             "runs left to right. Numbers are the steps of the timeline (appendix). Marks show the findings "
-             "on each step; hatching shows days spent waiting to leave hospital once ready.")
-    if len(windows) == 1:
+    if len(pages) == 1:
         parts.append(pdfkit.para(intro, s.small))
-        parts.append(drawn.page(windows[0], width, height - 52))
+        parts.append(drawn.page_flowable(pages[0], height - 44))
         return parts
+    chosen = [page.period for page in pages]
     parts.append(pdfkit.para(
-        intro + f" The pathway has {len(drawn.infos)} steps, so it is shown here as a whole and then "
-        f"in {len(windows)} parts of about {windows[0].last - windows[0].first + 1} steps, one to a page.",
-        s.small))
-    parts.append(drawn.overview(width, height * 0.46, windows))
-    # which steps and days each part covers, in up to three columns of parts
-    entries = [(str(number), f"{window.first}–{window.last}",
-                drawn.window_text(window).replace(" to day ", "–").replace(" to ", " – "))
-               for number, window in enumerate(windows, start=1)]
-    columns = 1 if len(entries) <= 12 else 3
-    per_column = math.ceil(len(entries) / columns)
-    header: list[Any] = []
-    for _column in range(columns):
-        header += pdfkit.header_cells("Part", "Steps", "Days" if not view.identifiable else "Dates")
-    rows: list[list[Any]] = [header]
-    for index in range(per_column):
-        row: list[Any] = []
-        for column in range(columns):
-            at = column * per_column + index
-            row += list(entries[at]) if at < len(entries) else ["", "", ""]
-        rows.append(row)
-    share = (width * (0.33 if columns == 1 else 1.0)) / columns
-    parts.append(pdfkit.table(rows, [share * 0.18, share * 0.3, share * 0.52] * columns))
-    for number, window in enumerate(windows, start=1):
+        intro + f" The pathway has {drawn.steps} steps, so it is shown here as a whole and then in "
+        f"{len(pages)} parts, one to a page.", s.small))
+    parts.append(overview(drawn, width, chosen, height=height - 60))
+    for number, page in enumerate(pages, start=1):
+        period = page.period
         parts.append(PageBreak())
-        parts.append(pdfkit.heading(f"Pathway map, part {number} of {len(windows)}: steps {window.first} to "
-                                    f"{window.last}, {drawn.window_text(window)}", s.h2, level=1))
-        parts.append(CondPageBreak(10))
-        parts.append(drawn.page_flowable(window, width, height - 30))
+        parts.append(pdfkit.heading(f"Pathway map, part {number} of {len(pages)}: steps {period.first} to "
+                                    f"{period.last}, {drawn.period_text(period)}", s.h2, level=1))
+        parts.append(drawn.page_flowable(page, height - 30))
     return parts
 
 

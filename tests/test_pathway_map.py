@@ -173,8 +173,8 @@ def test_every_handoff_has_an_arrow_styled_by_method(qtbot, demo_case) -> None: 
             assert pen.style() == Qt.PenStyle.SolidLine and pen.widthF() >= 1.5
         elif expected == "dashed":
             assert pen.style() == Qt.PenStyle.DashLine and pen.widthF() >= 1.5
-        elif expected == "in_person":
-            assert pen.style() == Qt.PenStyle.SolidLine and pen.widthF() <= 1.2
+        elif expected == "in_person":  # dash-dotted: told apart from "not recorded" in black and white
+            assert pen.style() == Qt.PenStyle.DashDotLine and pen.widthF() <= 1.2
         elif expected == "none":
             assert pen.style() == Qt.PenStyle.DotLine and pen.color() == QColor("#d00000")
         else:
@@ -219,7 +219,7 @@ def test_findings_are_marked_on_their_steps_by_severity(qtbot, demo_case) -> Non
     assert s8.findings == on_s8 and len(on_s8) > 1
     assert s8.severity == "high" and s8.shape_name == "triangle"
     assert s8.colour == QColor("#D55E00")
-    assert s8.count_text == str(len(on_s8)) and s8.count_visible()
+    assert s8.count_text == f"×{len(on_s8)}" and s8.count_visible()  # as on paper and in the key
     tip = scene.tooltip_for(s8)
     assert all(f"{f.rule} {f.title}" in tip for f in on_s8) and "Contested delay attribution" in tip
     s6 = scene.markers["s6"]  # only medium findings: an amber diamond
