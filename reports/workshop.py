@@ -56,6 +56,9 @@ class WorkshopOptions:
     #: What the person is called when anonymised ("Mrs S" from her record when not set).
     alias: str | None = None
     prepared_on: date | None = None
+    #: When anonymised: name small providers (care homes, agencies, GP practices) instead of
+    #: showing them by type and letter ("Care home A").
+    name_providers: bool = False
 
 
 @dataclass
@@ -91,7 +94,7 @@ class CaseView:
             self.age = "" if years is None else str(years)
             self._text: Callable[[str], str] = lambda text: text
         else:
-            self.anonymised = anonymise(case, self.options.alias)
+            self.anonymised = anonymise(case, self.options.alias, self.options.name_providers)
             self.case = self.anonymised.case
             self.name = self.case.person.name
             self.age = age_band(person.age_on(start or date.today()))
@@ -874,7 +877,10 @@ def left_out(case: Case) -> list[str]:
     notes = sum(1 for s in case.steps if s.notes) + sum(1 for h in case.handoffs if h.notes)
     if notes:
         items.append(f"{notes} free-text note{'s' if notes != 1 else ''} on steps and handoffs")
-    items.append("Names inside titles, labels, goals, actions, the contingency plan and comments")
+    items.append("Names, addresses, phone numbers, reference numbers and clock times inside titles, labels, "
+                 "goals, actions, the contingency plan and comments")
+    items.append("Names of small providers (care homes, home-care agencies, GP practices, voluntary groups: "
+                 "by type and letter, unless you choose to name them)")
     return items
 
 
@@ -884,7 +890,8 @@ def suggested_filename(case: Case, options: WorkshopOptions | None = None) -> st
 
     view_title = case.display_title
     if not (options and options.identifiable):
-        view_title = anonymise(case, options.alias if options else None).case.display_title
+        view_title = anonymise(case, options.alias if options else None,
+                               bool(options and options.name_providers)).case.display_title
     slug = re.sub(r"[^a-z0-9]+", "-", view_title.lower()).strip("-")[:60] or "case"
     return f"workshop-case-summary-{slug}.pdf"
 

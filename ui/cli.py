@@ -68,6 +68,7 @@ def build_parser() -> argparse.ArgumentParser:
                       help="a pseudonym, no NHS number, date of birth or postcode, shifted dates, "
                            "team members by role (as the workshop PDF)")
     fhir.add_argument("--alias", metavar="TEXT", help="with --anonymised: the pseudonym to use")
+    _name_providers(fhir)
     _force(fhir)
 
     export = commands.add_parser("export-case", help="write a case to a case file")
@@ -127,6 +128,7 @@ def build_parser() -> argparse.ArgumentParser:
                                                      "all anonymised")
     pack.add_argument("cases", nargs="+", metavar="CASE", help="case ids or exact titles")
     pack.add_argument("--out", required=True, metavar="FILE.pdf")
+    _name_providers(pack)
     _force(pack)
 
     shot = commands.add_parser("screenshot", help="render the main window offscreen to a PNG")
@@ -149,7 +151,19 @@ def _workshop_pdf(command: argparse.ArgumentParser) -> None:
                               "names and the notes (personal data: handle accordingly)")
     privacy.add_argument("--alias", metavar="TEXT",
                          help="what to call her when anonymised (default: e.g. 'Mrs S')")
+    _name_providers(command)
     _force(command)
+
+
+def _name_providers(command: argparse.ArgumentParser) -> None:
+    command.add_argument("--name-providers", action="store_true",
+                         help="when anonymised, name care homes, home-care agencies, GP practices and "
+                              "voluntary groups (default: by type and letter, e.g. 'Care home A')")
+
+
+def _check_name_providers(args: argparse.Namespace, anonymised: bool, add: str) -> None:
+    if args.name_providers and not anonymised:
+        raise CommandError(f"--name-providers is a choice of anonymised exports: {add}")
 
 
 def _force(command: argparse.ArgumentParser) -> None:
@@ -354,9 +368,11 @@ def _export_fhir(args: argparse.Namespace) -> int:
 
     if args.alias and not args.anonymised:
         raise CommandError("--alias is the pseudonym of an anonymised export: add --anonymised")
+    _check_name_providers(args, args.anonymised, "add --anonymised")
     with _database(args.db) as database:
         _write(args, database, lambda: exports.fhir_bundle(_get_case(database, args.case),
-                                                           anonymise=args.anonymised, alias=args.alias))
+                                                           anonymise=args.anonymised, alias=args.alias,
+                                                           name_providers=args.name_providers))
     print(Path(args.out))
     return 0
 
@@ -595,7 +611,9 @@ def _export_pdf(args: argparse.Namespace) -> int:
     from reports.workshop import WorkshopOptions
     from ui import exports
 
-    options = WorkshopOptions(identifiable=args.identifiable, alias=args.alias)
+    _check_name_providers(args, not args.identifiable, "leave out --identifiable")
+    options = WorkshopOptions(identifiable=args.identifiable, alias=args.alias,
+                              name_providers=args.name_providers)
     with _database(args.db) as database:
         rendered = _write(args, database,
                           lambda: exports.case_summary(_get_case(database, args.case), options))
@@ -610,7 +628,9 @@ def _export_value_case(args: argparse.Namespace) -> int:
     from reports.workshop import WorkshopOptions
     from ui import exports
 
-    options = WorkshopOptions(identifiable=args.identifiable, alias=args.alias)
+    _check_name_providers(args, not args.identifiable, "leave out --identifiable")
+    options = WorkshopOptions(identifiable=args.identifiable, alias=args.alias,
+                              name_providers=args.name_providers)
     with _database(args.db) as database:
         rendered = _write(args, database, lambda: exports.value_case(_get_case(database, args.case), options))
     assert rendered.event is not None
@@ -634,7 +654,7 @@ def _workshop_pack(args: argparse.Namespace) -> int:
             cases = [repository.get(case_id) for case_id in ids]
         for case in cases:
             _warn_damage(case)
-        return exports.workshop_pack(cases)  # each case in the pack has its export recorded
+        return exports.workshop_pack(cases, args.name_providers)  # each case's export is recorded
 
     with _database(args.db) as database:
         rendered = _write(args, database, render)

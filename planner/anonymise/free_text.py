@@ -46,7 +46,9 @@ from planner.anonymise.patterns import (
     _TITLES,
     _TOKEN,
     _match_date,
+    has_kin,
     is_reference,
+    kin_is_introduced,
 )
 from planner.model import Moment, moment_date
 from planner.nhs_number import is_valid as is_valid_nhs_number
@@ -124,7 +126,11 @@ def introduced_names(texts: Iterable[str | None]) -> list[str]:
             words = _name_words(match["name"])
             if words:
                 found[" ".join(words)] = None
+        if not has_kin(text):
+            continue
         for match in _KIN.finditer(text):
+            if not kin_is_introduced(text, match):
+                continue
             for one in _ONE_NAME.finditer(match["names"]):
                 words = _name_words(_TITLE_PREFIX.sub("", one[0]))
                 if words:
@@ -277,6 +283,8 @@ class Redactor:
             return match[0][:match.start("name") - match.start()] + one_name(match["name"])
 
         def kin(match: re.Match[str]) -> str:
+            if not kin_is_introduced(match.string, match):
+                return match[0]
             names = match["names"]
             out, last = [], 0
             for one in _ONE_NAME.finditer(names):
@@ -297,8 +305,9 @@ class Redactor:
 
         if any(c.isupper() for c in text):
             text = _TITLED.sub(titled, text)
-            text = _KIN.sub(kin, text)
-            text = _KIN_AFTER.sub(kin_after, text)
+            if has_kin(text):
+                text = _KIN.sub(kin, text)
+                text = _KIN_AFTER.sub(kin_after, text)
         return text
 
     def _name(self, match: re.Match[str]) -> str:

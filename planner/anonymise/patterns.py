@@ -138,7 +138,18 @@ _NAMED_NUMBER = re.compile(
 _UNITS = re.compile(
     r"\d+(?:[.,]\d+)?(?:mg|g|kg|mcg|ug|ml|l|mmol|cm|mm|m|km|mph|kph|st|nd|rd|th|s|am|pm|hrs?|h|mins?|secs?"
     r"|x|yo|yrs?|lbs?|oz|ft|in|ish|k|p|bpm|kcal|cal|mmhg|stone|mile|miles)", re.IGNORECASE)
-_YEAR_RANGE = re.compile(r"(?:19|20)\d\d[-/](?:\d\d|(?:19|20)\d\d)")
+_YEAR_RANGE = re.compile(r"((?:19|20)\d\d)[-/](\d\d|(?:19|20)\d\d)")
+
+
+def _is_year_range(token: str) -> bool:
+    """"2023-24", "2023/2024": a financial year, not a reference (but "2015-1900" is one)."""
+    match = _YEAR_RANGE.fullmatch(token)
+    if match is None:
+        return False
+    first, second = int(match[1]), int(match[2])
+    if second < 100:
+        return second == (first + 1) % 100
+    return 0 < second - first <= 5
 #: Tokens with letters and digits that are words, not references.
 _KEPT_TOKENS = frozenset({"covid-19", "sars-cov-2", "hba1c", "a1c", "24/7", "24-7", "7/7", "i/o"})
 
@@ -147,7 +158,7 @@ def is_reference(token: str) -> bool:
     """Whether a token with a digit is a reference or contract number ("SPOT-1187", "2024-117",
     "Y90001", "1-900000001", "PO/4471") rather than a number, unit, ordinal or everyday code
     ("2", "3.5", "58", "2kg", "3rd", "HbA1c", "COVID-19", "B12", "M04", "2023-24")."""
-    if token.casefold() in _KEPT_TOKENS or _UNITS.fullmatch(token) or _YEAR_RANGE.fullmatch(token):
+    if token.casefold() in _KEPT_TOKENS or _UNITS.fullmatch(token) or _is_year_range(token):
         return False
     digits = sum(c.isdigit() for c in token)
     letters = sum(c.isalpha() for c in token)
@@ -175,22 +186,53 @@ _FAMILY = ("sons?|daughters?|nieces?|nephews?|husband|wife|wives|brothers?|siste
 #: Relations that are also everyday words: only after "my", "her", "the"... ("my friend Joan").
 _SOCIAL = ("partners?|neighbours?|neighbors?|friends?|carers?|caregivers?|flatmates?|housemates?"
            "|companions?|relatives?|visitors?|befrienders?")
-_DETERMINER = r"(?:my|her|his|their|our|your|the|a|an|\w+['’]s)"
+_DETERMINER = r"(?:my|her|his|their|our|your|the|a|an|[^\W\d_]+['’]s)"
 _ADJECTIVE = (r"(?:eldest|elder|oldest|older|youngest|younger|late|best|old|close|only|new|next-door"
               r"|next\s+door|dear|local|main|paid|unpaid|family|private|regular|usual|former|ex-?)")
+_KIN_INITIALS = "abcdfghlmnprsuvwABCDFGHLMNPRSUVW"
 _INITIALS = rf"(?:{_UPPER}\.\s*|{_UPPER}\s+(?={_UPPER}))*"
 #: A name: up to three capitalised words (particles such as "van der" inside), after any initials.
 _NAME = (rf"{_INITIALS}{_UPPER}{_LETTER}(?:{_LETTER}|['’`](?={_LETTER}))*(?:-{_LETTER}+)*"
          rf"(?:\s+(?:(?:van|von|de|der|den|la|le|da|di|du|del|al|el|bin|ibn)\s+)*"
          rf"{_UPPER}(?:{_LETTER}|['’`](?={_LETTER}))*(?:-{_LETTER}+)*){{0,2}}")
 _TITLED = re.compile(rf"(?<![\w.])(?P<title>(?:{_TITLE_WORDS})\.?)\s+(?P<name>{_NAME})(?!\w)")
+#: A kinship word and the name after it; the word before ("my", "her", "Edith's") is checked by
+#: :func:`kin_is_introduced` (the expression starts at the kinship word, which keeps it quick).
 _KIN = re.compile(
-    rf"(?<![\w-])(?P<kin>(?i:{_DETERMINER}\s+(?:{_ADJECTIVE}\s+){{0,2}}(?:{_FAMILY}|{_SOCIAL})|{_FAMILY}))"
+    rf"(?<![\w-])(?=[{_KIN_INITIALS}])(?P<kin>(?i:{_FAMILY}|{_SOCIAL}))"
     r"(?P<sep>\s*[,:]\s*|\s+[-–]\s+|\s+)"
     rf"(?P<names>{_NAME}(?:(?:\s*,\s*|\s+(?:and|&)\s+){_NAME})*)(?!\w)")
+_BEFORE_KIN = re.compile(rf"(?i:(?<![\w-]){_DETERMINER}\s+(?:{_ADJECTIVE}\s+){{0,2}})$")
+_FAMILY_WORD = re.compile(rf"(?i:{_FAMILY})")
+
+
+def kin_is_introduced(text: str, match: re.Match[str]) -> bool:
+    """Whether a kinship word found by ``_KIN`` introduces a name: a family word always ("son
+    David"), a word that is also an everyday word only after "my", "her", "the"... ("my friend
+    Joan", not "Partner Agencies")."""
+    if _FAMILY_WORD.fullmatch(match["kin"]):
+        return True
+    return _BEFORE_KIN.search(text, max(0, match.start() - 60), match.start()) is not None
+
+
 _KIN_AFTER = re.compile(
     rf"(?<![\w-])(?P<name>{_NAME})(?P<tail>\s*\(\s*(?i:(?:my|her|his|their)\s+)?(?i:{_FAMILY}|{_SOCIAL})\s*\)"
     rf"|\s*,\s*(?i:my|her|his|their)\s+(?:(?i:{_ADJECTIVE})\s+){{0,2}}(?i:{_FAMILY}|{_SOCIAL})(?![\w-]))")
+_KIN_WORDS = frozenset(w.replace("?", "").replace("\\s+", " ") for w in (
+    *_FAMILY.replace("s?", "|").replace("fianc[ée]e?", "fiance|fiancé|fiancee|fiancée").split("|"),
+    *_SOCIAL.replace("s?", "|").split("|")) if w) | {"kin", "son", "sons"}
+_WORDS = re.compile(r"[^\W\d_]+")
+
+
+def has_kin(text: str) -> bool:
+    """Whether a text has a kinship word at all (most have none, and are spared ``_KIN``)."""
+    for word in _WORDS.findall(text):
+        word = word.casefold()
+        if word in _KIN_WORDS or (word[-1:] == "s" and word[:-1] in _KIN_WORDS):
+            return True
+    return False
+
+
 _ONE_NAME = re.compile(_NAME)
 #: Capitalised words that never begin a name (a sentence's first word, a weekday, a service).
 _NOT_NAMES = frozenset(w.casefold() for w in (

@@ -17,7 +17,8 @@ from planner.anonymise.patterns import _PARTICLES, _TITLED
 from planner.model import Organisation
 
 #: Sectors of statutory bodies: these keep their names.
-STATUTORY = frozenset({"acute", "community_health", "mental_health", "ambulance", "local_authority", "system"})
+STATUTORY = frozenset({"acute", "community_health", "mental_health", "ambulance", "local_authority",
+                       "system"})
 #: What a provider that is not named is called, by sector (followed by its letter).
 KINDS = {
     "primary_care": "GP practice", "domiciliary_care": "Home-care agency", "care_home": "Care home",

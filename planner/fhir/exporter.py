@@ -45,18 +45,20 @@ _RESIDENTIAL = frozenset(
 
 
 def export_fhir(case: Case, *, anonymise: bool = False, alias: str | None = None,
-                today: date | None = None) -> dict[str, Any]:
+                today: date | None = None, name_providers: bool = False) -> dict[str, Any]:
     """The case as a FHIR R4 ``collection`` Bundle (a JSON-ready dict).
 
     With ``anonymise``, the bundle is written from :func:`planner.anonymise.anonymise_case` (a
     pseudonym or ``alias``, no NHS number, date of birth or postcode, dates moved to 2000, team
     members by role, names redacted in free text) and its identifiers come from a fresh random
     namespace, so two anonymised exports of one person cannot be linked by their ids.
-    ``today`` decides which encounters are finished, in progress or planned (default: today)."""
+    ``today`` decides which encounters are finished, in progress or planned (default: today);
+    ``name_providers`` keeps small providers' names in an anonymised bundle ("Care home A" else)."""
     if anonymise:
         from planner.anonymise import anonymise_case
 
-        return _Exporter(anonymise_case(case, alias), today or date.today(), uuid.uuid4()).bundle()
+        copy = anonymise_case(case, alias, name_providers)
+        return _Exporter(copy, today or date.today(), uuid.uuid4()).bundle()
     return _Exporter(case, today or date.today()).bundle()
 
 
