@@ -68,7 +68,7 @@ def test_addresses_numbers_and_times(text: str, expected: str) -> None:
     "weight up by 2 kg", "framework, lot 2", "NHS 111 at night, 999 if hurt", "type 2 diabetes",
     "3.5 litres; ratio 1:2", "24/7 support", "3rd visit, 200m walk", "the Care Act 2014",
     "12 Step-down beds", "Walks 200 metres with a frame", "Twice a day", "the hill behind the house",
-    "Torbay and South Devon NHS Foundation Trust", "I said she would",
+    "Torbay and South Devon NHS Foundation Trust", "I said she would", "&#169; and &nbsp;",
 ])
 def test_ordinary_words_are_not_scrubbed(text: str) -> None:
     assert REDACT.text(text) == text

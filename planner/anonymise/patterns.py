@@ -132,7 +132,7 @@ _TOKEN = re.compile(r"(?<![\w/.-])(?=[\w/.-]*\d)\w+(?:[-/.]\w+)*(?![\w/-])")
 #: Short numbers named as references: "ref 552", "contract no. 4521", "#7731", "ext 2041".
 _NAMED_NUMBER = re.compile(
     r"(?P<pre>(?<!\w)(?:ref(?:erence)?|contract|invoice|order|po|account|acct|claim|policy|booking"
-    r"|ext(?:ension)?|id|no|number|case)\.?(?:\s+(?:no|number)\.?)?\s*[:#]?\s*|#\s*)"
+    r"|ext(?:ension)?|id|no|number|case)\.?(?:\s+(?:no|number)\.?)?\s*[:#]?\s*|(?<![&\w])#\s*)"
     r"(?P<number>\d{3,}[A-Za-z]?)(?!\w)",
     re.IGNORECASE)
 _UNITS = re.compile(
