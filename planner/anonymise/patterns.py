@@ -118,11 +118,16 @@ _STREETS_UNNUMBERED = "Road|Street|Lane|Avenue|Close|Drive|Crescent|Terrace|Gard
 _UPPER = "[" + "".join(re.escape(c) for c in map(chr, range(0x250)) if c.isupper()) + "]"
 _LETTER = r"[^\W\d_]"
 _CAPWORD = rf"{_UPPER}(?:{_LETTER}|['’`](?={_LETTER}))*(?:-{_LETTER}+)*"
+#: A word of a street's name written in small letters ("14 wellmeadow road"), not one of a count's
+#: ("2 hours later on the road").
+_STREET_WORD = (r"(?!(?:the|a|an|on|in|at|of|to|and|or|by|for|from|with|into|onto|along|across|down|up|main"
+                r"|times?|hours?|days?|weeks?|months?|years?|minutes?|mins?|miles?|metres?|meters?|yards?"
+                r"|km|later|more|busy|back|side|wet)\b)[a-z]+")
 _ADDRESS = re.compile(
     r"(?<![\w£$.,:/-])(?:(?:Flat|Apartment|Apt|Unit)\s+\d{1,4}[A-Za-z]?\s*,?\s*)?"
     r"\d{1,4}[A-Za-z]?(?:\s*[-–/]\s*\d{1,4}[A-Za-z]?)?,?\s+"
     rf"(?:(?:{_CAPWORD}\s+){{1,3}}(?:{_STREETS})\.?"
-    r"|(?:[a-z]+\s+){1,3}(?:road|street|avenue|crescent|terrace))(?!\w)")
+    rf"|(?:{_STREET_WORD}\s+){{1,2}}(?:road|street|avenue|crescent|terrace))(?!\w)")
 _STREET = re.compile(
     r"(?P<pre>(?<!\w)(?:on|in|at|off|of|from|to|near|along|onto|into|opposite|lives|moved)\s+)"
     rf"(?P<street>(?:{_CAPWORD}\s+){{1,3}}(?:{_STREETS_UNNUMBERED}))(?!\w)(?!\s+{_UPPER})")
