@@ -195,7 +195,8 @@ _DETERMINER = r"(?:my|her|his|their|our|your|the|a|an|[^\W\d_]+['’]s)"
 _ADJECTIVE = (r"(?:eldest|elder|oldest|older|youngest|younger|late|best|old|close|only|new|next-door"
               r"|next\s+door|dear|local|main|paid|unpaid|family|private|regular|usual|former|ex-?)")
 _KIN_INITIALS = "abcdfghlmnprsuvwABCDFGHLMNPRSUVW"
-_INITIALS = rf"(?:{_UPPER}\.\s*|{_UPPER}\s+(?={_UPPER}))*"
+#: At most three initials, so a run of capitals ("A A A ...") costs no more than a word does.
+_INITIALS = rf"(?:{_UPPER}\.\s*|{_UPPER}\s+(?={_UPPER})){{0,3}}"
 #: A name: up to three capitalised words (particles such as "van der" inside), after any initials.
 _NAME = (rf"{_INITIALS}{_UPPER}{_LETTER}(?:{_LETTER}|['’`](?={_LETTER}))*(?:-{_LETTER}+)*"
          rf"(?:\s+(?:(?:van|von|de|der|den|la|le|da|di|du|del|al|el|bin|ibn)\s+)*"
