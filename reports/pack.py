@@ -75,11 +75,13 @@ def letters(count: int) -> list[str]:
 
 def write_pack(cases: Sequence[Case], target: str | Path | IO[bytes], prepared_on: date | None = None,
                analyses: Sequence[Analysis | None] | None = None,
-               unit_costs: LocalUnitCosts | None = None) -> ExportSummary:
-    """Write the workshop pack of ``cases`` (anonymised, whatever else is asked) to ``target``."""
+               unit_costs: LocalUnitCosts | None = None, name_providers: bool = False) -> ExportSummary:
+    """Write the workshop pack of ``cases`` (anonymised, whatever else is asked) to ``target``;
+    small providers by type and letter unless ``name_providers``."""
     if not cases:
         raise ValueError("a workshop pack needs at least one case")
-    options = WorkshopOptions(identifiable=False, prepared_on=prepared_on, unit_costs=unit_costs)
+    options = WorkshopOptions(identifiable=False, prepared_on=prepared_on, unit_costs=unit_costs,
+                              name_providers=name_providers)
     given = list(analyses) if analyses is not None else [None] * len(cases)
     members = [PackCase(letter, CaseView(case, options, analysis))
                for letter, case, analysis in zip(letters(len(cases)), cases, given, strict=True)]

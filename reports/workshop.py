@@ -59,6 +59,9 @@ class WorkshopOptions:
     prepared_on: date | None = None
     #: The areas' own unit costs (the settings in the database); None: the national defaults only.
     unit_costs: LocalUnitCosts | None = None
+    #: When anonymised: name small providers (care homes, agencies, GP practices) instead of
+    #: showing them by type and letter ("Care home A").
+    name_providers: bool = False
 
 
 @dataclass
@@ -94,7 +97,7 @@ class CaseView:
             self.age = "" if years is None else str(years)
             self._text: Callable[[str], str] = lambda text: text
         else:
-            self.anonymised = anonymise(case, self.options.alias)
+            self.anonymised = anonymise(case, self.options.alias, self.options.name_providers)
             self.case = self.anonymised.case
             self.name = self.case.person.name
             self.age = age_band(person.age_on(start or date.today()))
@@ -861,7 +864,10 @@ def left_out(case: Case) -> list[str]:
     notes = sum(1 for s in case.steps if s.notes) + sum(1 for h in case.handoffs if h.notes)
     if notes:
         items.append(f"{notes} free-text note{'s' if notes != 1 else ''} on steps and handoffs")
-    items.append("Names inside titles, labels, goals, actions, the contingency plan and comments")
+    items.append("Names, addresses, phone numbers, reference numbers and clock times inside titles, labels, "
+                 "goals, actions, the contingency plan and comments")
+    items.append("Names of small providers (care homes, home-care agencies, GP practices, voluntary groups: "
+                 "by type and letter, unless you choose to name them)")
     return items
 
 
@@ -871,7 +877,8 @@ def suggested_filename(case: Case, options: WorkshopOptions | None = None) -> st
 
     view_title = case.display_title
     if not (options and options.identifiable):
-        view_title = anonymise(case, options.alias if options else None).case.display_title
+        view_title = anonymise(case, options.alias if options else None,
+                               bool(options and options.name_providers)).case.display_title
     slug = re.sub(r"[^a-z0-9]+", "-", view_title.lower()).strip("-")[:60] or "case"
     return f"workshop-case-summary-{slug}.pdf"
 

@@ -379,6 +379,10 @@ def _export(args: argparse.Namespace) -> int:
     elif output.privacy is Privacy.ANONYMISED_UNLESS_ASKED:
         anonymise = not args.identifiable
     options = {option.name: getattr(args, option.name) for option in output.options}
+    if options.get("name_providers") and not anonymise:
+        raise CommandError("--name-providers is a choice of anonymised exports: "
+                           + ("add --anonymised" if output.privacy is Privacy.IDENTIFIABLE_UNLESS_ASKED
+                              else "leave out --identifiable"))
 
     def request() -> Request:
         names = args.cases if output.several_cases else [args.case]

@@ -24,6 +24,7 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtWidgets import (
     QButtonGroup,
+    QCheckBox,
     QDialog,
     QDialogButtonBox,
     QFormLayout,
@@ -58,6 +59,14 @@ if TYPE_CHECKING:
 FetchCases = Callable[[str, int], Sequence["CaseSummary"]]
 #: Loads whole cases by id, in the order given.
 LoadCases = Callable[[Sequence[int]], list[Case]]
+
+
+def _name_providers_box() -> QCheckBox:
+    """The choice to name small providers in an anonymised output (off: "Care home A")."""
+    box = QCheckBox("Name &providers (care homes, home-care agencies, GP practices, voluntary groups)")
+    box.setToolTip("Off: they are shown by type and letter (“Care home A”), since a small provider can "
+                   "identify the person. NHS trusts, councils and integrated care boards are always named.")
+    return box
 
 
 class WorkshopExportDialog(QDialog):
@@ -100,9 +109,11 @@ class WorkshopExportDialog(QDialog):
         self.alias.setMaxLength(60)
         self.called = plain_label(QLabel())
         theme.mute(self.called)
+        self.name_providers = _name_providers_box()
         form = QFormLayout()
         form.addRow(describe.words("Call {them}:", person), self.alias)
         form.addRow("", self.called)
+        form.addRow("", self.name_providers)
 
         self.warning = QLabel(describe.words(
             "⚠ This PDF will contain {their} name, NHS number, date of birth, postcode, real dates, the "
@@ -153,15 +164,17 @@ class WorkshopExportDialog(QDialog):
         self._timer.timeout.connect(self.refresh)
         self.alias.textChanged.connect(lambda _text: self._timer.start())
         self.anonymised.toggled.connect(lambda _on: self.refresh())
+        self.name_providers.toggled.connect(lambda _on: self.refresh())
         self.refresh()
 
     def options(self) -> WorkshopOptions:
         from reports.workshop import WorkshopOptions
 
         alias = self.alias.text().strip() or None
-        return WorkshopOptions(identifiable=self.identifiable.isChecked(),
-                               alias=None if self.identifiable.isChecked() else alias,
-                               unit_costs=self.unit_costs)
+        identifiable = self.identifiable.isChecked()
+        return WorkshopOptions(identifiable=identifiable, alias=None if identifiable else alias,
+                               unit_costs=self.unit_costs,
+                               name_providers=not identifiable and self.name_providers.isChecked())
 
     def refresh(self) -> None:
         """Show what the summary will hold with the options as they are now."""
@@ -170,6 +183,7 @@ class WorkshopExportDialog(QDialog):
         options = self.options()
         identifiable = options.identifiable
         self.alias.setEnabled(not identifiable)
+        self.name_providers.setEnabled(not identifiable)
         self.warning.setVisible(identifiable)
         name = pseudonym(self.case.person, options.alias)
         self.called.setText("" if identifiable else f"In the summary: “{name}”")
@@ -304,6 +318,7 @@ class CaseChooserDialog(QDialog):
                       "postcodes; dates are counted from each case's first step.")
         note.setWordWrap(True)
         theme.mute(note)
+        self.name_providers = _name_providers_box()
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Cancel)
         self.make_button = QPushButton("&Make pack…")
         self.make_button.setDefault(True)
@@ -317,6 +332,7 @@ class CaseChooserDialog(QDialog):
         layout.addWidget(self.list, 1)
         layout.addLayout(row)
         layout.addWidget(note)
+        layout.addWidget(self.name_providers)
         layout.addWidget(buttons)
         self._timer = QTimer(self)
         self._timer.setSingleShot(True)
@@ -381,7 +397,8 @@ class CaseChooserDialog(QDialog):
         from ui import exports
 
         ids = self.chosen_ids()
-        saved = self.save(path, lambda: exports.workshop_pack(self.load(ids), self.unit_costs),
+        named = self.name_providers.isChecked()
+        saved = self.save(path, lambda: exports.workshop_pack(self.load(ids), self.unit_costs, named),
                           "Pack not made")
         if saved is None:
             return None

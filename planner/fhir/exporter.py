@@ -61,18 +61,19 @@ _RESIDENTIAL = frozenset(
 
 
 def export_fhir(case: Case, *, anonymise: bool = False, alias: str | None = None,
-                today: date | None = None) -> dict[str, Any]:
+                today: date | None = None, name_providers: bool = False) -> dict[str, Any]:
     """The case as a FHIR R4 ``collection`` Bundle (a JSON-ready dict).
 
     With ``anonymise``, the bundle is written from :func:`planner.anonymise.anonymise_case` (a
     pseudonym or ``alias``, no NHS number, date of birth or postcode, dates moved to 2000, team
     members by role, names redacted in free text) and its identifiers come from a fresh random
     namespace, so two anonymised exports of one person cannot be linked by their ids.
-    ``today`` decides which encounters are finished, in progress or planned (default: today)."""
+    ``today`` decides which encounters are finished, in progress or planned (default: today);
+    ``name_providers`` keeps small providers' names in an anonymised bundle ("Care home A" else)."""
     if anonymise:
         from planner.anonymise import anonymise as anonymised_copy
 
-        copy = anonymised_copy(case, alias)
+        copy = anonymised_copy(case, alias, name_providers)
         shift = timedelta(0)  # how far the copy's dates were moved: whole weeks
         for original_id, copy_id in copy.ids.get("steps", {}).items():
             original, moved = case.step(original_id), copy.case.step(copy_id)

@@ -54,11 +54,13 @@ def case_file(case: Case) -> Rendered:
     return Rendered(dumps_case(case).encode("utf-8"), ExportEvent([case.id], "case-file"))
 
 
-def fhir_bundle(case: Case, *, anonymise: bool = False, alias: str | None = None) -> Rendered:
-    """The case as a FHIR R4 bundle, identifiable or anonymised (with ``alias`` as the pseudonym)."""
+def fhir_bundle(case: Case, *, anonymise: bool = False, alias: str | None = None,
+                name_providers: bool = False) -> Rendered:
+    """The case as a FHIR R4 bundle, identifiable or anonymised (with ``alias`` as the pseudonym;
+    small providers by type and letter unless ``name_providers``)."""
     from planner.fhir import dumps_fhir, export_fhir
 
-    text = dumps_fhir(export_fhir(case, anonymise=anonymise, alias=alias))
+    text = dumps_fhir(export_fhir(case, anonymise=anonymise, alias=alias, name_providers=name_providers))
     return Rendered(text.encode("utf-8"), ExportEvent([case.id], "fhir", anonymised=anonymise))
 
 
@@ -84,13 +86,15 @@ def value_case(case: Case, options: WorkshopOptions | None = None,
     return Rendered(buffer.getvalue(), event, written.pages)
 
 
-def workshop_pack(cases: Sequence[Case], unit_costs: LocalUnitCosts | None = None) -> Rendered:
+def workshop_pack(cases: Sequence[Case], unit_costs: LocalUnitCosts | None = None,
+                  name_providers: bool = False) -> Rendered:
     """The workshop pack of several cases (PDF, every case anonymised): one event for each case.
-    ``unit_costs``: the areas' own unit costs (the settings), for the cost of delays."""
+    ``unit_costs``: the areas' own unit costs (the settings), for the cost of delays; small providers
+    by type and letter unless ``name_providers``."""
     from reports.pack import write_pack
 
     buffer = io.BytesIO()
-    written = write_pack(cases, buffer, unit_costs=unit_costs)
+    written = write_pack(cases, buffer, unit_costs=unit_costs, name_providers=name_providers)
     event = ExportEvent([case.id for case in cases], "workshop-pack", anonymised=True,
                         what="workshop pack page")
     return Rendered(buffer.getvalue(), event, written.pages)

@@ -204,11 +204,20 @@ def export(output: Output, database: Database | None, out: str | os.PathLike[str
 
 
 # -- the renderers, from a request ----------------------------------------------------------------
+def _name_providers(request: Request) -> bool:
+    """Whether small providers keep their names in an anonymised output (refused when identifiable:
+    an identifiable output names everyone anyway)."""
+    named = bool(request.options.get(NAME_PROVIDERS.name))
+    if named and not request.anonymise:
+        raise ActionError("naming providers is a choice of anonymised exports")
+    return named
+
+
 def _workshop_options(request: Request) -> object:
     from reports.workshop import WorkshopOptions
 
     return WorkshopOptions(identifiable=not request.anonymise, alias=request.alias,
-                           unit_costs=request.unit_costs)
+                           unit_costs=request.unit_costs, name_providers=_name_providers(request))
 
 
 def _case_file(request: Request) -> Rendered:
@@ -222,7 +231,8 @@ def _fhir(request: Request) -> Rendered:
         raise ActionError("the alias is the pseudonym of an anonymised export: ask for it anonymised")
     from ui.actions import exporting
 
-    return exporting.fhir_bundle(request.case, anonymise=bool(request.anonymise), alias=request.alias)
+    return exporting.fhir_bundle(request.case, anonymise=bool(request.anonymise), alias=request.alias,
+                                 name_providers=_name_providers(request))
 
 
 def _summary(request: Request) -> Rendered:
@@ -240,7 +250,7 @@ def _value_case(request: Request) -> Rendered:
 def _pack(request: Request) -> Rendered:
     from ui.actions import exporting
 
-    return exporting.workshop_pack(request.cases, request.unit_costs)
+    return exporting.workshop_pack(request.cases, request.unit_costs, _name_providers(request))
 
 
 def _care_plan(request: Request) -> Rendered:
@@ -266,6 +276,12 @@ def _tables_folder(request: Request) -> RenderedFiles:
 
 PDF = FileType("PDF files", ".pdf", "FILE.pdf")
 
+#: The choice of anonymised outputs to name small providers (care homes, home-care agencies, GP
+#: practices, voluntary groups) instead of showing them by type and letter ("Care home A").
+NAME_PROVIDERS = Option("name_providers", "--name-providers",
+                        "when anonymised, name care homes, home-care agencies, GP practices and voluntary "
+                        "groups (default: by type and letter, e.g. 'Care home A')")
+
 #: Every output, in the File menu's order.
 OUTPUTS: tuple[Output, ...] = (
     Output("case-file", "&Export case file…", "export-case", "write a case to a case file",
@@ -275,7 +291,7 @@ OUTPUTS: tuple[Output, ...] = (
            suggested_name=lambda slug, _anonymise: f"{slug}.case.json"),
     Output("fhir", "Export &FHIR bundle…", "export-fhir", "write a case as a FHIR R4 bundle (JSON)",
            FileType("FHIR JSON", ".json", "FILE.json", add_suffix=False), Privacy.IDENTIFIABLE_UNLESS_ASKED,
-           _fhir, noun="FHIR bundle",
+           _fhir, noun="FHIR bundle", options=(NAME_PROVIDERS,),
            description="Write a case as a FHIR R4 bundle (a collection, JSON): identifiable for the care "
                        "team, or anonymised with --anonymised.",
            suggested_name=lambda slug, anonymise: "anonymised-case.fhir.json" if anonymise
@@ -303,15 +319,16 @@ OUTPUTS: tuple[Output, ...] = (
     Output("workshop-summary", "Export &workshop case summary…", "export-pdf",
            "write the regulator-workshop case summary (PDF), anonymised unless --identifiable", PDF,
            Privacy.ANONYMISED_UNLESS_ASKED, _summary, shortcut="Ctrl+Shift+W", noun="workshop case summary",
+           options=(NAME_PROVIDERS,),
            description="Write the regulator-workshop case summary (PDF): the pathway, the findings and the "
                        "questions for the regulators; anonymised unless --identifiable."),
     Output("value-case", "Export &value case…", "export-value-case",
            "write the value case (PDF): at most three A4 sides (infrastructure, how it works, impact, what "
            "we ask), anonymised unless --identifiable", PDF, Privacy.ANONYMISED_UNLESS_ASKED, _value_case,
-           shortcut="Ctrl+Shift+V", noun="value case"),
+           shortcut="Ctrl+Shift+V", noun="value case", options=(NAME_PROVIDERS,)),
     Output("workshop-pack", "Wor&kshop pack…", "workshop-pack",
            "write the workshop pack (PDF) comparing several cases, all anonymised", PDF, Privacy.ANONYMISED,
-           _pack, noun="workshop pack", several_cases=True),
+           _pack, noun="workshop pack", several_cases=True, options=(NAME_PROVIDERS,)),
 )
 
 #: The outputs by name.
