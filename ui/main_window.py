@@ -78,6 +78,10 @@ class MainWindow(QMainWindow):
                                  choose_known_person=self._choose_known_person)
         self.undo_stack = self.editor.stack
         self.undo_stack.cleanChanged.connect(lambda clean: self.setWindowModified(not clean))
+        from ui.journal import EditJournal
+
+        #: Unsaved edits kept on disk within two seconds, offered back after a crash (ui.journal).
+        self.journal = EditJournal(self.undo_stack, lambda: self.case, database.url, database.name, self)
         #: Writes every file made from a case: the target checked, the export recorded, then written.
         self.saver = OutputSaver(self, database)
         from ui.preferences import display_name
@@ -535,12 +539,69 @@ class MainWindow(QMainWindow):
         return case_id
 
     def new_case(self) -> None:
-        """A blank case, opened on the Person tab for her details."""
+        """A new case: the person's details first. It is stored (in the list and the case history)
+        only when the form is accepted; cancelled, nothing is created. Opens on the Person tab."""
         if not self.maybe_save():
             return
-        self._add_and_open(Case(person=Person(name="New person"), title="New case"))
+        from PySide6.QtWidgets import QDialog
+
+        from planner import editing as planning
+        from ui.editing import PERSON_FIELDS, EntityDialog
+
+        blank = Case(person=Person(name="New person"), title=None)
+
+        def attempt(form: dict[str, Any]) -> Case:
+            title = form.pop("title", None)
+            return planning.with_person(blank, title, form)
+
+        dialog = EntityDialog("New case", PERSON_FIELDS, {}, blank, attempt, "$.person", self)
+        if dialog.exec() != QDialog.DialogCode.Accepted or dialog.result_case is None:
+            self.statusBar().showMessage("No case was created", 5000)
+            return
+        self._add_and_open(dialog.result_case)
         self.show_tab("person")
-        self.editor.edit_person()
+
+    def restore_unsaved(self, unsaved: Any) -> bool:
+        """Open the case a window that closed unexpectedly was editing, with its unsaved edits
+        (a db.journal.Unsaved) as one undoable edit, not yet saved. Someone's save since then is
+        not overwritten: saving asks, as for any colleague's save. A case no longer in the
+        database comes back as a new case."""
+        from db.repository import CaseNotFound
+
+        try:
+            edited = case_from_dict(unsaved.case, "the unsaved changes")
+        except CaseFileError:
+            QMessageBox.warning(self, "Not restored", "The unsaved changes could not be read back, so they "
+                                "were not restored.")
+            return False
+        shown = "; ".join(unsaved.edits[:3]) + ("…" if len(unsaved.edits) > 3 else "")
+        try:
+            if self.showing_deleted:
+                self.toggle_deleted(False)
+            self.select_case(unsaved.case_id)
+        except CaseNotFound:
+            edited.title = f"{unsaved.title} (restored)"
+            self._add_and_open(edited, summary="Restored from unsaved changes kept when Pathway Planner "
+                                               "closed unexpectedly (the case was no longer in the database)")
+            return True
+        before = self.case
+        if before is None or before.id != unsaved.case_id:
+            return False
+        if unsaved.row_version is not None:  # the version the edits were made on
+            before.row_version = unsaved.row_version
+        edited.id = before.id
+        from ui.editing import EditCase
+
+        self.undo_stack.push(EditCase(f"Restore unsaved changes ({shown})", before, edited,
+                                      self.apply_edit))
+        self.statusBar().showMessage("Restored the unsaved changes: save them, or undo (Ctrl+Z)", 15000)
+        return True
+
+    def offer_restore(self) -> bool:
+        """After a crash: offer back the unsaved edits a window left (see ui.journal)."""
+        from ui.journal import offer_restore
+
+        return offer_restore(self)
 
     def duplicate_case(self) -> None:
         if self.case is None or not self.maybe_save():
