@@ -95,13 +95,17 @@ class MainWindow(QMainWindow):
         # left: the case list
         self.search = QLineEdit()
         self.search.setPlaceholderText("Search cases")
-        self.search.setToolTip("Search by the person's name, the case title, the area or an organisation")
+        self.search.setToolTip("Search by the person's name, the case title, the area, an organisation, a "
+                               "team member or the NHS number (with or without spaces). Down, then Enter, "
+                               "opens the first match.")
+        self.search.installEventFilter(self)
+        self.search.returnPressed.connect(self.open_first_match)
         self.search.setClearButtonEnabled(True)
         self.case_model = CaseListModel(self._fetch_cases, self)
         self.case_list = QListView()
         self.case_list.setAlternatingRowColors(True)
         self.case_list.setModel(self.case_model)
-        self.case_list.setUniformItemSizes(True)
+        self.case_list.setUniformItemSizes(False)  # a flagged case takes a third line
         self.case_count = QLabel()
         theme.mute(self.case_count)
         left = QWidget()
@@ -308,6 +312,30 @@ class MainWindow(QMainWindow):
         self.empty_deleted_action.setEnabled(self.showing_deleted and writable)
         for tab in self.case_tabs:  # a deleted case is read-only until restored
             tab.editor = None if self.showing_deleted or not writable else self.editor
+
+    def eventFilter(self, watched: Any, event: Any) -> bool:
+        """Down in the search box goes to the first match in the case list (and opens it)."""
+        from PySide6.QtCore import QEvent
+
+        if (watched is self.search and event.type() == QEvent.Type.KeyPress
+                and event.key() == Qt.Key.Key_Down):
+            self._search_timer.stop()
+            self._apply_search()  # the list as typed, not as it was 200 ms ago
+            if self.case_model.rowCount() > 0:
+                self.case_list.setFocus()
+                self.case_list.setCurrentIndex(self.case_model.index(0, 0))
+            return True
+        return super().eventFilter(watched, event)
+
+    def open_first_match(self) -> None:
+        """Enter in the search box: open the first case that matches."""
+        self._search_timer.stop()
+        self._apply_search()
+        if self.case_model.rowCount() > 0:
+            first = self.case_model.summary(0)
+            if self.case is None or self.case.id != first.id:
+                self.case_list.setCurrentIndex(self.case_model.index(0, 0))
+            self.case_list.setFocus()
 
     def _focus_search(self) -> None:
         self.search.setFocus()
