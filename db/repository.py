@@ -75,15 +75,16 @@ class CaseSummary:
     #: when the care plan is next to be reviewed (None: no plan, or no date set)
     review_on: date | None = None
 
-    def flags(self, today: date) -> list[str]:
-        """What the case list flags about the case: no coordinator, the review overdue, and the
-        key findings not set aside (as last saved)."""
+    def flags(self, today: date, *, findings: bool = True) -> list[str]:
+        """What the case list flags about the case: no coordinator, the review overdue, and (unless
+        ``findings`` is False, for a list that shows the counts already) the key findings not set
+        aside, as last saved."""
         flags = []
         if self.has_coordinator is False:
             flags.append("No coordinator")
         if self.review_on is not None and self.review_on < today:
             flags.append("Review overdue")
-        if self.findings is not None and self.findings[0] > 0:
+        if findings and self.findings is not None and self.findings[0] > 0:
             key = self.findings[0]
             flags.append(f"{key} key finding{'s' if key != 1 else ''} open")
         return flags

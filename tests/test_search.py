@@ -125,5 +125,6 @@ def test_the_case_list_shows_the_flags(window: Any) -> None:
     index = window.case_model.index(row, 0)
     text = window.case_model.data(index, Qt.ItemDataRole.DisplayRole)
     assert text.splitlines()[0] == "Mrs Smith, Torbay"
-    assert text.splitlines()[2].startswith("⚑ Review overdue")  # the demo's review date has passed
+    assert text.splitlines()[1] == "⚑ Review overdue"  # the demo's review date has passed
+    assert text.splitlines()[2].endswith(" · 5 key · 14 rules · 40 occurrences")  # open key findings
     assert "Review overdue" in window.case_model.data(index, Qt.ItemDataRole.AccessibleTextRole)

@@ -172,8 +172,8 @@ class CaseListModel(PagedRows, QAbstractListModel):
         if role == Qt.ItemDataRole.DisplayRole:
             area = summary.area or "Area not recorded"
             noun = "step" if summary.steps == 1 else "steps"
-            text = f"{summary.title}\n{area} · {summary.steps} {noun}{_counts(summary)}"
-            return text + (f"\n⚑ {' · '.join(flags)}" if flags else "")
+            warning = f"⚑ {' · '.join(flags)}\n" if flags else ""
+            return f"{summary.title}\n{warning}{area} · {summary.steps} {noun}{_counts(summary)}"
         if role == Qt.ItemDataRole.ToolTipRole:
             flagged = "".join(f"\n⚑ {flag}" for flag in flags)
             return literal(f"{summary.title} (case {summary.id}){_counts(summary)}{flagged}")
@@ -188,11 +188,12 @@ class CaseListModel(PagedRows, QAbstractListModel):
 
 
 def _flags(summary: Any) -> list[str]:
-    """What the case list flags about a case: no coordinator, review overdue, open key findings."""
+    """What the case list flags about a case: no coordinator, review overdue (its open key findings
+    are in its counts: "5 key")."""
     from datetime import date
 
     flags = getattr(summary, "flags", None)
-    return flags(date.today()) if callable(flags) else []
+    return flags(date.today(), findings=False) if callable(flags) else []
 
 
 def _counts(summary: Any) -> str:
