@@ -279,10 +279,10 @@ class MainWindow(QMainWindow):
             view_menu.addAction(action)
 
         help_menu = self.menuBar().addMenu("&Help")
-        self.about_action = self._action("&About Pathway Planner", QKeySequence.StandardKey.HelpContents,
-                                         self.show_about)
+        self.guide_action = self._action("&User guide", QKeySequence.StandardKey.HelpContents, self.show_guide)
+        self.about_action = self._action("&About Pathway Planner", QKeySequence(), self.show_about)
         self.about_action.setMenuRole(QAction.MenuRole.AboutRole)
-        help_menu.addAction(self.about_action)
+        help_menu.addActions([self.guide_action, self.about_action])
         self._update_actions()
 
     def _action(self, text: str, shortcut: QKeySequence | QKeySequence.StandardKey, slot: object) -> QAction:
@@ -963,6 +963,17 @@ class MainWindow(QMainWindow):
         from ui.preferences_dialog import PreferencesDialog
 
         PreferencesDialog(self).exec()
+
+    def show_guide(self) -> None:
+        """Help › User guide (F1): the coordinators' guide, beside the window (not modal)."""
+        from ui.help import HelpDialog
+
+        guide = getattr(self, "guide", None)
+        if guide is None:
+            guide = self.guide = HelpDialog(self)
+        guide.show()
+        guide.raise_()
+        guide.activateWindow()
 
     def show_about(self) -> None:
         QMessageBox.about(
