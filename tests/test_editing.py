@@ -111,7 +111,7 @@ def test_an_invalid_edit_is_shown_where_it_is_wrong_and_changes_nothing(
     window.editor.edit("steps", index)
     dialog = dialogs[0]
     assert dialog.result() == QDialog.DialogCode.Rejected
-    assert dialog.errors["ready_for_discharge"].text() == "“2024-02-30” is not a real date."
+    assert dialog.errors["ready_for_discharge"].text() == "“2024-02-30” is not a real date: February 2024 has 29 days."
     dialogs = fill(monkeypatch, {"end": "1 Jan 2024", "ready_for_discharge": "2 Feb 2024"})
     window.editor.edit("steps", index)
     dialog = dialogs[-1]

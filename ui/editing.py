@@ -297,6 +297,8 @@ class EntityDialog(QDialog):
         for spec in fields:
             widget = self._input(spec, _get(values, spec.key), case)
             self.inputs[spec.key] = widget
+            if spec.kind in ("date", "moment"):  # a date that cannot be read is said on leaving it
+                widget.editingFinished.connect(lambda spec=spec: self._check_date(spec))
             error = plain_label(QLabel())
             error.setStyleSheet(ERROR_STYLE)
             error.setWordWrap(True)
@@ -457,6 +459,14 @@ class EntityDialog(QDialog):
         elif digits and not nhs_number_is_valid(digits):
             message = "Not a valid NHS number: the check digit does not match."
         self._show_error("nhs_number", message)
+
+    def _check_date(self, spec: Field) -> None:
+        try:
+            date_input.typed(self.inputs[spec.key].text(), with_time=spec.kind == "moment")
+        except ValueError as error:
+            self._show_error(spec.key, str(error))
+            return
+        self._show_error(spec.key, "")
 
     def _show_error(self, key: str, message: str) -> None:
         error = self.errors[key]
