@@ -30,6 +30,7 @@ from PySide6.QtWidgets import (
     QMessageBox,
     QPlainTextEdit,
     QScrollArea,
+    QSizePolicy,
     QVBoxLayout,
     QWidget,
 )
@@ -310,6 +311,8 @@ class EntityDialog(QDialog):
             if spec.hint:
                 hint = QLabel(spec.hint)
                 hint.setStyleSheet("color: #5f6368; font-size: small;")
+                hint.setWordWrap(True)  # a long hint wraps: the fields (and a date's calendar) stay in view
+                hint.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
                 box.addWidget(hint)
             box.addWidget(error)
             caption = f"{describe.words(spec.caption, case.person)}{' *' if spec.required else ''}:"
