@@ -32,7 +32,7 @@ class HelpDialog(QDialog):
         layout = QVBoxLayout(self)
         layout.addWidget(self.browser, 1)
         layout.addWidget(buttons)
-        QShortcut(QKeySequence.StandardKey.Find, self, activated=self._find)
+        QShortcut(QKeySequence.StandardKey.Find, self, self._find)  # Ctrl+F: find in the guide
         screen = (parent.screen() if parent is not None else None) or QGuiApplication.primaryScreen()
         available = screen.availableGeometry() if screen is not None else None
         width, height = 780, 760

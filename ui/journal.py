@@ -85,9 +85,9 @@ class EditJournal(QObject):
             journal.write(self.path, unsaved)
         except OSError as error:
             message = f"Unsaved edits could not be kept on disk ({error.strerror or error}): save soon."
-            parent = self.parent()
-            if message != self.failed and hasattr(parent, "statusBar"):
-                parent.statusBar().showMessage(message, 15000)
+            status = getattr(self.parent(), "statusBar", None)
+            if message != self.failed and callable(status):
+                status().showMessage(message, 15000)
             self.failed = message
             return False
         self.failed = None

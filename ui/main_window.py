@@ -279,7 +279,8 @@ class MainWindow(QMainWindow):
             view_menu.addAction(action)
 
         help_menu = self.menuBar().addMenu("&Help")
-        self.guide_action = self._action("&User guide", QKeySequence.StandardKey.HelpContents, self.show_guide)
+        self.guide_action = self._action("&User guide", QKeySequence.StandardKey.HelpContents,
+                                         self.show_guide)
         self.about_action = self._action("&About Pathway Planner", QKeySequence(), self.show_about)
         self.about_action.setMenuRole(QAction.MenuRole.AboutRole)
         help_menu.addActions([self.guide_action, self.about_action])
