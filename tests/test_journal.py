@@ -240,3 +240,36 @@ def test_new_case_creates_nothing_until_its_form_is_accepted(window: MainWindow,
     window.new_action.trigger()
     assert window.case is not None and window.case.person.name == "Arthur Jones"
     assert window.case_model.rowCount() == cases + 1 and count_events() == events + 1
+
+
+def test_restored_edits_never_overwrite_a_colleagues_save(qtbot: Any, demo_database: Any,
+                                                          monkeypatch: pytest.MonkeyPatch) -> None:
+    from ui.app import make_app
+
+    make_app()
+    first = MainWindow(demo_database, remember_layout=False)
+    qtbot.addWidget(first, before_close_func=_forget)
+    _add_goal(monkeypatch, first, "Walk to the shops")
+    assert first.journal.write_now()
+    crashed = first.journal.path.with_name(first.journal.path.name.replace(
+        f"-{os.getpid()}.json", "-999999999.json"))
+    first.journal.path.rename(crashed)
+    first.undo_stack.setClean()
+    with demo_database.session() as session:  # meanwhile, a colleague saves the case
+        repository = CaseRepository(session)
+        theirs = repository.get(demo_database.demo_id)
+        theirs.title = "Saved by a colleague"
+        repository.save(theirs)
+    _answer_restore(monkeypatch, "Restore")
+    second = MainWindow(demo_database, remember_layout=False)
+    qtbot.addWidget(second, before_close_func=_forget)
+    assert second.offer_restore()
+    monkeypatch.setattr(QMessageBox, "exec", lambda box: 0)
+    monkeypatch.setattr(QMessageBox, "clickedButton",
+                        lambda box: next(b for b in box.buttons() if b.text() == "Keep mine as a copy"))
+    assert second.save()  # asked: their version or mine as a copy
+    with demo_database.snapshot() as session:
+        titles = sorted(s.title for s in CaseRepository(session).summaries())
+    assert titles == ["Mrs Smith, Torbay (my copy)", "Saved by a colleague"]
+    assert second.case is not None and second.case.title == "Mrs Smith, Torbay (my copy)"
+    assert any(g.in_my_words == "Walk to the shops" for g in second.case.care_plan.goals)  # type: ignore[union-attr]
