@@ -273,3 +273,36 @@ def test_restored_edits_never_overwrite_a_colleagues_save(qtbot: Any, demo_datab
     assert titles == ["Mrs Smith, Torbay (my copy)", "Saved by a colleague"]
     assert second.case is not None and second.case.title == "Mrs Smith, Torbay (my copy)"
     assert any(g.in_my_words == "Walk to the shops" for g in second.case.care_plan.goals)  # type: ignore[union-attr]
+
+
+def test_a_journal_that_cannot_be_written_is_said_once_and_the_edit_stands(
+        window: MainWindow, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    blocked = tmp_path / "not-a-folder"
+    blocked.write_text("a file where the journal's folder would be", encoding="utf-8")
+    window.journal.path = blocked / "journal.json"
+    _add_goal(monkeypatch, window, "Walk to the shops")
+    assert not window.journal.write_now()
+    assert window.statusBar().currentMessage().startswith("Unsaved edits could not be kept on disk")
+    assert any(g.in_my_words == "Walk to the shops" for g in window.case.care_plan.goals)  # type: ignore[union-attr]
+    assert window.isWindowModified()
+
+
+def test_deciding_later_keeps_the_unsaved_edits_for_the_next_start(qtbot: Any, demo_database: Any,
+                                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    from ui.app import make_app
+
+    make_app()
+    first = MainWindow(demo_database, remember_layout=False)
+    qtbot.addWidget(first, before_close_func=_forget)
+    _add_goal(monkeypatch, first, "See my grandson")
+    assert first.journal.write_now()
+    crashed = first.journal.path.with_name(first.journal.path.name.replace(
+        f"-{os.getpid()}.json", "-999999999.json"))
+    first.journal.path.rename(crashed)
+    first.undo_stack.setClean()
+    asked = _answer_restore(monkeypatch, "Decide later")
+    second = MainWindow(demo_database, remember_layout=False)
+    qtbot.addWidget(second, before_close_func=_forget)
+    assert not second.offer_restore()
+    assert crashed.exists() and second.undo_stack.count() == 0
+    assert not second.offer_restore() and len(asked) == 2  # offered again
