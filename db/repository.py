@@ -11,7 +11,7 @@ Creating, saving, deleting and restoring a case each add an event to the audit t
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any, TypeVar
 
 from sqlalchemy import Connection, Table, delete, func, insert, select, update
@@ -70,6 +70,24 @@ class CaseSummary:
     #: (key findings, rules, occurrences) not set aside, as last saved; None for a case not saved since
     #: the counts were kept
     findings: tuple[int, int, int] | None = None
+    #: whether someone is the care coordinator now (an open coordination period)
+    has_coordinator: bool | None = None
+    #: when the care plan is next to be reviewed (None: no plan, or no date set)
+    review_on: date | None = None
+
+    def flags(self, today: date, *, findings: bool = True) -> list[str]:
+        """What the case list flags about the case: no coordinator, the review overdue, and (unless
+        ``findings`` is False, for a list that shows the counts already) the key findings not set
+        aside, as last saved."""
+        flags = []
+        if self.has_coordinator is False:
+            flags.append("No coordinator")
+        if self.review_on is not None and self.review_on < today:
+            flags.append("Review overdue")
+        if findings and self.findings is not None and self.findings[0] > 0:
+            key = self.findings[0]
+            flags.append(f"{key} key finding{'s' if key != 1 else ''} open")
+        return flags
 
 
 class CaseRepository:
@@ -268,18 +286,24 @@ class CaseRepository:
         # counted for the rows shown only, not over every step in the database
         count = (select(func.count()).select_from(steps).where(steps.c.case_id == cases.c.id)
                  .scalar_subquery())
+        periods = schema.coordinations
+        coordinated = (select(periods.c.case_id).where(periods.c.case_id == cases.c.id,
+                                                       periods.c.end.is_(None)).exists())
+        review_on = (select(schema.care_plans.c.review_on)
+                     .where(schema.care_plans.c.case_id == cases.c.id).scalar_subquery())
         query = (
             select(cases.c.id, cases.c.title, cases.c.name, cases.c.area, count, cases.c.key_findings,
-                   cases.c.rules_fired, cases.c.occurrences)
+                   cases.c.rules_fired, cases.c.occurrences, coordinated, review_on)
             .order_by(func.lower(func.coalesce(cases.c.title, cases.c.name)), cases.c.id)
             .where(cases.c.deleted_at.is_not(None) if deleted else cases.c.deleted_at.is_(None))
             .offset(offset).limit(limit))
-        text = search.strip().lower()
-        if text:
-            pattern = f"%{_escape_like(text)}%"
-            query = query.where(cases.c.search_text.like(pattern, escape="\\"))
+        condition = search_condition(search)
+        if condition is not None:
+            query = query.where(condition)
         return [CaseSummary(id=r[0], title=r[1] or r[2], name=r[2], area=r[3], steps=int(r[4]),
-                            findings=None if None in r[5:8] else (int(r[5]), int(r[6]), int(r[7])))
+                            findings=None if None in r[5:8] else (int(r[5]), int(r[6]), int(r[7])),
+                            has_coordinator=bool(r[8]),
+                            review_on=r[9] if isinstance(r[9], date) else None)
                 for r in self.connection.execute(query)]
 
     def count(self) -> int:
@@ -341,6 +365,27 @@ def search_text(case: Case) -> str:
     parts = [case.person.name, case.title or "", case.person.area or "",
              *(org.name for org in case.organisations)]
     return "\n".join(parts).lower()
+
+
+def search_condition(search: str) -> Any:
+    """The cases a search finds (None: every case): the text anywhere in the person's name, the
+    title, the area or an organisation's name (the search column), or a team member's name; and,
+    when it is digits (spaces allowed, as NHS numbers are written: "401 023 2137"), in the NHS
+    number."""
+    from sqlalchemy import or_
+
+    text = " ".join(search.split()).lower()
+    if not text:
+        return None
+    cases, team = schema.cases, schema.team_members
+    pattern = f"%{_escape_like(text)}%"
+    found = [cases.c.search_text.like(pattern, escape="\\"),
+             select(team.c.case_id).where(team.c.case_id == cases.c.id,
+                                          func.lower(team.c.name).like(pattern, escape="\\")).exists()]
+    digits = text.replace(" ", "").replace("-", "")
+    if digits.isascii() and digits.isdigit() and len(digits) >= 3:
+        found.append(cases.c.nhs_number.like(f"%{digits}%"))
+    return or_(*found)
 
 
 def _local_time(moment: datetime) -> str:

@@ -91,7 +91,26 @@ def read_day(text: str) -> date:
     try:
         return date(year, month, day)
     except ValueError:
-        raise ValueError(f"“{typed}” is not a real date.") from None
+        raise ValueError(f"“{typed}” is not a real date: {_why_not(year, month, day)}.") from None
+
+
+_MONTH_NAMES = ("January", "February", "March", "April", "May", "June", "July", "August", "September",
+                "October", "November", "December")
+
+
+def _why_not(year: int, month: int, day: int) -> str:
+    """Why a day, month and year typed are not a date, in words: "February 2024 has 29 days"."""
+    import calendar
+
+    if not 1 <= month <= 12:
+        swapped = f" (the day comes first: {month}/{day:02d}/{year})" if 1 <= day <= 12 else ""
+        return f"there is no month {month}{swapped}"
+    if not 1 <= year <= 9999:
+        return f"there is no year {year}"
+    if day < 1:
+        return "days are counted from 1"
+    days = calendar.monthrange(year, month)[1]
+    return f"{_MONTH_NAMES[month - 1]} {year} has {days} days"
 
 
 def read_moment(text: str) -> Moment:

@@ -111,7 +111,7 @@ def test_an_invalid_edit_is_shown_where_it_is_wrong_and_changes_nothing(
     window.editor.edit("steps", index)
     dialog = dialogs[0]
     assert dialog.result() == QDialog.DialogCode.Rejected
-    assert dialog.errors["ready_for_discharge"].text() == "“2024-02-30” is not a real date."
+    assert dialog.errors["ready_for_discharge"].text() == "“2024-02-30” is not a real date: February 2024 has 29 days."
     dialogs = fill(monkeypatch, {"end": "1 Jan 2024", "ready_for_discharge": "2 Feb 2024"})
     window.editor.edit("steps", index)
     dialog = dialogs[-1]
@@ -331,7 +331,8 @@ def test_building_a_case_from_nothing_with_undo(window: MainWindow, monkeypatch:
     do({"on": "2024-02-14"}, editor.agree_version)
 
     case = window.case
-    assert case is not None and window.undo_stack.count() == 15  # the person, 12 additions, agreement
+    # the person's form made the case (stored then: nothing before it); 12 additions, agreement
+    assert case is not None and window.undo_stack.count() == 14
     assert case.care_plan is not None and case.care_plan.version == 1
     assert case.care_plan.agreed_on == date(2024, 2, 14) and case.care_plan.signed_off_by == ["m1"]
     assert [s.kind for s in case.ordered_steps()] == ["contact", "admission", "assessment"]
@@ -341,9 +342,9 @@ def test_building_a_case_from_nothing_with_undo(window: MainWindow, monkeypatch:
     assert {"M03", "M04", "M06", "M08"} <= rules
     assert window.save()
     assert stored(window) == case
-    window.undo_stack.setIndex(0)  # every edit undone: the blank case again
-    assert window.case.person.name == "New person" and window.case.steps == []  # type: ignore[union-attr]
-    window.undo_stack.setIndex(15)
+    window.undo_stack.setIndex(0)  # every edit undone: the case as its person's form made it
+    assert window.case.person.name == "Edith Smith" and window.case.steps == []  # type: ignore[union-attr]
+    window.undo_stack.setIndex(14)
     assert window.case == case and not window.isWindowModified()
 
 

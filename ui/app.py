@@ -78,6 +78,7 @@ def open_main_window(db_url: str | None = None) -> MainWindow | None:
         QMessageBox.warning(window, "The database is open read-only",
                             literal(f"{database.read_only}\n\nYou can look at the cases, but nothing can be "
                                     "saved, exported or printed from it."))
+    window.offer_restore()  # edits a window that closed unexpectedly had not saved
     return window
 
 

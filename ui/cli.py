@@ -47,6 +47,9 @@ def build_parser() -> argparse.ArgumentParser:
                                 description="List the cases in the database: id, title, area and number "
                                             "of steps (not the deleted ones).")
     cases.add_argument("--json", action="store_true", help="print a JSON array")
+    cases.add_argument("--search", metavar="TEXT", default="",
+                       help="only the cases whose person, title, area, organisation, team member or NHS "
+                            "number (spaces allowed) contains TEXT")
 
     costs = commands.add_parser("costs", help="what the case's care cost and who paid: totals by payer and "
                                               "by organisation, the delayed days' cost, the unit costs "
@@ -209,18 +212,21 @@ def _cases(args: argparse.Namespace) -> int:
     from db.repository import CaseRepository
 
     with _database(args.db, just_reading=True) as database, database.snapshot() as session:
-        summaries = CaseRepository(session).summaries()
+        summaries = CaseRepository(session).summaries(args.search)
     rows = [{"id": s.id, "title": s.title, "area": s.area, "steps": s.steps} for s in summaries]
     if args.json:
         print(json.dumps(rows, indent=2, ensure_ascii=False))
         return 0
     if not rows:
-        print("No cases.")
+        print(f"No case matches “{args.search.strip()}”." if args.search.strip() else "No cases.")
         return 0
+    from datetime import date
+
     width = max(len(str(r["title"])) for r in rows)
-    print(f"{'ID':>4}  {'TITLE':<{width}}  {'AREA':<16}  STEPS")
-    for r in rows:
-        print(f"{r['id']:>4}  {r['title']:<{width}}  {(r['area'] or '-'):<16}  {r['steps']:>5}")
+    print(f"{'ID':>4}  {'TITLE':<{width}}  {'AREA':<16}  STEPS  FLAGS")
+    for r, summary in zip(rows, summaries, strict=True):
+        flags = "; ".join(summary.flags(date.today())) or "-"
+        print(f"{r['id']:>4}  {r['title']:<{width}}  {(r['area'] or '-'):<16}  {r['steps']:>5}  {flags}")
     return 0
 
 

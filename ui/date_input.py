@@ -10,8 +10,8 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from PySide6.QtCore import QDate, QPoint, QRect, Qt
-from PySide6.QtGui import QAction, QColor, QIcon, QPainter, QPen, QPixmap
+from PySide6.QtCore import QDate, QEvent, QObject, QPoint, QRect, Qt
+from PySide6.QtGui import QAction, QColor, QIcon, QKeyEvent, QPainter, QPen, QPixmap
 from PySide6.QtWidgets import QCalendarWidget, QLineEdit, QMenu, QWidgetAction
 
 from planner.dates import format_day, parse_moment, read_day, read_moment
@@ -72,7 +72,44 @@ def make_date_input(value: object, with_time: bool = False) -> QLineEdit:
     action.setToolTip("Choose the date from a calendar (or type it, e.g. 10 Jul 2024)")
     widget.addAction(action, QLineEdit.ActionPosition.TrailingPosition)
     action.triggered.connect(lambda: open_calendar(widget, with_time))
+    widget.installEventFilter(_CalendarKeys(widget, with_time))
+    widget.setToolTip("Type the date (10 Jul 2024, 10/07/2024 or 2024-07-10), or press Alt+Down for "
+                      "a calendar")
+    widget.editingFinished.connect(lambda: tidy(widget, with_time))
     return widget
+
+
+class _CalendarKeys(QObject):
+    """Alt+Down or F4 in a date field opens its calendar, as they open a combo box's list."""
+
+    def __init__(self, widget: QLineEdit, with_time: bool) -> None:
+        super().__init__(widget)
+        self.widget, self.with_time = widget, with_time
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if event.type() == QEvent.Type.KeyPress and isinstance(event, QKeyEvent):
+            alt_down = (event.key() == Qt.Key.Key_Down
+                        and event.modifiers() & Qt.KeyboardModifier.AltModifier)
+            if alt_down or event.key() == Qt.Key.Key_F4:
+                open_calendar(self.widget, self.with_time)
+                return True
+        return super().eventFilter(watched, event)
+
+
+def tidy(widget: QLineEdit, with_time: bool) -> None:
+    """Show a date typed in any accepted form as people read it ("10/07/2024" becomes
+    "10 Jul 2024"); text that is not a date is left as typed, for the dialog to say why."""
+    text = widget.text().strip()
+    if not text:
+        return
+    try:
+        value = read_moment(text) if with_time else read_day(text)
+    except ValueError:
+        return
+    if isinstance(value, datetime) and value.second:
+        return  # shown to the minute: rewriting it would lose the seconds typed
+    if format_day(value) != widget.text():
+        widget.setText(format_day(value))
 
 
 def open_calendar(widget: QLineEdit, with_time: bool) -> QMenu:

@@ -30,6 +30,7 @@ from PySide6.QtWidgets import (
     QMessageBox,
     QPlainTextEdit,
     QScrollArea,
+    QSizePolicy,
     QVBoxLayout,
     QWidget,
 )
@@ -232,6 +233,24 @@ AGREE_FIELDS = [
 ]
 
 
+#: The lists of the care plan: adding, changing or deleting one of their items changes what was agreed.
+PLAN_COLLECTIONS = ("goals", "actions")
+
+
+def agreement_notice(case: Case) -> str | None:
+    """What an edit of the plan's words will do to the agreements recorded on it, said before the
+    edit is applied; None when nobody has agreed the plan as it reads now."""
+    plan = case.care_plan
+    if plan is None or not plan.signed_off_by:
+        return None
+    names = [m.name for m in (case.member(i) for i in plan.signed_off_by) if m is not None]
+    who = (", ".join(names[:-1]) + " and " + names[-1]) if len(names) > 1 else (names[0] if names else "")
+    agreed = f"{who} agreed" if who else "The team agreed"
+    return (f"⚠ {agreed} the plan as it reads now. Changing it clears "
+            f"{'their agreements' if len(names) != 1 else 'that agreement'}: the plan becomes a draft "
+            "to be agreed again. Edit › Undo (Ctrl+Z) puts the plan and the agreements back.")
+
+
 def _get(data: dict[str, Any], key: str) -> Any:
     for part in key.split("."):
         if not isinstance(data, dict):
@@ -262,7 +281,7 @@ class EntityDialog(QDialog):
 
     def __init__(self, title: str, fields: list[Field], values: dict[str, Any], case: Case,
                  attempt: Callable[[dict[str, Any]], Case], base_path: str,
-                 parent: QWidget | None = None) -> None:
+                 parent: QWidget | None = None, notice: str | None = None) -> None:
         super().__init__(parent)
         self.setWindowTitle(title)
         self.setMinimumWidth(560)
@@ -279,6 +298,8 @@ class EntityDialog(QDialog):
         for spec in fields:
             widget = self._input(spec, _get(values, spec.key), case)
             self.inputs[spec.key] = widget
+            if spec.kind in ("date", "moment"):  # a date that cannot be read is said on leaving it
+                widget.editingFinished.connect(lambda spec=spec: self._check_date(spec))
             error = plain_label(QLabel())
             error.setStyleSheet(ERROR_STYLE)
             error.setWordWrap(True)
@@ -290,6 +311,8 @@ class EntityDialog(QDialog):
             if spec.hint:
                 hint = QLabel(spec.hint)
                 hint.setStyleSheet("color: #5f6368; font-size: small;")
+                hint.setWordWrap(True)  # a long hint wraps: the fields (and a date's calendar) stay in view
+                hint.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
                 box.addWidget(hint)
             box.addWidget(error)
             caption = f"{describe.words(spec.caption, case.person)}{' *' if spec.required else ''}:"
@@ -307,6 +330,17 @@ class EntityDialog(QDialog):
         buttons.accepted.connect(self.try_accept)
         buttons.rejected.connect(self.reject)
         layout = QVBoxLayout(self)
+        #: said before the edit is applied: what else it changes (an agreed plan's agreements)
+        self.notice: QLabel | None = None
+        if notice:
+            from ui import theme
+
+            self.notice = plain_label(QLabel(notice))
+            self.notice.setWordWrap(True)
+            theme.style(self.notice, "banner", True)
+            layout.addWidget(self.notice)
+            ok = buttons.button(QDialogButtonBox.StandardButton.Ok)
+            ok.setText("Change the agreed plan")
         layout.addWidget(scroll, 1)
         layout.addWidget(self.general)
         layout.addWidget(buttons)
@@ -429,6 +463,14 @@ class EntityDialog(QDialog):
             message = "Not a valid NHS number: the check digit does not match."
         self._show_error("nhs_number", message)
 
+    def _check_date(self, spec: Field) -> None:
+        try:
+            date_input.typed(self.inputs[spec.key].text(), with_time=spec.kind == "moment")
+        except ValueError as error:
+            self._show_error(spec.key, str(error))
+            return
+        self._show_error(spec.key, "")
+
     def _show_error(self, key: str, message: str) -> None:
         error = self.errors[key]
         error.setText(message[:1].upper() + message[1:])
@@ -547,6 +589,12 @@ class CaseEditor:
                 and (after.care_plan is None or not after.care_plan.signed_off_by)
                 and not text.startswith("Withdraw")):
             text += " (the plan changed, so its agreements were cleared)"
+            self.stack.push(EditCase(text, before, after, self.apply))
+            status = getattr(self.window, "statusBar", None)
+            if callable(status):
+                status().showMessage("The plan changed, so its agreements were cleared: Ctrl+Z undoes it",
+                                     15000)
+            return
         self.stack.push(EditCase(text, before, after, self.apply))
 
     def _describe(self, collection: str, data: dict[str, Any], case: Case) -> str:
@@ -581,7 +629,8 @@ class CaseEditor:
         dialog = EntityDialog(
             title, FIELDS[collection], values, case,
             lambda data: editing.put(case, collection, index, data),
-            editing.item_path(collection, position), self.window)
+            editing.item_path(collection, position), self.window,
+            notice=agreement_notice(case) if collection in PLAN_COLLECTIONS else None)
         if dialog.exec() == QDialog.DialogCode.Accepted and dialog.result_case is not None:
             verb = "Add" if index is None else "Edit"
             what = self._describe(collection, dialog.values(), case)
@@ -592,6 +641,14 @@ class CaseEditor:
         if case is None:
             return False
         data = editing.item_data(case, collection, index)
+        notice = agreement_notice(case) if collection in PLAN_COLLECTIONS else None
+        if notice is not None:  # said before it is done, and asked
+            answer = QMessageBox.question(
+                self.window, f"Delete {self._describe(collection, data, case)}",
+                literal(f"{notice.removeprefix('⚠ ')}\n\nDelete it?"),
+                QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No, QMessageBox.StandardButton.No)
+            if answer != QMessageBox.StandardButton.Yes:
+                return False
         try:
             after = editing.remove(case, collection, index)
         except editing.EditRejected as rejected:
@@ -654,7 +711,8 @@ class CaseEditor:
             return
         plan = case_to_dict(case).get("care_plan", {})
         dialog = EntityDialog("Edit care plan", PLAN_FIELDS, plan, case,
-                              lambda form: editing.with_plan(case, form), "$.care_plan", self.window)
+                              lambda form: editing.with_plan(case, form), "$.care_plan", self.window,
+                              notice=agreement_notice(case))
         if dialog.exec() == QDialog.DialogCode.Accepted and dialog.result_case is not None:
             self._push("Edit care plan", case, dialog.result_case)
 

@@ -30,6 +30,7 @@ from db import audit
 from db.database import Database, DatabaseError
 from db.repository import CaseRepository, CaseSummary, SaveConflict
 from planner import __version__
+from planner.casefile import case_from_dict
 from planner.model import Case, Person
 from planner.validation import MAX_SHOWN, CaseFileError
 from ui import theme
@@ -80,6 +81,10 @@ class MainWindow(QMainWindow):
                                  choose_known_person=self._choose_known_person)
         self.undo_stack = self.editor.stack
         self.undo_stack.cleanChanged.connect(lambda clean: self.setWindowModified(not clean))
+        from ui.journal import EditJournal
+
+        #: Unsaved edits kept on disk within two seconds, offered back after a crash (ui.journal).
+        self.journal = EditJournal(self.undo_stack, lambda: self.case, database.url, database.name, self)
         #: Writes every file made from a case: the target checked, the export recorded, then written.
         self.saver = OutputSaver(self, database)
         from ui.preferences import display_name
@@ -93,13 +98,17 @@ class MainWindow(QMainWindow):
         # left: the case list
         self.search = QLineEdit()
         self.search.setPlaceholderText("Search cases")
-        self.search.setToolTip("Search by the person's name, the case title, the area or an organisation")
+        self.search.setToolTip("Search by the person's name, the case title, the area, an organisation, a "
+                               "team member or the NHS number (with or without spaces). Down, then Enter, "
+                               "opens the first match.")
+        self.search.installEventFilter(self)
+        self.search.returnPressed.connect(self.open_first_match)
         self.search.setClearButtonEnabled(True)
         self.case_model = CaseListModel(self._fetch_cases, self)
         self.case_list = QListView()
         self.case_list.setAlternatingRowColors(True)
         self.case_list.setModel(self.case_model)
-        self.case_list.setUniformItemSizes(True)
+        self.case_list.setUniformItemSizes(False)  # a flagged case takes a third line
         self.case_count = QLabel()
         theme.mute(self.case_count)
         left = QWidget()
@@ -299,10 +308,11 @@ class MainWindow(QMainWindow):
             view_menu.addAction(action)
 
         help_menu = self.menuBar().addMenu("&Help")
-        self.about_action = self._action("&About Pathway Planner", QKeySequence.StandardKey.HelpContents,
-                                         self.show_about)
+        self.guide_action = self._action("&User guide", QKeySequence.StandardKey.HelpContents,
+                                         self.show_guide)
+        self.about_action = self._action("&About Pathway Planner", QKeySequence(), self.show_about)
         self.about_action.setMenuRole(QAction.MenuRole.AboutRole)
-        help_menu.addAction(self.about_action)
+        help_menu.addActions([self.guide_action, self.about_action])
         self._update_actions()
 
     def _action(self, text: str, shortcut: QKeySequence | QKeySequence.StandardKey, slot: object) -> QAction:
@@ -337,6 +347,30 @@ class MainWindow(QMainWindow):
         self.empty_deleted_action.setEnabled(self.showing_deleted and writable)
         for tab in self.case_tabs:  # a deleted case is read-only until restored
             tab.editor = None if self.showing_deleted or not writable else self.editor
+
+    def eventFilter(self, watched: Any, event: Any) -> bool:
+        """Down in the search box goes to the first match in the case list (and opens it)."""
+        from PySide6.QtCore import QEvent
+
+        if (watched is self.search and event.type() == QEvent.Type.KeyPress
+                and event.key() == Qt.Key.Key_Down):
+            self._search_timer.stop()
+            self._apply_search()  # the list as typed, not as it was 200 ms ago
+            if self.case_model.rowCount() > 0:
+                self.case_list.setFocus()
+                self.case_list.setCurrentIndex(self.case_model.index(0, 0))
+            return True
+        return super().eventFilter(watched, event)
+
+    def open_first_match(self) -> None:
+        """Enter in the search box: open the first case that matches."""
+        self._search_timer.stop()
+        self._apply_search()
+        if self.case_model.rowCount() > 0:
+            first = self.case_model.summary(0)
+            if self.case is None or self.case.id != first.id:
+                self.case_list.setCurrentIndex(self.case_model.index(0, 0))
+            self.case_list.setFocus()
 
     def _focus_search(self) -> None:
         self.search.setFocus()
@@ -575,12 +609,69 @@ class MainWindow(QMainWindow):
         return case_id
 
     def new_case(self) -> None:
-        """A blank case, opened on the Person tab for her details."""
+        """A new case: the person's details first. It is stored (in the list and the case history)
+        only when the form is accepted; cancelled, nothing is created. Opens on the Person tab."""
         if not self.maybe_save():
             return
-        self._add_and_open(Case(person=Person(name="New person"), title="New case"))
+        from PySide6.QtWidgets import QDialog
+
+        from planner import editing as planning
+        from ui.editing import PERSON_FIELDS, EntityDialog
+
+        blank = Case(person=Person(name="New person"), title=None)
+
+        def attempt(form: dict[str, Any]) -> Case:
+            title = form.pop("title", None)
+            return planning.with_person(blank, title, form)
+
+        dialog = EntityDialog("New case", PERSON_FIELDS, {}, blank, attempt, "$.person", self)
+        if dialog.exec() != QDialog.DialogCode.Accepted or dialog.result_case is None:
+            self.statusBar().showMessage("No case was created", 5000)
+            return
+        self._add_and_open(dialog.result_case)
         self.show_tab("person")
-        self.editor.edit_person()
+
+    def restore_unsaved(self, unsaved: Any) -> bool:
+        """Open the case a window that closed unexpectedly was editing, with its unsaved edits
+        (a db.journal.Unsaved) as one undoable edit, not yet saved. Someone's save since then is
+        not overwritten: saving asks, as for any colleague's save. A case no longer in the
+        database comes back as a new case."""
+        from db.repository import CaseNotFound
+
+        try:
+            edited = case_from_dict(unsaved.case, "the unsaved changes")
+        except CaseFileError:
+            QMessageBox.warning(self, "Not restored", "The unsaved changes could not be read back, so they "
+                                "were not restored.")
+            return False
+        shown = "; ".join(unsaved.edits[:3]) + ("…" if len(unsaved.edits) > 3 else "")
+        try:
+            if self.showing_deleted:
+                self.toggle_deleted(False)
+            self.select_case(unsaved.case_id)
+        except CaseNotFound:
+            edited.title = f"{unsaved.title} (restored)"
+            self._add_and_open(edited, summary="Restored from unsaved changes kept when Pathway Planner "
+                                               "closed unexpectedly (the case was no longer in the database)")
+            return True
+        before = self.case
+        if before is None or before.id != unsaved.case_id:
+            return False
+        if unsaved.row_version is not None:  # the version the edits were made on
+            before.row_version = unsaved.row_version
+        edited.id = before.id
+        from ui.editing import EditCase
+
+        self.undo_stack.push(EditCase(f"Restore unsaved changes ({shown})", before, edited,
+                                      self.apply_edit))
+        self.statusBar().showMessage("Restored the unsaved changes: save them, or undo (Ctrl+Z)", 15000)
+        return True
+
+    def offer_restore(self) -> bool:
+        """After a crash: offer back the unsaved edits a window left (see ui.journal)."""
+        from ui.journal import offer_restore
+
+        return offer_restore(self)
 
     def duplicate_case(self) -> None:
         if self.case is None or not self.maybe_save():
@@ -1015,6 +1106,17 @@ class MainWindow(QMainWindow):
 
         dialog.saved.connect(saved)
         dialog.exec()
+
+    def show_guide(self) -> None:
+        """Help › User guide (F1): the coordinators' guide, beside the window (not modal)."""
+        from ui.help import HelpDialog
+
+        guide = getattr(self, "guide", None)
+        if guide is None:
+            guide = self.guide = HelpDialog(self)
+        guide.show()
+        guide.raise_()
+        guide.activateWindow()
 
     def show_about(self) -> None:
         QMessageBox.about(

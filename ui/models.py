@@ -168,17 +168,32 @@ class CaseListModel(PagedRows, QAbstractListModel):
         if not index.isValid() or index.row() >= len(self._rows):
             return None
         summary = self._rows[index.row()]
+        flags = _flags(summary)
         if role == Qt.ItemDataRole.DisplayRole:
             area = summary.area or "Area not recorded"
             noun = "step" if summary.steps == 1 else "steps"
-            return f"{summary.title}\n{area} · {summary.steps} {noun}{_counts(summary)}"
+            warning = f"⚑ {' · '.join(flags)}\n" if flags else ""
+            return f"{summary.title}\n{warning}{area} · {summary.steps} {noun}{_counts(summary)}"
         if role == Qt.ItemDataRole.ToolTipRole:
-            return literal(f"{summary.title} (case {summary.id}){_counts(summary)}")
+            flagged = "".join(f"\n⚑ {flag}" for flag in flags)
+            return literal(f"{summary.title} (case {summary.id}){_counts(summary)}{flagged}")
+        if role == Qt.ItemDataRole.AccessibleTextRole:
+            return f"{summary.title}, {summary.area or 'area not recorded'}" + "".join(
+                f", {flag}" for flag in flags)
         if role == Qt.ItemDataRole.SizeHintRole:
-            return QSize(0, 48)
+            return QSize(0, 66 if flags else 48)
         if role == ObjectRole:
             return summary
         return None
+
+
+def _flags(summary: Any) -> list[str]:
+    """What the case list flags about a case: no coordinator, review overdue (its open key findings
+    are in its counts: "5 key")."""
+    from datetime import date
+
+    flags = getattr(summary, "flags", None)
+    return flags(date.today(), findings=False) if callable(flags) else []
 
 
 def _counts(summary: Any) -> str:

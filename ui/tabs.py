@@ -716,7 +716,12 @@ class CarePlanTab(CaseTab):
         return action.frequency or (f"By {format_day(action.due)}" if action.due else "")
 
     def _flags(self, action: Action) -> list[careplan.Flag]:
-        return careplan.action_flags(self.case, action.id, date.today(), self.held) if self.case else []
+        if self.case is None:
+            return []
+        flags = careplan.action_flags(self.case, action.id, date.today(), self.held)
+        if action.owner is None and action.status not in careplan.CLOSED_ACTION:
+            flags.insert(0, careplan.Flag("No owner", "Nobody is named to do it: choose who will"))
+        return flags
 
     def _goal_text(self, goal_id: str | None) -> str:
         plan = self.case.care_plan if self.case else None
