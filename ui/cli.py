@@ -135,6 +135,8 @@ def build_parser() -> argparse.ArgumentParser:
     shot.add_argument("--tab", metavar="NAME",
                       help="person, pathway-map, timeline, organisations, team, care-plan or findings "
                            "(default: person)")
+    shot.add_argument("--size", metavar="WxH", default="1440x900",
+                      help="the window's size in pixels, e.g. 1366x768 (default: 1440x900)")
     _force(shot)
     return parser
 
@@ -544,8 +546,12 @@ def _measures(args: argparse.Namespace) -> int:
 def _screenshot(args: argparse.Namespace) -> int:
     from db.repository import CaseRepository
     from ui.exports import FORCE_ADVICE
-    from ui.screenshot import save_screenshot, tab_key
+    from ui.screenshot import parse_size, save_screenshot, tab_key
 
+    try:
+        size = parse_size(args.size)
+    except ValueError as error:
+        raise CommandError(str(error)) from None
     if args.tab is not None:
         try:
             tab_key(args.tab)
@@ -557,7 +563,7 @@ def _screenshot(args: argparse.Namespace) -> int:
             with database.session() as session:
                 case_id = CaseRepository(session).find(args.case)
         with _render_errors(args.out):
-            save_screenshot(database, Path(args.out), case_id, args.tab,
+            save_screenshot(database, Path(args.out), case_id, args.tab, size,
                             overwrite=args.force, exists_advice=FORCE_ADVICE)
     print(Path(args.out))
     return 0

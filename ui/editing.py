@@ -41,7 +41,7 @@ from planner.model import Case
 from planner.nhs_number import is_valid as nhs_number_is_valid
 from planner.reference import label, labels
 from planner.validation import Problem
-from ui import date_input
+from ui import date_input, keyboard
 from ui.date_input import make_date_input
 from ui.plaintext import literal, plain_label
 
@@ -292,7 +292,14 @@ class EntityDialog(QDialog):
                 hint.setStyleSheet("color: #5f6368; font-size: small;")
                 box.addWidget(hint)
             box.addWidget(error)
-            caption = f"{describe.words(spec.caption, case.person)}{' *' if spec.required else ''}:"
+            words = describe.words(spec.caption, case.person)
+            caption = QLabel(f"{words}{' *' if spec.required else ''}:")
+            caption.setBuddy(widget)  # clicking or Alt-keying the label reaches its field
+            widget.setAccessibleName(words + (" (required)" if spec.required else ""))
+            if spec.hint:
+                widget.setAccessibleDescription(describe.words(spec.hint, case.person))
+            if spec.kind == "readonly":  # shown, and selectable, but Tab passes over it
+                widget.setFocusPolicy(Qt.FocusPolicy.ClickFocus)
             form.addRow(caption, box)
         scroll = QScrollArea()
         scroll.setWidgetResizable(True)
@@ -313,6 +320,21 @@ class EntityDialog(QDialog):
         self.resize(620, min(120 + 62 * len(fields), 760))
         if "nhs_number" in self.inputs:
             self.inputs["nhs_number"].textChanged.connect(self._check_nhs_number)
+        keyboard.accept_on_ctrl_enter(self, self.try_accept)
+        first = next((self.inputs[spec.key] for spec in fields if spec.kind != "readonly"), None)
+        if first is not None:
+            first.setFocus()  # typing starts in the first field that can be changed
+        self._opened = self._state()
+
+    def _state(self) -> list[object]:
+        """What the form shows, to tell whether the user changed anything."""
+        return [keyboard.widget_state(widget) for widget in self.inputs.values()]
+
+    def reject(self) -> None:
+        """Cancel or Escape: typed changes are only thrown away when the user says so."""
+        if self._state() != self._opened and not keyboard.discard_changes(self, self.windowTitle()):
+            return
+        super().reject()
 
     # -- widgets -------------------------------------------------------------------------
     def _input(self, spec: Field, value: Any, case: Case) -> Any:
@@ -492,6 +514,7 @@ class RegulatorsInput(QWidget):
         layout = QHBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         self.default = QCheckBox("The sector's usual regulators")
+        self.setFocusProxy(self.default)  # the form's label leads to the first box
         self.default.setChecked(value is None)
         layout.addWidget(self.default)
         self.boxes = {}
@@ -540,6 +563,8 @@ class CaseEditor:
     choose_from_directory: Callable[[], Any] | None = None
     #: Asks the user to pick a person known on another case (a db.people.KnownPerson, or None).
     choose_known_person: Callable[[], Any] | None = None
+    #: Tells the user what just happened (the main window's status bar).
+    tell: Callable[[str], None] | None = None
 
     # -- generic item edits --------------------------------------------------------------
     def _push(self, text: str, before: Case, after: Case) -> None:
@@ -604,7 +629,10 @@ class CaseEditor:
                                 literal(f"The {noun} is still used elsewhere in the case, so it was not "
                                         f"deleted. Change these first:\n\n{uses}"))
             return False
-        self._push(f"Delete {self._describe(collection, data, case)}", case, after)
+        what = self._describe(collection, data, case)
+        self._push(f"Delete {what}", case, after)
+        if self.tell is not None:  # a deleted row is gone from view: say so, and how to get it back
+            self.tell(f"{what[:1].upper()}{what[1:]} deleted: Ctrl+Z to undo")
         return True
 
     def add_from_directory(self) -> None:

@@ -17,7 +17,6 @@ from PySide6.QtWidgets import (
     QAbstractItemView,
     QHBoxLayout,
     QHeaderView,
-    QInputDialog,
     QLabel,
     QMessageBox,
     QPushButton,
@@ -34,6 +33,7 @@ from planner.reference import label
 from planner.rules.catalogue import rule as rule_info
 from planner.rules.catalogue import severity_label
 from ui import theme
+from ui.keyboard import ask_text
 from ui.models import Column, ColumnModel, ObjectRole
 from ui.plaintext import literal
 from ui.tabs import CaseTab, _section
@@ -495,11 +495,10 @@ class FindingsTab(CaseTab):
         if not findings:
             return
         whole = f" (all {len(findings)} occurrences)" if len(findings) > 1 else ""
-        reason, accepted = QInputDialog.getMultiLineText(
-            self, "Set the finding aside",
-            literal(f"Why does the team set aside “{findings[0].title}”{whole}?\n"
-                    "The finding stays visible, with this reason."))
-        if not accepted:
+        reason = ask_text(self, "Set the finding aside",
+                          f"Why does the team set aside “{findings[0].title}”{whole}?\n"
+                          "The finding stays visible, with this reason.", accept_text="Set aside")
+        if reason is None:
             return
         if not reason.strip():
             QMessageBox.information(self, "Reason needed", "A finding can only be set aside with a reason.")
@@ -512,9 +511,9 @@ class FindingsTab(CaseTab):
         if not findings:
             return
         whole = f" (all {len(findings)} occurrences)" if len(findings) > 1 else ""
-        text, accepted = QInputDialog.getMultiLineText(
-            self, "Comment on the finding", literal(f"Comment on “{findings[0].title}”{whole}:"))
-        if accepted and text.strip():
+        text = ask_text(self, "Comment on the finding", f"Comment on “{findings[0].title}”{whole}:",
+                        accept_text="Add comment")
+        if text is not None and text.strip():
             notes = self._with(findings, "comment", text.strip(), replace_decision=False)
             self.annotations_changed.emit(notes, f"Comment on {self._what(findings)}")
 

@@ -60,6 +60,10 @@ def _with_bar(table: Table, bar: QWidget) -> QWidget:
 
 
 def _section(title: str, widget: QWidget) -> QGroupBox:
+    """A titled box; a table in it without a name for screen readers is named by the title."""
+    for view in [widget, *widget.findChildren(QAbstractItemView)]:
+        if isinstance(view, QAbstractItemView) and not view.accessibleName():
+            view.setAccessibleName(title)
     box = QGroupBox(title)
     layout = QVBoxLayout(box)
     layout.setContentsMargins(8, 8, 8, 8)
