@@ -305,6 +305,7 @@ class EntityDialog(QDialog):
         scroll.setWidgetResizable(True)
         scroll.setWidget(form_widget)
         scroll.setFrameShape(QScrollArea.Shape.NoFrame)
+        scroll.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # Tab goes field to field; the form scrolls to each
         self.general = plain_label(QLabel())
         self.general.setStyleSheet(ERROR_STYLE)
         self.general.setWordWrap(True)

@@ -217,6 +217,9 @@ class FindingsTab(CaseTab):
         self.model = FindingsModel(self)
         self.tree = QTreeView()
         self.tree.setModel(self.model)
+        self.tree.setAccessibleName("Findings")
+        self.tree.setAccessibleDescription("Each rule that fired, the key findings first, with its "
+                                           "occurrences beneath; the buttons below annotate the selected one")
         self.tree.setAlternatingRowColors(True)
         self.tree.setUniformRowHeights(True)
         self.tree.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
@@ -268,16 +271,17 @@ class FindingsTab(CaseTab):
         self.measures_model: ColumnModel[tuple[str, str]] = ColumnModel([
             Column("Measure", lambda row: row[0]), Column("Value", lambda row: row[1])])
         self.measures = Table(self.measures_model, "No steps to measure yet.",
-                              lambda row: (row[0], [("Value", row[1])]))
+                              lambda row: (row[0], [("Value", row[1])]), name="Measures")
         self.costs_model: ColumnModel[tuple[str, str]] = ColumnModel([
             Column("Cost of care", lambda row: row[0]), Column("Estimate", lambda row: row[1])])
         self.costs = Table(self.costs_model, "No step could be costed.",
-                           lambda row: (row[0].strip(), [("Estimate", row[1])]))
+                           lambda row: (row[0].strip(), [("Estimate", row[1])]), name="Cost of care")
         self.tables = [self.measures, self.costs]
         self.figures = QTabWidget()  # each table the tab's full width, one click away
         self.figures.addTab(self.measures, "Measures")
         self.figures.addTab(self.costs, "Cost of care")
         self.figures.setDocumentMode(True)
+        self.figures.setAccessibleName("Measures and cost of care")
         splitter = QSplitter(Qt.Orientation.Vertical)
         splitter.addWidget(_section("Findings", top))
         splitter.addWidget(self.figures)

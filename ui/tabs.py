@@ -207,6 +207,7 @@ class PersonTab(CaseTab):
         scroll.setWidgetResizable(True)
         scroll.setFrameShape(QScrollArea.Shape.NoFrame)
         scroll.setWidget(content)
+        scroll.setAccessibleName("About the person")
         outer = QVBoxLayout(self)
         outer.setContentsMargins(0, 0, 0, 0)
         outer.addWidget(scroll)
@@ -840,6 +841,14 @@ class PathwayMapPlaceholder(CaseTab):
             inner.selected.connect(self.selected)
             inner.exported.connect(self.exported)
             self._layout.addWidget(inner)
+            from PySide6.QtWidgets import QGraphicsView
+
+            for view in inner.findChildren(QGraphicsView):  # named for screen readers, as is its canvas
+                for part in (view, view.viewport()):
+                    if not part.accessibleName():
+                        part.setAccessibleName("Pathway map")
+                        part.setAccessibleDescription("Left and Right step through the pathway; Enter "
+                                                      "opens the selected step's findings")
             inner.show()
             self.inner = inner
         return self.inner

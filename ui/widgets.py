@@ -225,6 +225,8 @@ class DetailPane(QFrame):
         self.body = QTextBrowser()
         self.body.setOpenLinks(False)
         self.body.setFrameShape(QFrame.Shape.NoFrame)
+        self.body.setAccessibleName("Details")
+        self.body.setAccessibleDescription("Everything about the row selected")
         layout.addWidget(self.title)
         layout.addWidget(self.body, 1)
         self.clear()

@@ -109,6 +109,7 @@ class WorkshopExportDialog(QDialog):
         theme.style(self.warning, "banner", warning=True)
 
         self.sections = QTreeWidget()
+        self.sections.setAccessibleName("What the summary will hold")
         self.sections.setHeaderLabels(["Section", "What it will hold"])
         self.sections.setRootIsDecorated(False)
         self.sections.setUniformRowHeights(True)
@@ -282,7 +283,9 @@ class CaseChooserDialog(QDialog):
         self.search = QLineEdit()
         self.search.setPlaceholderText("Search cases")
         self.search.setClearButtonEnabled(True)
+        self.search.setAccessibleName("Search cases")
         self.list = QListWidget()
+        self.list.setAccessibleName("Cases: tick those for the pack")
         self.list.setAlternatingRowColors(True)
         self.count = QLabel()
         theme.mute(self.count)
