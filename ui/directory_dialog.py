@@ -45,7 +45,7 @@ from planner.directory import (
     summarise_rejections,
 )
 from planner.reference import label, sector_defaults
-from ui import theme
+from ui import keyboard, theme
 from ui.models import Column, ColumnModel, PagedRows
 from ui.plaintext import literal, plain_label
 from ui.widgets import Table, muted_label, read_only_table
@@ -186,7 +186,8 @@ class DirectoryImportDialog(QDialog):
             Column("Code", lambda u: u.after.code),
             Column("Name", lambda u: u.after.name),
             Column("What changes", describe_changes),
-        ], preview.updated), "No organisation in the directory would change.", name="Organisations to be updated")
+        ], preview.updated), "No organisation in the directory would change.",
+            name="Organisations to be updated")
         self.rejected_table = Table(ColumnModel([
             Column("Row", lambda r: str(r.row), align_right=True),
             Column("Code", lambda r: r.code or ""),
@@ -408,7 +409,10 @@ class DirectoryBrowser(QDialog):
         self.view.selectionModel().currentRowChanged.connect(lambda *_: self._update_selection())
         self.view.doubleClicked.connect(lambda _i: self._choose())
         self.model.rowsInserted.connect(lambda *_: self._update_count())
+        keyboard.enter_opens(self.view, lambda _row: self._choose())
+        keyboard.on_keys(self.search, ("Down",), self.view.setFocus)
         self.refresh()
+        self.search.setFocus()  # typing searches at once
 
     def _fetch(self, search: str, include_closed: bool, limit: int, offset: int) -> list[DirectoryRecord]:
         with self.database.session() as session:

@@ -125,8 +125,8 @@ class MainWindow(QMainWindow):
         left.setMinimumWidth(210)
         left_layout = QVBoxLayout(left)
         left_layout.setContentsMargins(8, 8, 4, 8)
-        heading = QLabel("&Cases")
-        heading.setBuddy(self.case_list)  # Alt+C goes to the list
+        heading = QLabel("Cases")
+        heading.setBuddy(self.case_list)
         heading.setFont(theme.scaled_font(heading, 1.3, bold=True))
         left_layout.addWidget(heading)
         left_layout.addWidget(self.search)
@@ -233,7 +233,7 @@ class MainWindow(QMainWindow):
                                           self.export_case_file)
         self.fhir_export_action = self._action("Export &FHIR bundle…", QKeySequence(),
                                                self.export_fhir_bundle)
-        self.directory_action = self._action("Import provider &directory…", QKeySequence(),
+        self.directory_action = self._action("Import provider di&rectory…", QKeySequence(),
                                              self.import_directory)
         self.delete_action = self._action("De&lete case…", QKeySequence("Ctrl+Shift+Del"), self.delete_case)
         self.quit_action = self._action("&Quit", QKeySequence("Ctrl+Q"), self.close)
@@ -245,7 +245,7 @@ class MainWindow(QMainWindow):
         file_menu.addSeparator()
         self.print_plan_action = self._action("&Print care plan…", QKeySequence.StandardKey.Print,
                                               self.print_care_plan)
-        self.plan_pdf_action = self._action("Save care plan as P&DF…", QKeySequence("Ctrl+Shift+R"),
+        self.plan_pdf_action = self._action("Save care pl&an as PDF…", QKeySequence("Ctrl+Shift+R"),
                                             self.save_care_plan_pdf)
         file_menu.addActions([self.print_plan_action, self.plan_pdf_action])
         file_menu.addSeparator()
@@ -271,7 +271,7 @@ class MainWindow(QMainWindow):
         edit_menu.addSeparator()
         self.edit_person_action = self._action("Edit &person…", QKeySequence("Ctrl+Shift+P"),
                                                self.editor.edit_person)
-        self.edit_plan_action = self._action("Edit care &plan details…", QKeySequence("Ctrl+Shift+L"),
+        self.edit_plan_action = self._action("Edit care pl&an details…", QKeySequence("Ctrl+Shift+L"),
                                              self.editor.edit_plan)
         edit_menu.addActions([self.edit_person_action, self.edit_plan_action])
         edit_menu.addSeparator()

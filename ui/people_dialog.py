@@ -64,6 +64,7 @@ class PeopleBrowser(QDialog):
         self.view.doubleClicked.connect(lambda _i: self._choose())
         self.view.selectionModel().currentRowChanged.connect(lambda *_: self._update())
         self.refresh()
+        self.search.setFocus()  # typing searches at once
 
     def refresh(self) -> None:
         with self.database.session() as session:

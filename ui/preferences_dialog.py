@@ -32,6 +32,7 @@ class PreferencesDialog(QDialog):
         layout.addWidget(hint)
         layout.addWidget(buttons)
         self.resize(460, self.sizeHint().height())
+        self.name.setFocus()
 
     def accept(self) -> None:
         set_display_name(self.name.text())

@@ -192,7 +192,7 @@ class PersonTab(CaseTab):
         content = QWidget()
         layout = QVBoxLayout(content)
         layout.setSpacing(12)
-        self.edit_button = QPushButton("&Edit person…")
+        self.edit_button = QPushButton("Edit &person…")
         self.edit_button.clicked.connect(lambda: self.editor.edit_person() if self.editor else None)
         top = QHBoxLayout()
         top.addWidget(self.edit_button)
@@ -659,7 +659,7 @@ class CarePlanTab(CaseTab):
         self.sign_table = Table(self.sign_model, "Nobody has agreed the plan as it reads now.",
                                 self._sign_details)
         self.tables = [self.goals, self.action_table, self.sign_table]
-        self.plan_button = QPushButton("Edit review date && contingency…")
+        self.plan_button = QPushButton("Edit review &date && contingency…")
         self.plan_button.setToolTip("When the plan is next reviewed, and what to do if the person "
                                     "becomes unwell")
         self.plan_button.clicked.connect(lambda: self.editor.edit_plan() if self.editor else None)
@@ -673,7 +673,7 @@ class CarePlanTab(CaseTab):
         self.sign_button.clicked.connect(lambda: self.editor.record_sign_off() if self.editor else None)
         self.withdraw_button = QPushButton("&Withdraw")
         self.withdraw_button.clicked.connect(self._withdraw)
-        self.agree_button = QPushButton("Agree &version…")
+        self.agree_button = QPushButton("Agree versio&n…")
         self.agree_button.setToolTip("Freeze the plan as it reads now, with who agreed it, as the "
                                      "next version")
         self.agree_button.clicked.connect(lambda: self.editor.agree_version() if self.editor else None)
@@ -747,7 +747,7 @@ class CarePlanTab(CaseTab):
         why_not = careplan.why_not_agree(self.case) if self.case is not None else "no case"
         self.agree_button.setEnabled(why_not is None)
         if self.case is not None and plan is not None:
-            self.agree_button.setText(f"Agree &version {careplan.next_version(self.case)}…")
+            self.agree_button.setText(f"Agree versio&n {careplan.next_version(self.case)}…")
             self.agree_button.setToolTip(
                 "Freeze the plan as it reads now, with who agreed it, as the next version" if why_not is None
                 else f"Cannot agree a new version: {why_not}.")

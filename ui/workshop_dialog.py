@@ -323,6 +323,7 @@ class CaseChooserDialog(QDialog):
         self.list.itemChanged.connect(self._ticked)
         self._preselect = set(preselect)
         self.refresh()
+        self.search.setFocus()  # typing searches at once; Tab goes on to the list
 
     def refresh(self) -> None:
         """The cases matching the search, ticked where chosen."""
