@@ -29,6 +29,12 @@ from ui.main_window import MainWindow
 Role = QPalette.ColorRole
 
 
+@pytest.fixture(autouse=True)
+def _the_apps_look(qapp) -> None:  # type: ignore[no-untyped-def]
+    """The application's palette, font and style, as the app starts (pytest-qt's application has none)."""
+    theme.apply(qapp, False)
+
+
 def accessible_name(widget: QWidget) -> str:
     """The name a screen reader announces: the accessible name, a button's text, a buddy label's.
     A combo box's is its own name or its label's, never its current choice (which Qt gives as

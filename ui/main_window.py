@@ -60,7 +60,7 @@ APP_TITLE = "Pathway Planner"
 #: The window's opening size on a large screen, and the smallest it can be made (which fits a
 #: 1366×768 screen with a taskbar and a title bar).
 PREFERRED_SIZE = QSize(1440, 900)
-MINIMUM_SIZE = QSize(1000, 640)
+MINIMUM_SIZE = QSize(1200, 640)
 #: Room for the window's title bar and frame, which the available geometry does not include.
 FRAME_ALLOWANCE = QSize(16, 40)
 #: The detail pane is never squeezed narrower than this.

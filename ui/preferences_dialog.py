@@ -37,3 +37,11 @@ class PreferencesDialog(QDialog):
     def accept(self) -> None:
         set_display_name(self.name.text())
         super().accept()
+
+    def reject(self) -> None:
+        """Escape or Cancel: a name typed is thrown away only when the user says so."""
+        from ui.keyboard import discard_changes
+
+        if self.name.text().strip() != (display_name() or "") and not discard_changes(self, "Your name"):
+            return
+        super().reject()

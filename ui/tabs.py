@@ -59,6 +59,14 @@ def _with_bar(table: Table, bar: QWidget) -> QWidget:
     return holder
 
 
+class _FillingLayout(QVBoxLayout):
+    """A column that fills its scroll area's view: without height-for-width, the scroll area sizes
+    it to the view (or its minimum), not to the taller height its word-wrapped labels would like."""
+
+    def hasHeightForWidth(self) -> bool:
+        return False
+
+
 def _section(title: str, widget: QWidget) -> QGroupBox:
     """A titled box; a table in it without a name for screen readers is named by the title."""
     for view in [widget, *widget.findChildren(QAbstractItemView)]:
@@ -198,7 +206,8 @@ class PersonTab(CaseTab):
         top.addWidget(self.edit_button)
         top.addStretch(1)
         layout.addLayout(top)
-        for widget in (self.identity, self.home, self.health, self.matters, self.consent):
+        # what matters to the person first: it leads the conversation, and stays in view on a laptop
+        for widget in (self.matters, self.identity, self.home, self.health, self.consent):
             theme.titled(widget)
             layout.addWidget(widget)
         self.what_matters.setFont(theme.scaled_font(self.what_matters, 1.2, italic=True))
@@ -282,6 +291,7 @@ class PathwayTab(CaseTab):
         self.tables = [self.steps, self.handoffs]
         steps = self.editable(self.steps, "steps", "step", self._step_position)
         handoffs = self.editable(self.handoffs, "handoffs", "handoff")
+        self.handoffs.show_at_least(2)
         splitter = _sections(("Timeline", steps, 3), ("Handoffs", handoffs, 1))
         layout = QVBoxLayout(self)
         layout.addWidget(self.summary)
@@ -685,31 +695,58 @@ class CarePlanTab(CaseTab):
         sign_layout.setContentsMargins(0, 0, 0, 0)
         sign_layout.addWidget(self.sign_table, 1)
         sign_buttons = QHBoxLayout()
-        for button in (self.sign_button, self.withdraw_button, self.agree_button, self.versions_button):
+        for button in (self.sign_button, self.withdraw_button, self.agree_button):
             sign_buttons.addWidget(button)
         sign_buttons.addStretch(1)
         sign_layout.addLayout(sign_buttons)
         self.sign_table.view.selectionModel().currentRowChanged.connect(lambda *_: self._update_buttons())
         self.sign_model.modelReset.connect(self._update_buttons)
+        unwell = QWidget()  # the words scroll in a short pane; the button to change them beneath
+        unwell_layout = QVBoxLayout(unwell)
+        unwell_layout.setContentsMargins(0, 0, 0, 0)
+        words = QScrollArea()
+        words.setWidgetResizable(True)
+        words.setFrameShape(QScrollArea.Shape.NoFrame)
+        words.setWidget(self.contingency)
+        words.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        words.setMinimumHeight(self.contingency.fontMetrics().lineSpacing() * 2 + 8)  # two lines, then it scrolls
+        unwell_layout.addWidget(words, 1)
+        plan_row = QHBoxLayout()
+        plan_row.addWidget(self.plan_button)
+        plan_row.addStretch(1)
+        unwell_layout.addLayout(plan_row)
         lower = QSplitter(Qt.Orientation.Horizontal)
-        lower.addWidget(_section("If I become unwell", self.contingency))
+        lower.addWidget(_section("If I become unwell", unwell))
         lower.addWidget(_section("Who agreed it", signing))
         lower.setSizes([420, 420])
-        splitter = _sections(("Goals", self.editable(self.goals, "goals", "goal"), 2),
+        # at 1366×768 the goals and actions show several rows each (the sizes below); the rest
+        # shrinks first, and the narrow tables need no horizontal scroll bar
+        self.goals.fit_width()
+        self.sign_table.fit_width()
+        row = self.sign_table.view.verticalHeader().defaultSectionSize()
+        self.sign_table.view.setMinimumHeight(2 * row + 4)  # the headings and one person, then it scrolls
+        splitter = _sections(("Goals", self.editable(self.goals, "goals", "goal"), 3),
                              ("Who will do what", self.editable(self.action_table, "actions", "action"), 4))
         splitter.addWidget(lower)
-        splitter.setStretchFactor(2, 2)
-        splitter.setSizes([200, 330, 170])
-        layout = QVBoxLayout(self)
-        top = QHBoxLayout()
-        texts = QVBoxLayout()
-        texts.addWidget(self.summary)
-        texts.addWidget(self.review)
-        top.addLayout(texts, 1)
-        buttons = QVBoxLayout()
-        buttons.addWidget(self.print_button)
-        buttons.addWidget(self.plan_button)
-        top.addLayout(buttons)
+        splitter.setStretchFactor(2, 1)
+        splitter.setSizes([300, 320, 80])
+        content = QWidget()
+        layout = _FillingLayout(content)
+        layout.setContentsMargins(0, 0, 0, 0)
+        # in a window smaller than the plan needs (below 1366×768) the tab scrolls rather than
+        # making the window larger than the screen; at 1366×768 and up nothing scrolls
+        scroll = QScrollArea()
+        scroll.setWidgetResizable(True)
+        scroll.setFrameShape(QScrollArea.Shape.NoFrame)
+        scroll.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        scroll.setWidget(content)
+        outer = QVBoxLayout(self)
+        outer.addWidget(scroll)
+        top = QHBoxLayout()  # one row: the plan's state, its review, and printing
+        top.addWidget(self.summary, 3)
+        top.addWidget(self.review, 2)
+        top.addWidget(self.print_button, 0, Qt.AlignmentFlag.AlignTop)
+        top.addWidget(self.versions_button, 0, Qt.AlignmentFlag.AlignTop)
         layout.addLayout(top)
         layout.addWidget(splitter, 1)
         self._update_buttons()
@@ -841,8 +878,11 @@ class PathwayMapPlaceholder(CaseTab):
             inner.selected.connect(self.selected)
             inner.exported.connect(self.exported)
             self._layout.addWidget(inner)
-            from PySide6.QtWidgets import QGraphicsView
+            from PySide6.QtWidgets import QGraphicsView, QLabel, QSizePolicy
 
+            for hint in inner.findChildren(QLabel):  # a long one-line hint is cut at the tab's edge
+                if not hint.wordWrap():  # rather than widening the window past a laptop's screen
+                    hint.setSizePolicy(QSizePolicy.Policy.Ignored, hint.sizePolicy().verticalPolicy())
             for view in inner.findChildren(QGraphicsView):  # named for screen readers, as is its canvas
                 for part in (view, view.viewport()):
                     if not part.accessibleName():

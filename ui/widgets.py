@@ -89,6 +89,22 @@ class Table(QStackedWidget):
         self.view.selectionModel().currentRowChanged.connect(self._current_changed)
         self._update()
 
+    def fit_width(self, column: int = 0) -> None:
+        """``column`` takes the width the others leave, so the table needs no horizontal scroll bar
+        (its text elided; the detail pane shows it whole)."""
+        header = self.view.horizontalHeader()
+        header.setStretchLastSection(False)
+        header.setSectionResizeMode(column, QHeaderView.ResizeMode.Stretch)
+
+    def show_at_least(self, rows: int) -> None:
+        """However the window is sized, ``rows`` rows (with the headings and a scroll bar) stay in view."""
+        view = self.view
+        row = view.verticalHeader().defaultSectionSize()
+        height = (view.horizontalHeader().sizeHint().height() + rows * row
+                  + view.horizontalScrollBar().sizeHint().height() + 2 * view.frameWidth())
+        view.setMinimumHeight(height)
+        self.setMinimumHeight(height)
+
     def _update(self) -> None:
         has_rows = self.model.rowCount() > 0
         self.setCurrentWidget(self.view if has_rows else self.empty)

@@ -153,6 +153,14 @@ class WorkshopExportDialog(QDialog):
         self.anonymised.toggled.connect(lambda _on: self.refresh())
         self.refresh()
 
+    def reject(self) -> None:
+        """Escape or Cancel: a name typed for the person is thrown away only when the user says so."""
+        from ui.keyboard import discard_changes
+
+        if self.alias.text().strip() and self.written is None and not discard_changes(self, "Call them"):
+            return
+        super().reject()
+
     def options(self) -> WorkshopOptions:
         from reports.workshop import WorkshopOptions
 
