@@ -709,7 +709,8 @@ class CarePlanTab(CaseTab):
         words.setFrameShape(QScrollArea.Shape.NoFrame)
         words.setWidget(self.contingency)
         words.setFocusPolicy(Qt.FocusPolicy.NoFocus)
-        words.setMinimumHeight(self.contingency.fontMetrics().lineSpacing() * 2 + 8)  # two lines, then it scrolls
+        # two lines, then the words scroll
+        words.setMinimumHeight(self.contingency.fontMetrics().lineSpacing() * 2 + 8)
         unwell_layout.addWidget(words, 1)
         plan_row = QHBoxLayout()
         plan_row.addWidget(self.plan_button)
