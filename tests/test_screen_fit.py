@@ -117,3 +117,32 @@ def test_each_tab_shows_its_important_content_at_1366_by_768(window: MainWindow)
     for widget in (tab.summary, tab.review, tab.print_button, tab.plan_button, tab.sign_button,
                    tab.bars["goals"].add_button, tab.bars["actions"].add_button):
         assert _visible_in(widget, window), widget.text()
+
+
+def test_screenshot_renders_at_the_size_asked(capsys: pytest.CaptureFixture[str], qapp,  # type: ignore[no-untyped-def]
+                                              tmp_path) -> None:
+    from PySide6.QtGui import QImage
+
+    from ui.cli import main
+
+    out = tmp_path / "laptop.png"
+    assert main(["screenshot", "--out", str(out), "--size", "1366x768", "--tab", "care plan"]) == 0
+    image = QImage(str(out))
+    assert (image.width(), image.height()) == (1366, 768)
+    capsys.readouterr()
+    refused = tmp_path / "refused.png"
+    assert main(["screenshot", "--out", str(refused), "--size", "huge"]) == 1
+    assert "The size 'huge' is not WIDTHxHEIGHT in pixels, e.g. 1366x768." in capsys.readouterr().err
+    assert main(["screenshot", "--out", str(refused), "--size", "800x600"]) == 1
+    assert "outside 1200x640" in capsys.readouterr().err
+    assert not refused.exists()
+
+
+def test_a_size_is_read_as_width_by_height() -> None:
+    from ui.screenshot import parse_size
+
+    assert parse_size("1366x768") == (1366, 768)
+    assert parse_size(" 1920×1080 ") == (1920, 1080)
+    for bad in ("1366", "1366x", "axb", "1366x768x2", "-1366x768"):
+        with pytest.raises(ValueError):
+            parse_size(bad)

@@ -15,7 +15,7 @@ from datetime import date
 from typing import Any
 
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QUndoCommand, QUndoStack
+from PySide6.QtGui import QPalette, QUndoCommand, QUndoStack
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -41,7 +41,7 @@ from planner.model import Case
 from planner.nhs_number import is_valid as nhs_number_is_valid
 from planner.reference import label, labels
 from planner.validation import Problem
-from ui import date_input, keyboard
+from ui import date_input, keyboard, theme
 from ui.date_input import make_date_input
 from ui.plaintext import literal, plain_label
 
@@ -317,6 +317,9 @@ class EntityDialog(QDialog):
         layout = QVBoxLayout(self)
         layout.addWidget(scroll, 1)
         layout.addWidget(self.general)
+        keys = QLabel("Tab moves between fields · Ctrl+Enter saves · Esc cancels")
+        keys.setStyleSheet("color: #5f6368; font-size: small;")
+        layout.addWidget(keys)
         layout.addWidget(buttons)
         self.resize(620, min(120 + 62 * len(fields), 760))
         if "nhs_number" in self.inputs:
@@ -344,13 +347,18 @@ class EntityDialog(QDialog):
             return make_date_input(value, with_time=kind == "moment")
         if kind in ("text", "number", "integer", "readonly"):
             widget = QLineEdit("" if value is None else str(value))
-            if kind == "readonly":
+            if kind == "readonly":  # looks read-only: no frame, the window's colour
                 widget.setReadOnly(True)
+                widget.setFrame(False)
+                colours = widget.palette()
+                colours.setColor(QPalette.ColorRole.Base, colours.color(QPalette.ColorRole.Window))
+                widget.setPalette(colours)
             return widget
         if kind in ("multiline", "lines"):
             text = "\n".join(value) if kind == "lines" and value else (value or "")
             editor = QPlainTextEdit(text)
-            editor.setTabChangesFocus(True)
+            editor.setTabChangesFocus(True)  # Enter starts a new line, Tab goes on, Ctrl+Enter accepts
+            theme.style(editor, "multiline")
             editor.setFixedHeight(72)
             return editor
         if kind in ("enum", "ref", "bool"):

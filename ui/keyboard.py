@@ -107,6 +107,9 @@ class TextDialog(QDialog):
         self.prompt.setWordWrap(True)
         self.editor = QPlainTextEdit(text)
         self.editor.setTabChangesFocus(True)
+        from ui import theme
+
+        theme.style(self.editor, "multiline")
         self.editor.setAccessibleName(title)
         self.editor.setAccessibleDescription(prompt)
         self.prompt.setBuddy(self.editor)

@@ -122,6 +122,9 @@ STYLES = {
     "banner": f"background: #e9eef5; border-radius: 6px; padding: 8px 10px; color: {TEXT};",
     "banner:warning": "background: #fff4e5; border: 2px solid #b45309; border-radius: 6px;"
                       " padding: 8px 10px; color: #7c2d12; font-weight: 600;",
+    # a multi-line field shows its focus as a line edit does: a border in the selection colour
+    "multiline": "QPlainTextEdit { border: 1px solid palette(mid); border-radius: 3px; }"
+                 " QPlainTextEdit:focus { border: 2px solid palette(highlight); }",
     "header": "QFrame#caseHeader { background: #ffffff; border: 1px solid #d5d9e0; border-radius: 6px; }",
 }
 
@@ -136,9 +139,22 @@ def apply(app: QApplication, high_contrast: bool | None = None) -> None:
     app.setStyle("Fusion")
     app.setPalette(palette(high_contrast, app.palette()))
     app.setProperty("highContrast", high_contrast)
+    _follow_the_desktop(app)
     font = QFont(app.font())  # the desktop's font and size, made no smaller than 10 pt
     font.setPointSizeF(max(font.pointSizeF(), 10.0))
     app.setFont(font)
+
+
+def _follow_the_desktop(app: QApplication) -> None:
+    """When the desktop's contrast setting changes while the app runs, the theme follows it (unless
+    View › High contrast is on, which stays on)."""
+    if app.property("followsDesktop"):
+        return
+    hints = QGuiApplication.styleHints()
+    accessibility = getattr(hints, "accessibility", None)
+    if accessibility is not None:
+        accessibility().contrastPreferenceChanged.connect(lambda *_: apply(app))
+        app.setProperty("followsDesktop", True)
 
 
 def is_high_contrast() -> bool:
