@@ -417,13 +417,29 @@ def test_dialogs_open_on_their_first_editable_field(window: MainWindow) -> None:
 
 
 def test_other_dialogs_open_on_their_search_or_field(window: MainWindow) -> None:
+    from ui.case_history import CaseHistoryDialog
+    from ui.directory_dialog import DirectoryBrowser
     from ui.people_dialog import PeopleBrowser
+    from ui.plan_versions import VersionsDialog
     from ui.preferences_dialog import PreferencesDialog
+    from ui.workshop_dialog import ValueCaseExportDialog, WorkshopExportDialog
 
+    case = window.case
+    assert case is not None
     for dialog, wanted in ((PeopleBrowser(window.database, None, window), "search"),
-                           (PreferencesDialog(window), "name")):
+                           (DirectoryBrowser(window.database, window), "search"),
+                           (PreferencesDialog(window), "name"),
+                           (WorkshopExportDialog(case, window.analysis, window), "anonymised"),
+                           (ValueCaseExportDialog(case, window.analysis, window), "anonymised"),
+                           (VersionsDialog(case, window), "list"),
+                           (CaseHistoryDialog("Mrs Smith", [], window), "table")):
         dialog.show()
-        assert dialog.focusWidget() is getattr(dialog, wanted), type(dialog).__name__
+        dialog.activateWindow()
+        for _ in range(100):
+            if dialog.isAncestorOf(QApplication.focusWidget()):
+                break
+            QTest.qWait(10)
+        assert QApplication.focusWidget() is getattr(dialog, wanted), type(dialog).__name__
         dialog.done(0)
         dialog.deleteLater()
 
