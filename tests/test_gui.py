@@ -8,12 +8,13 @@ from pathlib import Path
 
 import pytest
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QFileDialog, QInputDialog, QMessageBox
+from PySide6.QtWidgets import QFileDialog, QMessageBox
 
 from db.repository import CaseRepository
 from planner.casefile import case_from_dict, read_case_file
 from tests.conftest import DEMO
 from tests.factories import demo_dict, minimal_dict
+from ui import findings_tab
 from ui.main_window import MainWindow
 from ui.models import CaseListModel, Column, ColumnModel
 
@@ -315,7 +316,7 @@ def test_confirming_and_setting_aside_are_stored(window: MainWindow, monkeypatch
     stored = [(a.rule, a.status) for a in _reload(window).annotations]
     assert ("M07", "confirmed") in stored
     assert tab.current().annotation.status == "confirmed"  # still selected after recomputing
-    monkeypatch.setattr(QInputDialog, "getMultiLineText", lambda *a, **k: ("Same assessor, shared form", True))
+    monkeypatch.setattr(findings_tab, "ask_text", lambda *a, **k: "Same assessor, shared form")
     tab.set_aside_button.click()
     notes = [a for a in _reload(window).annotations if a.rule == "M07"]
     assert [(a.status, a.comment) for a in notes] == [("set_aside", "Same assessor, shared form")]
@@ -328,7 +329,7 @@ def test_setting_aside_needs_a_reason(window: MainWindow, monkeypatch: pytest.Mo
     tab = window.findings_tab
     tab.select_finding("M14", frozenset({"s7", "s8", "s9", "s11", "s16", "s17"}))
     told: list[str] = []
-    monkeypatch.setattr(QInputDialog, "getMultiLineText", lambda *a, **k: ("   ", True))
+    monkeypatch.setattr(findings_tab, "ask_text", lambda *a, **k: "   ")
     monkeypatch.setattr(QMessageBox, "information", lambda _p, _t, text: told.append(text))
     before = list(_reload(window).annotations)
     tab.set_aside_button.click()
@@ -340,7 +341,7 @@ def test_comments_add_and_annotations_can_be_removed(window: MainWindow, monkeyp
     window.show_tab("findings")
     tab = window.findings_tab
     tab.select_finding("M04", frozenset({"s8"}))
-    monkeypatch.setattr(QInputDialog, "getMultiLineText", lambda *a, **k: ("Ask the council for its view", True))
+    monkeypatch.setattr(findings_tab, "ask_text", lambda *a, **k: "Ask the council for its view")
     tab.comment_button.click()
     notes = [a for a in _reload(window).annotations if a.rule == "M04"]
     assert [a.status for a in notes] == ["confirmed", "comment"]
@@ -423,7 +424,7 @@ def test_a_whole_rule_is_annotated_from_its_row(window: MainWindow, monkeypatch:
     occurrences = len(model.groups[row].rows)
     tab.tree.setCurrentIndex(model.index(row, 0))
     assert tab.confirm_button.isEnabled() and tab.set_aside_button.isEnabled()
-    monkeypatch.setattr(QInputDialog, "getMultiLineText", lambda *a, **k: ("Funding agreed at the MDT", True))
+    monkeypatch.setattr(findings_tab, "ask_text", lambda *a, **k: "Funding agreed at the MDT")
     tab.set_aside_button.click()
     assert window.undo_action.text() == f"&Undo Set aside M03 ({occurrences} occurrences)"
     stored = [a for a in _reload(window).annotations if a.rule == "M03"]

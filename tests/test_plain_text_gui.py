@@ -561,7 +561,7 @@ def test_dialogs_and_messages_show_case_text_as_written(marked_window: MainWindo
                  "QMessageBox FHIR import report", "QMessageBox Case file not imported",
                  "QMessageBox.warning Cannot delete", "QMessageBox.question Delete case",
                  "QMessageBox.question Unsaved changes", "QMessageBox.critical Something went wrong",
-                 "QInputDialog Set the finding aside"):
+                 "TextDialog"):
         assert name in dialogs, (name, dialogs)
     shown.assert_met("EntityDialog › QWidget › QLabel", "VersionsDialog › QWidget › QTextBrowser",
                      "CaseHistoryDialog › CaseHistoryDialog › QTableView", "DirectoryBrowser › DirectoryBrowser",

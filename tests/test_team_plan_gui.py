@@ -94,7 +94,7 @@ def test_agreeing_a_new_version_from_the_care_plan_tab(window: MainWindow, monke
         fill(monkeypatch, {"member": member, "on": "2024-06-03"})
         tab.sign_button.click()
     assert tab.sign_model.rowCount() == 2 and tab.agree_button.isEnabled()
-    assert tab.agree_button.text() == "Agree &version 3…"
+    assert tab.agree_button.text() == "Agree versio&n 3…"
     dialogs = fill(monkeypatch, {"on": "2024-06-03"})
     tab.agree_button.click()
     assert dialogs[0].inputs["agreed_by"].text() == "Maeve O'Brien, Susan Harris"

@@ -66,6 +66,7 @@ class CaseHistoryDialog(QDialog):
         self.setWindowTitle(f"Case history — {title}")
         self.model = HistoryModel(events, self)
         self.table = QTableView()
+        self.table.setAccessibleName("Case history: who did what, and when")
         self.table.setModel(self.model)
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)

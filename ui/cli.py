@@ -141,6 +141,8 @@ def build_parser() -> argparse.ArgumentParser:
     shot.add_argument("--tab", metavar="NAME",
                       help="person, pathway-map, timeline, organisations, team, care-plan or findings "
                            "(default: person)")
+    shot.add_argument("--size", metavar="WxH", default="1440x900",
+                      help="the window's size in pixels, e.g. 1366x768 (default: 1440x900)")
     _force(shot)
     _every_command(commands)
     return parser
@@ -598,8 +600,12 @@ def _measures(args: argparse.Namespace) -> int:
 def _screenshot(args: argparse.Namespace) -> int:
     from ui.actions.cases import find_case_id
     from ui.actions.exporting import FORCE_ADVICE
-    from ui.screenshot import save_screenshot, tab_key
+    from ui.screenshot import parse_size, save_screenshot, tab_key
 
+    try:
+        size = parse_size(args.size)
+    except ValueError as error:
+        raise CommandError(str(error)) from None
     if args.tab is not None:
         try:
             tab_key(args.tab)
@@ -608,7 +614,7 @@ def _screenshot(args: argparse.Namespace) -> int:
     with _database(args.db) as database:
         case_id = find_case_id(database, args.case) if args.case is not None else None
         with _render_errors(args.out):
-            save_screenshot(database, Path(args.out), case_id, args.tab,
+            save_screenshot(database, Path(args.out), case_id, args.tab, size,
                             overwrite=args.force, exists_advice=FORCE_ADVICE)
     print(Path(args.out))
     return 0

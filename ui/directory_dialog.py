@@ -45,7 +45,7 @@ from planner.directory import (
     summarise_rejections,
 )
 from planner.reference import label, sector_defaults
-from ui import theme
+from ui import keyboard, theme
 from ui.models import Column, ColumnModel, PagedRows
 from ui.plaintext import literal, plain_label
 from ui.widgets import Table, muted_label, read_only_table
@@ -137,6 +137,7 @@ class DirectoryImportDialog(QDialog):
         self.message.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.message.hide()
         self.tabs = QTabWidget()
+        self.tabs.setAccessibleName("What the import will change")
 
         self.buttons = QDialogButtonBox()
         self.import_button = self.buttons.addButton("Import", QDialogButtonBox.ButtonRole.AcceptRole)
@@ -179,20 +180,23 @@ class DirectoryImportDialog(QDialog):
             f"directory as they are), <b>{len(read.rejected):,} rejected</b>.")
         self.tabs.clear()
         self.added_table = Table(ColumnModel(_entry_columns(preview.added), preview.added),
-                                 "No new organisations: everything in the file is already in the directory.")
+                                 "No new organisations: everything in the file is already in the directory.",
+                                 name="Organisations to be added")
         self.updated_table = Table(ColumnModel([
             Column("Code", lambda u: u.after.code),
             Column("Name", lambda u: u.after.name),
             Column("What changes", describe_changes),
-        ], preview.updated), "No organisation in the directory would change.")
+        ], preview.updated), "No organisation in the directory would change.",
+            name="Organisations to be updated")
         self.rejected_table = Table(ColumnModel([
             Column("Row", lambda r: str(r.row), align_right=True),
             Column("Code", lambda r: r.code or ""),
             Column("Name", lambda r: r.name or ""),
             Column("Reason", lambda r: r.reason),
-        ], read.rejected), "No rows were rejected.")
+        ], read.rejected), "No rows were rejected.", name="Rows rejected")
         self.unchanged_table = Table(ColumnModel(_entry_columns(preview.unchanged), preview.unchanged),
-                                     "None of the file's organisations is in the directory yet.")
+                                     "None of the file's organisations is in the directory yet.",
+                                     name="Organisations unchanged")
         rejected_page = QWidget()
         rejected_layout = QVBoxLayout(rejected_page)
         rejected_layout.setContentsMargins(0, 6, 0, 0)
@@ -359,6 +363,8 @@ class DirectoryBrowser(QDialog):
         self.search = QLineEdit(search)
         self.search.setPlaceholderText("Search by name, code, town or postcode")
         self.search.setClearButtonEnabled(True)
+        self.search.setAccessibleName("Search the provider directory")
+        self.search.setAccessibleDescription("By name, code, town or postcode; Down moves to the results")
         self.include_closed = QCheckBox("Show closed organisations")
         self.include_closed.setChecked(include_closed)
         top = QHBoxLayout()
@@ -367,6 +373,7 @@ class DirectoryBrowser(QDialog):
 
         self.model = DirectoryModel(self._fetch, self)
         self.view = read_only_table(self.model)
+        self.view.setAccessibleName("Organisations in the directory")
         header = self.view.horizontalHeader()
         for column, width in enumerate((300, 110, 130, 150, 90)):
             header.resizeSection(column, width)
@@ -374,6 +381,7 @@ class DirectoryBrowser(QDialog):
         self.details = plain_label(QLabel())
         self.details.setWordWrap(True)
         self.details.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.details.setAccessibleName("The organisation chosen")
         self.details.setMinimumHeight(self.details.fontMetrics().lineSpacing() * 2 + 4)
         self.details.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
 
@@ -401,7 +409,10 @@ class DirectoryBrowser(QDialog):
         self.view.selectionModel().currentRowChanged.connect(lambda *_: self._update_selection())
         self.view.doubleClicked.connect(lambda _i: self._choose())
         self.model.rowsInserted.connect(lambda *_: self._update_count())
+        keyboard.enter_opens(self.view, lambda _row: self._choose())
+        keyboard.on_keys(self.search, ("Down",), self.view.setFocus)
         self.refresh()
+        self.search.setFocus()  # typing searches at once
 
     def _fetch(self, search: str, include_closed: bool, limit: int, offset: int) -> list[DirectoryRecord]:
         with self.database.session() as session:

@@ -15,7 +15,7 @@ from datetime import date
 from typing import Any
 
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QUndoCommand, QUndoStack
+from PySide6.QtGui import QPalette, QUndoCommand, QUndoStack
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -42,7 +42,7 @@ from planner.model import Case
 from planner.nhs_number import is_valid as nhs_number_is_valid
 from planner.reference import label, labels
 from planner.validation import Problem
-from ui import date_input
+from ui import date_input, keyboard, theme
 from ui.date_input import make_date_input
 from ui.plaintext import literal, plain_label
 
@@ -315,12 +315,20 @@ class EntityDialog(QDialog):
                 hint.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
                 box.addWidget(hint)
             box.addWidget(error)
-            caption = f"{describe.words(spec.caption, case.person)}{' *' if spec.required else ''}:"
+            words = describe.words(spec.caption, case.person)
+            caption = QLabel(f"{words}{' *' if spec.required else ''}:")
+            caption.setBuddy(widget)  # clicking or Alt-keying the label reaches its field
+            widget.setAccessibleName(words + (" (required)" if spec.required else ""))
+            if spec.hint:
+                widget.setAccessibleDescription(describe.words(spec.hint, case.person))
+            if spec.kind == "readonly":  # shown, and selectable, but Tab passes over it
+                widget.setFocusPolicy(Qt.FocusPolicy.ClickFocus)
             form.addRow(caption, box)
         scroll = QScrollArea()
         scroll.setWidgetResizable(True)
         scroll.setWidget(form_widget)
         scroll.setFrameShape(QScrollArea.Shape.NoFrame)
+        scroll.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # Tab goes field to field; the form scrolls to each
         self.general = plain_label(QLabel())
         self.general.setStyleSheet(ERROR_STYLE)
         self.general.setWordWrap(True)
@@ -343,10 +351,28 @@ class EntityDialog(QDialog):
             ok.setText("Change the agreed plan")
         layout.addWidget(scroll, 1)
         layout.addWidget(self.general)
+        keys = QLabel("Tab moves between fields · Ctrl+Enter saves · Esc cancels")
+        keys.setStyleSheet("color: #5f6368; font-size: small;")
+        layout.addWidget(keys)
         layout.addWidget(buttons)
         self.resize(620, min(120 + 62 * len(fields), 760))
         if "nhs_number" in self.inputs:
             self.inputs["nhs_number"].textChanged.connect(self._check_nhs_number)
+        keyboard.accept_on_ctrl_enter(self, self.try_accept)
+        first = next((self.inputs[spec.key] for spec in fields if spec.kind != "readonly"), None)
+        if first is not None:
+            first.setFocus()  # typing starts in the first field that can be changed
+        self._opened = self._state()
+
+    def _state(self) -> list[object]:
+        """What the form shows, to tell whether the user changed anything."""
+        return [keyboard.widget_state(widget) for widget in self.inputs.values()]
+
+    def reject(self) -> None:
+        """Cancel or Escape: typed changes are only thrown away when the user says so."""
+        if self._state() != self._opened and not keyboard.discard_changes(self, self.windowTitle()):
+            return
+        super().reject()
 
     # -- widgets -------------------------------------------------------------------------
     def _input(self, spec: Field, value: Any, case: Case) -> Any:
@@ -355,13 +381,18 @@ class EntityDialog(QDialog):
             return make_date_input(value, with_time=kind == "moment")
         if kind in ("text", "number", "integer", "readonly"):
             widget = QLineEdit("" if value is None else str(value))
-            if kind == "readonly":
+            if kind == "readonly":  # looks read-only: no frame, the window's colour
                 widget.setReadOnly(True)
+                widget.setFrame(False)
+                colours = widget.palette()
+                colours.setColor(QPalette.ColorRole.Base, colours.color(QPalette.ColorRole.Window))
+                widget.setPalette(colours)
             return widget
         if kind in ("multiline", "lines"):
             text = "\n".join(value) if kind == "lines" and value else (value or "")
             editor = QPlainTextEdit(text)
-            editor.setTabChangesFocus(True)
+            editor.setTabChangesFocus(True)  # Enter starts a new line, Tab goes on, Ctrl+Enter accepts
+            theme.style(editor, "multiline")
             editor.setFixedHeight(72)
             return editor
         if kind in ("enum", "ref", "bool"):
@@ -534,6 +565,7 @@ class RegulatorsInput(QWidget):
         layout = QHBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         self.default = QCheckBox("The sector's usual regulators")
+        self.setFocusProxy(self.default)  # the form's label leads to the first box
         self.default.setChecked(value is None)
         layout.addWidget(self.default)
         self.boxes = {}
@@ -582,6 +614,8 @@ class CaseEditor:
     choose_from_directory: Callable[[], Any] | None = None
     #: Asks the user to pick a person known on another case (a db.people.KnownPerson, or None).
     choose_known_person: Callable[[], Any] | None = None
+    #: Tells the user what just happened (the main window's status bar).
+    tell: Callable[[str], None] | None = None
 
     # -- generic item edits --------------------------------------------------------------
     def _push(self, text: str, before: Case, after: Case) -> None:
@@ -661,7 +695,10 @@ class CaseEditor:
                                 literal(f"The {noun} is still used elsewhere in the case, so it was not "
                                         f"deleted. Change these first:\n\n{uses}"))
             return False
-        self._push(f"Delete {self._describe(collection, data, case)}", case, after)
+        what = self._describe(collection, data, case)
+        self._push(f"Delete {what}", case, after)
+        if self.tell is not None:  # a deleted row is gone from view: say so, and how to get it back
+            self.tell(f"{what[:1].upper()}{what[1:]} deleted: Ctrl+Z to undo")
         return True
 
     def add_from_directory(self) -> None:

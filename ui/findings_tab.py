@@ -17,7 +17,6 @@ from PySide6.QtWidgets import (
     QAbstractItemView,
     QHBoxLayout,
     QHeaderView,
-    QInputDialog,
     QLabel,
     QMessageBox,
     QPushButton,
@@ -34,6 +33,7 @@ from planner.reference import label
 from planner.rules.catalogue import rule as rule_info
 from planner.rules.catalogue import severity_label
 from ui import theme
+from ui.keyboard import ask_text
 from ui.models import Column, ColumnModel, ObjectRole
 from ui.plaintext import literal
 from ui.tabs import CaseTab, _section
@@ -220,6 +220,9 @@ class FindingsTab(CaseTab):
         self.model = FindingsModel(self)
         self.tree = QTreeView()
         self.tree.setModel(self.model)
+        self.tree.setAccessibleName("Findings")
+        self.tree.setAccessibleDescription("Each rule that fired, the key findings first, with its "
+                                           "occurrences beneath; the buttons below annotate the selected one")
         self.tree.setAlternatingRowColors(True)
         self.tree.setUniformRowHeights(True)
         self.tree.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
@@ -271,16 +274,17 @@ class FindingsTab(CaseTab):
         self.measures_model: ColumnModel[tuple[str, str]] = ColumnModel([
             Column("Measure", lambda row: row[0]), Column("Value", lambda row: row[1])])
         self.measures = Table(self.measures_model, "No steps to measure yet.",
-                              lambda row: (row[0], [("Value", row[1])]))
+                              lambda row: (row[0], [("Value", row[1])]), name="Measures")
         self.costs_model: ColumnModel[tuple[str, str]] = ColumnModel([
             Column("Cost of care", lambda row: row[0]), Column("Estimate", lambda row: row[1])])
         self.costs = Table(self.costs_model, "No step could be costed.",
-                           lambda row: (row[0].strip(), [("Estimate", row[1])]))
+                           lambda row: (row[0].strip(), [("Estimate", row[1])]), name="Cost of care")
         self.tables = [self.measures, self.costs]
         self.figures = QTabWidget()  # each table the tab's full width, one click away
         self.figures.addTab(self.measures, "Measures")
         self.figures.addTab(self.costs, "Cost of care")
         self.figures.setDocumentMode(True)
+        self.figures.setAccessibleName("Measures and cost of care")
         splitter = QSplitter(Qt.Orientation.Vertical)
         splitter.addWidget(_section("Findings", top))
         splitter.addWidget(self.figures)
@@ -499,11 +503,10 @@ class FindingsTab(CaseTab):
         if not findings:
             return
         whole = f" (all {len(findings)} occurrences)" if len(findings) > 1 else ""
-        reason, accepted = QInputDialog.getMultiLineText(
-            self, "Set the finding aside",
-            literal(f"Why does the team set aside “{findings[0].title}”{whole}?\n"
-                    "The finding stays visible, with this reason."))
-        if not accepted:
+        reason = ask_text(self, "Set the finding aside",
+                          f"Why does the team set aside “{findings[0].title}”{whole}?\n"
+                          "The finding stays visible, with this reason.", accept_text="Set aside")
+        if reason is None:
             return
         if not reason.strip():
             QMessageBox.information(self, "Reason needed", "A finding can only be set aside with a reason.")
@@ -516,9 +519,9 @@ class FindingsTab(CaseTab):
         if not findings:
             return
         whole = f" (all {len(findings)} occurrences)" if len(findings) > 1 else ""
-        text, accepted = QInputDialog.getMultiLineText(
-            self, "Comment on the finding", literal(f"Comment on “{findings[0].title}”{whole}:"))
-        if accepted and text.strip():
+        text = ask_text(self, "Comment on the finding", f"Comment on “{findings[0].title}”{whole}:",
+                        accept_text="Add comment")
+        if text is not None and text.strip():
             notes = self._with(findings, "comment", text.strip(), replace_decision=False)
             self.annotations_changed.emit(notes, f"Comment on {self._what(findings)}")
 

@@ -7,8 +7,8 @@ import dataclasses
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QByteArray, QItemSelectionModel, QSettings, Qt, QTimer
-from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
+from PySide6.QtCore import QByteArray, QItemSelectionModel, QSettings, QSize, Qt, QTimer
+from PySide6.QtGui import QAction, QCloseEvent, QGuiApplication, QKeySequence
 from PySide6.QtWidgets import (
     QFileDialog,
     QHBoxLayout,
@@ -60,6 +60,21 @@ from ui.tabs import (
 from ui.widgets import DetailPane
 
 APP_TITLE = "Pathway Planner"
+#: The window's opening size on a large screen, and the smallest it can be made (which fits a
+#: 1366×768 screen with a taskbar and a title bar).
+PREFERRED_SIZE = QSize(1440, 900)
+MINIMUM_SIZE = QSize(1200, 640)
+#: Room for the window's title bar and frame, which the available geometry does not include.
+FRAME_ALLOWANCE = QSize(16, 40)
+#: The detail pane is never squeezed narrower than this.
+DETAILS_MIN_WIDTH = 260
+
+
+def fitted_size(wanted: QSize, available: QSize, minimum: QSize = MINIMUM_SIZE) -> QSize:
+    """``wanted``, made to fit the screen's ``available`` area with its frame, never below ``minimum``."""
+    width = min(wanted.width(), available.width() - FRAME_ALLOWANCE.width())
+    height = min(wanted.height(), available.height() - FRAME_ALLOWANCE.height())
+    return QSize(max(width, minimum.width()), max(height, minimum.height()))
 #: Tab keys for the command line and settings, in tab order.
 #: The tabs of a case, in order; each carries its own key (``CaseTab.key``).
 TAB_CLASSES: tuple[type[CaseTab], ...] = (PersonTab, PathwayMapPlaceholder, PathwayTab, OrganisationsTab,
@@ -78,7 +93,8 @@ class MainWindow(QMainWindow):
         #: Edits of the open case, undoable; clean when the case is as saved.
         self.editor = CaseEditor(self, lambda: self.case, self.apply_edit,
                                  choose_from_directory=self._choose_from_directory,
-                                 choose_known_person=self._choose_known_person)
+                                 choose_known_person=self._choose_known_person,
+                                 tell=lambda text: self.statusBar().showMessage(text, 10000))
         self.undo_stack = self.editor.stack
         self.undo_stack.cleanChanged.connect(lambda clean: self.setWindowModified(not clean))
         from ui.journal import EditJournal
@@ -92,8 +108,8 @@ class MainWindow(QMainWindow):
         audit.set_user_name(display_name())  # who the case history records: the name in the preferences
         self.showing_deleted = False
         self.setWindowTitle(APP_TITLE)
-        self.setMinimumSize(1000, 640)
-        self.resize(1440, 900)
+        self.setMinimumSize(MINIMUM_SIZE)  # fits a 1366×768 laptop's screen, taskbar and title bar
+        self.resize(PREFERRED_SIZE)
 
         # left: the case list
         self.search = QLineEdit()
@@ -104,11 +120,16 @@ class MainWindow(QMainWindow):
         self.search.installEventFilter(self)
         self.search.returnPressed.connect(self.open_first_match)
         self.search.setClearButtonEnabled(True)
+        self.search.setAccessibleName("Search cases")
+        self.search.setAccessibleDescription("Type part of a name, title, area or organisation; "
+                                             "the case list below shows the matches")
         self.case_model = CaseListModel(self._fetch_cases, self)
         self.case_list = QListView()
         self.case_list.setAlternatingRowColors(True)
         self.case_list.setModel(self.case_model)
         self.case_list.setUniformItemSizes(False)  # a flagged case takes a third line
+        self.case_list.setAccessibleName("Cases")
+        self.case_list.setAccessibleDescription("Choose a case to open it")
         self.case_count = QLabel()
         theme.mute(self.case_count)
         left = QWidget()
@@ -116,6 +137,7 @@ class MainWindow(QMainWindow):
         left_layout = QVBoxLayout(left)
         left_layout.setContentsMargins(8, 8, 4, 8)
         heading = QLabel("Cases")
+        heading.setBuddy(self.case_list)
         heading.setFont(theme.scaled_font(heading, 1.3, bold=True))
         left_layout.addWidget(heading)
         left_layout.addWidget(self.search)
@@ -126,6 +148,7 @@ class MainWindow(QMainWindow):
         self.header = CaseHeader()
         self.tabs = QTabWidget()
         self.tabs.setDocumentMode(False)
+        self.tabs.setAccessibleName("Case workspace tabs")
         self.map_tab = PathwayMapPlaceholder()
         self.pathway_tab = PathwayTab()
         self.findings_tab = FindingsTab()
@@ -162,7 +185,7 @@ class MainWindow(QMainWindow):
         self.map_tab.steps_selected.connect(self.pathway_tab.select_steps)
         self.pathway_tab.steps_selected.connect(self.map_tab.select_steps)
         self.map_tab.selected.connect(self.details.show_details)
-        self.map_tab.finding_selected.connect(self.findings_tab.select_finding)
+        self.map_tab.finding_selected.connect(self.open_finding)
         self.map_tab.saver = self.saver
         self.map_tab.exported.connect(
             lambda kind, path: self.statusBar().showMessage(f"Exported the map as {kind} to {path}", 8000))
@@ -177,7 +200,9 @@ class MainWindow(QMainWindow):
         self.splitter.setStretchFactor(0, 0)
         self.splitter.setStretchFactor(1, 1)
         self.splitter.setStretchFactor(2, 0)
-        self.splitter.setSizes([240, 930, 270])
+        self.details.setMinimumWidth(DETAILS_MIN_WIDTH)  # the pane stays readable however the splitter moves
+        self.details.setAccessibleName("Details of the selection")
+        self.splitter.setSizes([240, 900, 300])
         self.splitter.setChildrenCollapsible(False)
         self.setCentralWidget(self.splitter)
 
@@ -198,6 +223,7 @@ class MainWindow(QMainWindow):
 
         if remember_layout:
             self._restore_settings()
+            self.fit_to_screen()
         self.case_model.refresh()
         self._update_count()
         if self.case_model.rowCount() > 0:
@@ -232,7 +258,7 @@ class MainWindow(QMainWindow):
         self.save_action = self._action("&Save", QKeySequence.StandardKey.Save, self.save)
         self.import_action = self._action("&Import case file…", QKeySequence.StandardKey.Open,
                                           self.import_case_file)
-        self.directory_action = self._action("Import provider &directory…", QKeySequence(),
+        self.directory_action = self._action("Import provider di&rectory…", QKeySequence(),
                                              self.import_directory)
         self.delete_action = self._action("De&lete case…", QKeySequence("Ctrl+Shift+Del"), self.delete_case)
         self.quit_action = self._action("&Quit", QKeySequence("Ctrl+Q"), self.close)
@@ -280,7 +306,7 @@ class MainWindow(QMainWindow):
         edit_menu.addSeparator()
         self.edit_person_action = self._action("Edit &person…", QKeySequence("Ctrl+Shift+P"),
                                                self.editor.edit_person)
-        self.edit_plan_action = self._action("Edit care &plan details…", QKeySequence("Ctrl+Shift+L"),
+        self.edit_plan_action = self._action("Edit care pl&an details…", QKeySequence("Ctrl+Shift+L"),
                                              self.editor.edit_plan)
         edit_menu.addActions([self.edit_person_action, self.edit_plan_action])
         edit_menu.addSeparator()
@@ -301,6 +327,12 @@ class MainWindow(QMainWindow):
         view_menu.addActions([self.deleted_action, self.restore_action, self.empty_deleted_action])
         self.history_action = self._action("Case &history…", QKeySequence("Ctrl+Shift+H"), self.show_history)
         view_menu.addAction(self.history_action)
+        view_menu.addSeparator()
+        self.high_contrast_action = self._action("Hi&gh contrast", QKeySequence(), self.set_high_contrast)
+        self.high_contrast_action.setCheckable(True)
+        self.high_contrast_action.setChecked(theme.is_high_contrast())
+        self.high_contrast_action.setToolTip("Black on white with a strong selection; kept for next time")
+        view_menu.addAction(self.high_contrast_action)
         view_menu.addSeparator()
         for number, tab in enumerate(self.case_tabs, start=1):
             action = self._action(tab.title, QKeySequence(f"Ctrl+{number}"),
@@ -371,6 +403,38 @@ class MainWindow(QMainWindow):
             if self.case is None or self.case.id != first.id:
                 self.case_list.setCurrentIndex(self.case_model.index(0, 0))
             self.case_list.setFocus()
+
+    def set_high_contrast(self, on: bool) -> None:
+        """View › High contrast: the high-contrast theme now, and whenever the app starts."""
+        from PySide6.QtWidgets import QApplication
+
+        from ui.preferences import set_high_contrast
+
+        set_high_contrast(on)
+        app = QApplication.instance()
+        if isinstance(app, QApplication):
+            theme.apply(app, on)
+        self.high_contrast_action.setChecked(on)
+        self.statusBar().showMessage("High contrast on" if on else "High contrast off", 5000)
+
+    def open_finding(self, rule: str, steps: frozenset[str]) -> bool:
+        """Show a finding (from the map's Enter or a marker) in the detail pane and select it in the
+        Findings tab, filling the tab first if it has not been shown since the case changed."""
+        self.findings_tab.ensure_current()
+        return self.findings_tab.select_finding(rule, steps)
+
+    def fit_to_screen(self) -> None:
+        """Keep the window inside the screen's available area (a restored size from a larger screen
+        included), never smaller than its minimum."""
+        screen = self.screen() or QGuiApplication.primaryScreen()
+        if screen is None:
+            return
+        size = fitted_size(self.size(), screen.availableGeometry().size(), self.minimumSize())
+        if size != self.size():
+            self.resize(size)
+        frame = screen.availableGeometry()
+        if not frame.contains(self.frameGeometry().topLeft()):
+            self.move(frame.topLeft())
 
     def _focus_search(self) -> None:
         self.search.setFocus()

@@ -8,6 +8,7 @@ from PySide6.QtWidgets import QDialog, QDialogButtonBox, QLineEdit, QPushButton,
 from db.database import Database
 from db.people import KnownPerson, PeopleDirectory
 from planner.reference import label
+from ui import keyboard
 from ui.models import Column, ColumnModel
 from ui.widgets import muted_label, read_only_table
 
@@ -25,6 +26,9 @@ class PeopleBrowser(QDialog):
         self.search = QLineEdit()
         self.search.setPlaceholderText("Search by name, role, contact or organisation")
         self.search.setClearButtonEnabled(True)
+        self.search.setAccessibleName("Search people on other cases")
+        self.search.setAccessibleDescription("By name, role, contact or organisation; Down moves to the "
+                                             "people found, Enter adds the one selected")
         self.model: ColumnModel[KnownPerson] = ColumnModel([
             Column("Name", lambda p: p.name),
             Column("Role", lambda p: label("role", p.role)),
@@ -35,6 +39,9 @@ class PeopleBrowser(QDialog):
             Column("Cases", lambda p: str(p.cases)),
         ])
         self.view = read_only_table(self.model)
+        self.view.setAccessibleName("People on other cases")
+        keyboard.enter_opens(self.view, lambda _row: self._choose())
+        keyboard.on_keys(self.search, ("Down",), self.view.setFocus)
         for column, width in enumerate((200, 170, 220, 200, 150)):
             self.view.horizontalHeader().resizeSection(column, width)
         self.count = muted_label("")
@@ -57,6 +64,7 @@ class PeopleBrowser(QDialog):
         self.view.doubleClicked.connect(lambda _i: self._choose())
         self.view.selectionModel().currentRowChanged.connect(lambda *_: self._update())
         self.refresh()
+        self.search.setFocus()  # typing searches at once
 
     def refresh(self) -> None:
         with self.database.session() as session:

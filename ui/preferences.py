@@ -37,3 +37,18 @@ def set_display_name(name: str | None) -> None:
         store.remove(DISPLAY_NAME)
     store.sync()
     audit.set_user_name(text or None)
+
+
+HIGH_CONTRAST = "view/high_contrast"
+
+
+def high_contrast() -> bool:
+    """View › High contrast, as last chosen (False until chosen)."""
+    value = settings().value(HIGH_CONTRAST)
+    return str(value).lower() in ("true", "1")
+
+
+def set_high_contrast(on: bool) -> None:
+    store = settings()
+    store.setValue(HIGH_CONTRAST, bool(on))
+    store.sync()

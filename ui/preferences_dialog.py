@@ -32,7 +32,16 @@ class PreferencesDialog(QDialog):
         layout.addWidget(hint)
         layout.addWidget(buttons)
         self.resize(460, self.sizeHint().height())
+        self.name.setFocus()
 
     def accept(self) -> None:
         set_display_name(self.name.text())
         super().accept()
+
+    def reject(self) -> None:
+        """Escape or Cancel: a name typed is thrown away only when the user says so."""
+        from ui.keyboard import discard_changes
+
+        if self.name.text().strip() != (display_name() or "") and not discard_changes(self, "Your name"):
+            return
+        super().reject()

@@ -12,7 +12,7 @@ from pathlib import Path
 from db.database import Database
 from db.exports import ExportEvent, Rendered, export_file
 from planner.outputs import DEFAULT_EXISTS_ADVICE
-from ui.main_window import TAB_KEYS
+from ui.main_window import MINIMUM_SIZE, TAB_KEYS
 
 
 def tab_key(name: str) -> str:
@@ -22,6 +22,23 @@ def tab_key(name: str) -> str:
         if key == wanted or key.startswith(wanted) or wanted.startswith(key):
             return key
     raise ValueError(f"There is no tab '{name}'. Tabs: {', '.join(TAB_KEYS)}.")
+
+
+#: The smallest (the window's own minimum) and largest window a screenshot is taken of.
+SIZE_LIMITS = ((MINIMUM_SIZE.width(), MINIMUM_SIZE.height()), (7680, 4320))
+
+
+def parse_size(text: str) -> tuple[int, int]:
+    """"1366x768" (or "1366×768") as (1366, 768); anything else is refused in one sentence."""
+    parts = text.strip().lower().replace("×", "x").split("x")
+    (low_w, low_h), (high_w, high_h) = SIZE_LIMITS
+    try:
+        width, height = (int(part) for part in parts)
+    except ValueError:
+        raise ValueError(f"The size '{text}' is not WIDTHxHEIGHT in pixels, e.g. 1366x768.") from None
+    if not (low_w <= width <= high_w and low_h <= height <= high_h):
+        raise ValueError(f"The size {width}x{height} is outside {low_w}x{low_h} to {high_w}x{high_h}.")
+    return width, height
 
 
 def save_screenshot(database: Database, out: Path, case_id: int | None, tab: str | None,

@@ -59,7 +59,19 @@ def _with_bar(table: Table, bar: QWidget) -> QWidget:
     return holder
 
 
+class _FillingLayout(QVBoxLayout):
+    """A column that fills its scroll area's view: without height-for-width, the scroll area sizes
+    it to the view (or its minimum), not to the taller height its word-wrapped labels would like."""
+
+    def hasHeightForWidth(self) -> bool:
+        return False
+
+
 def _section(title: str, widget: QWidget) -> QGroupBox:
+    """A titled box; a table in it without a name for screen readers is named by the title."""
+    for view in [widget, *widget.findChildren(QAbstractItemView)]:
+        if isinstance(view, QAbstractItemView) and not view.accessibleName():
+            view.setAccessibleName(title)
     box = QGroupBox(title)
     layout = QVBoxLayout(box)
     layout.setContentsMargins(8, 8, 8, 8)
@@ -188,13 +200,14 @@ class PersonTab(CaseTab):
         content = QWidget()
         layout = QVBoxLayout(content)
         layout.setSpacing(12)
-        self.edit_button = QPushButton("&Edit person…")
+        self.edit_button = QPushButton("Edit &person…")
         self.edit_button.clicked.connect(lambda: self.editor.edit_person() if self.editor else None)
         top = QHBoxLayout()
         top.addWidget(self.edit_button)
         top.addStretch(1)
         layout.addLayout(top)
-        for widget in (self.identity, self.home, self.health, self.matters, self.consent):
+        # what matters to the person first: it leads the conversation, and stays in view on a laptop
+        for widget in (self.matters, self.identity, self.home, self.health, self.consent):
             theme.titled(widget)
             layout.addWidget(widget)
         self.what_matters.setFont(theme.scaled_font(self.what_matters, 1.2, italic=True))
@@ -203,6 +216,7 @@ class PersonTab(CaseTab):
         scroll.setWidgetResizable(True)
         scroll.setFrameShape(QScrollArea.Shape.NoFrame)
         scroll.setWidget(content)
+        scroll.setAccessibleName("About the person")
         outer = QVBoxLayout(self)
         outer.setContentsMargins(0, 0, 0, 0)
         outer.addWidget(scroll)
@@ -277,6 +291,7 @@ class PathwayTab(CaseTab):
         self.tables = [self.steps, self.handoffs]
         steps = self.editable(self.steps, "steps", "step", self._step_position)
         handoffs = self.editable(self.handoffs, "handoffs", "handoff")
+        self.handoffs.show_at_least(2)
         splitter = _sections(("Timeline", steps, 3), ("Handoffs", handoffs, 1))
         layout = QVBoxLayout(self)
         layout.addWidget(self.summary)
@@ -654,7 +669,7 @@ class CarePlanTab(CaseTab):
         self.sign_table = Table(self.sign_model, "Nobody has agreed the plan as it reads now.",
                                 self._sign_details)
         self.tables = [self.goals, self.action_table, self.sign_table]
-        self.plan_button = QPushButton("Edit review date && contingency…")
+        self.plan_button = QPushButton("Edit review &date && contingency…")
         self.plan_button.setToolTip("When the plan is next reviewed, and what to do if the person "
                                     "becomes unwell")
         self.plan_button.clicked.connect(lambda: self.editor.edit_plan() if self.editor else None)
@@ -668,7 +683,7 @@ class CarePlanTab(CaseTab):
         self.sign_button.clicked.connect(lambda: self.editor.record_sign_off() if self.editor else None)
         self.withdraw_button = QPushButton("&Withdraw")
         self.withdraw_button.clicked.connect(self._withdraw)
-        self.agree_button = QPushButton("Agree &version…")
+        self.agree_button = QPushButton("Agree versio&n…")
         self.agree_button.setToolTip("Freeze the plan as it reads now, with who agreed it, as the "
                                      "next version")
         self.agree_button.clicked.connect(lambda: self.editor.agree_version() if self.editor else None)
@@ -680,31 +695,59 @@ class CarePlanTab(CaseTab):
         sign_layout.setContentsMargins(0, 0, 0, 0)
         sign_layout.addWidget(self.sign_table, 1)
         sign_buttons = QHBoxLayout()
-        for button in (self.sign_button, self.withdraw_button, self.agree_button, self.versions_button):
+        for button in (self.sign_button, self.withdraw_button, self.agree_button):
             sign_buttons.addWidget(button)
         sign_buttons.addStretch(1)
         sign_layout.addLayout(sign_buttons)
         self.sign_table.view.selectionModel().currentRowChanged.connect(lambda *_: self._update_buttons())
         self.sign_model.modelReset.connect(self._update_buttons)
+        unwell = QWidget()  # the words scroll in a short pane; the button to change them beneath
+        unwell_layout = QVBoxLayout(unwell)
+        unwell_layout.setContentsMargins(0, 0, 0, 0)
+        words = QScrollArea()
+        words.setWidgetResizable(True)
+        words.setFrameShape(QScrollArea.Shape.NoFrame)
+        words.setWidget(self.contingency)
+        words.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        # two lines, then the words scroll
+        words.setMinimumHeight(self.contingency.fontMetrics().lineSpacing() * 2 + 8)
+        unwell_layout.addWidget(words, 1)
+        plan_row = QHBoxLayout()
+        plan_row.addWidget(self.plan_button)
+        plan_row.addStretch(1)
+        unwell_layout.addLayout(plan_row)
         lower = QSplitter(Qt.Orientation.Horizontal)
-        lower.addWidget(_section("If I become unwell", self.contingency))
+        lower.addWidget(_section("If I become unwell", unwell))
         lower.addWidget(_section("Who agreed it", signing))
         lower.setSizes([420, 420])
-        splitter = _sections(("Goals", self.editable(self.goals, "goals", "goal"), 2),
+        # at 1366×768 the goals and actions show several rows each (the sizes below); the rest
+        # shrinks first, and the narrow tables need no horizontal scroll bar
+        self.goals.fit_width()
+        self.sign_table.fit_width()
+        row = self.sign_table.view.verticalHeader().defaultSectionSize()
+        self.sign_table.view.setMinimumHeight(2 * row + 4)  # the headings and one person, then it scrolls
+        splitter = _sections(("Goals", self.editable(self.goals, "goals", "goal"), 3),
                              ("Who will do what", self.editable(self.action_table, "actions", "action"), 4))
         splitter.addWidget(lower)
-        splitter.setStretchFactor(2, 2)
-        splitter.setSizes([200, 330, 170])
-        layout = QVBoxLayout(self)
-        top = QHBoxLayout()
-        texts = QVBoxLayout()
-        texts.addWidget(self.summary)
-        texts.addWidget(self.review)
-        top.addLayout(texts, 1)
-        buttons = QVBoxLayout()
-        buttons.addWidget(self.print_button)
-        buttons.addWidget(self.plan_button)
-        top.addLayout(buttons)
+        splitter.setStretchFactor(2, 1)
+        splitter.setSizes([300, 320, 80])
+        content = QWidget()
+        layout = _FillingLayout(content)
+        layout.setContentsMargins(0, 0, 0, 0)
+        # in a window smaller than the plan needs (below 1366×768) the tab scrolls rather than
+        # making the window larger than the screen; at 1366×768 and up nothing scrolls
+        scroll = QScrollArea()
+        scroll.setWidgetResizable(True)
+        scroll.setFrameShape(QScrollArea.Shape.NoFrame)
+        scroll.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        scroll.setWidget(content)
+        outer = QVBoxLayout(self)
+        outer.addWidget(scroll)
+        top = QHBoxLayout()  # one row: the plan's state, its review, and printing
+        top.addWidget(self.summary, 3)
+        top.addWidget(self.review, 2)
+        top.addWidget(self.print_button, 0, Qt.AlignmentFlag.AlignTop)
+        top.addWidget(self.versions_button, 0, Qt.AlignmentFlag.AlignTop)
         layout.addLayout(top)
         layout.addWidget(splitter, 1)
         self._update_buttons()
@@ -747,7 +790,7 @@ class CarePlanTab(CaseTab):
         why_not = careplan.why_not_agree(self.case) if self.case is not None else "no case"
         self.agree_button.setEnabled(why_not is None)
         if self.case is not None and plan is not None:
-            self.agree_button.setText(f"Agree &version {careplan.next_version(self.case)}…")
+            self.agree_button.setText(f"Agree versio&n {careplan.next_version(self.case)}…")
             self.agree_button.setToolTip(
                 "Freeze the plan as it reads now, with who agreed it, as the next version" if why_not is None
                 else f"Cannot agree a new version: {why_not}.")
@@ -841,6 +884,17 @@ class PathwayMapPlaceholder(CaseTab):
             inner.selected.connect(self.selected)
             inner.exported.connect(self.exported)
             self._layout.addWidget(inner)
+            from PySide6.QtWidgets import QGraphicsView, QLabel, QSizePolicy
+
+            for hint in inner.findChildren(QLabel):  # a long one-line hint is cut at the tab's edge
+                if not hint.wordWrap():  # rather than widening the window past a laptop's screen
+                    hint.setSizePolicy(QSizePolicy.Policy.Ignored, hint.sizePolicy().verticalPolicy())
+            for view in inner.findChildren(QGraphicsView):  # named for screen readers, as is its canvas
+                for part in (view, view.viewport()):
+                    if not part.accessibleName():
+                        part.setAccessibleName("Pathway map")
+                        part.setAccessibleDescription("Left and Right step through the pathway; Enter "
+                                                      "opens the selected step's findings")
             inner.show()
             self.inner = inner
         return self.inner

@@ -25,7 +25,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ui import theme
+from ui import keyboard, theme
 from ui.models import ColumnModel, ObjectRole
 from ui.plaintext import plain_label
 
@@ -75,11 +75,12 @@ class Table(QStackedWidget):
 
     def __init__(self, model: ColumnModel[Any], empty_text: str,
                  describe: Callable[[Any], tuple[str, Details]] | None = None,
-                 parent: QWidget | None = None) -> None:
+                 parent: QWidget | None = None, *, name: str = "") -> None:
         super().__init__(parent)
         self.model = model
         self._describe = describe
         self.view = read_only_table(model)
+        self.view.setAccessibleName(name)  # else named by its section (ui.tabs) or its edit bar
         self.empty = muted_label(empty_text)
         self.empty.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.addWidget(self.view)
@@ -87,6 +88,22 @@ class Table(QStackedWidget):
         model.modelReset.connect(self._update)
         self.view.selectionModel().currentRowChanged.connect(self._current_changed)
         self._update()
+
+    def fit_width(self, column: int = 0) -> None:
+        """``column`` takes the width the others leave, so the table needs no horizontal scroll bar
+        (its text elided; the detail pane shows it whole)."""
+        header = self.view.horizontalHeader()
+        header.setStretchLastSection(False)
+        header.setSectionResizeMode(column, QHeaderView.ResizeMode.Stretch)
+
+    def show_at_least(self, rows: int) -> None:
+        """However the window is sized, ``rows`` rows (with the headings and a scroll bar) stay in view."""
+        view = self.view
+        row = view.verticalHeader().defaultSectionSize()
+        height = (view.horizontalHeader().sizeHint().height() + rows * row
+                  + view.horizontalScrollBar().sizeHint().height() + 2 * view.frameWidth())
+        view.setMinimumHeight(height)
+        self.setMinimumHeight(height)
 
     def _update(self) -> None:
         has_rows = self.model.rowCount() > 0
@@ -103,6 +120,18 @@ class Table(QStackedWidget):
             self.selected.emit(title, details)
 
 
+#: Alt+these open the menus: a button's access key is never one of them.
+MENU_KEYS = frozenset("fevh")
+
+
+def access_key(text: str, taken: frozenset[str] = MENU_KEYS) -> str:
+    """``text`` with an access key (&) before its first letter not ``taken``: "h&andoff"."""
+    for position, char in enumerate(text):
+        if char.isalpha() and char.lower() not in taken:
+            return f"{text[:position]}&{text[position:]}"
+    return text
+
+
 class EditBar(QWidget):
     """Add / Edit / Delete under a table; double-click edits and the Delete key deletes."""
 
@@ -112,9 +141,18 @@ class EditBar(QWidget):
         self.table = table
         layout = QHBoxLayout(self)
         layout.setContentsMargins(0, 4, 0, 0)
-        self.add_button = QPushButton(f"Add {noun}…")
+        self.add_button = QPushButton(f"Add {access_key(noun)}…")
+        self.add_button.setToolTip(f"Add a {noun} (Insert in the table)")
         self.edit_button = QPushButton("Edit…")
+        self.edit_button.setAccessibleName(f"Edit the selected {noun}")
+        self.edit_button.setToolTip(f"Edit the selected {noun} (Enter or double-click in the table)")
         self.delete_button = QPushButton("Delete")
+        self.delete_button.setAccessibleName(f"Delete the selected {noun}")
+        self.delete_button.setToolTip(f"Delete the selected {noun} (Delete in the table; Ctrl+Z undoes it)")
+        if not table.view.accessibleName():
+            table.view.setAccessibleName(f"{noun[:1].upper()}{noun[1:]}s")
+        table.view.setAccessibleDescription(
+            f"Enter edits the selected {noun}, Insert adds one, Delete deletes it")
         self.add_button.clicked.connect(add)
         self.edit_button.clicked.connect(lambda: self._with_row(edit))
         self.delete_button.clicked.connect(lambda: self._with_row(delete))
@@ -126,6 +164,8 @@ class EditBar(QWidget):
         shortcut = QShortcut(QKeySequence(QKeySequence.StandardKey.Delete), table.view)
         shortcut.setContext(Qt.ShortcutContext.WidgetShortcut)
         shortcut.activated.connect(lambda: self._with_row(delete))
+        keyboard.enter_opens(table.view, edit)
+        keyboard.on_keys(table.view, ("Insert",), add)
         table.view.selectionModel().currentRowChanged.connect(lambda *_: self._update())
         table.model.modelReset.connect(self._update)
         self._update()
@@ -201,6 +241,8 @@ class DetailPane(QFrame):
         self.body = QTextBrowser()
         self.body.setOpenLinks(False)
         self.body.setFrameShape(QFrame.Shape.NoFrame)
+        self.body.setAccessibleName("Details")
+        self.body.setAccessibleDescription("Everything about the row selected")
         layout.addWidget(self.title)
         layout.addWidget(self.body, 1)
         self.clear()

@@ -123,6 +123,7 @@ class WorkshopExportDialog(QDialog):
         theme.style(self.warning, "banner", warning=True)
 
         self.sections = QTreeWidget()
+        self.sections.setAccessibleName("What the summary will hold")
         self.sections.setHeaderLabels(["Section", "What it will hold"])
         self.sections.setRootIsDecorated(False)
         self.sections.setUniformRowHeights(True)
@@ -166,6 +167,14 @@ class WorkshopExportDialog(QDialog):
         self.anonymised.toggled.connect(lambda _on: self.refresh())
         self.name_providers.toggled.connect(lambda _on: self.refresh())
         self.refresh()
+
+    def reject(self) -> None:
+        """Escape or Cancel: a name typed for the person is thrown away only when the user says so."""
+        from ui.keyboard import discard_changes
+
+        if self.alias.text().strip() and self.written is None and not discard_changes(self, "Call them"):
+            return
+        super().reject()
 
     def options(self) -> WorkshopOptions:
         from reports.workshop import WorkshopOptions
@@ -302,7 +311,9 @@ class CaseChooserDialog(QDialog):
         self.search = QLineEdit()
         self.search.setPlaceholderText("Search cases")
         self.search.setClearButtonEnabled(True)
+        self.search.setAccessibleName("Search cases")
         self.list = QListWidget()
+        self.list.setAccessibleName("Cases: tick those for the pack")
         self.list.setAlternatingRowColors(True)
         self.count = QLabel()
         theme.mute(self.count)
@@ -342,6 +353,7 @@ class CaseChooserDialog(QDialog):
         self.list.itemChanged.connect(self._ticked)
         self._preselect = set(preselect)
         self.refresh()
+        self.search.setFocus()  # typing searches at once; Tab goes on to the list
 
     def refresh(self) -> None:
         """The cases matching the search, ticked where chosen."""
