@@ -253,7 +253,7 @@ class MainWindow(QMainWindow):
     def _build_menus(self) -> None:
         file_menu = self.menuBar().addMenu("&File")
         self.new_action = self._action("&New case", QKeySequence.StandardKey.New, self.new_case)
-        self.duplicate_action = self._action("&Duplicate case", QKeySequence("Ctrl+Shift+D"),
+        self.duplicate_action = self._action("D&uplicate case", QKeySequence("Ctrl+Shift+D"),
                                              self.duplicate_case)
         self.save_action = self._action("&Save", QKeySequence.StandardKey.Save, self.save)
         self.import_action = self._action("&Import case file…", QKeySequence.StandardKey.Open,
@@ -287,7 +287,7 @@ class MainWindow(QMainWindow):
         file_menu.addAction(self.print_plan_action)
         file_menu.addSeparator()
         self.backup_action = self._action("&Back up database…", QKeySequence(), self.back_up)
-        self.restore_backup_action = self._action("&Restore from backup…", QKeySequence(),
+        self.restore_backup_action = self._action("Rest&ore from backup…", QKeySequence(),
                                                   self.restore_backup)
         file_menu.addActions([self.backup_action, self.restore_backup_action])
         file_menu.addSeparator()

@@ -103,6 +103,9 @@ class UnitCostsDialog(QDialog):
         assert line is not None
         line.setMaxLength(100)
         line.setPlaceholderText("Type or choose an area, e.g. Torbay")
+        self.area.setAccessibleName("Area")
+        line.setAccessibleName("Area")
+        self.area.setAccessibleDescription("The area whose own unit costs are shown and edited")
         area_row = QHBoxLayout()
         area_label = QLabel("&Area:")
         area_label.setBuddy(self.area)
@@ -114,6 +117,9 @@ class UnitCostsDialog(QDialog):
 
         self.table = QTableWidget(len(self.keys), len(COLUMNS))
         self.table.setHorizontalHeaderLabels(list(COLUMNS))
+        self.table.setAccessibleName("Unit costs")
+        self.table.setAccessibleDescription("The national default of each unit cost, with its source and "
+                                            "year, and the area's own figure where it has one")
         self.table.verticalHeader().setVisible(False)
         self.table.verticalHeader().setDefaultSectionSize(self.fontMetrics().height() + 8)
         self.table.setAlternatingRowColors(True)
