@@ -42,13 +42,22 @@ case_id="$("$app" --db "$db" demo)"
 "$app" --db "$db" findings "$case_id" | grep -q "M0"
 "$app" --db "$db" export-pdf "$case_id" --out "$work/elsewhere/summary.pdf" >/dev/null
 "$app" --db "$db" export-fhir "$case_id" --out "$work/elsewhere/bundle.json" >/dev/null
+"$app" --db "$db" export-value-case "$case_id" --out "$work/elsewhere/value-case.pdf" >/dev/null
+"$app" --db "$db" export-tables "$case_id" --out "$work/elsewhere/tables.xlsx" >/dev/null
+"$app" --db "$db" costs "$case_id" | grep -q "£"
+"$app" --db "$db" fhir-package --out "$work/elsewhere/fhir-package" >/dev/null
+test -s "$work/elsewhere/fhir-package/package.json"
+"$work/venv/bin/python" -c "from ui.help import guide_text; assert 'Care plan' in guide_text()"
 head -c 5 "$work/elsewhere/summary.pdf" | grep -q "%PDF-"
+head -c 5 "$work/elsewhere/value-case.pdf" | grep -q "%PDF-"
+head -c 2 "$work/elsewhere/tables.xlsx" | grep -q "PK"
 "$work/venv/bin/python" -c "import json, sys; b = json.load(open(sys.argv[1])); assert b['resourceType'] == 'Bundle' and b['entry']" "$work/elsewhere/bundle.json"
 python_path="$("$work/venv/bin/python" -c 'import planner; print(planner.__file__)')"
 case "$python_path" in
   "$checkout"/*) echo "the installed app imported planner from the checkout ($python_path)" >&2; exit 1;;
 esac
-echo "installed wheel: demo, cases, findings, export-pdf and export-fhir all ran (planner from $python_path)"
+echo "installed wheel: demo, cases, findings, costs, export-pdf, export-value-case, export-fhir," \
+     "export-tables, fhir-package and the user guide all ran (planner from $python_path)"
 
 if [ "${1:-}" = "--window" ]; then
   echo "== starting the installed application on a real X server"
