@@ -581,12 +581,16 @@ def _print_plan(args: argparse.Namespace) -> int:
 
         app = QGuiApplication.instance() or QGuiApplication([])  # noqa: F841  (fonts need an application)
         versions.append(plan.version_text)
+        warnings.extend(plan.warnings())
         return plan_pdf(plan, case.id)
 
     versions: list[str] = []
+    warnings: list[str] = []
     with _database(args.db) as database:
         pages = _write(args, database, render).pages
     print(f"{Path(args.out)} ({pages} page{'s' if pages != 1 else ''}, {versions[0]})")
+    for warning in warnings:  # written all the same: the plan says who has no number
+        print(f"Warning: {warning}", file=sys.stderr)
     return 0
 
 
