@@ -105,9 +105,9 @@ def identity_line(plan: PrintablePlan) -> str:
     return "  ·  ".join(parts)
 
 
-def _whom_to_call(plan: PrintablePlan) -> str:
+def _whom_to_call(plan: PrintablePlan, until: str) -> str:
     """Who to call when the coordinator cannot be: a person with a number, named with it, never
-    someone the plan has no number for."""
+    someone the plan has no number for. ``until`` starts the sentence ("Until one is named")."""
     others = [c for c in plan.callable_contacts if c != plan.coordinator]
     if not others:
         return ("<p>No phone numbers are written in this plan yet: ask the team to add them. In an "
@@ -115,7 +115,7 @@ def _whom_to_call(plan: PrintablePlan) -> str:
     first = others[0]
     role = f" ({_e(first.role)})" if first.role else ""
     more = " or anyone else under “Who to call” who has a number" if len(others) > 1 else ""
-    return f"<p>Call {_e(first.name)}{role} on <b>{_e(first.contact)}</b>{more}.</p>"
+    return f"<p>{until}, call {_e(first.name)}{role} on <b>{_e(first.contact)}</b>{more}.</p>"
 
 
 def _ask_about_it(plan: PrintablePlan) -> str:
@@ -144,14 +144,14 @@ def plan_blocks(plan: PrintablePlan) -> list[Block]:
             contact = f"<p class='big'>{_e(coordinator.contact)}</p>"
         else:
             shown = f"<p>{_e(coordinator.contact)}</p>" if coordinator.contact else ""
-            contact = (shown + "<p><b>No phone number is written down for them.</b> Until the team adds "
-                       "one:</p>" + _whom_to_call(plan))
+            contact = (shown + "<p><b>No phone number is written down for them.</b></p>"
+                       + _whom_to_call(plan, "Until the team adds one"))
         blocks.append(Block("box", "<p><b>My care coordinator</b> is the person to call first about anything "
                                    f"in this plan.</p><p class='big'>{_e(coordinator.name)}</p>"
                                    f"<p>{_e(where)}</p>{contact}", space=6))
     else:
         blocks.append(Block("box", "<p class='big'>No care coordinator has been named yet.</p>"
-                                   "<p>Until one is:</p>" + _whom_to_call(plan), space=6))
+                                   + _whom_to_call(plan, "Until one is"), space=6))
 
     blocks.append(_heading("What matters to me"))
     blocks.append(_para(f"<p>{_e(plan.what_matters)}</p>" if plan.what_matters
@@ -205,13 +205,21 @@ def plan_blocks(plan: PrintablePlan) -> list[Block]:
 
     blocks.append(_heading("Who agreed this plan"))
     agreed = "".join(f"{_e(who)}<br>" for who in plan.agreed_by) or "Nobody has agreed this version yet."
-    changed = ""
-    if plan.changed_since is not None:
-        items = "".join(f"{_e(change)}<br>" for change in plan.changes)
-        changed = (f"<p><b>Since version {plan.changed_since} was agreed:</b><br>{items}"
-                   "The team has not yet agreed the plan again with these changes.</p>")
-    blocks.append(_para(f"<p>{_e(plan.version_text)}.</p><p>{agreed}</p>{changed}"))
+    if plan.changed_since is None:
+        blocks.append(_para(f"<p>{_e(plan.version_text)}.</p><p>{agreed}</p>"))
+        return blocks
+    items = "".join(f"{_e(change)}<br>" for change in plan.changes)
+    blocks.append(_para(f"<p>Version {plan.changed_since} was agreed by:</p><p>{agreed}</p>"
+                        f"<p><b>Since version {plan.changed_since} was agreed:</b><br>{items}"
+                        "The team has not yet agreed the plan again with these changes.</p>"))
     return blocks
+
+
+def footer_version(plan: PrintablePlan) -> str:
+    """The version as the footer of every page says it, short enough for one line."""
+    if plan.changed_since is not None:
+        return f"Changed since version {plan.changed_since}, not yet agreed again"
+    return plan.version_text
 
 
 def _contact_cell(contact: str) -> str:
@@ -365,9 +373,13 @@ class _Pages:
     def place_table(self, block: Block) -> None:
         header_height = self.row_height(block, block.headers, True)
         self.draw_row(block, block.headers, True, header_height)
-        for row in block.rows:
+        rows = block.rows
+        for index, row in enumerate(rows):
             height = self.row_height(block, row, False)
-            if not self.fits(height):
+            # a long table's last row never goes overleaf alone: the one before it goes too
+            alone = (len(rows) >= 4 and index == len(rows) - 2 and self.y > 0
+                     and not self.fits(height + self.row_height(block, rows[-1], False)))
+            if not self.fits(height) or alone:
                 self.new_page()
                 self.draw_row(block, block.headers, True, header_height)
             self.draw_row(block, row, False, height)
@@ -419,7 +431,7 @@ def paint_plan(plan: PrintablePlan, device: QPagedPaintDevice) -> int:
             return pages.finish()
 
         total = lay_out(None)
-        left_text = f"My care plan: {plan.name}  ·  {plan.version_text}"
+        left_text = f"My care plan: {plan.name}  ·  {footer_version(plan)}"
 
         def footer(index: int) -> None:
             painter.save()
