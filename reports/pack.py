@@ -21,7 +21,7 @@ from typing import IO, TYPE_CHECKING, Any
 from planner.analysis import Analysis
 from planner.dates import format_day
 from planner.model import Case
-from planner.reference import label
+from planner.reference import label, regulators_of
 from planner.rules.catalogue import rule as rule_info
 from planner.rules.catalogue import severity_label, severity_order, severity_style
 from reports import pdfkit
@@ -125,8 +125,10 @@ def frames(members: list[PackCase]) -> PackFrames:
         for finding in member.view.active():
             rows.append({"case": member.letter, "rule": finding.rule, "title": finding.title,
                          "severity": finding.severity, "question": finding.question,
-                         "regulators": tuple(sorted(set(finding.regulators)))})
-    findings = pd.DataFrame(rows, columns=["case", "rule", "title", "severity", "question", "regulators"])
+                         "regulators": tuple(sorted(set(finding.regulators))),
+                         "sex": member.view.case.person.sex or ""})
+    findings = pd.DataFrame(rows, columns=["case", "rule", "title", "severity", "question", "regulators",
+                                           "sex"])
     measured = []
     for member in members:
         m = member.view.analysis.measures
@@ -187,17 +189,28 @@ def regulator_pairs(findings: pd.DataFrame) -> pd.DataFrame:
 
 
 def question_frequency(findings: pd.DataFrame) -> pd.DataFrame:
-    """Per question: the cases that raised it (how many, which), its rules and findings."""
+    """Per rule, its question: the cases that raised it (how many, which) and its findings; those
+    raised by the most cases first, then the most severe. A rule asks one question, whoever it is
+    about: worded for her (or him) when every case raising it is about a woman (or a man), else
+    for "them" (M03's "her" and "him" versions are one question)."""
     import pandas as pd
 
     if findings.empty:
-        return pd.DataFrame(columns=["question", "cases", "which", "rules", "findings", "rank"])
+        return pd.DataFrame(columns=["rule", "question", "cases", "which", "rules", "findings", "rank"])
+    from planner.rules.context import worded
+
     order = severity_order()
-    table = findings.assign(rank=findings["severity"].map(order)).groupby("question").agg(
+    table = findings.assign(rank=findings["severity"].map(order)).groupby("rule").agg(
         cases=("case", "nunique"), which=("case", lambda c: ", ".join(sorted(set(c), key=_letter_order))),
-        rules=("rule", lambda r: ", ".join(sorted(set(r)))), findings=("case", "size"), rank=("rank", "min"))
-    return table.reset_index().sort_values(["cases", "rank", "findings"], ascending=[False, True, False]
-                                           ).reset_index(drop=True)
+        findings=("case", "size"), rank=("rank", "min"),
+        sex=("sex", lambda x: x.iloc[0] if x.nunique() == 1 else ""))
+    table = table.reset_index()
+    table["question"] = [worded(rule_info(rule).question, sex or None)
+                         for rule, sex in zip(table["rule"], table["sex"], strict=True)]
+    table["rules"] = table["rule"]
+    table = table.drop(columns="sex")
+    return table.sort_values(["cases", "rank", "findings", "rule"], ascending=[False, True, False, True]
+                             ).reset_index(drop=True)
 
 
 def _letter_order(letter: str) -> tuple[int, str]:
@@ -342,8 +355,10 @@ def _analysis(members: list[PackCase], tables: PackFrames) -> list[Flowable]:
                          f"{row.cases} of {count}"])
         parts.append(pdfkit.table(rows, _cols(0.5, 0.2, 0.3)))
     pairs = regulator_pairs(findings)
-    parts.append(pdfkit.para("Pairs of regulators named together in a finding: each sees only its own "
-                             "organisation's part of what went wrong.", s.small))
+    pairs_intro = pdfkit.para("Pairs of regulators named together in a finding: each sees only its own "
+                              "organisation's part of what went wrong.", s.small)
+    pairs_intro.keepWithNext = 1  # never at the foot of a page without its table
+    parts.append(pairs_intro)
     if pairs.empty:
         parts.append(pdfkit.para("No finding names two regulators.", s.small))
     else:
@@ -451,11 +466,15 @@ def _measures_side_by_side(members: list[PackCase], measures: pd.DataFrame) -> l
     """The measures as rows and the cases as columns (ten cases to a table), then all together."""
     s = pdfkit.styles()
     parts: list[Flowable] = [pdfkit.heading("Measures side by side", s.h2, level=1)]
-    parts.append(pdfkit.para("Computed from each case's timeline with the same definitions; the last column "
-                             "adds the cases up (days at home: their mean).", s.small))
+    parts.append(pdfkit.para(
+        "Computed from each case's timeline with the same definitions. The last column is the cases "
+        "together: counts added up; the share of days at home over all their days; organisations, "
+        "regulators and funding regimes each counted once however many cases they are in; the median "
+        "and the longest of all the handoff gaps (gaps are never added up).", s.small))
     columns = [column for column, _words in MEASURE_COLUMNS]
     table = measures[columns].T  # a row per measure, a column per case
-    everyone = [_all(measures[column], column) for column in columns]
+    together = all_cases(members)
+    everyone = [together[column] for column in columns]
     letters_ = list(table.columns)
     width = _width()
     for start in range(0, len(letters_), PER_TABLE):
@@ -463,7 +482,7 @@ def _measures_side_by_side(members: list[PackCase], measures: pd.DataFrame) -> l
         last = start + PER_TABLE >= len(letters_)
         header: list[Any] = [pdfkit.para("Measure", s.cell_bold), *(str(letter) for letter in chunk)]
         if last:
-            header.append("All")
+            header.append(pdfkit.para("All cases", s.cell_bold))
         rows: list[list[Any]] = [header]
         for index, (column, words) in enumerate(MEASURE_COLUMNS):
             row: list[Any] = [pdfkit.para(words, s.cell)]
@@ -472,7 +491,7 @@ def _measures_side_by_side(members: list[PackCase], measures: pd.DataFrame) -> l
                 row.append(everyone[index])
             rows.append(row)
         first = 0.3 * width
-        rest = (width - first) / (PER_TABLE + 1)
+        rest = min((width - first) / (len(chunk) + 1), 64.0)
         style = [("ALIGN", (1, 0), (-1, -1), "RIGHT")]
         if last:
             style.append(("FONTNAME", (-1, 0), (-1, -1), pdfkit.fonts().bold))
@@ -494,18 +513,39 @@ def _shown(value: Any, column: str) -> str:
     return f"{int(value):,}"
 
 
-def _all(series: pd.Series, column: str) -> str:
-    """The measure across the cases: a sum for counts, never for handoff gaps (DOMAIN.md section 4):
-    the longest of the longest gaps; a median of medians would not be the median of the gaps."""
-    if column == "at_home":
-        mean = series.dropna().astype(float).mean()
-        return "–" if mean != mean else f"{mean:.0%}"
-    if column == "gap_median":
-        return "–"
-    if column == "gap_longest":
-        longest = series.dropna()
-        return "–" if longest.empty else f"{int(longest.max()):,}"
-    return f"{int(series.sum()):,}"
+def all_cases(members: list[PackCase]) -> dict[str, str]:
+    """Each measure for the cases together, as shown in the last column: a sum only for what can
+    be added (admissions, delayed days, handoffs ...); the share of days at home over all the
+    cases' days; organisations (by name), regulators and funding regimes counted once each however
+    many cases they appear in; the median and longest of every handoff gap (never a sum)."""
+    from statistics import median
+
+    measured = [member.view.analysis.measures for member in members]
+    originals = [member.view.original for member in members]
+    total: dict[str, str] = {}
+    for column, value in (
+            ("admissions", sum(len(m.admissions) for m in measured)),
+            ("emergency_12m", sum(m.emergency_admissions_12_months for m in measured)),
+            ("readmissions", sum(m.readmissions_30_days for m in measured)),
+            ("delayed_days", sum(m.delayed_days.get("total", 0) for m in measured)),
+            ("handoffs", sum(len(m.handoffs) for m in measured)),
+            ("not_recorded", sum(1 for m in measured for h in m.handoffs if h.derived)),
+            ("duplicates", sum(m.duplicate_assessments for m in measured))):
+        total[column] = f"{value:,}"
+    days = sum(m.days_in_period for m in measured if m.share_of_days_at_home is not None)
+    away = sum(m.days_away_from_home for m in measured if m.share_of_days_at_home is not None)
+    total["at_home"] = f"{1 - away / days:.0%}" if days else "–"
+    gaps = [h.gap_days for m in measured for h in m.handoffs]
+    total["gap_median"] = f"{float(median(gaps)):g}" if gaps else "–"
+    total["gap_longest"] = f"{max(gaps):,}" if gaps else "–"
+    on_pathway = [[org for org in case.organisations if org.id in {step.organisation for step in case.steps}]
+                  for case in originals]
+    names = {" ".join(org.name.lower().split()) for orgs in on_pathway for org in orgs}
+    codes = {code for orgs in on_pathway for org in orgs for code in regulators_of(org)}
+    total["organisations"] = f"{len(names):,}"
+    total["regulators"] = f"{len(codes):,}"
+    total["funding"] = f"{len({step.funding for case in originals for step in case.steps if step.funding}):,}"
+    return total
 
 
 def _header_style() -> Any:

@@ -218,9 +218,54 @@ def table(rows: Sequence[Sequence[Any]], widths: Sequence[float], header: bool =
         commands.append(("ROWBACKGROUNDS", (0, 1 if header else 0), (-1, -1), [None, HexColor(SHADE)]))
     commands += list(style)
     kind = LongTable if long else Table
+    widths = fit_widths(widths, [[longest_word(cell, bold=header and index == 0) for cell in row]
+                                 for index, row in enumerate(rows)], 2 * CELL_PADDING)
     # a row taller than a page (long text in a narrow column) splits across pages, not raising
     return kind(list(rows), colWidths=list(widths), repeatRows=1 if header else 0,
                 style=TableStyle(commands), hAlign="LEFT", splitInRow=1)
+
+
+#: The padding inside a table's cell on the left and on the right.
+CELL_PADDING = 4.0
+
+
+def longest_word(cell: Any, bold: bool = False, size: float = 8.0) -> float:
+    """The width of the widest word in a table cell (a Paragraph, or a string drawn in the
+    table's font), in points: the narrowest the column can be without breaking a word."""
+    widest = 0.0
+    frags = getattr(cell, "frags", None)
+    if frags is not None:
+        for frag in frags:
+            text = getattr(frag, "text", "")
+            for word in text.split():
+                widest = max(widest, _width(word, frag.fontName, frag.fontSize))
+        return widest
+    if isinstance(cell, str):
+        face = fonts()
+        return max((_width(word, face.bold if bold else face.regular, size) for word in cell.split()),
+                   default=0.0)
+    return 0.0
+
+
+def fit_widths(widths: Sequence[float], words: Sequence[Sequence[float]], padding: float) -> list[float]:
+    """Column ``widths`` changed as little as possible so that every column is as wide as the
+    widest word in it (``words``: per row, per column, that width) plus ``padding``: a column too
+    narrow takes what it needs from the others' room to spare, in proportion, and the total is
+    kept. Words are never broken to fit a column, unless no sharing of the width could fit them
+    all (a 6,000-letter word), when the widths are left as they were."""
+    widths = list(widths)
+    need = [0.0] * len(widths)
+    for row in words:
+        for column, width in enumerate(row[:len(widths)]):
+            need[column] = max(need[column], width + padding + 0.5)
+    short = sum(max(0.0, n - w) for n, w in zip(need, widths, strict=True))
+    if short <= 0.01:
+        return widths
+    spare = [max(0.0, w - n) for n, w in zip(need, widths, strict=True)]
+    if sum(spare) < short:
+        return widths
+    share = short / sum(spare)
+    return [max(n, w) if n > w else w - s * share for n, w, s in zip(need, widths, spare, strict=True)]
 
 
 def header_cells(*titles: str) -> list[Paragraph]:

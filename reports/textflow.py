@@ -348,7 +348,25 @@ def block(runs: list[Run], keep: float = 160.0) -> Any:
 def grid(header: list[str], widths: list[float], rows: list[list[list[Run] | str]]) -> Any:
     """A table of plain-text cells: each cell is a string or a list of runs stacked in it."""
     cells = [[[Run(cell)] if isinstance(cell, str) else cell for cell in row] for row in rows]
-    return _classes()[1](header, widths, cells)
+    header_look = Look("bold", 8.0)
+    words = [[_longest_word([Run(text, header_look)]) for text in header]]
+    words += [[_longest_word(cell) for cell in row] for row in cells]
+    return _classes()[1](header, pdfkit.fit_widths(widths, words, 2 * _PAD_X), cells)
+
+
+def _longest_word(runs: list[Run]) -> float:
+    """The widest word of a cell's runs (or lead), in points: the narrowest its column can be
+    without cutting a word."""
+    measure = _widths()
+    widest = 0.0
+    for run in runs:
+        look = run.look
+        for word in run.text.split():
+            widest = max(widest, measure(word, look.font, look.size) + run.indent)
+        if run.lead:
+            lead = run.lead_look or Look("bold", look.size, look.colour)
+            widest = max(widest, measure(run.lead, lead.font, lead.size) + run.indent)
+    return widest
 
 
 @dataclass

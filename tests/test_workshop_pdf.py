@@ -155,8 +155,14 @@ def test_every_finding_appears_with_its_parts(demo_pdfs: dict[str, Path]) -> Non
     assert "Set aside by the team" in text and "Team's view: Set aside: The family chose this step-down bed" in text
     for question in {f.question for f in active}:
         assert f"Question for the workshop: {question}" in text
-    questions = text[text.index("Questions for the workshop Each question"):]
-    assert len(re.findall(r" \d+\. ", questions[:5000])) >= len({f.question for f in active})
+    start = text.index("Questions for the workshop One question")
+    questions = text[start:text.index("Appendix: the timeline", start)]
+    # one question a rule, in the key findings' order
+    rules = list(dict.fromkeys(f.rule for f in active))
+    assert len(re.findall(r" \d+\. ", questions)) == len(rules)
+    ranked = [g.rule for g in analyse(case).key.groups if g.active]
+    assert [questions.index(f"Raised by {rule} ") for rule in ranked] == sorted(
+        questions.index(f"Raised by {rule} ") for rule in ranked)
 
 
 def test_her_story_is_told_from_the_timeline() -> None:
