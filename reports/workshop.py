@@ -442,7 +442,7 @@ def organisations(view: CaseView) -> list[Flowable]:
         name = rich("<b>{}</b>", org.name) + (rich("<br/><font size=7>{}</font>", "; ".join(notes))
                                               if notes else "")
         rows.append([pdfkit.markup(name, s.cell), pdfkit.para(label("sector", org.sector), s.cell),
-                     pdfkit.para(describe.regulators(org), s.cell),
+                     pdfkit.para(describe.regulators(org) if regulators_of(org) else "No regulator", s.cell),
                      pdfkit.para(label("payment_model", payment_model_of(org)) or "Not recorded", s.cell),
                      str(on_pathway.get(org.id, 0))])
     parts.append(pdfkit.table(rows, _cols(0.30, 0.17, 0.19, 0.25, 0.09)))
