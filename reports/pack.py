@@ -89,7 +89,7 @@ def write_pack(cases: Sequence[Case], target: str | Path | IO[bytes], prepared_o
 
 
 def pack_story(members: list[PackCase], prepared_on: date) -> tuple[list[Flowable], list[str]]:
-    from reportlab.platypus import PageBreak
+    from reportlab.platypus import CondPageBreak, PageBreak
 
     tables = frames(members)
     story: list[Flowable] = []
@@ -102,7 +102,7 @@ def pack_story(members: list[PackCase], prepared_on: date) -> tuple[list[Flowabl
     story.append(PageBreak())
     story += _analysis(members, tables)
     sections.append("Cross-case analysis")
-    story.append(PageBreak())
+    story.append(CondPageBreak(pdfkit.frame_size()[1] * 0.35))  # follows on when there is room
     story += _questions(members, tables)
     sections.append("Discussion questions")
     return story, sections
@@ -299,23 +299,19 @@ def _case_page(member: PackCase) -> list[Flowable]:
     content.append(pdfkit.para("Measures", s.h3))
     content.append(pdfkit.table(pairs, _cols(0.2, 0.3, 0.2, 0.3), header=False))
     content.append(pdfkit.para("Findings by rule", s.h3))
-    findings = view.active()
-    if not findings:
+    groups = view.ranked_groups()  # the key findings first, as in the case summary
+    if not groups:
         content.append(pdfkit.para("No findings.", s.small))
     else:
-        counts: dict[str, int] = {}
-        for finding in findings:
-            counts[finding.rule] = counts.get(finding.rule, 0) + 1
         rows = [pdfkit.header_cells("", "Rule", "Severity", "Findings", "Question for the workshop")]
-        seen: list[str] = []
-        for finding in findings:
-            if finding.rule in seen:
-                continue
-            seen.append(finding.rule)
-            rows.append([pdfkit.severity_badge(finding.severity, 7),
-                         pdfkit.markup(rich("<b>{}</b> {}", finding.rule, finding.title), s.cell),
-                         severity_label(finding.severity), str(counts[finding.rule]),
-                         pdfkit.para(finding.question, s.cell_muted)])
+        for group in groups:
+            first = group.active[0]
+            key = (rich("<br/><font color='#5f6368'>Key finding {}</font>", group.key_rank)
+                   if group.key_rank is not None else "")
+            rows.append([pdfkit.severity_badge(group.severity, 7),
+                         pdfkit.markup(rich("<b>{}</b> {}", group.rule, first.title) + key, s.cell),
+                         severity_label(group.severity), str(len(group.active)),
+                         pdfkit.para(first.question, s.cell_muted)])
         content.append(pdfkit.table(rows, _cols(0.04, 0.33, 0.1, 0.11, 0.42)))
     return [KeepInFrame(width, height, content, mode="shrink")]
 
@@ -490,7 +486,7 @@ def _measures_side_by_side(members: list[PackCase], measures: pd.DataFrame) -> l
             if last:
                 row.append(everyone[index])
             rows.append(row)
-        first = 0.3 * width
+        first = 0.36 * width
         rest = min((width - first) / (len(chunk) + 1), 64.0)
         style = [("ALIGN", (1, 0), (-1, -1), "RIGHT")]
         if last:
@@ -568,8 +564,8 @@ def _questions(members: list[PackCase], tables: PackFrames) -> list[Flowable]:
     if asked.empty:
         parts.append(pdfkit.para("No case raised a question.", s.body))
         return parts
-    parts.append(pdfkit.para("The questions of all the cases together, those raised by the most cases first.",
-                             s.small))
+    parts.append(pdfkit.para("One question for each rule that fired, whichever cases it fired in: those "
+                             "raised by the most cases first, then the most severe.", s.small))
     named = dict(zip(tables.findings["rule"], tables.findings["title"], strict=True))
     for number, row in enumerate(asked.itertuples(index=False), start=1):
         codes = str(row.rules).split(", ")

@@ -132,7 +132,7 @@ def styles() -> Styles:
                      spaceAfter=8),
         subtitle=derive("subtitle", fontSize=13, leading=17, textColor=HexColor(MUTED), spaceAfter=14),
         h1=derive("h1", fontName=face.bold, fontSize=15, leading=19, textColor=HexColor(HEADING),
-                  spaceBefore=4, spaceAfter=8, keepWithNext=1),
+                  spaceBefore=14, spaceAfter=8, keepWithNext=1),
         h2=derive("h2", fontName=face.bold, fontSize=11.5, leading=15, textColor=HexColor(HEADING),
                   spaceBefore=10, spaceAfter=4, keepWithNext=1),
         h3=derive("h3", fontName=face.bold, fontSize=10, leading=13, spaceBefore=6, spaceAfter=2,

@@ -313,8 +313,10 @@ def cover(view: CaseView) -> list[Flowable]:
                 "The organisations on the pathway, their regulators and how each is paid",
                 "The team by role, and who coordinated " + view.words("{their} care"),
                 "The shared care plan in summary", "Measures computed from the timeline",
-                "Each finding: the evidence, who is involved, the team's view, and the question",
-                "The questions for the workshop", "Appendix: the timeline and the handoffs"]
+                "The findings by rule, the key findings first: each rule's question, then the evidence of "
+                "each occurrence and who is involved",
+                "The questions for the workshop, one for each rule",
+                "Appendix: the timeline and the handoffs"]
     for entry in contents:
         parts.append(pdfkit.markup(esc(entry), s.bullet))
         parts[-1].bulletText = "•"

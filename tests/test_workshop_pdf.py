@@ -512,7 +512,7 @@ def test_the_pack_asks_each_rule_s_question_once_whoever_it_is_about(pack_cases:
     out = tmp_path / "pack.pdf"
     write_pack(pack_cases, out)
     text = flat(pdf_text(out))
-    questions = text[text.index("Questions for the workshop The questions"):]
+    questions = text[text.index("Questions for the workshop One question for each rule"):]
     assert len(re.findall(r"(?:^| )\d+\. ", questions)) == len(asked)
     assert "Who tells them, before discharge, what they will pay" in questions
     assert "Who tells her, before discharge" not in questions and "Who tells him" not in questions
