@@ -81,6 +81,7 @@ def write_pack(cases: Sequence[Case], target: str | Path | IO[bytes], prepared_o
     members = [PackCase(letter, CaseView(case, options, analysis))
                for letter, case, analysis in zip(letters(len(cases)), cases, given, strict=True)]
     story, sections = pack_story(members, prepared_on or date.today())
+    story = pdfkit.keep_headings(story)
     info = pdfkit.DocumentInfo(title=f"{len(cases)} case{'s' if len(cases) != 1 else ''}", kind=KIND,
                                identifiable=False, prepared_on=prepared_on or date.today())
     pages = pdfkit.build(target, story, info)
@@ -466,7 +467,7 @@ def _measures_side_by_side(members: list[PackCase], measures: pd.DataFrame) -> l
         "Computed from each case's timeline with the same definitions. The last column is the cases "
         "together: counts added up; the share of days at home over all their days; organisations, "
         "regulators and funding regimes each counted once however many cases they are in; the median "
-        "and the longest of all the handoff gaps (gaps are never added up).", s.small))
+        "and the longest of all the handoff gaps (gaps are never added up).", s.intro))
     columns = [column for column, _words in MEASURE_COLUMNS]
     table = measures[columns].T  # a row per measure, a column per case
     together = all_cases(members)
@@ -565,7 +566,7 @@ def _questions(members: list[PackCase], tables: PackFrames) -> list[Flowable]:
         parts.append(pdfkit.para("No case raised a question.", s.body))
         return parts
     parts.append(pdfkit.para("One question for each rule that fired, whichever cases it fired in: those "
-                             "raised by the most cases first, then the most severe.", s.small))
+                             "raised by the most cases first, then the most severe.", s.intro))
     named = dict(zip(tables.findings["rule"], tables.findings["title"], strict=True))
     for number, row in enumerate(asked.itertuples(index=False), start=1):
         codes = str(row.rules).split(", ")

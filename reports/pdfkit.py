@@ -112,6 +112,8 @@ class Styles:
     question: ParagraphStyle
     warning: ParagraphStyle
     bullet: ParagraphStyle
+    #: A short note under a heading, kept on the page of what it introduces.
+    intro: ParagraphStyle
 
 
 @cache
@@ -148,6 +150,7 @@ def styles() -> Styles:
                         textColor=HexColor(HEADING), spaceAfter=0),
         warning=derive("warning", fontName=face.bold, textColor=HexColor(WARNING_TEXT), spaceAfter=0),
         bullet=derive("bullet", leftIndent=14, bulletIndent=3, spaceAfter=3),
+        intro=derive("intro", fontSize=8, leading=10.5, spaceAfter=3, keepWithNext=1),
     )
 
 
@@ -288,6 +291,83 @@ def boxed(flowables: list[Flowable], width: float, fill: str = QUESTION_FILL, li
     else:
         commands.append(("BOX", (0, 0), (-1, -1), 1.2, HexColor(line)))
     return Table([[flowables]], colWidths=[width], style=TableStyle(commands), hAlign="LEFT")
+
+
+# -- keeping headings with what follows ----------------------------------------------------------------
+def keep_headings(story: list[Flowable]) -> list[Flowable]:
+    """The story with every run of headings and introductions (flowables that keep with the next)
+    preceded by a check that the page has room for them and the start of what they introduce (a
+    table's first rows, a finding's first lines, a short flowable whole); otherwise they start the
+    next page. Unlike reportlab's own keepWithNext, a long table after a heading does not push
+    the heading to a new page when it would fit: only the start must."""
+    out: list[Flowable] = []
+    index = 0
+    while index < len(story):
+        if not _keeps_with_next(story[index]):
+            out.append(story[index])
+            index += 1
+            continue
+        end = index
+        while end < len(story) and _keeps_with_next(story[end]):
+            end += 1
+        lead = story[index:end]
+        for flowable in lead:
+            flowable.__dict__["keepWithNext"] = 0  # the room is checked here instead
+        out.append(_room_for()(lead, story[end] if end < len(story) else None))
+        out.extend(lead)
+        index = end
+    return out
+
+
+def _keeps_with_next(flowable: Any) -> bool:
+    keeps = getattr(flowable, "getKeepWithNext", None)
+    return bool(keeps and keeps()) and not getattr(flowable, "locChanger", False)
+
+
+#: What a heading needs below it at most, as a share of the frame: the start of a long table.
+START_SHARE = 0.25
+
+
+@cache
+def _room_for() -> type:
+    from reportlab.platypus import CondPageBreak, KeepTogether
+
+    class RoomFor(CondPageBreak):  # type: ignore[misc]
+        """Starts a new page unless the headings ``lead`` and the start of ``following`` fit."""
+
+        def __init__(self, lead: list[Any], following: Any) -> None:
+            super().__init__(0)
+            self.lead = lead
+            self.following = following
+
+        def _height(self, flowable: Any, width: float) -> float:
+            height = float(flowable.wrapOn(self.canv, width, 1e6)[1])
+            return height + flowable.getSpaceBefore() + flowable.getSpaceAfter()
+
+        def _start(self, flowable: Any, width: float, frame: float) -> float:
+            if flowable is None or getattr(flowable, "locChanger", False) or not hasattr(flowable, "wrapOn"):
+                return 0.0
+            if hasattr(flowable, "start_height"):
+                return float(flowable.start_height(width))
+            if isinstance(flowable, KeepTogether):
+                flowable.wrapOn(self.canv, width, 1e6)
+                whole = float(flowable._H)
+                if whole <= frame * 0.9:
+                    return whole
+                return self._start(flowable._content[0], width, frame) if flowable._content else 0.0
+            return min(self._height(flowable, width), frame * START_SHARE)
+
+        def wrap(self, available_width: float, available_height: float) -> tuple[float, float]:
+            frame = self._doctemplateAttr("frame")
+            if frame is None or getattr(frame, "_atTop", False):
+                return 0, 0
+            needed = sum(self._height(f, available_width) for f in self.lead)
+            needed += self._start(self.following, available_width, frame._height)
+            self.height = min(needed, frame._height * 0.9)
+            result: tuple[float, float] = super().wrap(available_width, available_height)
+            return result
+
+    return RoomFor
 
 
 # -- severity marks ----------------------------------------------------------------------------------

@@ -180,6 +180,16 @@ def _classes() -> tuple[type, type]:
             self.width, self.height = available_width, self._laid[2]
             return self.width, self.height
 
+        def start_height(self, available_width: float) -> float:
+            """What must fit for the block to start on a page: all of it when it is kept
+            together, else its first three lines."""
+            self.wrap(available_width, 0)
+            assert self._laid is not None
+            _lines, breaks, height, _width = self._laid
+            if height <= self.keep:
+                return height
+            return breaks[min(2, len(breaks) - 1)] if breaks else height
+
         def split(self, available_width: float, available_height: float) -> list[Any]:
             self.wrap(available_width, available_height)
             assert self._laid is not None
@@ -227,6 +237,10 @@ def _classes() -> tuple[type, type]:
             if self._laid is None:
                 self._laid = [self._cells(row) for row in self.rows]
             return self._laid
+
+        def start_height(self, _available_width: float) -> float:
+            """The header and the first two rows: what must fit for the table to start on a page."""
+            return self._header[0] + sum(height for height, _cells in self._rows()[:2])
 
         def wrap(self, available_width: float, available_height: float) -> tuple[float, float]:
             self.width = sum(self.widths)

@@ -228,22 +228,24 @@ def case_story(view: CaseView) -> tuple[list[Flowable], list[str]]:
     #: A section starts on the page the last one ended on when this much of the page is left.
     room = pdfkit.frame_size()[1] * 0.3
 
-    def section(title: str, parts: list[Flowable], new_page: bool = False, follows: bool = False) -> None:
+    def section(title: str, parts: list[Flowable], new_page: bool = False, follows: bool = False,
+                laid_out: bool = False) -> None:
+        """``laid_out``: parts whose pages are worked out elsewhere (the value case, the map)."""
         sections.append(title)
         if new_page and story:
             story.append(PageBreak())
         elif follows:
             story.append(CondPageBreak(room))
-        story.extend(parts)
+        story.extend(parts if laid_out else pdfkit.keep_headings(parts))
 
     from reports.value_case import fitted
 
     executive, _parts, _pdf, _pages = fitted(view, in_summary=True)  # the three sides first
-    section("Executive summary: the value case", executive)
+    section("Executive summary: the value case", executive, laid_out=True)
     section("Cover", cover(view), new_page=True)
     section(view.words("{Their} story"), her_story(view), new_page=True)
     story.extend([NextPageTemplate("landscape"), PageBreak()])
-    section("Pathway map", pathway_map(view))
+    section("Pathway map", pathway_map(view), laid_out=True)
     story.extend([NextPageTemplate("portrait"), PageBreak()])
     section("Organisations and regulators", organisations(view))
     section("Team and care coordinator", team(view))
@@ -428,7 +430,7 @@ def organisations(view: CaseView) -> list[Flowable]:
     parts.append(pdfkit.para(view.words(
         "Every organisation in {their} case, the regulators that oversee it and how it is paid. Each "
         "regulator sees only its own piece: the unit it assesses and its cycle are in the second table."),
-        s.small))
+        s.intro))
     rows = [pdfkit.header_cells("Organisation", "Sector", "Regulators", "Payment model", "Steps")]
     for org in case.organisations:
         rating = org.oversight.cqc_rating if org.oversight else None
@@ -585,7 +587,7 @@ def measures(view: CaseView) -> list[Flowable]:
     measured = view.analysis.measures
     parts: list[Flowable] = [pdfkit.heading("Measures", s.h1)]
     parts.append(pdfkit.para("Computed from the timeline, with the same definitions as the findings.",
-                             s.small))
+                             s.intro))
     rows = [pdfkit.header_cells("Measure", "Value")]
     rows += [[pdfkit.para(name, s.cell_bold), pdfkit.para(value, s.cell)]
              for name, value in measure_rows(measured)]
@@ -673,14 +675,14 @@ def findings(view: CaseView) -> list[Flowable]:
             "Each rule's question for the workshop is given once, then each occurrence: the evidence in "
             "plain words, the steps (numbered as in the timeline), and the organisations and regulators "
             "involved." + discussed
-            + (f" {set_aside} set aside by the team follow at the end." if set_aside else ""), s.small))
+            + (f" {set_aside} set aside by the team follow at the end." if set_aside else ""), s.intro))
     for group in groups:
         parts.extend(_rule_group(view, group, width))
     aside = [f for f in report.findings if f.set_aside]
     if aside:
         parts.append(pdfkit.heading("Set aside by the team", s.h2, level=1))
         parts.append(pdfkit.para("The team looked at these and set them aside, with the reason given; they "
-                                 "are listed so that nothing disappears from the record.", s.small))
+                                 "are listed so that nothing disappears from the record.", s.intro))
         for finding in aside:
             parts.append(KeepTogether(_finding_block(view, finding, f"{finding.rule} {finding.title}")))
     if report.orphaned:
@@ -762,7 +764,7 @@ def questions(view: CaseView) -> list[Flowable]:
     titles = {finding.rule: finding.title for finding in view.findings}
     key = view.analysis.key
     parts.append(pdfkit.para("One question for each rule that found a misalignment in this case, in the "
-                             "order of the findings: the key findings' questions first.", s.small))
+                             "order of the findings: the key findings' questions first.", s.intro))
     for number, (question, rules, count) in enumerate(asked, start=1):
         raised_by = ", ".join(f"{r} {titles[r]}" for r in rules)
         ranks = [group.key_rank for group in (key.group(r) for r in rules)
@@ -785,7 +787,7 @@ def appendix(view: CaseView) -> list[Flowable]:
     parts: list[Flowable] = [pdfkit.heading("Appendix: the timeline", s.h1)]
     note = ("Every step in order, numbered as on the map and in the findings."
             + ("" if view.identifiable else " Dates are days from the first step; notes are left out."))
-    parts.append(pdfkit.para(note, s.small))
+    parts.append(pdfkit.para(note, s.intro))
     looks = textflow.LOOKS
     rows: list[list[Any]] = []
     for number, step in enumerate(ctx_steps, start=1):
@@ -829,7 +831,7 @@ def _handoffs(view: CaseView, width: float) -> list[Flowable]:
         return parts
     parts.append(pdfkit.para("How information went from one step to the next, given in the case or derived "
                              "between consecutive steps at different organisations; the line on the map is "
-                             "named in the last column.", s.small))
+                             "named in the last column.", s.intro))
     looks = textflow.LOOKS
     rows: list[list[Any]] = []
     links = sorted(ctx.handoffs, key=lambda link: (numbers[link.source.id], numbers[link.target.id]))

@@ -458,12 +458,16 @@ def _body_lines(page: str) -> list[str]:
     return [line for line in lines if not line.startswith(("Regulation workshop", "Prepared "))]
 
 
-def test_a_heading_is_never_the_last_thing_on_a_page(demo_pdfs: dict[str, Path]) -> None:
+def test_a_heading_is_never_the_last_thing_on_a_page(demo_pdfs: dict[str, Path], tmp_path: Path) -> None:
+    from reports.workshop import write_case_summary
+
     case = read_case_file(DEMO)
-    groups = [g for g in analyse(case).key.groups if g.active]
+    generated = case_from_dict(large_case_dict(60, title="Ms K, Sutton"))
+    write_case_summary(generated, tmp_path / "generated.pdf")
+    groups = [g for c in (case, generated) for g in analyse(c).key.groups if g.active]
     headings = {*SECTIONS, "What each regulator assesses", "Who coordinated her care", "Goals, in her words",
                 "Actions", "Hospital stays", "Appendix: the handoffs", "Set aside by the team"}
-    for path in demo_pdfs.values():
+    for path in [*demo_pdfs.values(), tmp_path / "generated.pdf"]:
         pages = pdf_text(path).split("\f")
         for number, page in enumerate(pages, start=1):
             lines = _body_lines(page)
@@ -471,6 +475,8 @@ def test_a_heading_is_never_the_last_thing_on_a_page(demo_pdfs: dict[str, Path])
                 continue
             assert lines[-1] not in headings, (path.name, number, lines[-1])
             flat_page = flat(page)
+            if "Findings The rules found" in flat_page:  # the introduction has the first rule with it
+                assert "Question for the workshop" in flat_page.split("Findings The rules found")[1], number
             for group in groups:  # a rule's heading has its question and its first occurrence with it
                 if f"{group.rule} · {group.title}" in flat_page:
                     after = flat_page[flat_page.index(f"{group.rule} · {group.title}"):]
