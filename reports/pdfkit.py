@@ -342,7 +342,7 @@ def _room_for() -> type:
 
         def _height(self, flowable: Any, width: float) -> float:
             height = float(flowable.wrapOn(self.canv, width, 1e6)[1])
-            return height + flowable.getSpaceBefore() + flowable.getSpaceAfter()
+            return height + float(flowable.getSpaceBefore()) + float(flowable.getSpaceAfter())
 
         def _start(self, flowable: Any, width: float, frame: float) -> float:
             if flowable is None or getattr(flowable, "locChanger", False) or not hasattr(flowable, "wrapOn"):
