@@ -788,7 +788,8 @@ def printable_plan(case: Case, version: int | None = None, today: date | None = 
         altered = team_changes(case, case.care_plan.version)
         if altered:
             changed_since = case.care_plan.version
-            changes = [str(change).split("\n")[0] for change in altered]
+            changes = [str(change).split("\n")[0]
+                       + (f" ({'; '.join(change.details)})" if change.details else "") for change in altered]
             version_text = _changed_version_text(case, altered)
     person = case.person
     return PrintablePlan(

@@ -297,6 +297,8 @@ def test_a_changed_contact_is_a_change_to_the_team() -> None:
     case = _demo_with(lambda data: _set_contact(data, "gp1", "01803 999 999"))
     plan = careplan.printable_plan(case, today=BEFORE_REVIEW)
     assert plan.version_text.endswith(": changes to the team")
+    assert plan.changes == ["Changed team member: Dr Anita Shah (GP) (How to contact them: 01803 000 101 "
+                            "(surgery, 8am to 6:30pm) → 01803 999 999)"]
     changes = careplan.team_changes(case, 2)
     assert [(c.kind, c.what, c.text) for c in changes] == [("changed", "Team member", "Dr Anita Shah (GP)")]
     assert changes[0].details == ("How to contact them: 01803 000 101 (surgery, 8am to 6:30pm) → 01803 999 999",)
