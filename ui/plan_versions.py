@@ -51,7 +51,9 @@ class VersionsDialog(QDialog):
         self.list = QListWidget()
         self.list.setSpacing(4)
         held = careplan.record(case)
-        now = QListWidgetItem(f"The plan now\n{careplan.printable_plan(case).version_text}")
+        plan = careplan.printable_plan(case)
+        state = f"Changed since version {plan.changed_since}" if plan.changed_since else plan.version_text
+        now = QListWidgetItem(f"The plan now\n{state}")
         now.setData(Qt.ItemDataRole.UserRole, NOW)
         self.list.addItem(now)
         for version in sorted(held.plan_versions, key=lambda v: v.version, reverse=True):
