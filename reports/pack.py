@@ -247,17 +247,19 @@ def _cover(members: list[PackCase], prepared_on: date) -> list[Flowable]:
     for member in members:
         view = member.view
         counts = view.counts()
-        found = ", ".join(f"{n} {severity_label(sev).lower()}" for sev, n in counts.items() if n) or "none"
+        split = ", ".join(f"{n} {severity_label(sev).lower()}" for sev, n in counts.items() if n)
+        found = f"{view.analysis.key.in_words()} ({split})" if split else "none"
         rows.append([member.letter, pdfkit.para(view.title, s.cell),
                      pdfkit.para(view.case.person.area or "Not recorded", s.cell), str(len(view.case.steps)),
                      pdfkit.para(found, s.cell)])
-    parts.append(pdfkit.table(rows, _cols(0.08, 0.4, 0.17, 0.1, 0.25)))
+    parts.append(pdfkit.table(rows, _cols(0.08, 0.3, 0.15, 0.08, 0.39)))
     parts.append(Spacer(1, 12))
     parts.append(pdfkit.para("In this pack", s.h2))
     for text in ("One page per case: the pathway at a glance, key measures and the findings by rule",
                  "The cross-case analysis: how often each rule fired, which regulators (and pairs of "
                  "regulators) the findings involve, and the measures side by side",
-                 "The discussion questions of all the cases, ordered by how many cases raised each"):
+                 "The discussion questions of all the cases, one for each rule, ordered by how many cases "
+                 "raised each"):
         paragraph = pdfkit.para(text, s.bullet)
         paragraph.bulletText = "•"
         parts.append(paragraph)
