@@ -69,6 +69,9 @@ class Rendered:
     pages: int | None = None
     #: What the command line says of it beside the file's name (e.g. "Version 2, agreed on ...").
     note: str | None = None
+    #: What the reader of the output should be warned of, though it was written (e.g. a care plan
+    #: whose "Who to call" has someone without a phone number).
+    warnings: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)

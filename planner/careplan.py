@@ -26,6 +26,7 @@ message for the user.
 from __future__ import annotations
 
 import copy
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
@@ -390,7 +391,7 @@ def why_not_agree(case: Case) -> str | None:
     if not plan.signed_off_by:
         return "record who agrees the plan before agreeing a version"
     latest = record(case).latest
-    if latest is not None and not changed_since_agreed(case):
+    if latest is not None and not changed_since_agreed(case) and not team_changes(case, latest.version):
         agreed = {(s.name, s.role) for s in latest.sign_offs}
         now = {(m.name, m.role) for m in (case.member(i) for i in plan.signed_off_by) if m}
         if now <= agreed:
@@ -578,8 +579,56 @@ def compare_with_draft(case: Case, number: int) -> list[Change]:
         raise KeyError(number)
     data = case_to_dict(case)
     organisations = {o["id"]: o["name"] for o in data.get("organisations", [])}
-    return compare_plans(version.plan, plan_content(data.get("care_plan")),
-                         _people(version.team, organisations), _people(data.get("team", []), organisations))
+    return (compare_plans(version.plan, plan_content(data.get("care_plan")),
+                          _people(version.team, organisations), _people(data.get("team", []), organisations))
+            + team_changes(case, number))
+
+
+def _member_words(member: dict[str, Any]) -> str:
+    return f"{member.get('name') or 'A team member'} ({label('role', member.get('role'))})"
+
+
+def team_changes(case: Case, number: int) -> list[Change]:
+    """How the care coordinator and the team (who is on it, their role, organisation and contact)
+    differ now from what agreed version ``number`` printed; empty when they do not (or the version
+    is not kept). The plan's content is compared by :func:`compare_plans`."""
+    held = record(case)
+    version = held.version(number)
+    if version is None:
+        return []
+    organisations = {o.id: o.name for o in case.organisations}
+    gone = {d.member for d in held.left_team}
+    now = {m["id"]: {**m, "organisation_name": organisations.get(m.get("organisation", ""))}
+           for m in case_to_dict(case).get("team", []) if "id" in m and m["id"] not in gone}
+    left_before = {d.member for d in held.left_team if d.on <= version.agreed_on}
+    then = {m["id"]: m for m in version.team if "id" in m and m["id"] not in left_before}
+    changes: list[Change] = []
+    current = case.current_coordinator()
+    coordinator = current.member if current is not None and current.member in now else None
+    if coordinator != version.coordinator:
+        was = _member_words(then[version.coordinator]) if version.coordinator in then else "nobody"
+        is_now = _member_words(now[coordinator]) if coordinator is not None else "nobody"
+        changes.append(Change("changed", "Care coordinator", f"{was} → {is_now}"))
+    fields = {"name": "Name", "role": "What they do", "organisation_name": "Where",
+              "contact": "How to contact them"}
+    for ident, member in now.items():
+        if ident not in then:
+            changes.append(Change("added", "Team member", _member_words(member)))
+            continue
+        before = then[ident]
+        details = []
+        for key, words in fields.items():
+            old_value, new_value = before.get(key) or "", member.get(key) or ""
+            if key == "role":
+                old_value, new_value = label("role", old_value) if old_value else "", \
+                    label("role", new_value) if new_value else ""
+            if old_value != new_value:
+                details.append(f"{words}: {old_value or '(none)'} → {new_value or '(none)'}")
+        if details:
+            changes.append(Change("changed", "Team member", _member_words(member), tuple(details)))
+    changes += [Change("removed", "Team member", _member_words(member))
+                for ident, member in then.items() if ident not in now]
+    return changes
 
 
 # -- the plan as printed ---------------------------------------------------------------------
@@ -608,6 +657,15 @@ class PrintedAction:
     goal: str
 
 
+def has_phone_number(contact: str) -> bool:
+    """Whether a contact holds a telephone number (seven digits or more, spaces and dashes
+    allowed between them): "01803 000 204 (district nurses)" does, "maeve@nhs.net" does not."""
+    return _PHONE.search(contact or "") is not None
+
+
+_PHONE = re.compile(r"\+?\(?\d(?:[\s\-()]{0,2}\d){6,}")
+
+
 @dataclass
 class PrintablePlan:
     """Everything the printed plan says, in plain words: no codes, no ids."""
@@ -624,6 +682,39 @@ class PrintablePlan:
     agreed_by: list[str]
     printed_on: str
     conditions: list[str] = field(default_factory=list)
+    #: The NHS number as 3-3-4 and the date of birth ("" when not recorded), on every page so
+    #: that her providers can match the plan to their records.
+    nhs_number: str = ""
+    date_of_birth: str = ""
+    #: True when the review date had passed on the day it was printed.
+    review_overdue: bool = False
+    #: The agreed version whose team or coordinator has changed since (None when not so), and how.
+    changed_since: int | None = None
+    changes: list[str] = field(default_factory=list)
+
+    @property
+    def callable_contacts(self) -> list[Contact]:
+        """The people under "Who to call" who have a phone number."""
+        return [c for c in self.contacts if has_phone_number(c.contact)]
+
+    def warnings(self) -> list[str]:
+        """What the person could not do with this plan: call someone it lists. One sentence for
+        a coordinator without a phone number, one naming everyone else under "Who to call"
+        without one; empty when every number is there."""
+        found = []
+        coordinator = self.coordinator
+        if coordinator is not None and not has_phone_number(coordinator.contact):
+            found.append(f"The care coordinator, {_named(coordinator)}, has no phone number in the plan.")
+        missing = [c for c in self.contacts if c != coordinator and not has_phone_number(c.contact)]
+        if missing:
+            names = ", ".join(_named(c) for c in missing)
+            found.append(f"No phone number under “Who to call” for {len(missing)} "
+                         f"{'person' if len(missing) == 1 else 'people'}: {names}.")
+        return found
+
+
+def _named(contact: Contact) -> str:
+    return f"{contact.name} ({contact.role})" if contact.role else contact.name
 
 
 class VersionNotKept(LookupError):
@@ -690,6 +781,17 @@ def printable_plan(case: Case, version: int | None = None, today: date | None = 
     contacts = [contact_of(m) for m in team if m["id"] not in gone]
     if coordinator is not None:  # the coordinator first
         contacts.sort(key=lambda c: c != coordinator)
+    changed_since: int | None = None
+    changes: list[str] = []
+    if frozen is None and case.care_plan is not None and case.care_plan.version is not None \
+            and not changed_since_agreed(case):
+        altered = team_changes(case, case.care_plan.version)
+        if altered:
+            changed_since = case.care_plan.version
+            changes = [str(change).split("\n")[0]
+                       + (f" ({'; '.join(change.details)})" if change.details else "") for change in altered]
+            version_text = _changed_version_text(case, altered)
+    person = case.person
     return PrintablePlan(
         name=case.person.name,
         version_text=version_text,
@@ -711,7 +813,26 @@ def printable_plan(case: Case, version: int | None = None, today: date | None = 
         agreed_by=agreed_by,
         printed_on=format_day(today),
         conditions=list(case.person.conditions),
+        nhs_number=describe.nhs_number(person),
+        date_of_birth=format_day(person.date_of_birth) if person.date_of_birth else "",
+        review_overdue=review_on is not None and review_on < today,
+        changed_since=changed_since,
+        changes=changes,
     )
+
+
+def _changed_version_text(case: Case, changes: list[Change]) -> str:
+    """"Changed since version 2 (agreed on 7 May 2024): a new care coordinator and changes to
+    the team", for a plan whose content is as agreed but whose people are not."""
+    plan = case.care_plan
+    assert plan is not None and plan.version is not None
+    what = []
+    if any(c.what == "Care coordinator" for c in changes):
+        what.append("a new care coordinator")
+    if any(c.what == "Team member" for c in changes):
+        what.append("changes to the team")
+    agreed = f" (agreed on {format_day(plan.agreed_on)})" if plan.agreed_on else ""
+    return f"Changed since version {plan.version}{agreed}: {' and '.join(what)}"
 
 
 def _signed(name: str, role: str, on: date | None) -> str:

@@ -21,7 +21,7 @@ from typing import IO, TYPE_CHECKING, Any
 from planner.analysis import Analysis
 from planner.dates import format_day
 from planner.model import Case
-from planner.reference import label
+from planner.reference import label, regulators_of
 from planner.rules.catalogue import rule as rule_info
 from planner.rules.catalogue import severity_label, severity_order, severity_style
 from reports import pdfkit
@@ -86,6 +86,7 @@ def write_pack(cases: Sequence[Case], target: str | Path | IO[bytes], prepared_o
     members = [PackCase(letter, CaseView(case, options, analysis))
                for letter, case, analysis in zip(letters(len(cases)), cases, given, strict=True)]
     story, sections = pack_story(members, prepared_on or date.today())
+    story = pdfkit.keep_headings(story)
     info = pdfkit.DocumentInfo(title=f"{len(cases)} case{'s' if len(cases) != 1 else ''}", kind=KIND,
                                identifiable=False, prepared_on=prepared_on or date.today())
     pages = pdfkit.build(target, story, info)
@@ -94,7 +95,7 @@ def write_pack(cases: Sequence[Case], target: str | Path | IO[bytes], prepared_o
 
 
 def pack_story(members: list[PackCase], prepared_on: date) -> tuple[list[Flowable], list[str]]:
-    from reportlab.platypus import PageBreak
+    from reportlab.platypus import CondPageBreak, PageBreak
 
     tables = frames(members)
     story: list[Flowable] = []
@@ -108,7 +109,7 @@ def pack_story(members: list[PackCase], prepared_on: date) -> tuple[list[Flowabl
     story.append(PageBreak())
     story += _analysis(members, tables)
     sections.append("Cross-case analysis")
-    story.append(PageBreak())
+    story.append(CondPageBreak(pdfkit.frame_size()[1] * 0.35))  # follows on when there is room
     story += _questions(members, tables)
     sections.append("Discussion questions")
     return story, sections
@@ -131,8 +132,10 @@ def frames(members: list[PackCase]) -> PackFrames:
         for finding in member.view.active():
             rows.append({"case": member.letter, "rule": finding.rule, "title": finding.title,
                          "severity": finding.severity, "question": finding.question,
-                         "regulators": tuple(sorted(set(finding.regulators)))})
-    findings = pd.DataFrame(rows, columns=["case", "rule", "title", "severity", "question", "regulators"])
+                         "regulators": tuple(sorted(set(finding.regulators))),
+                         "sex": member.view.case.person.sex or ""})
+    findings = pd.DataFrame(rows, columns=["case", "rule", "title", "severity", "question", "regulators",
+                                           "sex"])
     measured = []
     for member in members:
         m = member.view.analysis.measures
@@ -193,17 +196,28 @@ def regulator_pairs(findings: pd.DataFrame) -> pd.DataFrame:
 
 
 def question_frequency(findings: pd.DataFrame) -> pd.DataFrame:
-    """Per question: the cases that raised it (how many, which), its rules and findings."""
+    """Per rule, its question: the cases that raised it (how many, which) and its findings; those
+    raised by the most cases first, then the most severe. A rule asks one question, whoever it is
+    about: worded for her (or him) when every case raising it is about a woman (or a man), else
+    for "them" (M03's "her" and "him" versions are one question)."""
     import pandas as pd
 
     if findings.empty:
-        return pd.DataFrame(columns=["question", "cases", "which", "rules", "findings", "rank"])
+        return pd.DataFrame(columns=["rule", "question", "cases", "which", "rules", "findings", "rank"])
+    from planner.rules.context import worded
+
     order = severity_order()
-    table = findings.assign(rank=findings["severity"].map(order)).groupby("question").agg(
+    table = findings.assign(rank=findings["severity"].map(order)).groupby("rule").agg(
         cases=("case", "nunique"), which=("case", lambda c: ", ".join(sorted(set(c), key=_letter_order))),
-        rules=("rule", lambda r: ", ".join(sorted(set(r)))), findings=("case", "size"), rank=("rank", "min"))
-    return table.reset_index().sort_values(["cases", "rank", "findings"], ascending=[False, True, False]
-                                           ).reset_index(drop=True)
+        findings=("case", "size"), rank=("rank", "min"),
+        sex=("sex", lambda x: x.iloc[0] if x.nunique() == 1 else ""))
+    table = table.reset_index()
+    table["question"] = [worded(rule_info(rule).question, sex or None)
+                         for rule, sex in zip(table["rule"], table["sex"], strict=True)]
+    table["rules"] = table["rule"]
+    table = table.drop(columns="sex")
+    return table.sort_values(["cases", "rank", "findings", "rule"], ascending=[False, True, False, True]
+                             ).reset_index(drop=True)
 
 
 def _letter_order(letter: str) -> tuple[int, str]:
@@ -239,17 +253,19 @@ def _cover(members: list[PackCase], prepared_on: date) -> list[Flowable]:
     for member in members:
         view = member.view
         counts = view.counts()
-        found = ", ".join(f"{n} {severity_label(sev).lower()}" for sev, n in counts.items() if n) or "none"
+        split = ", ".join(f"{n} {severity_label(sev).lower()}" for sev, n in counts.items() if n)
+        found = f"{view.analysis.key.in_words()} ({split})" if split else "none"
         rows.append([member.letter, pdfkit.para(view.title, s.cell),
                      pdfkit.para(view.case.person.area or "Not recorded", s.cell), str(len(view.case.steps)),
                      pdfkit.para(found, s.cell)])
-    parts.append(pdfkit.table(rows, _cols(0.08, 0.4, 0.17, 0.1, 0.25)))
+    parts.append(pdfkit.table(rows, _cols(0.08, 0.3, 0.15, 0.08, 0.39)))
     parts.append(Spacer(1, 12))
     parts.append(pdfkit.para("In this pack", s.h2))
     for text in ("One page per case: the pathway at a glance, key measures and the findings by rule",
                  "The cross-case analysis: how often each rule fired, which regulators (and pairs of "
                  "regulators) the findings involve, and the measures side by side",
-                 "The discussion questions of all the cases, ordered by how many cases raised each"):
+                 "The discussion questions of all the cases, one for each rule, ordered by how many cases "
+                 "raised each"):
         paragraph = pdfkit.para(text, s.bullet)
         paragraph.bulletText = "•"
         parts.append(paragraph)
@@ -287,23 +303,19 @@ def _case_page(member: PackCase) -> list[Flowable]:
     content.append(pdfkit.para("Measures", s.h3))
     content.append(pdfkit.table(pairs, _cols(0.2, 0.3, 0.2, 0.3), header=False))
     content.append(pdfkit.para("Findings by rule", s.h3))
-    findings = view.active()
-    if not findings:
+    groups = view.ranked_groups()  # the key findings first, as in the case summary
+    if not groups:
         content.append(pdfkit.para("No findings.", s.small))
     else:
-        counts: dict[str, int] = {}
-        for finding in findings:
-            counts[finding.rule] = counts.get(finding.rule, 0) + 1
         rows = [pdfkit.header_cells("", "Rule", "Severity", "Findings", "Question for the workshop")]
-        seen: list[str] = []
-        for finding in findings:
-            if finding.rule in seen:
-                continue
-            seen.append(finding.rule)
-            rows.append([pdfkit.severity_badge(finding.severity, 7),
-                         pdfkit.markup(rich("<b>{}</b> {}", finding.rule, finding.title), s.cell),
-                         severity_label(finding.severity), str(counts[finding.rule]),
-                         pdfkit.para(finding.question, s.cell_muted)])
+        for group in groups:
+            first = group.active[0]
+            key = (rich("<br/><font color='#5f6368'>Key finding {}</font>", group.key_rank)
+                   if group.key_rank is not None else "")
+            rows.append([pdfkit.severity_badge(group.severity, 7),
+                         pdfkit.markup(rich("<b>{}</b> {}", group.rule, first.title) + key, s.cell),
+                         severity_label(group.severity), str(len(group.active)),
+                         pdfkit.para(first.question, s.cell_muted)])
         content.append(pdfkit.table(rows, _cols(0.04, 0.33, 0.1, 0.11, 0.42)))
     return [KeepInFrame(width, height, content, mode="shrink")]
 
@@ -369,8 +381,10 @@ def _analysis(members: list[PackCase], tables: PackFrames) -> list[Flowable]:
                          f"{row.cases} of {count}"])
         parts.append(pdfkit.table(rows, _cols(0.5, 0.2, 0.3)))
     pairs = regulator_pairs(findings)
-    parts.append(pdfkit.para("Pairs of regulators named together in a finding: each sees only its own "
-                             "organisation's part of what went wrong.", s.small))
+    pairs_intro = pdfkit.para("Pairs of regulators named together in a finding: each sees only its own "
+                              "organisation's part of what went wrong.", s.small)
+    pairs_intro.keepWithNext = 1  # never at the foot of a page without its table
+    parts.append(pairs_intro)
     if pairs.empty:
         parts.append(pdfkit.para("No finding names two regulators.", s.small))
     else:
@@ -484,11 +498,15 @@ def _measures_side_by_side(members: list[PackCase], measures: pd.DataFrame) -> l
     """The measures as rows and the cases as columns (ten cases to a table), then all together."""
     s = pdfkit.styles()
     parts: list[Flowable] = [pdfkit.heading("Measures side by side", s.h2, level=1)]
-    parts.append(pdfkit.para("Computed from each case's timeline with the same definitions; the last column "
-                             "adds the cases up (days at home: their mean).", s.small))
+    parts.append(pdfkit.para(
+        "Computed from each case's timeline with the same definitions. The last column is the cases "
+        "together: counts added up; the share of days at home over all their days; organisations, "
+        "regulators and funding regimes each counted once however many cases they are in; the median "
+        "and the longest of all the handoff gaps (gaps are never added up).", s.intro))
     columns = [column for column, _words in MEASURE_COLUMNS]
     table = measures[columns].T  # a row per measure, a column per case
-    everyone = [_all(measures[column], column) for column in columns]
+    together = all_cases(members)
+    everyone = [together[column] for column in columns]
     letters_ = list(table.columns)
     width = _width()
     for start in range(0, len(letters_), PER_TABLE):
@@ -496,7 +514,7 @@ def _measures_side_by_side(members: list[PackCase], measures: pd.DataFrame) -> l
         last = start + PER_TABLE >= len(letters_)
         header: list[Any] = [pdfkit.para("Measure", s.cell_bold), *(str(letter) for letter in chunk)]
         if last:
-            header.append("All")
+            header.append(pdfkit.para("All cases", s.cell_bold))
         rows: list[list[Any]] = [header]
         for index, (column, words) in enumerate(MEASURE_COLUMNS):
             row: list[Any] = [pdfkit.para(words, s.cell)]
@@ -504,8 +522,8 @@ def _measures_side_by_side(members: list[PackCase], measures: pd.DataFrame) -> l
             if last:
                 row.append(everyone[index])
             rows.append(row)
-        first = 0.3 * width
-        rest = (width - first) / (PER_TABLE + 1)
+        first = 0.36 * width
+        rest = min((width - first) / (len(chunk) + 1), 64.0)
         style = [("ALIGN", (1, 0), (-1, -1), "RIGHT")]
         if last:
             style.append(("FONTNAME", (-1, 0), (-1, -1), pdfkit.fonts().bold))
@@ -527,18 +545,39 @@ def _shown(value: Any, column: str) -> str:
     return f"{int(value):,}"
 
 
-def _all(series: pd.Series, column: str) -> str:
-    """The measure across the cases: a sum for counts, never for handoff gaps (DOMAIN.md section 4):
-    the longest of the longest gaps; a median of medians would not be the median of the gaps."""
-    if column == "at_home":
-        mean = series.dropna().astype(float).mean()
-        return "–" if mean != mean else f"{mean:.0%}"
-    if column == "gap_median":
-        return "–"
-    if column == "gap_longest":
-        longest = series.dropna()
-        return "–" if longest.empty else f"{int(longest.max()):,}"
-    return f"{int(series.sum()):,}"
+def all_cases(members: list[PackCase]) -> dict[str, str]:
+    """Each measure for the cases together, as shown in the last column: a sum only for what can
+    be added (admissions, delayed days, handoffs ...); the share of days at home over all the
+    cases' days; organisations (by name), regulators and funding regimes counted once each however
+    many cases they appear in; the median and longest of every handoff gap (never a sum)."""
+    from statistics import median
+
+    measured = [member.view.analysis.measures for member in members]
+    originals = [member.view.original for member in members]
+    total: dict[str, str] = {}
+    for column, value in (
+            ("admissions", sum(len(m.admissions) for m in measured)),
+            ("emergency_12m", sum(m.emergency_admissions_12_months for m in measured)),
+            ("readmissions", sum(m.readmissions_30_days for m in measured)),
+            ("delayed_days", sum(m.delayed_days.get("total", 0) for m in measured)),
+            ("handoffs", sum(len(m.handoffs) for m in measured)),
+            ("not_recorded", sum(1 for m in measured for h in m.handoffs if h.derived)),
+            ("duplicates", sum(m.duplicate_assessments for m in measured))):
+        total[column] = f"{value:,}"
+    days = sum(m.days_in_period for m in measured if m.share_of_days_at_home is not None)
+    away = sum(m.days_away_from_home for m in measured if m.share_of_days_at_home is not None)
+    total["at_home"] = f"{1 - away / days:.0%}" if days else "–"
+    gaps = [h.gap_days for m in measured for h in m.handoffs]
+    total["gap_median"] = f"{float(median(gaps)):g}" if gaps else "–"
+    total["gap_longest"] = f"{max(gaps):,}" if gaps else "–"
+    on_pathway = [[org for org in case.organisations if org.id in {step.organisation for step in case.steps}]
+                  for case in originals]
+    names = {" ".join(org.name.lower().split()) for orgs in on_pathway for org in orgs}
+    codes = {code for orgs in on_pathway for org in orgs for code in regulators_of(org)}
+    total["organisations"] = f"{len(names):,}"
+    total["regulators"] = f"{len(codes):,}"
+    total["funding"] = f"{len({step.funding for case in originals for step in case.steps if step.funding}):,}"
+    return total
 
 
 def _header_style() -> Any:
@@ -561,8 +600,8 @@ def _questions(members: list[PackCase], tables: PackFrames) -> list[Flowable]:
     if asked.empty:
         parts.append(pdfkit.para("No case raised a question.", s.body))
         return parts
-    parts.append(pdfkit.para("The questions of all the cases together, those raised by the most cases first.",
-                             s.small))
+    parts.append(pdfkit.para("One question for each rule that fired, whichever cases it fired in: those "
+                             "raised by the most cases first, then the most severe.", s.intro))
     named = dict(zip(tables.findings["rule"], tables.findings["title"], strict=True))
     for number, row in enumerate(asked.itertuples(index=False), start=1):
         codes = str(row.rules).split(", ")

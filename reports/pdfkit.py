@@ -112,6 +112,8 @@ class Styles:
     question: ParagraphStyle
     warning: ParagraphStyle
     bullet: ParagraphStyle
+    #: A short note under a heading, kept on the page of what it introduces.
+    intro: ParagraphStyle
 
 
 @cache
@@ -132,7 +134,7 @@ def styles() -> Styles:
                      spaceAfter=8),
         subtitle=derive("subtitle", fontSize=13, leading=17, textColor=HexColor(MUTED), spaceAfter=14),
         h1=derive("h1", fontName=face.bold, fontSize=15, leading=19, textColor=HexColor(HEADING),
-                  spaceBefore=4, spaceAfter=8, keepWithNext=1),
+                  spaceBefore=14, spaceAfter=8, keepWithNext=1),
         h2=derive("h2", fontName=face.bold, fontSize=11.5, leading=15, textColor=HexColor(HEADING),
                   spaceBefore=10, spaceAfter=4, keepWithNext=1),
         h3=derive("h3", fontName=face.bold, fontSize=10, leading=13, spaceBefore=6, spaceAfter=2,
@@ -148,6 +150,7 @@ def styles() -> Styles:
                         textColor=HexColor(HEADING), spaceAfter=0),
         warning=derive("warning", fontName=face.bold, textColor=HexColor(WARNING_TEXT), spaceAfter=0),
         bullet=derive("bullet", leftIndent=14, bulletIndent=3, spaceAfter=3),
+        intro=derive("intro", fontSize=8, leading=10.5, spaceAfter=3, keepWithNext=1),
     )
 
 
@@ -218,9 +221,54 @@ def table(rows: Sequence[Sequence[Any]], widths: Sequence[float], header: bool =
         commands.append(("ROWBACKGROUNDS", (0, 1 if header else 0), (-1, -1), [None, HexColor(SHADE)]))
     commands += list(style)
     kind = LongTable if long else Table
+    widths = fit_widths(widths, [[longest_word(cell, bold=header and index == 0) for cell in row]
+                                 for index, row in enumerate(rows)], 2 * CELL_PADDING)
     # a row taller than a page (long text in a narrow column) splits across pages, not raising
     return kind(list(rows), colWidths=list(widths), repeatRows=1 if header else 0,
                 style=TableStyle(commands), hAlign="LEFT", splitInRow=1)
+
+
+#: The padding inside a table's cell on the left and on the right.
+CELL_PADDING = 4.0
+
+
+def longest_word(cell: Any, bold: bool = False, size: float = 8.0) -> float:
+    """The width of the widest word in a table cell (a Paragraph, or a string drawn in the
+    table's font), in points: the narrowest the column can be without breaking a word."""
+    widest = 0.0
+    frags = getattr(cell, "frags", None)
+    if frags is not None:
+        for frag in frags:
+            text = getattr(frag, "text", "")
+            for word in text.split():
+                widest = max(widest, _width(word, frag.fontName, frag.fontSize))
+        return widest
+    if isinstance(cell, str):
+        face = fonts()
+        return max((_width(word, face.bold if bold else face.regular, size) for word in cell.split()),
+                   default=0.0)
+    return 0.0
+
+
+def fit_widths(widths: Sequence[float], words: Sequence[Sequence[float]], padding: float) -> list[float]:
+    """Column ``widths`` changed as little as possible so that every column is as wide as the
+    widest word in it (``words``: per row, per column, that width) plus ``padding``: a column too
+    narrow takes what it needs from the others' room to spare, in proportion, and the total is
+    kept. Words are never broken to fit a column, unless no sharing of the width could fit them
+    all (a 6,000-letter word), when the widths are left as they were."""
+    widths = list(widths)
+    need = [0.0] * len(widths)
+    for row in words:
+        for column, width in enumerate(row[:len(widths)]):
+            need[column] = max(need[column], width + padding + 0.5)
+    short = sum(max(0.0, n - w) for n, w in zip(need, widths, strict=True))
+    if short <= 0.01:
+        return widths
+    spare = [max(0.0, w - n) for n, w in zip(need, widths, strict=True)]
+    if sum(spare) < short:
+        return widths
+    share = short / sum(spare)
+    return [max(n, w) if n > w else w - s * share for n, w, s in zip(need, widths, spare, strict=True)]
 
 
 def header_cells(*titles: str) -> list[Paragraph]:
@@ -243,6 +291,83 @@ def boxed(flowables: list[Flowable], width: float, fill: str = QUESTION_FILL, li
     else:
         commands.append(("BOX", (0, 0), (-1, -1), 1.2, HexColor(line)))
     return Table([[flowables]], colWidths=[width], style=TableStyle(commands), hAlign="LEFT")
+
+
+# -- keeping headings with what follows ----------------------------------------------------------------
+def keep_headings(story: list[Flowable]) -> list[Flowable]:
+    """The story with every run of headings and introductions (flowables that keep with the next)
+    preceded by a check that the page has room for them and the start of what they introduce (a
+    table's first rows, a finding's first lines, a short flowable whole); otherwise they start the
+    next page. Unlike reportlab's own keepWithNext, a long table after a heading does not push
+    the heading to a new page when it would fit: only the start must."""
+    out: list[Flowable] = []
+    index = 0
+    while index < len(story):
+        if not _keeps_with_next(story[index]):
+            out.append(story[index])
+            index += 1
+            continue
+        end = index
+        while end < len(story) and _keeps_with_next(story[end]):
+            end += 1
+        lead = story[index:end]
+        for flowable in lead:
+            flowable.__dict__["keepWithNext"] = 0  # the room is checked here instead
+        out.append(_room_for()(lead, story[end] if end < len(story) else None))
+        out.extend(lead)
+        index = end
+    return out
+
+
+def _keeps_with_next(flowable: Any) -> bool:
+    keeps = getattr(flowable, "getKeepWithNext", None)
+    return bool(keeps and keeps()) and not getattr(flowable, "locChanger", False)
+
+
+#: What a heading needs below it at most, as a share of the frame: the start of a long table.
+START_SHARE = 0.25
+
+
+@cache
+def _room_for() -> type:
+    from reportlab.platypus import CondPageBreak, KeepTogether
+
+    class RoomFor(CondPageBreak):  # type: ignore[misc]
+        """Starts a new page unless the headings ``lead`` and the start of ``following`` fit."""
+
+        def __init__(self, lead: list[Any], following: Any) -> None:
+            super().__init__(0)
+            self.lead = lead
+            self.following = following
+
+        def _height(self, flowable: Any, width: float) -> float:
+            height = float(flowable.wrapOn(self.canv, width, 1e6)[1])
+            return height + float(flowable.getSpaceBefore()) + float(flowable.getSpaceAfter())
+
+        def _start(self, flowable: Any, width: float, frame: float) -> float:
+            if flowable is None or getattr(flowable, "locChanger", False) or not hasattr(flowable, "wrapOn"):
+                return 0.0
+            if hasattr(flowable, "start_height"):
+                return float(flowable.start_height(width))
+            if isinstance(flowable, KeepTogether):
+                flowable.wrapOn(self.canv, width, 1e6)
+                whole = float(flowable._H)
+                if whole <= frame * 0.9:
+                    return whole
+                return self._start(flowable._content[0], width, frame) if flowable._content else 0.0
+            return min(self._height(flowable, width), frame * START_SHARE)
+
+        def wrap(self, available_width: float, available_height: float) -> tuple[float, float]:
+            frame = self._doctemplateAttr("frame")
+            if frame is None or getattr(frame, "_atTop", False):
+                return 0, 0
+            needed = sum(self._height(f, available_width) for f in self.lead)
+            needed += self._start(self.following, available_width, frame._height)
+            self.height = min(needed, frame._height * 0.9)
+            result: tuple[float, float] = super().wrap(available_width, available_height)
+            return result
+
+    return RoomFor
 
 
 # -- severity marks ----------------------------------------------------------------------------------

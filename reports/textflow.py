@@ -180,6 +180,16 @@ def _classes() -> tuple[type, type]:
             self.width, self.height = available_width, self._laid[2]
             return self.width, self.height
 
+        def start_height(self, available_width: float) -> float:
+            """What must fit for the block to start on a page: all of it when it is kept
+            together, else its first three lines."""
+            self.wrap(available_width, 0)
+            assert self._laid is not None
+            _lines, breaks, height, _width = self._laid
+            if height <= self.keep:
+                return height
+            return breaks[min(2, len(breaks) - 1)] if breaks else height
+
         def split(self, available_width: float, available_height: float) -> list[Any]:
             self.wrap(available_width, available_height)
             assert self._laid is not None
@@ -227,6 +237,10 @@ def _classes() -> tuple[type, type]:
             if self._laid is None:
                 self._laid = [self._cells(row) for row in self.rows]
             return self._laid
+
+        def start_height(self, _available_width: float) -> float:
+            """The header and the first two rows: what must fit for the table to start on a page."""
+            return self._header[0] + sum(height for height, _cells in self._rows()[:2])
 
         def wrap(self, available_width: float, available_height: float) -> tuple[float, float]:
             self.width = sum(self.widths)
@@ -348,7 +362,25 @@ def block(runs: list[Run], keep: float = 160.0) -> Any:
 def grid(header: list[str], widths: list[float], rows: list[list[list[Run] | str]]) -> Any:
     """A table of plain-text cells: each cell is a string or a list of runs stacked in it."""
     cells = [[[Run(cell)] if isinstance(cell, str) else cell for cell in row] for row in rows]
-    return _classes()[1](header, widths, cells)
+    header_look = Look("bold", 8.0)
+    words = [[_longest_word([Run(text, header_look)]) for text in header]]
+    words += [[_longest_word(cell) for cell in row] for row in cells]
+    return _classes()[1](header, pdfkit.fit_widths(widths, words, 2 * _PAD_X), cells)
+
+
+def _longest_word(runs: list[Run]) -> float:
+    """The widest word of a cell's runs (or lead), in points: the narrowest its column can be
+    without cutting a word."""
+    measure = _widths()
+    widest = 0.0
+    for run in runs:
+        look = run.look
+        for word in run.text.split():
+            widest = max(widest, measure(word, look.font, look.size) + run.indent)
+        if run.lead:
+            lead = run.lead_look or Look("bold", look.size, look.colour)
+            widest = max(widest, measure(run.lead, lead.font, lead.size) + run.indent)
+    return widest
 
 
 @dataclass

@@ -33,7 +33,7 @@ from planner.measures import Measures
 from planner.model import Case, Member, Moment, Step, moment_date
 from planner.reference import label, payment_model_of, regulator, regulators_of
 from planner.rules.catalogue import rule as rule_info
-from planner.rules.catalogue import severity_label, severity_order, severity_style
+from planner.rules.catalogue import severity_label, severity_style
 from planner.story import Teller, tell
 from reports import pdfkit, textflow
 from reports.pdfkit import esc, rich
@@ -41,6 +41,7 @@ from reports.pdfkit import esc, rich
 if TYPE_CHECKING:
     from reportlab.platypus import Flowable
 
+    from planner.key_findings import RuleGroup
     from planner.rules import Finding
     from planner.unit_costs import LocalUnitCosts
 
@@ -189,17 +190,18 @@ class CaseView:
         return self.analysis.report.counts()
 
     def questions(self) -> list[tuple[str, list[str], int]]:
-        """(question, rules asking it, findings) for the findings not set aside, most severe and
-        most often raised first."""
-        order = severity_order()
-        asked: dict[str, tuple[int, list[str], int]] = {}
-        for finding in self.active():
-            rank, rules, count = asked.get(finding.question, (order[finding.severity], [], 0))
-            if finding.rule not in rules:
-                rules.append(finding.rule)
-            asked[finding.question] = (min(rank, order[finding.severity]), rules, count + 1)
-        ranked = sorted(asked.items(), key=lambda item: (item[1][0], -item[1][2], item[1][1][0]))
-        return [(question, rules, count) for question, (_rank, rules, count) in ranked]
+        """(question, rules asking it, occurrences) for the rules with findings not set aside:
+        one question a rule, in the key findings' order (DOMAIN.md section 3a), so that the key
+        findings' questions come first; rules that happen to ask the same words are one question."""
+        asked: dict[str, tuple[list[str], int]] = {}
+        for group in self.ranked_groups():
+            rules, count = asked.get(group.question, ([], 0))
+            asked[group.question] = ([*rules, group.rule], count + len(group.active))
+        return [(question, rules, count) for question, (rules, count) in asked.items()]
+
+    def ranked_groups(self) -> list[RuleGroup]:
+        """The rules with findings not set aside, ranked: the key findings first."""
+        return [group for group in self.analysis.key.groups if group.active]
 
     def period(self) -> str:
         if self.day_zero is None or self.last_day is None:
@@ -225,33 +227,39 @@ def write_case_summary(case: Case, target: str | Path | IO[bytes], options: Work
 
 def case_story(view: CaseView) -> tuple[list[Flowable], list[str]]:
     """The flowables of the whole summary, and the titles of its sections in order."""
-    from reportlab.platypus import NextPageTemplate, PageBreak
+    from reportlab.platypus import CondPageBreak, NextPageTemplate, PageBreak
 
     story: list[Flowable] = []
     sections: list[str] = []
+    #: A section starts on the page the last one ended on when this much of the page is left.
+    room = pdfkit.frame_size()[1] * 0.3
 
-    def section(title: str, parts: list[Flowable], new_page: bool = False) -> None:
+    def section(title: str, parts: list[Flowable], new_page: bool = False, follows: bool = False,
+                laid_out: bool = False) -> None:
+        """``laid_out``: parts whose pages are worked out elsewhere (the value case, the map)."""
         sections.append(title)
         if new_page and story:
             story.append(PageBreak())
-        story.extend(parts)
+        elif follows:
+            story.append(CondPageBreak(room))
+        story.extend(parts if laid_out else pdfkit.keep_headings(parts))
 
     from reports.value_case import fitted
 
     executive, _parts, _pdf, _pages = fitted(view, in_summary=True)  # the three sides first
-    section("Executive summary: the value case", executive)
+    section("Executive summary: the value case", executive, laid_out=True)
     section("Cover", cover(view), new_page=True)
     section(view.words("{Their} story"), her_story(view), new_page=True)
     story.extend([NextPageTemplate("landscape"), PageBreak()])
-    section("Pathway map", pathway_map(view))
+    section("Pathway map", pathway_map(view), laid_out=True)
     story.extend([NextPageTemplate("portrait"), PageBreak()])
     section("Organisations and regulators", organisations(view))
     section("Team and care coordinator", team(view))
     section("Care plan", care_plan(view))
     section("Measures", measures(view))
-    section("Findings", findings(view), new_page=True)
-    section("Discussion questions", questions(view), new_page=True)
-    section("Appendix: timeline", appendix(view), new_page=True)
+    section("Findings", findings(view), follows=True)
+    section("Discussion questions", questions(view), follows=True)
+    section("Appendix: timeline", appendix(view), follows=True)
     return story, sections
 
 
@@ -313,8 +321,10 @@ def cover(view: CaseView) -> list[Flowable]:
                 "The organisations on the pathway, their regulators and how each is paid",
                 "The team by role, and who coordinated " + view.words("{their} care"),
                 "The shared care plan in summary", "Measures computed from the timeline",
-                "Each finding: the evidence, who is involved, the team's view, and the question",
-                "The questions for the workshop", "Appendix: the timeline and the handoffs"]
+                "The findings by rule, the key findings first: each rule's question, then the evidence of "
+                "each occurrence and who is involved",
+                "The questions for the workshop, one for each rule",
+                "Appendix: the timeline and the handoffs"]
     for entry in contents:
         parts.append(pdfkit.markup(esc(entry), s.bullet))
         parts[-1].bulletText = "•"
@@ -410,7 +420,7 @@ def organisations(view: CaseView) -> list[Flowable]:
     parts.append(pdfkit.para(view.words(
         "Every organisation in {their} case, the regulators that oversee it and how it is paid. Each "
         "regulator sees only its own piece: the unit it assesses and its cycle are in the second table."),
-        s.small))
+        s.intro))
     rows = [pdfkit.header_cells("Organisation", "Sector", "Regulators", "Payment model", "Steps")]
     for org in case.organisations:
         rating = org.oversight.cqc_rating if org.oversight else None
@@ -426,7 +436,7 @@ def organisations(view: CaseView) -> list[Flowable]:
         name = rich("<b>{}</b>", org.name) + (rich("<br/><font size=7>{}</font>", "; ".join(notes))
                                               if notes else "")
         rows.append([pdfkit.markup(name, s.cell), pdfkit.para(label("sector", org.sector), s.cell),
-                     pdfkit.para(describe.regulators(org), s.cell),
+                     pdfkit.para(describe.regulators(org) if regulators_of(org) else "No regulator", s.cell),
                      pdfkit.para(label("payment_model", payment_model_of(org)) or "Not recorded", s.cell),
                      str(on_pathway.get(org.id, 0))])
     parts.append(pdfkit.table(rows, _cols(0.30, 0.17, 0.19, 0.25, 0.09)))
@@ -566,8 +576,8 @@ def measures(view: CaseView) -> list[Flowable]:
     s = pdfkit.styles()
     measured = view.analysis.measures
     parts: list[Flowable] = [pdfkit.heading("Measures", s.h1)]
-    parts.append(pdfkit.para("Computed from the timeline, with the same definitions as the findings "
-                             "(DOMAIN.md section 4).", s.small))
+    parts.append(pdfkit.para("Computed from the timeline, with the same definitions as the findings.",
+                             s.intro))
     rows = [pdfkit.header_cells("Measure", "Value")]
     rows += [[pdfkit.para(name, s.cell_bold), pdfkit.para(value, s.cell)]
              for name, value in measure_rows(measured)]
@@ -625,32 +635,44 @@ def findings(view: CaseView) -> list[Flowable]:
     s = pdfkit.styles()
     width = _width()
     report = view.analysis.report
-    counts = view.counts()
-    total = sum(counts.values())
+    groups = view.ranked_groups()
+    active = [finding for group in groups for finding in group.active]
     parts: list[Flowable] = [pdfkit.heading("Findings", s.h1)]
     if not report.findings:
         parts.append(pdfkit.para(view.words("The rules found nothing in {their} pathway that regulation, "
                                             "payment or measurement worked against."), s.body))
     else:
+        counts = view.counts()
         split = ", ".join(f"{n} {severity_label(sev).lower()}" for sev, n in counts.items() if n)
-        set_aside = len(report.findings) - total
+        set_aside = len(report.findings) - len(active)
+        key = sum(1 for group in groups if group.key_rank is not None)
+        order = (f"the {key} key finding{'s' if key != 1 else ''} first, then the other rules by rank"
+                 if key else "by rank")
+        undiscussed = sum(1 for finding in active if finding.annotation is None)
+        if not active:
+            discussed = ""
+        elif undiscussed == len(active):
+            discussed = " The team has not yet discussed any of them."
+        elif undiscussed:
+            discussed = (" The team's view is given where it has discussed a finding; the other "
+                         f"{undiscussed} have not yet been discussed.")
+        else:
+            discussed = " The team's view is given with each."
+        _key, rules, occurrences = view.analysis.key.counts()
         parts.append(pdfkit.para(
-            f"The rules found {total} misalignment{'s' if total != 1 else ''} ({split}), grouped below by "
-            "rule, most severe first. Each gives the evidence in plain words, the steps (numbered as in the "
-            "timeline), organisations and regulators involved, the team's view, and the rule's question for "
-            "the workshop."
-            + (f" {set_aside} set aside by the team follow at the end." if set_aside else ""), s.small))
-    active = [f for f in report.findings if not f.set_aside]
-    groups: dict[str, list[Finding]] = {}
-    for finding in active:
-        groups.setdefault(finding.rule, []).append(finding)
-    for rule_id, members in groups.items():
-        parts.extend(_rule_group(view, rule_id, members, width))
+            f"The rules found {occurrences} occurrence{'s' if occurrences != 1 else ''} of {rules} "
+            f"rule{'s' if rules != 1 else ''} ({split}), grouped by rule: {order}. "
+            "Each rule's question for the workshop is given once, then each occurrence: the evidence in "
+            "plain words, the steps (numbered as in the timeline), and the organisations and regulators "
+            "involved." + discussed
+            + (f" {set_aside} set aside by the team follow at the end." if set_aside else ""), s.intro))
+    for group in groups:
+        parts.extend(_rule_group(view, group, width))
     aside = [f for f in report.findings if f.set_aside]
     if aside:
         parts.append(pdfkit.heading("Set aside by the team", s.h2, level=1))
         parts.append(pdfkit.para("The team looked at these and set them aside, with the reason given; they "
-                                 "are listed so that nothing disappears from the record.", s.small))
+                                 "are listed so that nothing disappears from the record.", s.intro))
         for finding in aside:
             parts.append(KeepTogether(_finding_block(view, finding, f"{finding.rule} {finding.title}")))
     if report.orphaned:
@@ -665,30 +687,32 @@ def findings(view: CaseView) -> list[Flowable]:
     return parts
 
 
-def _rule_group(view: CaseView, rule_id: str, members: list[Finding], width: float) -> list[Flowable]:
+def _rule_group(view: CaseView, group: RuleGroup, width: float) -> list[Flowable]:
+    """A rule that fired: its title, severity and question once, then its occurrences; the
+    heading is never left at the foot of a page without the first occurrence under it."""
     from reportlab.platypus import KeepTogether, Table, TableStyle
 
     s = pdfkit.styles()
+    members = group.active
+    rule_id = group.rule
     info = rule_info(rule_id)
-    first = members[0]
     count = len(members)
-    title = Table([[pdfkit.severity_badge(first.severity, 10),
-                    pdfkit.markup(rich("{} · {} <font color='#5f6368'>· {} · {} finding{}</font>", rule_id,
-                                       first.title, severity_label(first.severity), count,
-                                       "s" if count != 1 else ""), s.h2)]],
+    key = f"Key finding {group.key_rank} · " if group.key_rank is not None else ""
+    title = Table([[pdfkit.severity_badge(group.severity, 10),
+                    pdfkit.markup(rich("{} · {}", rule_id, members[0].title), s.h2)]],
                   colWidths=[16, width - 16], hAlign="LEFT",
                   style=TableStyle([("VALIGN", (0, 0), (-1, -1), "MIDDLE"), *_NO_PADDING,
                                     ("TOPPADDING", (0, 0), (-1, -1), 8)]))
-    title._outline = (f"{rule_id} {first.title}", 1)
-    title.keepWithNext = 1
-    explains = pdfkit.para("What the rule looks for: " + view.words(info.explains), s.muted)
-    asked = pdfkit.markup(rich("Question for the workshop: {}", first.question), s.question)
+    title._outline = (f"{rule_id} {members[0].title}", 1)
+    explains = pdfkit.markup(rich("<b>{}{} severity · {} occurrence{}.</b> What the rule looks for: {}", key,
+                                  severity_label(group.severity), count, "s" if count != 1 else "",
+                                  view.words(info.explains)), s.muted)
+    asked = pdfkit.markup(rich("Question for the workshop: {}", members[0].question), s.question)
     question = pdfkit.boxed([asked], width)
-    parts: list[Flowable] = [KeepTogether([title, explains, question])]
-    for number, finding in enumerate(members, start=1):
-        heading = f"{rule_id}.{number}" if count > 1 else rule_id
-        parts.extend(_finding_block(view, finding, heading))
-    return parts
+    blocks = [_finding_block(view, finding, f"{rule_id}.{number}" if count > 1 else rule_id)
+              for number, finding in enumerate(members, start=1)]
+    return [KeepTogether([title, explains, question, *blocks[0]]),
+            *(part for block in blocks[1:] for part in block)]
 
 
 _NO_PADDING = [(side, (0, 0), (-1, -1), 0) for side in ("LEFTPADDING", "RIGHTPADDING", "BOTTOMPADDING")]
@@ -696,7 +720,7 @@ _NO_PADDING = [(side, (0, 0), (-1, -1), 0) for side in ("LEFTPADDING", "RIGHTPAD
 
 def _finding_block(view: CaseView, finding: Finding, heading: str) -> list[Flowable]:
     """One finding: its evidence, then the steps, organisations and regulators it involves and
-    the team's view, as plain text (a long case has hundreds)."""
+    the team's view when it has one, as plain text (a long case has hundreds)."""
     looks = textflow.LOOKS
     steps = [view.step_words(step_id) for step_id in finding.steps[:LISTED_STEPS]]
     if len(finding.steps) > LISTED_STEPS:
@@ -705,9 +729,7 @@ def _finding_block(view: CaseView, finding: Finding, heading: str) -> list[Flowa
                ("Organisations", ", ".join(view.org_name(o) for o in finding.organisations) or "none named"),
                ("Regulators", ", ".join(label("regulator", r) for r in finding.regulators) or "no regulator")]
     note = finding.annotation
-    if note is None:
-        details.append(("Team's view", "not yet discussed"))
-    else:
+    if note is not None:  # "not yet discussed" is said once, above the findings
         words = label("annotation_status", note.status)
         if note.comment:
             words += f": {view.text(note.comment)}"
@@ -730,13 +752,18 @@ def questions(view: CaseView) -> list[Flowable]:
         parts.append(pdfkit.para("No findings, so no questions are raised by this case.", s.body))
         return parts
     titles = {finding.rule: finding.title for finding in view.findings}
-    parts.append(pdfkit.para("Each question comes from the rules that found a misalignment in this case; the "
-                             "most severe and most often raised come first.", s.small))
+    key = view.analysis.key
+    parts.append(pdfkit.para("One question for each rule that found a misalignment in this case, in the "
+                             "order of the findings: the key findings' questions first.", s.intro))
     for number, (question, rules, count) in enumerate(asked, start=1):
         raised_by = ", ".join(f"{r} {titles[r]}" for r in rules)
+        ranks = [group.key_rank for group in (key.group(r) for r in rules)
+                 if group is not None and group.key_rank is not None]
         plural = "s" if count != 1 else ""
-        paragraph = pdfkit.markup(rich("<b>{}</b><br/><font size=8 color='#5f6368'>Raised by {} ({} "
-                                       "finding{})</font>", question, raised_by, count, plural), s.bullet)
+        which = f"key finding {ranks[0]}; " if ranks else ""
+        paragraph = pdfkit.markup(rich("<b>{}</b><br/><font size=8 color='#5f6368'>Raised by {} ({}{} "
+                                       "occurrence{})</font>", question, raised_by, which, count, plural),
+                                  s.bullet)
         paragraph.bulletText = f"{number}."
         parts.append(paragraph)
     return parts
@@ -750,7 +777,7 @@ def appendix(view: CaseView) -> list[Flowable]:
     parts: list[Flowable] = [pdfkit.heading("Appendix: the timeline", s.h1)]
     note = ("Every step in order, numbered as on the map and in the findings."
             + ("" if view.identifiable else " Dates are days from the first step; notes are left out."))
-    parts.append(pdfkit.para(note, s.small))
+    parts.append(pdfkit.para(note, s.intro))
     looks = textflow.LOOKS
     rows: list[list[Any]] = []
     for number, step in enumerate(ctx_steps, start=1):
@@ -794,7 +821,7 @@ def _handoffs(view: CaseView, width: float) -> list[Flowable]:
         return parts
     parts.append(pdfkit.para("How information went from one step to the next, given in the case or derived "
                              "between consecutive steps at different organisations; the line on the map is "
-                             "named in the last column.", s.small))
+                             "named in the last column.", s.intro))
     looks = textflow.LOOKS
     rows: list[list[Any]] = []
     links = sorted(ctx.handoffs, key=lambda link: (numbers[link.source.id], numbers[link.target.id]))

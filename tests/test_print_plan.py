@@ -3,9 +3,11 @@ black and white, escaping, and the print-plan command."""
 
 from __future__ import annotations
 
+import re
 import shutil
 import statistics
 import subprocess
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -15,6 +17,9 @@ from planner.casefile import case_to_dict, read_case_file
 from planner.model import Case
 from tests.conftest import DEMO
 from ui.cli import main
+
+#: A day after the demo's plan was agreed (7 May 2024) and before its review (7 Aug 2024).
+BEFORE_REVIEW = date(2024, 6, 1)
 
 needs_poppler = pytest.mark.skipif(shutil.which("pdftotext") is None or shutil.which("qpdf") is None,
                                    reason="poppler-utils and qpdf are needed (installed by .ci/run)")
@@ -37,7 +42,7 @@ def _write(plan: careplan.PrintablePlan, path: Path) -> int:
 @pytest.fixture
 def demo_pdf(tmp_path_factory: pytest.TempPathFactory) -> Path:
     path = tmp_path_factory.mktemp("plan") / "plan.pdf"
-    _write(careplan.printable_plan(read_case_file(DEMO)), path)
+    _write(careplan.printable_plan(read_case_file(DEMO), today=BEFORE_REVIEW), path)
     return path
 
 
@@ -49,7 +54,7 @@ def test_the_plan_reads_in_the_order_a_family_needs(demo_pdf: Path) -> None:
              "My goals", "“I want to get to church on Sundays again”",
              "Who will do what", "Home exercise programme", "Karen Lowe",
              "If I become unwell", "ring the district nurses first",
-             "Who to call", "Dr Anita Shah", "In an emergency, call 999",
+             "Who to call", "In an emergency, call 999", "Dr Anita Shah",
              "When we will look at this plan again", "On 7 Aug 2024, or sooner",
              "Who agreed this plan", "Susan Harris (Family carer), 7 May 2024"]
     positions = [text.find(piece) for piece in order]
@@ -176,3 +181,208 @@ def test_print_plan_of_a_case_without_a_plan(database, tmp_path: Path,  # type: 
         case_id = CaseRepository(session).add(Case(person=Person(name="A Person")))
     code = main(["--db", str(database.engine.url), "print-plan", str(case_id), "--out", str(tmp_path / "x.pdf")])
     assert code == 1 and "has no care plan to print" in capsys.readouterr().err
+
+
+# -- who she can call, whose plan it is, how current it is ------------------------------------------
+def _demo_with(change) -> Case:  # type: ignore[no-untyped-def]
+    """The demo case with ``change`` applied to its case-file form."""
+    from planner.casefile import case_from_dict
+
+    data = case_to_dict(read_case_file(DEMO))
+    change(data)
+    return case_from_dict(data)
+
+
+def _set_contact(data: dict, member: str, contact: str | None) -> None:  # type: ignore[type-arg]
+    entry = next(m for m in data["team"] if m["id"] == member)
+    if contact is None:
+        entry.pop("contact", None)
+    else:
+        entry["contact"] = contact
+
+
+def test_the_nhs_number_and_date_of_birth_are_on_every_page(demo_pdf: Path) -> None:
+    pages = [p for p in _text(demo_pdf).split("\f") if p.strip()]
+    info = subprocess.run(["pdfinfo", str(demo_pdf)], capture_output=True, text=True, check=True).stdout
+    assert len(pages) == int(re.search(r"^Pages:\s+(\d+)", info, re.MULTILINE)[1]) >= 3  # type: ignore[index]
+    for page in pages:
+        flat = " ".join(page.split())
+        assert "NHS number 943 476 5919" in flat and "Date of birth 2 Apr 1937" in flat, flat[-300:]
+
+
+def test_a_phone_number_is_told_from_other_contacts() -> None:
+    assert careplan.has_phone_number("01803 000 204 (district nurses, 8am to 8pm)")
+    assert careplan.has_phone_number("+44 1803 000204") and careplan.has_phone_number("0180-300-0204")
+    for text in ("maeve@nhs.net", "(surgery, 8am to 6:30pm)", "", "Ring the office", "Room 101"):
+        assert not careplan.has_phone_number(text), text
+
+
+def test_missing_numbers_are_warned_of_and_nobody_is_called_without_one(tmp_path: Path) -> None:
+    def change(data: dict) -> None:  # type: ignore[type-arg]
+        _set_contact(data, "dn1", "maeve.obrien@nhs.net")  # the coordinator: an e-mail, no number
+        _set_contact(data, "ot2", None)
+        data["care_plan"].pop("contingency")
+
+    plan = careplan.printable_plan(_demo_with(change), today=BEFORE_REVIEW)
+    warnings = plan.warnings()
+    assert len(warnings) == 2
+    assert "Maeve O'Brien (District nurse)" in warnings[0] and "Sam Okafor" in warnings[1]
+    assert "Maeve" not in warnings[1]
+    path = tmp_path / "plan.pdf"
+    _write(plan, path)
+    text = " ".join(_text(path).split())
+    assert "No phone number is written down for them" in text
+    # the coordinator box sends her to someone with a number, named with it
+    assert "Until the team adds one, call Dr Anita Shah (GP) on 01803 000 101" in text
+    assert "call any of the people" not in text.lower() and "ask your care coordinator" not in text
+    assert text.count("No phone number") >= 3  # the box, and the two rows of Who to call
+    callable_names = {c.name for c in plan.callable_contacts}
+    for called in re.findall(r"\b[Cc]all ([A-Z][\w' ]+?) \(", text):
+        assert called in callable_names, called
+
+
+def test_a_plan_without_a_coordinator_or_any_number_asks_for_them(tmp_path: Path) -> None:
+    def change(data: dict) -> None:  # type: ignore[type-arg]
+        data["coordinator"] = []
+        for member in data["team"]:
+            member.pop("contact", None)
+        data["care_plan"].pop("contingency")
+        data.pop("extensions")
+
+    plan = careplan.printable_plan(_demo_with(change), today=BEFORE_REVIEW)
+    assert plan.coordinator is None
+    assert len(plan.warnings()) == 1 and "11 people" in plan.warnings()[0]
+    path = tmp_path / "plan.pdf"
+    _write(plan, path)
+    text = " ".join(_text(path).split())
+    assert "No care coordinator has been named yet" in text
+    assert "No phone numbers are written in this plan yet: ask the team to add them" in text
+    assert "coordinator" not in text.split("If I become unwell")[1].split("Who to call")[0]
+    assert "ask the team to write one down" in text
+    assert "call any of the people" not in text.lower()
+
+
+def test_an_overdue_review_is_said_to_be_overdue(tmp_path: Path) -> None:
+    case = read_case_file(DEMO)
+    assert not careplan.printable_plan(case, today=date(2024, 8, 7)).review_overdue  # due that day
+    plan = careplan.printable_plan(case, today=date(2026, 12, 3))
+    assert plan.review_overdue
+    path = tmp_path / "plan.pdf"
+    _write(plan, path)
+    text = " ".join(_text(path).split())
+    assert "The review of this plan is overdue: it was due on 7 Aug 2024" in text.split("My care coordinator")[0]
+    assert "Overdue: this plan should have been looked at again on 7 Aug 2024" in text
+    assert "or sooner if anything changes" not in text
+
+
+def test_a_new_coordinator_makes_the_plan_changed_since_its_version(tmp_path: Path) -> None:
+    case = careplan.assign_coordinator(read_case_file(DEMO), "sw1", date(2024, 6, 3), "Her needs are social now")
+    plan = careplan.printable_plan(case, today=BEFORE_REVIEW)
+    assert plan.version_text == "Changed since version 2 (agreed on 7 May 2024): a new care coordinator"
+    assert plan.changed_since == 2 and plan.coordinator is not None and plan.coordinator.name == "James Reed"
+    assert plan.changes == ["Changed care coordinator: Maeve O'Brien (District nurse) → James Reed (Social worker)"]
+    path = tmp_path / "plan.pdf"
+    _write(plan, path)
+    text = " ".join(_text(path).split())
+    assert "Version 2, agreed" not in text
+    pages = [p for p in _text(path).split("\f") if p.strip()]
+    assert all("Changed since version 2" in " ".join(p.split()) for p in pages)  # every footer
+    assert "Since version 2 was agreed: Changed care coordinator: Maeve O'Brien" in text
+    # the team can agree it again, and it is then a version again
+    again = careplan.agree_version(case, date(2024, 6, 4))
+    assert careplan.printable_plan(again).version_text == "Version 3, agreed on 4 Jun 2024"
+
+
+def test_a_changed_contact_is_a_change_to_the_team() -> None:
+    case = _demo_with(lambda data: _set_contact(data, "gp1", "01803 999 999"))
+    plan = careplan.printable_plan(case, today=BEFORE_REVIEW)
+    assert plan.version_text.endswith(": changes to the team")
+    assert plan.changes == ["Changed team member: Dr Anita Shah (GP) (How to contact them: 01803 000 101 "
+                            "(surgery, 8am to 6:30pm) → 01803 999 999)"]
+    changes = careplan.team_changes(case, 2)
+    assert [(c.kind, c.what, c.text) for c in changes] == [("changed", "Team member", "Dr Anita Shah (GP)")]
+    assert changes[0].details == ("How to contact them: 01803 000 101 (surgery, 8am to 6:30pm) → 01803 999 999",)
+    assert careplan.team_changes(read_case_file(DEMO), 2) == []
+
+
+def test_the_versions_dialog_lists_a_change_of_coordinator(qtbot) -> None:  # type: ignore[no-untyped-def]
+    from ui.app import make_app
+    from ui.plan_versions import VersionsDialog
+
+    make_app()
+    case = careplan.assign_coordinator(read_case_file(DEMO), "sw1", date(2024, 6, 3), "Her needs are social now")
+    dialog = VersionsDialog(case)
+    qtbot.addWidget(dialog)
+    assert dialog.list.item(0).text().startswith("The plan now\nChanged since version 2")
+    dialog.list.setCurrentRow(0)
+    assert "changed since version 2" in dialog.heading.text()
+    shown = dialog.view.toPlainText()
+    assert "1 change since version 2" in shown and "Changed care coordinator: Maeve O'Brien" in shown
+    dialog.list.setCurrentRow(1)  # version 2, compared with the plan now
+    dialog.compare_button.setChecked(True)
+    assert "Changed care coordinator: Maeve O'Brien (District nurse) → James Reed" in dialog.view.toPlainText()
+
+
+def test_printing_warns_in_the_window_of_missing_numbers(qtbot, monkeypatch: pytest.MonkeyPatch) -> None:  # type: ignore[no-untyped-def]
+    from PySide6.QtWidgets import QMessageBox
+
+    from ui import print_plan
+    from ui.app import make_app
+
+    make_app()
+    shown: list[str] = []
+    answer = {"go": False}
+
+    def exec_(box: QMessageBox) -> int:
+        shown.append(box.text() + "\n" + box.informativeText())
+        if answer["go"]:
+            box.buttons()[[b.text() for b in box.buttons()].index("Print anyway")].click()
+        return 0
+
+    monkeypatch.setattr(QMessageBox, "exec", exec_)
+    previews: list[object] = []
+    monkeypatch.setattr("PySide6.QtPrintSupport.QPrintPreviewDialog.exec", lambda self: previews.append(1) or 0)
+    complete = careplan.printable_plan(read_case_file(DEMO))
+    assert print_plan.print_with_preview(None, complete) is False and not shown and previews == [1]
+    missing = careplan.printable_plan(_demo_with(lambda data: _set_contact(data, "ot2", None)))
+    assert print_plan.print_with_preview(None, missing) is False  # cancelled at the warning
+    assert len(shown) == 1 and "Sam Okafor (Occupational therapist)" in shown[0] and previews == [1]
+    answer["go"] = True
+    print_plan.print_with_preview(None, missing)
+    assert len(shown) == 2 and previews == [1, 1]  # printed anyway: the preview opens
+
+
+# -- the command: warnings and a private file -------------------------------------------------------
+def test_print_plan_warns_on_stderr_and_writes_a_private_file(database, tmp_path: Path,  # type: ignore[no-untyped-def]
+                                                              capsys: pytest.CaptureFixture[str]) -> None:
+    import os
+
+    from db.repository import CaseRepository
+
+    def change(data: dict) -> None:  # type: ignore[type-arg]
+        _set_contact(data, "dn1", None)
+        _set_contact(data, "vol1", "Through the church office")
+
+    with database.session() as session:
+        case_id = CaseRepository(session).add(_demo_with(change))
+    out = tmp_path / "plan.pdf"
+    old = os.umask(0o022)
+    try:
+        assert main(["--db", str(database.engine.url), "print-plan", str(case_id), "--out", str(out)]) == 0
+    finally:
+        os.umask(old)
+    captured = capsys.readouterr()
+    assert str(out) in captured.out and "Warning" not in captured.out
+    errors = captured.err.strip().splitlines()
+    assert errors == [
+        "Warning: The care coordinator, Maeve O'Brien (District nurse), has no phone number in the plan.",
+        "Warning: No phone number under “Who to call” for 1 person: Margaret Hill (Voluntary worker)."]
+    assert out.stat().st_mode & 0o777 == 0o600
+
+
+def test_print_plan_of_a_complete_plan_says_nothing_on_stderr(demo_database, tmp_path: Path,  # type: ignore[no-untyped-def]
+                                                              capsys: pytest.CaptureFixture[str]) -> None:
+    out = tmp_path / "plan.pdf"
+    assert main(["--db", str(demo_database.engine.url), "print-plan", str(demo_database.demo_id),
+                 "--out", str(out)]) == 0
+    assert capsys.readouterr().err == "" and out.stat().st_mode & 0o777 == 0o600

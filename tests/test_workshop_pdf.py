@@ -155,8 +155,14 @@ def test_every_finding_appears_with_its_parts(demo_pdfs: dict[str, Path]) -> Non
     assert "Set aside by the team" in text and "Team's view: Set aside: The family chose this step-down bed" in text
     for question in {f.question for f in active}:
         assert f"Question for the workshop: {question}" in text
-    questions = text[text.index("Questions for the workshop Each question"):]
-    assert len(re.findall(r" \d+\. ", questions[:5000])) >= len({f.question for f in active})
+    start = text.index("Questions for the workshop One question")
+    questions = text[start:text.index("Appendix: the timeline", start)]
+    # one question a rule, in the key findings' order
+    rules = list(dict.fromkeys(f.rule for f in active))
+    assert len(re.findall(r" \d+\. ", questions)) == len(rules)
+    ranked = [g.rule for g in analyse(case).key.groups if g.active]
+    assert [questions.index(f"Raised by {rule} ") for rule in ranked] == sorted(
+        questions.index(f"Raised by {rule} ") for rule in ranked)
 
 
 def test_her_story_is_told_from_the_timeline() -> None:
@@ -326,6 +332,240 @@ def test_pack_letters() -> None:
     from reports.pack import letters
 
     assert letters(3) == ["A", "B", "C"] and letters(28)[-3:] == ["Z", "AA", "AB"]
+
+
+# -- pages an integration lead can hand out ---------------------------------------------------------------------
+def words_on_pages(path: Path) -> list[tuple[float, float, list[tuple[float, float, float, float, str]]]]:
+    """Each page's width, height and words (xMin, yMin, xMax, yMax, text), from pdftotext -bbox."""
+    xml = subprocess.run(["pdftotext", "-bbox", str(path), "-"], capture_output=True, text=True, check=True).stdout
+    found = []
+    for width, height, body in re.findall(r'<page width="([\d.]+)" height="([\d.]+)">(.*?)</page>', xml, re.S):
+        words = [(float(a), float(b), float(c), float(d), t) for a, b, c, d, t in
+                 re.findall(r'xMin="([\d.]+)" yMin="([\d.]+)" xMax="([\d.]+)" yMax="([\d.]+)">([^<]*)<', body)]
+        found.append((float(width), float(height), words))
+    return found
+
+
+def vocabulary(cases: list) -> tuple[set[str], set[str]]:  # type: ignore[type-arg]
+    """The long words of every name a summary or pack prints in a table (organisations,
+    regulators, sectors, payment models, roles and step labels), and all their words."""
+    from planner.reference import label, payment_model_of, regulators_of
+
+    texts = []
+    for case in cases:
+        for org in case.organisations:
+            texts += [org.name, label("sector", org.sector), label("payment_model", payment_model_of(org)) or ""]
+            texts += [label("regulator", code) for code in regulators_of(org)]
+        texts += [label("role", member.role) for member in case.team]
+        texts += [step.label or "" for step in case.steps]
+    words = {word for text in texts for word in re.findall(r"[A-Za-z]+", text)}
+    return {word for word in words if len(word) >= 8}, {word.lower() for word in words}
+
+
+def broken_words(path: Path, long_words: set[str], whole: set[str] = frozenset()) -> list[str]:  # type: ignore[assignment]
+    """Long words drawn in pieces on consecutive lines of one column ("Phar" / "maceutical"),
+    unless every piece is a word of its own (``whole``: "Home" / "care" for "Homecare")."""
+    broken = []
+    for _width, _height, words in words_on_pages(path):
+        drawn = [(x0, y0, re.sub(r"[^A-Za-z]", "", text)) for x0, y0, _x1, _y1, text in words]
+
+        def rest_follows(x: float, y: float, rest: str, pieces: list[str],
+                         drawn: list[tuple[float, float, str]] = drawn) -> list[str] | None:
+            if not rest:
+                return pieces
+            for x1, y1, text in drawn:
+                if text and rest.startswith(text) and 0 < y1 - y < 30 and abs(x1 - x) < 60:
+                    found = rest_follows(x1, y1, rest[len(text):], [*pieces, text], drawn)
+                    if found:
+                        return found
+            return None
+
+        for x0, y0, text in drawn:
+            for word in long_words:
+                if len(text) >= 2 and word != text and word.startswith(text):
+                    pieces = rest_follows(x0, y0, word[len(text):], [text])
+                    if pieces and not all(piece.lower() in whole for piece in pieces):
+                        broken.append("/".join(pieces))
+    return broken
+
+
+def test_the_word_check_finds_a_word_broken_in_a_narrow_column(tmp_path: Path) -> None:
+    """The check below can fail: reportlab cuts a word wider than its column."""
+    from reportlab.platypus import SimpleDocTemplate, Table
+
+    from reports import pdfkit
+
+    out = tmp_path / "narrow.pdf"
+    cell = pdfkit.para("General Pharmaceutical Council", pdfkit.styles().cell_bold)
+    SimpleDocTemplate(str(out)).build([Table([[cell, "x"]], colWidths=[45, 300])])
+    assert broken_words(out, {"Pharmaceutical"}) == ["Phar/maceu/tical"]
+
+
+def test_columns_are_never_narrower_than_their_longest_word() -> None:
+    from reports import pdfkit
+
+    assert pdfkit.fit_widths([50, 100, 100], [[80, 10, 10]], 8) == [88.5, 80.75, 80.75]
+    assert pdfkit.fit_widths([50, 100, 100], [[30, 10, 10]], 8) == [50, 100, 100]  # it fits: unchanged
+    assert pdfkit.fit_widths([50, 60], [[300, 10]], 8) == [50, 60]  # nothing can make it fit: as it was
+
+
+def test_no_word_is_broken_in_the_summary_or_the_pack(demo_pdfs: dict[str, Path], pack_cases: list,  # type: ignore[type-arg]
+                                                      tmp_path: Path) -> None:
+    from reports.pack import write_pack
+
+    long_words, whole = vocabulary(pack_cases)
+    assert "Pharmaceutical" in long_words and "Homecare" in long_words
+    for path in demo_pdfs.values():
+        assert broken_words(path, long_words, whole) == [], path.name
+        assert "Pharmaceutical" in flat(pdf_text(path))  # whole, on one line
+    out = tmp_path / "pack.pdf"
+    write_pack(pack_cases, out)
+    assert broken_words(out, long_words, whole) == []
+
+
+def test_no_developer_wording_is_printed(demo_pdfs: dict[str, Path], pack_cases: list,  # type: ignore[type-arg]
+                                         tmp_path: Path) -> None:
+    from reports.pack import write_pack
+
+    out = tmp_path / "pack.pdf"
+    write_pack(pack_cases, out)
+    for path in [*demo_pdfs.values(), out]:
+        text = flat(pdf_text(path))
+        for words in ("DOMAIN.md", ".md", "section 4", "[design]", "CASE_FORMAT", "null"):
+            assert words not in text, (path.name, words)
+        assert not re.search(r"\bNone\b(?! named)", text), path.name
+
+
+def test_findings_come_by_rule_key_findings_first_with_not_yet_discussed_said_once(
+        demo_pdfs: dict[str, Path]) -> None:
+    case = read_case_file(DEMO)
+    analysis = analyse(case)
+    text = flat(pdf_text(demo_pdfs["anonymised"]))
+    findings = text[text.index("Findings The rules found"):text.index("Set aside by the team")]
+    assert findings.count("not yet") == 1
+    assert "The team's view is given where it has discussed a finding; the other 39 have not yet been" in findings
+    annotated = sum(1 for f in analysis.report.findings if f.annotation is not None)
+    assert text.count("Team's view:") == annotated
+    ranked = [g for g in analysis.key.groups if g.active]
+    at = [findings.index(f"{g.rule} · {g.title}") for g in ranked]
+    assert at == sorted(at)  # the rules in rank order
+    for group in ranked[:5]:
+        assert f"{group.rule} · {group.title} Key finding {group.key_rank} ·" in findings
+    assert "Key finding 6" not in findings
+
+
+def _body_lines(page: str) -> list[str]:
+    lines = [line.strip() for line in page.splitlines() if line.strip()]
+    return [line for line in lines if not line.startswith(("Regulation workshop", "Prepared "))]
+
+
+def test_a_heading_is_never_the_last_thing_on_a_page(demo_pdfs: dict[str, Path], tmp_path: Path) -> None:
+    from reports.workshop import write_case_summary
+
+    case = read_case_file(DEMO)
+    generated = case_from_dict(large_case_dict(60, title="Ms K, Sutton"))
+    write_case_summary(generated, tmp_path / "generated.pdf")
+    groups = [g for c in (case, generated) for g in analyse(c).key.groups if g.active]
+    headings = {*SECTIONS, "What each regulator assesses", "Who coordinated her care", "Goals, in her words",
+                "Actions", "Hospital stays", "Appendix: the handoffs", "Set aside by the team"}
+    for path in [*demo_pdfs.values(), tmp_path / "generated.pdf"]:
+        pages = pdf_text(path).split("\f")
+        for number, page in enumerate(pages, start=1):
+            lines = _body_lines(page)
+            if not lines:
+                continue
+            assert lines[-1] not in headings, (path.name, number, lines[-1])
+            flat_page = flat(page)
+            if "Findings The rules found" in flat_page:  # the introduction has the first rule with it
+                assert "Question for the workshop" in flat_page.split("Findings The rules found")[1], number
+            for group in groups:  # a rule's heading has its question and its first occurrence with it
+                if f"{group.rule} · {group.title}" in flat_page:
+                    after = flat_page[flat_page.index(f"{group.rule} · {group.title}"):]
+                    assert "Question for the workshop" in after and "Steps:" in after, (path.name, number)
+
+
+def test_the_pages_are_filled(demo_pdfs: dict[str, Path]) -> None:
+    """From the organisations to the end, no page but the last is left half empty by a forced
+    page break: the sections follow on when there is room."""
+    for path in demo_pdfs.values():
+        pages = words_on_pages(path)
+        texts = pdf_text(path).split("\f")
+        first = next(n for n, page in enumerate(texts) if "Organisations and their regulators" in page
+                     and "Contents" not in page)
+        for number in range(first, len(pages) - 1):
+            _width, height, words = pages[number]
+            lowest = max(y1 for _x0, y0, _x1, y1, _t in words if 45 < y0 < height - 50)
+            assert lowest > height * 0.62, (path.name, number + 1, lowest)
+
+
+def test_the_pack_asks_each_rule_s_question_once_whoever_it_is_about(pack_cases: list,  # type: ignore[type-arg]
+                                                                     tmp_path: Path) -> None:
+    from planner.rules.catalogue import rule
+    from planner.rules.context import worded
+    from reports.pack import PackCase, frames, question_frequency, write_pack
+    from reports.workshop import CaseView
+
+    assert [case.person.sex for case in pack_cases] == ["female", "male", "female"]
+    members = [PackCase(letter, CaseView(case)) for letter, case in zip("ABC", pack_cases, strict=True)]
+    findings = frames(members).findings
+    asked = question_frequency(findings).set_index("rule")
+    assert sorted(asked.index) == sorted(set(findings["rule"]))  # one question a rule
+    m03 = {m.letter for m in members if any(f.rule == "M03" for f in m.view.active())}
+    assert m03 == {"A", "B"}  # her and him: one question, worded for either
+    assert asked.at["M03", "cases"] == 2 and asked.at["M03", "question"] == worded(rule("M03").question, None)
+    assert asked.at["M03", "findings"] == sum(f.rule == "M03" for m in members for f in m.view.active())
+    only_women = next(r for r in asked.index if set(asked.at[r, "which"].split(", ")) == {"A", "C"})
+    assert asked.at[only_women, "question"] == worded(rule(only_women).question, "female")
+    out = tmp_path / "pack.pdf"
+    write_pack(pack_cases, out)
+    text = flat(pdf_text(out))
+    questions = text[text.index("Questions for the workshop One question for each rule"):]
+    assert len(re.findall(r"(?:^| )\d+\. ", questions)) == len(asked)
+    assert "Who tells them, before discharge, what they will pay" in questions
+    assert "Who tells her, before discharge" not in questions and "Who tells him" not in questions
+
+
+def test_a_page_of_the_pack_holds_many_questions(tmp_path: Path) -> None:
+    from reports.pack import write_pack
+
+    cases = [case_from_dict(large_case_dict(30 + 5 * n, title=f"Case {n}")) for n in range(4)]
+    out = tmp_path / "pack.pdf"
+    write_pack([read_case_file(DEMO), *cases], out)
+    pages = pdf_text(out).split("\f")
+    first = next(n for n, page in enumerate(pages) if "Questions for the workshop" in page)
+    numbered = [len(re.findall(r"^\s*\d+\.\s", page, re.MULTILINE)) for page in pages[first:] if page.strip()]
+    assert sum(numbered) >= 10 and all(count >= 2 for count in numbered), numbered
+
+
+def test_the_pack_never_adds_up_what_cannot_be_added(pack_cases: list, tmp_path: Path) -> None:  # type: ignore[type-arg]
+    from statistics import median
+
+    from planner.reference import regulators_of
+    from reports.pack import PackCase, all_cases, write_pack
+    from reports.workshop import CaseView
+
+    members = [PackCase(letter, CaseView(case)) for letter, case in zip("ABC", pack_cases, strict=True)]
+    together = all_cases(members)
+    measured = [m.view.analysis.measures for m in members]
+    codes = {code for case in pack_cases for org in case.organisations
+             if any(s.organisation == org.id for s in case.steps) for code in regulators_of(org)}
+    assert together["regulators"] == str(len(codes)) != str(sum(m.regulators for m in measured))
+    gaps = [h.gap_days for m in measured for h in m.handoffs]
+    assert together["gap_longest"] == str(max(gaps)) and together["gap_median"] == f"{float(median(gaps)):g}"
+    assert together["admissions"] == str(sum(len(m.admissions) for m in measured))
+    days = sum(m.days_in_period for m in measured)
+    assert together["at_home"] == f"{1 - sum(m.days_away_from_home for m in measured) / days:.0%}"
+    names = {org.name for case in pack_cases for org in case.organisations
+             if any(s.organisation == org.id for s in case.steps)}
+    assert together["organisations"] == str(len(names)) != str(sum(m.organisations for m in measured))
+    out = tmp_path / "pack.pdf"
+    write_pack(pack_cases, out)
+    text = flat(pdf_text(out))
+    row = " ".join(str(m.regulators) for m in measured)
+    assert f"Regulators {row} {together['regulators']} " in text
+    assert f"Regulators {row} {sum(m.regulators for m in measured)} " not in text
+    assert f"Handoff gap, median days {' '.join(f'{m.handoff_gap_median:g}' for m in measured)} " \
+           f"{together['gap_median']} " in text
 
 
 # -- the command line -----------------------------------------------------------------------------------------

@@ -404,6 +404,8 @@ def _export(args: argparse.Namespace) -> int:
         written = export(output, database, args.out, request, overwrite=args.force,
                          exists_advice=FORCE_ADVICE)
     print(outcome(output, written, args.out))
+    for warning in written.warnings:  # written all the same: e.g. the plan says who has no number
+        print(f"Warning: {warning}", file=sys.stderr)
     return 0
 
 

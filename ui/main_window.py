@@ -888,6 +888,8 @@ class MainWindow(QMainWindow):
             QMessageBox.information(self, output.title.replace("&", "").rstrip("…"),
                                     "This case has no care plan yet.")
             return
+        if output.needs_plan and not self._plan_numbers_checked(case):
+            return
         anonymise = output.anonymised_by_default
         if output.privacy.chosen:
             from ui.who_for import ask_who_for
@@ -902,6 +904,18 @@ class MainWindow(QMainWindow):
                              output.file_type.filter, suffix)
         if path:
             self.export_output_to(output, path, anonymise=anonymise)
+
+    def _plan_numbers_checked(self, case: Case) -> bool:
+        """Before the care plan is saved as PDF: a warning when it lists someone without a phone
+        number (she could not call them from it); True to go ahead."""
+        from ui.actions.printing import NoPlan, plan_to_print
+        from ui.print_plan import go_ahead_without_numbers
+
+        try:
+            plan = plan_to_print(case)
+        except NoPlan:
+            return True  # told when it is made
+        return go_ahead_without_numbers(self, plan, "Save")
 
     def export_output_to(self, output: Output, path: str, *, anonymise: bool | None = None) -> bool:
         """Write ``output`` of the open case to ``path`` (chosen and confirmed), its export recorded

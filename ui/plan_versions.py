@@ -52,7 +52,9 @@ class VersionsDialog(QDialog):
         self.list.setAccessibleName("Versions of the plan")
         self.list.setSpacing(4)
         held = careplan.record(case)
-        now = QListWidgetItem(f"The plan now\n{careplan.printable_plan(case).version_text}")
+        plan = careplan.printable_plan(case)
+        state = f"Changed since version {plan.changed_since}" if plan.changed_since else plan.version_text
+        now = QListWidgetItem(f"The plan now\n{state}")
         now.setData(Qt.ItemDataRole.UserRole, NOW)
         self.list.addItem(now)
         for version in sorted(held.plan_versions, key=lambda v: v.version, reverse=True):
@@ -103,8 +105,16 @@ class VersionsDialog(QDialog):
         number = self.selected()
         self.compare_button.setEnabled(number is not None)
         if number is None:
-            self.heading.setText("<b>The plan now</b>")
-            self.view.setHtml(plan_html(careplan.printable_plan(self.case)))
+            plan = careplan.printable_plan(self.case)
+            if plan.changed_since is None:
+                self.heading.setText("<b>The plan now</b>")
+                self.view.setHtml(plan_html(plan))
+                return
+            # agreed as it reads, but with other people: say so first, then the plan as it prints
+            since = plan.changed_since
+            self.heading.setText(f"<b>The plan now</b>: changed since version {since}")
+            changes = changes_html(careplan.team_changes(self.case, since), since)
+            self.view.setHtml(plan_html(plan).replace("<body>", "<body>" + changes, 1))
             return
         if self.compare_button.isChecked():
             self.heading.setText(f"<b>What has changed since version {number}</b>")

@@ -36,9 +36,9 @@ from PySide6.QtGui import (
 from PySide6.QtWidgets import QDialog, QWidget
 
 from db.exports import ExportEvent, Rendered
-from planner.careplan import PrintablePlan
+from planner.careplan import PrintablePlan, has_phone_number
 from planner.outputs import write_atomically
-from ui.saving import OutputSaver, ask_save_path
+from ui.saving import OutputSaver
 
 BODY_PT = 12.5
 FOOTER_PT = 10.5
@@ -94,22 +94,64 @@ def _para(html_text: str, space: float = 0) -> Block:
     return Block("text", html_text, space=space)
 
 
+def identity_line(plan: PrintablePlan) -> str:
+    """"NHS number 943 476 5919 · Date of birth 2 Apr 1937" (what is recorded of the two), for a
+    provider to match the plan to their records; "" when neither is."""
+    parts = []
+    if plan.nhs_number:
+        parts.append(f"NHS number {plan.nhs_number}")
+    if plan.date_of_birth:
+        parts.append(f"Date of birth {plan.date_of_birth}")
+    return "  ·  ".join(parts)
+
+
+def _whom_to_call(plan: PrintablePlan, until: str) -> str:
+    """Who to call when the coordinator cannot be: a person with a number, named with it, never
+    someone the plan has no number for. ``until`` starts the sentence ("Until one is named")."""
+    others = [c for c in plan.callable_contacts if c != plan.coordinator]
+    if not others:
+        return ("<p>No phone numbers are written in this plan yet: ask the team to add them. In an "
+                "emergency, call 999. For urgent advice at any time, call NHS 111.</p>")
+    first = others[0]
+    role = f" ({_e(first.role)})" if first.role else ""
+    more = " or anyone else under “Who to call” who has a number" if len(others) > 1 else ""
+    return f"<p>{until}, call {_e(first.name)}{role} on <b>{_e(first.contact)}</b>{more}.</p>"
+
+
+def _ask_about_it(plan: PrintablePlan) -> str:
+    """Whom to ask about something not yet written down: the coordinator only when there is one
+    with a number, else someone under "Who to call" with a number, else the team when they visit."""
+    coordinator = plan.coordinator
+    if coordinator is not None and has_phone_number(coordinator.contact):
+        return "ask your care coordinator"
+    if plan.callable_contacts:
+        return "ask one of the people under “Who to call” who has a phone number"
+    return "ask the team to write one down when they next see you"
+
+
 def plan_blocks(plan: PrintablePlan) -> list[Block]:
     """The printed plan, in order. Every piece of case text is escaped here."""
+    identity = identity_line(plan)
+    status = f"<p>{_e(plan.version_text)} &nbsp;·&nbsp; Printed {_e(plan.printed_on)}</p>"
+    if plan.review_overdue:
+        status += f"<p><b>The review of this plan is overdue: it was due on {_e(plan.review)}.</b></p>"
     blocks = [Block("text", f"<h1>My care plan</h1><p class='name'>{_e(plan.name)}</p>"
-                            f"<p>{_e(plan.version_text)} &nbsp;·&nbsp; Printed {_e(plan.printed_on)}</p>")]
+                            + (f"<p><b>{_e(identity)}</b></p>" if identity else "") + status)]
     coordinator = plan.coordinator
     if coordinator is not None:
         where = ", ".join(x for x in (coordinator.role, coordinator.organisation) if x)
-        contact = (f"<p class='big'>{_e(coordinator.contact)}</p>" if coordinator.contact
-                   else "<p>No phone number recorded: ask any of the people below.</p>")
+        if has_phone_number(coordinator.contact):
+            contact = f"<p class='big'>{_e(coordinator.contact)}</p>"
+        else:
+            shown = f"<p>{_e(coordinator.contact)}</p>" if coordinator.contact else ""
+            contact = (shown + "<p><b>No phone number is written down for them.</b></p>"
+                       + _whom_to_call(plan, "Until the team adds one"))
         blocks.append(Block("box", "<p><b>My care coordinator</b> is the person to call first about anything "
                                    f"in this plan.</p><p class='big'>{_e(coordinator.name)}</p>"
                                    f"<p>{_e(where)}</p>{contact}", space=6))
     else:
         blocks.append(Block("box", "<p class='big'>No care coordinator has been named yet.</p>"
-                                   "<p>Until one is, call any of the people listed under “Who to call”.</p>",
-                            space=6))
+                                   + _whom_to_call(plan, "Until one is"), space=6))
 
     blocks.append(_heading("What matters to me"))
     blocks.append(_para(f"<p>{_e(plan.what_matters)}</p>" if plan.what_matters
@@ -139,27 +181,54 @@ def plan_blocks(plan: PrintablePlan) -> list[Block]:
 
     blocks.append(_heading("If I become unwell"))
     blocks.append(Block("box", f"<p>{_e(plan.contingency)}</p>") if plan.contingency
-                  else _para("<p>No plan for this has been written down yet: ask your care coordinator.</p>"))
+                  else _para(f"<p>No plan for this has been written down yet: {_ask_about_it(plan)}.</p>"))
 
     blocks.append(_heading("Who to call"))
+    blocks.append(_para("<p><b>In an emergency, call 999.</b> For urgent advice at any time, "
+                        "call NHS 111.</p>"))
     if plan.contacts:
         blocks.append(Block("table", headers=["Name", "What they do", "Where", "How to contact them"],
                             rows=[[_e(c.name) + (" <b>(care coordinator)</b>" if c == coordinator else ""),
-                                   _e(c.role), _e(c.organisation), _e(c.contact) or "Not recorded"]
+                                   _e(c.role), _e(c.organisation), _contact_cell(c.contact)]
                                   for c in plan.contacts], widths=[26, 22, 24, 28]))
     else:
         blocks.append(_para("<p>Nobody is recorded yet.</p>"))
-    blocks.append(_para("<p>In an emergency, call 999. For urgent advice at any time, call NHS 111.</p>",
-                        space=6))
 
     blocks.append(_heading("When we will look at this plan again"))
-    blocks.append(_para(f"<p>On <b>{_e(plan.review)}</b>, or sooner if anything changes.</p>" if plan.review
-                        else "<p>No review date has been set yet.</p>"))
+    if plan.review and plan.review_overdue:
+        ask = _ask_about_it(plan)
+        blocks.append(_para(f"<p><b>Overdue:</b> this plan should have been looked at again on "
+                            f"<b>{_e(plan.review)}</b>. {ask[:1].upper() + ask[1:]} when it will be.</p>"))
+    else:
+        blocks.append(_para(f"<p>On <b>{_e(plan.review)}</b>, or sooner if anything changes.</p>"
+                            if plan.review else "<p>No review date has been set yet.</p>"))
 
     blocks.append(_heading("Who agreed this plan"))
     agreed = "".join(f"{_e(who)}<br>" for who in plan.agreed_by) or "Nobody has agreed this version yet."
-    blocks.append(_para(f"<p>{_e(plan.version_text)}.</p><p>{agreed}</p>"))
+    if plan.changed_since is None:
+        blocks.append(_para(f"<p>{_e(plan.version_text)}.</p><p>{agreed}</p>"))
+        return blocks
+    items = "".join(f"{_e(change)}<br>" for change in plan.changes)
+    blocks.append(_para(f"<p>Version {plan.changed_since} was agreed by:</p><p>{agreed}</p>"
+                        f"<p><b>Since version {plan.changed_since} was agreed:</b><br>{items}"
+                        "The team has not yet agreed the plan again with these changes.</p>"))
     return blocks
+
+
+def footer_version(plan: PrintablePlan) -> str:
+    """The version as the footer of every page says it, short enough for one line."""
+    if plan.changed_since is not None:
+        return f"Changed since version {plan.changed_since}, not yet agreed again"
+    return plan.version_text
+
+
+def _contact_cell(contact: str) -> str:
+    """How to reach someone: their contact, and a plain "no phone number" where it holds none."""
+    if has_phone_number(contact):
+        return _e(contact)
+    if contact:
+        return f"{_e(contact)}<br><b>No phone number</b>"
+    return "<b>No phone number</b>"
 
 
 def plan_html(plan: PrintablePlan) -> str:
@@ -304,9 +373,13 @@ class _Pages:
     def place_table(self, block: Block) -> None:
         header_height = self.row_height(block, block.headers, True)
         self.draw_row(block, block.headers, True, header_height)
-        for row in block.rows:
+        rows = block.rows
+        for index, row in enumerate(rows):
             height = self.row_height(block, row, False)
-            if not self.fits(height):
+            # a long table's last row never goes overleaf alone: the one before it goes too
+            alone = (len(rows) >= 4 and index == len(rows) - 2 and self.y > 0
+                     and not self.fits(height + self.row_height(block, rows[-1], False)))
+            if not self.fits(height) or alone:
                 self.new_page()
                 self.draw_row(block, block.headers, True, header_height)
             self.draw_row(block, row, False, height)
@@ -346,7 +419,8 @@ def paint_plan(plan: PrintablePlan, device: QPagedPaintDevice) -> int:
         footer_font.setPointSizeF(FOOTER_PT)
         painter.setFont(footer_font)
         metrics = painter.fontMetrics()
-        footer_height = metrics.height() * 2.2
+        identity = identity_line(plan)
+        footer_height = metrics.height() * (3.3 if identity else 2.2)
         body_height = height - footer_height
         cache: dict[tuple[str, float], QTextDocument] = {}
 
@@ -357,20 +431,24 @@ def paint_plan(plan: PrintablePlan, device: QPagedPaintDevice) -> int:
             return pages.finish()
 
         total = lay_out(None)
-        left_text = f"My care plan: {plan.name}  ·  {plan.version_text}"
+        left_text = f"My care plan: {plan.name}  ·  {footer_version(plan)}"
 
         def footer(index: int) -> None:
             painter.save()
             painter.setFont(footer_font)
             painter.setPen(QPen(QColor("#000000"), max(1.0, device.logicalDpiY() / 120)))
-            line_y = body_height + footer_height * 0.25
+            line_y = body_height + metrics.height() * 0.55
             painter.drawLine(QPointF(0, line_y), QPointF(width, line_y))
-            text_rect = QRectF(0, line_y, width, footer_height * 0.75)
+            text_rect = QRectF(0, line_y, width, metrics.height() * 1.65)
             number = f"Page {index + 1} of {total}"
             room = int(width - metrics.horizontalAdvance(number) - metrics.averageCharWidth() * 3)
             left = metrics.elidedText(left_text, Qt.TextElideMode.ElideRight, room)
             painter.drawText(text_rect, Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter, left)
             painter.drawText(text_rect, Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter, number)
+            if identity:  # on every page: a page that comes loose still says whose it is
+                below = QRectF(0, line_y + metrics.height() * 1.3, width, metrics.height() * 1.2)
+                painter.drawText(below, Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter,
+                                 identity)
             painter.restore()
 
         count = lay_out(footer)
@@ -417,6 +495,26 @@ def write_pdf(plan: PrintablePlan, path: Path) -> int:
     return pages
 
 
+def go_ahead_without_numbers(parent: QWidget | None, plan: PrintablePlan, doing: str = "Print") -> bool:
+    """Warn, before the plan is printed or saved, that it lists people without a phone number
+    (:meth:`PrintablePlan.warnings`); True to go ahead (always, when every number is there)."""
+    warnings = plan.warnings()
+    if not warnings:
+        return True
+    from PySide6.QtWidgets import QMessageBox
+
+    box = QMessageBox(QMessageBox.Icon.Warning, "Phone numbers missing from the care plan",
+                      f"This plan lists people {plan.name} could not call from it.", parent=parent)
+    box.setTextFormat(Qt.TextFormat.PlainText)
+    box.setInformativeText("\n".join(warnings) + "\n\nAdd the numbers on the Team & coordinator tab, or "
+                           f"{doing.lower()} it as it is: it will say who has no number.")
+    go = box.addButton(f"{doing} anyway", QMessageBox.ButtonRole.AcceptRole)
+    box.addButton(QMessageBox.StandardButton.Cancel)
+    box.setDefaultButton(go)
+    box.exec()
+    return box.clickedButton() is go
+
+
 def print_with_preview(parent: QWidget | None, plan: PrintablePlan, save: OutputSaver | None = None,
                        case_id: int | None = None) -> Path | bool:
     """Show the plan in a print preview, from which it can be printed on any printer (or, from
@@ -425,6 +523,8 @@ def print_with_preview(parent: QWidget | None, plan: PrintablePlan, save: Output
     of case ``case_id`` recorded first), not by Qt; False if not printed."""
     from PySide6.QtPrintSupport import QPrinter, QPrintPreviewDialog
 
+    if not go_ahead_without_numbers(parent, plan):
+        return False
     printer = QPrinter(QPrinter.PrinterMode.HighResolution)
     set_a4(printer)
     printer.setDocName(f"My care plan: {plan.name}")
@@ -448,19 +548,3 @@ def print_with_preview(parent: QWidget | None, plan: PrintablePlan, save: Output
     if to_file:
         return to_file[-1] or False
     return True
-
-
-def save_pdf_with_dialog(parent: QWidget | None, plan: PrintablePlan, folder: str = "",
-                         save: OutputSaver | None = None, case_id: int | None = None) -> Path | None:
-    """Ask where to save the plan as PDF and write it through ``save`` (which records the export
-    of case ``case_id`` first); the path, or None if cancelled or not written (the user told why)."""
-    suggested = str(Path(folder) / f"My care plan - {_safe_name(plan.name)}.pdf")
-    path = ask_save_path(parent, "Save care plan as PDF", suggested, "PDF files (*.pdf)", ".pdf")
-    if path is None:
-        return None
-    saved = (save or OutputSaver(parent, None))(path, lambda: plan_pdf(plan, case_id), "Care plan not saved")
-    return saved[0] if saved is not None else None
-
-
-def _safe_name(name: str) -> str:
-    return "".join(ch for ch in name if ch.isalnum() or ch in " -_.'").strip() or "care plan"

@@ -179,6 +179,8 @@ class Written:
     files: int = 1
     #: how many cases it was made from
     cases: int = 1
+    #: what the user is warned of, though it was written (Rendered.warnings)
+    warnings: tuple[str, ...] = ()
 
 
 def export(output: Output, database: Database | None, out: str | os.PathLike[str],
@@ -200,7 +202,7 @@ def export(output: Output, database: Database | None, out: str | os.PathLike[str
                                      exists_advice=exists_advice)
     made = rendered.event
     return Written(path, rendered.pages, made.anonymised if made else False, rendered.note,
-                   cases=len(made.case_ids) if made else 1)
+                   cases=len(made.case_ids) if made else 1, warnings=rendered.warnings)
 
 
 # -- the renderers, from a request ----------------------------------------------------------------

@@ -39,7 +39,8 @@ def care_plan_pdf(case: Case, version: int | None, draw: DrawPlan) -> Rendered:
     """The care plan as a PDF, recorded (when written) as "care plan (Version 2, agreed on ...)"."""
     plan = plan_to_print(case, version)
     rendered = draw(plan, case.id)
-    return Rendered(rendered.data, rendered.event, rendered.pages, note=plan.version_text)
+    return Rendered(rendered.data, rendered.event, rendered.pages, note=plan.version_text,
+                    warnings=tuple(plan.warnings()))
 
 
 def print_what(plan: PrintablePlan) -> str:
