@@ -386,3 +386,41 @@ def test_print_plan_of_a_complete_plan_says_nothing_on_stderr(demo_database, tmp
     assert main(["--db", str(demo_database.engine.url), "print-plan", str(demo_database.demo_id),
                  "--out", str(out)]) == 0
     assert capsys.readouterr().err == "" and out.stat().st_mode & 0o777 == 0o600
+
+
+def test_saving_the_plan_as_pdf_from_the_window_warns_of_missing_numbers(  # type: ignore[no-untyped-def]
+        qtbot, database, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """File › Save care plan as PDF (the one list of outputs) warns before asking where; cancelled
+    at the warning, nothing is asked, written or recorded."""
+    from db import audit
+    from db.repository import CaseRepository
+    from ui import print_plan
+    from ui.main_window import MainWindow
+
+    with database.session() as session:
+        case_id = CaseRepository(session).add(_demo_with(lambda data: _set_contact(data, "ot2", None)))
+    window = MainWindow(database)
+    qtbot.addWidget(window)
+    window.open_case(case_id)
+    warned: list[list[str]] = []
+    answer = {"go": False}
+
+    def go_ahead(parent, plan, doing="Print"):  # type: ignore[no-untyped-def]
+        warned.append(plan.warnings())
+        assert doing == "Save"
+        return answer["go"]
+
+    monkeypatch.setattr(print_plan, "go_ahead_without_numbers", go_ahead)
+    asked: list[str] = []
+    out = tmp_path / "plan.pdf"
+    monkeypatch.setattr("ui.main_window.ask_save_path", lambda *args: asked.append("asked") or str(out))
+    with database.session() as session:
+        before = len(audit.history(session, case_id))
+    window.plan_pdf_action.trigger()
+    assert len(warned) == 1 and any("Sam Okafor" in line for line in warned[0])
+    assert asked == [] and not out.exists()
+    answer["go"] = True
+    window.plan_pdf_action.trigger()
+    assert asked == ["asked"] and out.exists()
+    with database.session() as session:
+        assert len(audit.history(session, case_id)) == before + 1
