@@ -187,3 +187,25 @@ def test_the_command_line_names_providers_only_when_asked(capsys: pytest.Capture
     assert "--name-providers" in capsys.readouterr().err and not refused.exists()
     assert main(["--db", db_url, "export-fhir", "1", "--out", str(refused), "--name-providers"]) == 1
     assert "add --anonymised" in capsys.readouterr().err and not refused.exists()
+
+
+def test_text_that_grows_when_redacted_still_fits_its_field() -> None:
+    """"9:00" becomes "[time]", "5521" "[reference]": a field full of clock times grows, and is clipped to what the case
+    format allows, so the anonymised copy is still a valid case (found by tests/test_extremes.py)."""
+    from planner.casefile import case_to_dict
+    from planner.validation import validate
+
+    data = demo_dict()
+    times = ("at 9:00 then " * 8).strip()  # 103 characters: one word fewer fits the 100 a frequency may hold
+    times = times[:times.rindex(" then")]
+    assert len(times) <= 100
+    data["care_plan"]["actions"][0]["frequency"] = times
+    data["steps"][0]["label"] = ("ref 5521, " * 30)[:299]
+    case = case_from_dict(data)
+    copy = anonymise_case(case)
+    action = copy.care_plan.actions[0]  # type: ignore[union-attr]
+    assert action.frequency is not None and len(action.frequency) == 100 and action.frequency.endswith("…")
+    assert "9:00" not in action.frequency and "[time]" in action.frequency
+    label = copy.steps[0].label
+    assert label is not None and len(label) == 300 and "5521" not in label
+    assert validate(case_to_dict(copy)) == []

@@ -57,6 +57,8 @@ import pickle
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, timedelta
+from functools import cache
+from typing import Any
 
 from planner.anonymise.free_text import (
     NAME,
@@ -275,7 +277,76 @@ def anonymise(case: Case, alias: str | None = None, name_providers: bool = False
         "day_zero": (zero + shift).isoformat() if zero else None,
         "dates": "moved by whole weeks: intervals and weekdays kept, the calendar not",
     }}
+    _within_the_format(result)
     return Anonymised(result, redact, ids)
+
+
+@cache
+def text_limits() -> dict[str, int]:
+    """The most characters the case format allows in each text field, by its key ("frequency":
+    100), read from the case schema (a key has one limit wherever it appears)."""
+    from planner.validation import case_schema
+
+    schema = case_schema()
+    text_limit = int(schema["$defs"]["text"]["maxLength"])
+    limits: dict[str, int] = {}
+
+    def walk(node: Any) -> None:
+        if isinstance(node, dict):
+            for key, spec in (node.get("properties") or {}).items():
+                if isinstance(spec, dict):
+                    if "maxLength" in spec:
+                        limits[key] = int(spec["maxLength"])
+                    elif str(spec.get("$ref", "")).endswith("/text"):
+                        limits[key] = text_limit
+            for value in node.values():
+                walk(value)
+        elif isinstance(node, list):
+            for value in node:
+                walk(value)
+
+    walk(schema)
+    return limits
+
+
+def _within_the_format(case: Case) -> None:
+    """Clip redacted text that grew past its field's limit ("14:30" became "[time]"), so the
+    anonymised copy is still a valid case (a file it is written to can be read back)."""
+    limits = text_limits()
+
+    def fit(key: str, value: str | None) -> str | None:
+        most = limits.get(key)
+        if value is None or most is None or len(value) <= most:
+            return value
+        return value[: most - 1] + "…"
+
+    case.title = fit("title", case.title)
+    person = case.person
+    person.what_matters = fit("what_matters", person.what_matters)
+    person.conditions = [fit("items", c) or "" for c in person.conditions]
+    if person.consent is not None:
+        person.consent.scope = fit("scope", person.consent.scope)
+    for org in case.organisations:
+        org.name = fit("name", org.name) or org.name
+    for step in case.steps:
+        step.label = fit("label", step.label)
+        step.service_line = fit("service_line", step.service_line)
+        step.contract = fit("contract", step.contract)
+        if step.cost is not None:
+            step.cost.source = fit("source", step.cost.source)
+    for period in case.coordinator:
+        period.reason = fit("reason", period.reason)
+    plan = case.care_plan
+    if plan is not None:
+        plan.contingency = fit("contingency", plan.contingency)
+        for goal in plan.goals:
+            goal.in_my_words = fit("in_my_words", goal.in_my_words) or goal.in_my_words
+            goal.outcome = fit("outcome", goal.outcome)
+        for action in plan.actions:
+            action.description = fit("description", action.description) or action.description
+            action.frequency = fit("frequency", action.frequency)
+    for note in case.annotations:
+        note.comment = fit("comment", note.comment) or note.comment
 
 
 def _shift(zero: date | None, last: date | None = None) -> timedelta:
