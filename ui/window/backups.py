@@ -7,16 +7,10 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from PySide6.QtWidgets import (
-    QFileDialog,
-    QMessageBox,
-)
+from PySide6.QtWidgets import QFileDialog, QMessageBox
 
 from db.database import DatabaseError
 from ui.actions import ActionError
-
-if TYPE_CHECKING:
-    pass
 from ui.plaintext import literal
 from ui.saving import ask_save_path
 

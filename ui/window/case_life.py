@@ -9,9 +9,7 @@ import copy
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import (
-    QMessageBox,
-)
+from PySide6.QtWidgets import QMessageBox
 
 from db.database import DatabaseError
 from db.repository import CaseRepository, SaveConflict
@@ -19,9 +17,6 @@ from planner.casefile import case_from_dict
 from planner.model import Case, Person
 from planner.validation import CaseFileError
 from ui.actions import cases as case_actions
-
-if TYPE_CHECKING:
-    pass
 from ui.plaintext import literal
 from ui.window import APP_TITLE
 

@@ -7,19 +7,15 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from PySide6.QtWidgets import (
-    QMessageBox,
-)
+from PySide6.QtWidgets import QMessageBox
 
 from db import audit
 from db.database import DatabaseError
 from planner import __version__
-
-if TYPE_CHECKING:
-    from planner.unit_costs import LocalUnitCosts
 from ui.window import APP_TITLE
 
 if TYPE_CHECKING:
+    from planner.unit_costs import LocalUnitCosts
     from ui.main_window import MainWindow
 
 

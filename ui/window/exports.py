@@ -9,9 +9,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtWidgets import (
-    QMessageBox,
-)
+from PySide6.QtWidgets import QMessageBox
 
 from db import audit
 from db.database import DatabaseError
@@ -20,9 +18,6 @@ from planner.model import Case
 from ui.actions import ActionError, outputs
 from ui.actions import cases as case_actions
 from ui.actions.outputs import Output, Request
-
-if TYPE_CHECKING:
-    pass
 from ui.plaintext import literal
 from ui.saving import ask_save_path
 

@@ -9,19 +9,13 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import (
-    QFileDialog,
-    QInputDialog,
-    QMessageBox,
-)
+from PySide6.QtWidgets import QFileDialog, QInputDialog, QMessageBox
 
 from planner.model import Case
 from planner.validation import MAX_SHOWN, CaseFileError
 
 if TYPE_CHECKING:
     from planner.fhir.report import ImportReport
-
-if TYPE_CHECKING:
     from ui.main_window import MainWindow
 
 

@@ -13,9 +13,6 @@ from ui import theme
 from ui.actions import outputs
 
 if TYPE_CHECKING:
-    pass
-
-if TYPE_CHECKING:
     from ui.main_window import MainWindow
 
 
