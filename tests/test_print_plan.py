@@ -413,7 +413,7 @@ def test_saving_the_plan_as_pdf_from_the_window_warns_of_missing_numbers(  # typ
     monkeypatch.setattr(print_plan, "go_ahead_without_numbers", go_ahead)
     asked: list[str] = []
     out = tmp_path / "plan.pdf"
-    monkeypatch.setattr("ui.main_window.ask_save_path", lambda *args: asked.append("asked") or str(out))
+    monkeypatch.setattr("ui.window.exports.ask_save_path", lambda *args: asked.append("asked") or str(out))
     with database.session() as session:
         before = len(audit.history(session, case_id))
     window.plan_pdf_action.trigger()
