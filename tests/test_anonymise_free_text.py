@@ -209,3 +209,23 @@ def test_text_that_grows_when_redacted_still_fits_its_field() -> None:
     label = copy.steps[0].label
     assert label is not None and len(label) == 300 and "5521" not in label
     assert validate(case_to_dict(copy)) == []
+
+
+def test_dates_before_the_first_step_stay_within_what_a_case_may_hold() -> None:
+    """A coordinator named long before the first step (found by tests/test_extremes.py): the
+    move into the year 2000 would take that date before 1900, so the move is smaller; every date
+    of the copy is one a case may hold, and the dates still move."""
+    from planner.casefile import case_to_dict
+    from planner.validation import validate
+
+    data = demo_dict()
+    first_step = min(step["start"][:10] for step in data["steps"])
+    data["coordinator"][0]["from"] = "1910-03-01"
+    case = case_from_dict(data)
+    copy = anonymise_case(case)
+    assert validate(case_to_dict(copy)) == []
+    from planner.model import moment_date
+
+    moved = moment_date(copy.coordinator[0].start)
+    assert date(1900, 1, 1) <= moved < date(1910, 3, 1)
+    assert min(moment_date(step.start) for step in copy.steps).isoformat() != first_step

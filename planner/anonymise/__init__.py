@@ -77,6 +77,8 @@ from planner.reference import label
 SHIFTED_EPOCH = date(2000, 1, 3)
 #: No date of an anonymised copy is moved past the last day a case file may hold.
 LATEST_SHIFTED = date(2100, 12, 31)
+#: ... and none before the first day a case may hold
+EARLIEST_SHIFTED = date(1900, 1, 1)
 #: Ages at or above this are one band ("90 or over"), as population statistics top-code them.
 TOP_AGE = 90
 
@@ -221,7 +223,7 @@ def anonymise(case: Case, alias: str | None = None, name_providers: bool = False
     redact = redactor_for(case, alias, name_providers, labels)
     zero = first_day(case)
     years = case.person.age_on(zero or date.today())
-    shift = _shift(zero, _last_day(case))
+    shift = _shift(zero, _last_day(case), _first_day(case))
     result = pickle.loads(pickle.dumps(case, protocol=pickle.HIGHEST_PROTOCOL))  # a deep copy, 3x quicker
     result.id = None  # never to be saved over the case it came from
     result.row_version = None
@@ -349,9 +351,10 @@ def _within_the_format(case: Case) -> None:
         note.comment = fit("comment", note.comment) or note.comment
 
 
-def _shift(zero: date | None, last: date | None = None) -> timedelta:
+def _shift(zero: date | None, last: date | None = None, first: date | None = None) -> timedelta:
     """Whole weeks that move ``zero`` into the week starting :data:`SHIFTED_EPOCH`, or fewer when
-    that would move ``last`` past :data:`LATEST_SHIFTED` (a pathway of more than a century)."""
+    that would move ``last`` past :data:`LATEST_SHIFTED` or ``first`` (a date before day 0, such
+    as a coordinator named long before the first step) before :data:`EARLIEST_SHIFTED`."""
     if zero is None:
         return timedelta(0)
     monday = zero - timedelta(days=zero.weekday())
@@ -359,7 +362,30 @@ def _shift(zero: date | None, last: date | None = None) -> timedelta:
     if last is not None and last + shift > LATEST_SHIFTED:
         over = (last + shift - LATEST_SHIFTED).days
         shift -= timedelta(weeks=-(-over // 7))
+    if first is not None and first + shift < EARLIEST_SHIFTED:
+        under = (EARLIEST_SHIFTED - (first + shift)).days
+        shift += timedelta(weeks=-(-under // 7))
+        if last is not None and last + shift > LATEST_SHIFTED:
+            # both cannot hold: the furthest whole-week move that keeps every date a case may hold
+            latest = (LATEST_SHIFTED - last).days // 7
+            earliest = -((first - EARLIEST_SHIFTED).days // 7)
+            shift = timedelta(weeks=max(latest, earliest, key=abs))
     return shift
+
+
+def _first_day(case: Case) -> date | None:
+    """The earliest date that an anonymised copy moves (steps, coordination, the care plan)."""
+    days: list[date | None] = [moment_date(s.start) for s in case.steps]
+    days += [s.ready_for_discharge for s in case.steps]
+    days += [c.start for c in case.coordinator]
+    person = case.person
+    days += [person.frailty.assessed_on if person.frailty else None,
+             person.consent.recorded_on if person.consent else None]
+    plan = case.care_plan
+    if plan is not None:
+        days += [plan.agreed_on, plan.review_on, *(g.target_date for g in plan.goals),
+                 *(a.due for a in plan.actions)]
+    return min((d for d in days if d is not None), default=None)
 
 
 def _last_day(case: Case) -> date | None:
