@@ -36,12 +36,18 @@ CTRL = Qt.KeyboardModifier.ControlModifier
 ALT = Qt.KeyboardModifier.AltModifier
 
 
+#: The window of the test under way (another test's window, not yet deleted, is never "below").
+_WINDOWS: list[MainWindow] = []
+
+
 def focused() -> QWidget:
     """The widget with the keyboard focus. With no window manager (the offscreen platform), a
     window closing gives the focus back to no one: here, as a desktop does, to the window below."""
     if QApplication.focusWidget() is None:
         below = QApplication.activeModalWidget() or next(
-            (w for w in QApplication.topLevelWidgets() if isinstance(w, MainWindow) and w.isVisible()), None)
+            (w for w in reversed(_WINDOWS) if w.isVisible()),
+            next((w for w in QApplication.topLevelWidgets() if isinstance(w, MainWindow) and w.isVisible()),
+                 None))
         if below is not None:
             below.activateWindow()
             for _ in range(100):
@@ -152,7 +158,9 @@ def empty_window(qtbot, database) -> Iterator[MainWindow]:  # type: ignore[no-un
     qtbot.waitExposed(win)
     win.activateWindow()
     qtbot.waitUntil(lambda: QApplication.focusWidget() is not None)
+    _WINDOWS.append(win)
     yield win
+    _WINDOWS.remove(win)
     win.undo_stack.setClean()
     win.close()
     win.deleteLater()
