@@ -690,6 +690,13 @@ def test_cli_window_options(capsys: pytest.CaptureFixture[str], db_url: str, tmp
     with pytest.raises(SystemExit) as stopped:
         main(["--db", db_url, "import", "--since", "2024-02-30", str(path)])
     assert stopped.value.code == 2 and "is not a real date" in capsys.readouterr().err
+    code, _, err = run(capsys, "--db", db_url, "import", "--since", "1 Jun 2014", str(path))
+    assert code == 0 and "from 1 Jun 2014, as asked" in err  # typed as the application shows dates
+    code, _, err = run(capsys, "--db", db_url, "import", "--since", "01/06/2014", str(path))
+    assert code == 0 and "from 1 Jun 2014, as asked" in err
+    with pytest.raises(SystemExit) as stopped:
+        main(["--db", db_url, "import", "--since", "31/02/2024", str(path)])
+    assert stopped.value.code == 2 and "not a real date" in capsys.readouterr().err
     with pytest.raises(SystemExit):
         main(["--db", db_url, "import", "--since", "2024-01-01", "--years", "2", str(path)])
     capsys.readouterr()

@@ -56,7 +56,8 @@ def build_parser() -> argparse.ArgumentParser:
     imp.add_argument("file", metavar="FILE")
     window = imp.add_mutually_exclusive_group()
     window.add_argument("--since", metavar="DATE", type=_iso_date,
-                        help="FHIR: encounters from DATE (YYYY-MM-DD) on become steps")
+                        help="FHIR: encounters from DATE on become steps (10 Jul 2024, 10/07/2024 or "
+                             "2024-07-10)")
     window.add_argument("--years", metavar="N", type=_years,
                         help="FHIR: encounters in the N years before the latest one become steps "
                              "(default: 3; 0: the whole history)")
@@ -188,10 +189,11 @@ def _force(command: argparse.ArgumentParser) -> None:
 
 
 def _iso_date(text: str) -> date:
-    from planner.dates import parse_date
+    """A date on the command line as in the application: "10 Jul 2024", "10/07/2024" or ISO."""
+    from planner.dates import read_day
 
     try:
-        return parse_date(text)
+        return read_day(text)
     except ValueError as error:
         raise argparse.ArgumentTypeError(str(error)) from None
 
