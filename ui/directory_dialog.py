@@ -41,11 +41,11 @@ from planner.directory import (
     DirectoryEntry,
     DirectoryFileError,
     DirectoryRead,
-    read_directory,
     summarise_rejections,
 )
 from planner.reference import label, sector_defaults
 from ui import keyboard, theme
+from ui.actions import importing
 from ui.models import Column, ColumnModel, PagedRows
 from ui.plaintext import literal, plain_label
 from ui.widgets import Table, muted_label, read_only_table
@@ -161,9 +161,8 @@ class DirectoryImportDialog(QDialog):
         from sqlalchemy.exc import SQLAlchemyError
 
         try:
-            self.read = read_directory(self.path, format)
-            with self.database.session() as session:
-                self.preview = DirectoryRepository(session).preview(self.read.entries, self.read.fields)
+            self.read = importing.read_directory(self.path, format)
+            self.preview = importing.preview_directory(self.database, self.read)
         except DirectoryFileError as error:
             self._fail(f"{error} Nothing was imported.")
             return
@@ -251,9 +250,7 @@ class DirectoryImportDialog(QDialog):
         if self.read is None or self.counts is not None or not self.import_button.isEnabled():
             return self.counts
         try:
-            with self.database.session() as session:
-                counts = DirectoryRepository(session).apply(self.read.entries, self.read.source,
-                                                            self.read.fields)
+            counts = importing.store_directory(self.database, self.read)
         except (SQLAlchemyError, ValueError) as error:
             self._say(f"⚠ Nothing was imported: {_reason(error)}.", warning=True)
             return None

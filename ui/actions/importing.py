@@ -17,7 +17,7 @@ from db.database import Database
 from planner.model import Case
 
 if TYPE_CHECKING:
-    from db.directory import DirectoryCounts
+    from db.directory import DirectoryCounts, DirectoryPreview
     from planner.directory import DirectoryRead
     from planner.fhir.report import ImportReport
 
@@ -92,6 +92,15 @@ def read_directory(path: str | os.PathLike[str], format: str | None = None) -> D
     from planner.directory import read_directory as read
 
     return read(path, format)
+
+
+def preview_directory(database: Database, read: DirectoryRead) -> DirectoryPreview:
+    """What importing ``read`` would do: the entries it would add, those it would change (and how)
+    and those already stored as they are; nothing is stored."""
+    from db.directory import DirectoryRepository
+
+    with database.session() as session:
+        return DirectoryRepository(session).preview(read.entries, read.fields)
 
 
 def store_directory(database: Database, read: DirectoryRead) -> DirectoryCounts:
