@@ -42,18 +42,22 @@ _WINDOWS: list[MainWindow] = []
 
 def focused() -> QWidget:
     """The widget with the keyboard focus. With no window manager (the offscreen platform), a
-    window closing gives the focus back to no one: here, as a desktop does, to the window below."""
-    if QApplication.focusWidget() is None:
-        below = QApplication.activeModalWidget() or next(
-            (w for w in reversed(_WINDOWS) if w.isVisible()),
-            next((w for w in QApplication.topLevelWidgets() if isinstance(w, MainWindow) and w.isVisible()),
-                 None))
-        if below is not None:
-            below.activateWindow()
-            for _ in range(100):
-                if QApplication.focusWidget() is not None:
-                    break
-                QTest.qWait(10)
+    window closing gives the focus back to no one, or to a window another test left behind: here,
+    as a desktop does, it goes to the window below (the open dialog, else the test's window)."""
+    mine = next((w for w in reversed(_WINDOWS) if w.isVisible()), None)
+    below = QApplication.activeModalWidget() or mine or next(
+        (w for w in QApplication.topLevelWidgets() if isinstance(w, MainWindow) and w.isVisible()), None)
+
+    def astray() -> bool:
+        widget = QApplication.focusWidget()
+        return widget is None or (below is not None and widget.window() is not below)
+
+    if below is not None and astray():
+        below.activateWindow()
+        for _ in range(100):
+            if not astray():
+                break
+            QTest.qWait(10)
     widget = QApplication.focusWidget()
     assert widget is not None, "nothing has the keyboard focus"
     return widget
