@@ -23,6 +23,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from db.database import BUSY_TIMEOUT_MS
+from db.locks import writer_gone
 
 #: How many automatic backups of a database are kept (the oldest beyond go).
 KEEP_AUTOMATIC = 10
@@ -231,18 +232,8 @@ def _remove_abandoned_partials(target: Path) -> None:
         return
     for partial in found:
         pid = partial.name[len(prefix):]
-        if pid.isdigit() and int(pid) != os.getpid() and not _process_exists(int(pid)):
+        if pid.isdigit() and writer_gone(int(pid), partial, older_than_s=3600):
             partial.unlink(missing_ok=True)
-
-
-def _process_exists(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except OSError:  # exists, but belongs to someone else
-        return True
-    return True
 
 
 def automatic_backup(database: Path, reason: str, *, keep: int = KEEP_AUTOMATIC,

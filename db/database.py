@@ -27,7 +27,6 @@ import json
 import os
 import re
 import sqlite3
-import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -37,6 +36,8 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import Connection, Engine, QueuePool, create_engine, event
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import ArgumentError, DBAPIError, OperationalError, SQLAlchemyError
+
+from db.locks import writer_gone
 
 if TYPE_CHECKING:
     from planner.model import Case
@@ -514,26 +515,9 @@ def _remove_abandoned(path: Path) -> None:
         if matched is None:
             continue
         pid = int(matched[1])
-        if pid != os.getpid() and not _abandoned(pid, partial):
+        if pid != os.getpid() and not writer_gone(pid, partial, older_than_s=3600):  # its own: done with
             continue
         partial.unlink(missing_ok=True)
-
-
-def _abandoned(pid: int, partial: Path) -> bool:
-    """Whether the process ``pid`` that built ``partial`` has gone (on Windows, where a process cannot
-    be asked without risk, whether the file is more than an hour old)."""
-    if os.name != "posix":
-        try:
-            return time.time() - partial.stat().st_mtime > 3600
-        except OSError:
-            return False
-    try:
-        os.kill(pid, 0)  # signal 0: only asks whether it exists
-    except ProcessLookupError:
-        return True
-    except OSError:  # it exists, as someone else's process
-        return False
-    return False
 
 
 def _create_engine(url: str, name: str, *, read_only_uri: str | None = None) -> Engine:

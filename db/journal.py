@@ -15,11 +15,12 @@ import contextlib
 import hashlib
 import json
 import os
-import time
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 from typing import Any
+
+from db.locks import writer_gone
 
 FOLDER = "unsaved"
 #: The journal's own format, so a later version can tell an older file apart.
@@ -142,25 +143,6 @@ def read(path: Path) -> Unsaved | None:
         return None
 
 
-def _gone(pid: int, path: Path) -> bool:
-    """Whether the process that wrote ``path`` no longer runs (on Windows, where a process cannot be
-    asked without risk, whether the file is more than a minute old)."""
-    if pid == os.getpid():
-        return False
-    if os.name != "posix":
-        try:
-            return time.time() - path.stat().st_mtime > 60
-        except OSError:
-            return False
-    try:
-        os.kill(pid, 0)  # signal 0: only asks whether it exists
-    except ProcessLookupError:
-        return True
-    except OSError:  # it exists, as someone else's process
-        return False
-    return False
-
-
 def pending(database_url: str, data_dir: Path | None = None) -> list[Unsaved]:
     """The journals left on this database by windows that are no longer running, oldest first.
     A file that cannot be read as a journal is left alone (and not offered)."""
@@ -173,7 +155,7 @@ def pending(database_url: str, data_dir: Path | None = None) -> list[Unsaved]:
         return []
     for path in candidates:
         pid_text = path.stem.removeprefix(f"{key}-")
-        if not pid_text.isdigit() or not _gone(int(pid_text), path):
+        if not pid_text.isdigit() or not writer_gone(int(pid_text), path, older_than_s=60):
             continue
         unsaved = read(path)
         if unsaved is None:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import time
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -90,3 +91,24 @@ def describe_holders(path: Path) -> str:
         return "It is held by " + "; ".join(holder.describe() for holder in holders) + "."
     return ("No process on this computer holds it now: it may be Pathway Planner on another computer "
             "(a shared folder), or a program that has just finished.")
+
+
+def writer_gone(pid: int, path: Path, *, older_than_s: float) -> bool:
+    """Whether the process ``pid`` that wrote ``path`` (a partial copy, a journal) has gone, so the
+    file is left behind: never this process's own; on POSIX, asked of the system (signal 0); on
+    Windows, where a process cannot be asked without risk, whether the file is older than
+    ``older_than_s`` seconds."""
+    if pid == os.getpid():
+        return False
+    if os.name != "posix":
+        try:
+            return time.time() - path.stat().st_mtime > older_than_s
+        except OSError:
+            return False
+    try:
+        os.kill(pid, 0)  # signal 0: only asks whether it exists
+    except ProcessLookupError:
+        return True
+    except OSError:  # it exists, as someone else's process
+        return False
+    return False
