@@ -23,6 +23,7 @@ from ui.saving import ask_save_path
 
 if TYPE_CHECKING:
     from ui.main_window import MainWindow
+    from ui.workshop_dialog import WorkshopExportDialog
 
 
 def export_output(window: MainWindow, output: Output) -> None:
@@ -118,32 +119,29 @@ def _output(name: str) -> Output:
 
 def export_workshop_summary(window: MainWindow) -> None:
     """The regulator-workshop case summary of the open case (as it is on screen)."""
-    if window.case is None:
-        return
     from ui.workshop_dialog import WorkshopExportDialog
 
-    dialog = WorkshopExportDialog(window.case, window.analysis, window, save=window.saver)
-    dialog.unit_costs = window.local_unit_costs()
-    def exported(path: str, anonymised: bool) -> None:
-        how = "anonymised" if anonymised else "IDENTIFIABLE"
-        window.statusBar().showMessage(f"Exported the workshop case summary ({how}) to {path}", 8000)
-
-    dialog.exported.connect(exported)
-    dialog.exec()
+    _export_with_preview(window, WorkshopExportDialog, "workshop case summary")
 
 
 def export_value_case(window: MainWindow) -> None:
     """The three-sided value case of the open case (as it is on screen)."""
-    if window.case is None:
-        return
     from ui.workshop_dialog import ValueCaseExportDialog
 
-    dialog = ValueCaseExportDialog(window.case, window.analysis, window, save=window.saver)
+    _export_with_preview(window, ValueCaseExportDialog, "value case")
+
+
+def _export_with_preview(window: MainWindow, kind: type[WorkshopExportDialog], noun: str) -> None:
+    """A workshop PDF of the open case through its dialog (preview, who it is for, where), with the
+    areas' own unit costs; the status bar says where it went."""
+    if window.case is None:
+        return
+    dialog = kind(window.case, window.analysis, window, save=window.saver)
     dialog.unit_costs = window.local_unit_costs()
 
     def exported(path: str, anonymised: bool) -> None:
         how = "anonymised" if anonymised else "IDENTIFIABLE"
-        window.statusBar().showMessage(f"Exported the value case ({how}) to {path}", 8000)
+        window.statusBar().showMessage(f"Exported the {noun} ({how}) to {path}", 8000)
 
     dialog.exported.connect(exported)
     dialog.exec()
