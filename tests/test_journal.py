@@ -192,19 +192,26 @@ def test_after_a_crash_the_next_start_restores_the_unsaved_edits(
     window.close()
 
 
-def test_discarding_the_unsaved_edits_clears_the_journal(qtbot: Any, demo_database: Any,
-                                                         monkeypatch: pytest.MonkeyPatch) -> None:
+def _left_by_a_crash(qtbot: Any, demo_database: Any, monkeypatch: pytest.MonkeyPatch, goal: str) -> Path:
+    """A window that added ``goal`` and journalled it, its journal then renamed as a window that no
+    longer runs would have left it; the journal's path."""
     from ui.app import make_app
 
     make_app()
     first = MainWindow(demo_database, remember_layout=False)
     qtbot.addWidget(first, before_close_func=_forget)
-    _add_goal(monkeypatch, first, "See my grandson")
+    _add_goal(monkeypatch, first, goal)
     assert first.journal.write_now()
-    crashed = first.journal.path.with_name(first.journal.path.name.replace(
-        f"-{os.getpid()}.json", "-999999999.json"))  # as a window that no longer runs left it
+    crashed: Path = first.journal.path.with_name(first.journal.path.name.replace(
+        f"-{os.getpid()}.json", "-999999999.json"))
     first.journal.path.rename(crashed)
     first.undo_stack.setClean()
+    return crashed
+
+
+def test_discarding_the_unsaved_edits_clears_the_journal(qtbot: Any, demo_database: Any,
+                                                         monkeypatch: pytest.MonkeyPatch) -> None:
+    crashed = _left_by_a_crash(qtbot, demo_database, monkeypatch, "See my grandson")
     asked = _answer_restore(monkeypatch, "Discard")
     second = MainWindow(demo_database, remember_layout=False)
     qtbot.addWidget(second, before_close_func=_forget)
@@ -244,17 +251,7 @@ def test_new_case_creates_nothing_until_its_form_is_accepted(window: MainWindow,
 
 def test_restored_edits_never_overwrite_a_colleagues_save(qtbot: Any, demo_database: Any,
                                                           monkeypatch: pytest.MonkeyPatch) -> None:
-    from ui.app import make_app
-
-    make_app()
-    first = MainWindow(demo_database, remember_layout=False)
-    qtbot.addWidget(first, before_close_func=_forget)
-    _add_goal(monkeypatch, first, "Walk to the shops")
-    assert first.journal.write_now()
-    crashed = first.journal.path.with_name(first.journal.path.name.replace(
-        f"-{os.getpid()}.json", "-999999999.json"))
-    first.journal.path.rename(crashed)
-    first.undo_stack.setClean()
+    _left_by_a_crash(qtbot, demo_database, monkeypatch, "Walk to the shops")
     with demo_database.session() as session:  # meanwhile, a colleague saves the case
         repository = CaseRepository(session)
         theirs = repository.get(demo_database.demo_id)
@@ -289,17 +286,7 @@ def test_a_journal_that_cannot_be_written_is_said_once_and_the_edit_stands(
 
 def test_deciding_later_keeps_the_unsaved_edits_for_the_next_start(qtbot: Any, demo_database: Any,
                                                                    monkeypatch: pytest.MonkeyPatch) -> None:
-    from ui.app import make_app
-
-    make_app()
-    first = MainWindow(demo_database, remember_layout=False)
-    qtbot.addWidget(first, before_close_func=_forget)
-    _add_goal(monkeypatch, first, "See my grandson")
-    assert first.journal.write_now()
-    crashed = first.journal.path.with_name(first.journal.path.name.replace(
-        f"-{os.getpid()}.json", "-999999999.json"))
-    first.journal.path.rename(crashed)
-    first.undo_stack.setClean()
+    crashed = _left_by_a_crash(qtbot, demo_database, monkeypatch, "See my grandson")
     asked = _answer_restore(monkeypatch, "Decide later")
     second = MainWindow(demo_database, remember_layout=False)
     qtbot.addWidget(second, before_close_func=_forget)
