@@ -565,5 +565,5 @@ def test_no_save_dialog_turns_off_the_overwrite_question() -> None:
 def test_the_shared_export_steps_use_neither_qt_nor_argparse() -> None:
     from tests.test_architecture import _imports
 
-    for module in ("ui/exports.py", "db/exports.py", "planner/outputs.py"):
+    for module in ("ui/actions/exporting.py", "ui/actions/outputs.py", "db/exports.py", "planner/outputs.py"):
         assert not _imports(ROOT / module) & {"PySide6", "argparse"}, module

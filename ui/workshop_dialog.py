@@ -223,7 +223,7 @@ class WorkshopExportDialog(QDialog):
 
     def make_pdf(self) -> Rendered:
         """The PDF, made in memory with the options as they are now."""
-        from ui import exports
+        from ui.actions import exporting as exports
 
         return exports.case_summary(self.case, self.options(), self.analysis)
 
@@ -276,7 +276,7 @@ class ValueCaseExportDialog(WorkshopExportDialog):
     NOT_WRITTEN = "Value case not exported"
 
     def make_pdf(self) -> Rendered:
-        from ui import exports
+        from ui.actions import exporting as exports
 
         return exports.value_case(self.case, self.options(), self.analysis)
 
@@ -406,7 +406,7 @@ class CaseChooserDialog(QDialog):
     def export_to(self, path: str | Path) -> Rendered | None:
         """Write the pack of the chosen cases (their saved versions) to ``path``, each case's export
         recorded first; a failure is explained and nothing is kept."""
-        from ui import exports
+        from ui.actions import exporting as exports
 
         ids = self.chosen_ids()
         named = self.name_providers.isChecked()
