@@ -223,7 +223,8 @@ def anonymise(case: Case, alias: str | None = None, name_providers: bool = False
     redact = redactor_for(case, alias, name_providers, labels)
     zero = first_day(case)
     years = case.person.age_on(zero or date.today())
-    shift = _shift(zero, _last_day(case), _first_day(case))
+    moved = _moved_days(case)
+    shift = _shift(zero, max(moved, default=None), min(moved, default=None))
     result = pickle.loads(pickle.dumps(case, protocol=pickle.HIGHEST_PROTOCOL))  # a deep copy, 3x quicker
     result.id = None  # never to be saved over the case it came from
     result.row_version = None
@@ -373,11 +374,13 @@ def _shift(zero: date | None, last: date | None = None, first: date | None = Non
     return shift
 
 
-def _first_day(case: Case) -> date | None:
-    """The earliest date that an anonymised copy moves (steps, coordination, the care plan)."""
+def _moved_days(case: Case) -> list[date]:
+    """Every date an anonymised copy moves (steps, coordination, the person's assessments, the care
+    plan): the earliest and the latest bound the move."""
     days: list[date | None] = [moment_date(s.start) for s in case.steps]
+    days += [moment_date(s.end) for s in case.steps if s.end is not None]
     days += [s.ready_for_discharge for s in case.steps]
-    days += [c.start for c in case.coordinator]
+    days += [day for c in case.coordinator for day in (c.start, c.end)]
     person = case.person
     days += [person.frailty.assessed_on if person.frailty else None,
              person.consent.recorded_on if person.consent else None]
@@ -385,22 +388,12 @@ def _first_day(case: Case) -> date | None:
     if plan is not None:
         days += [plan.agreed_on, plan.review_on, *(g.target_date for g in plan.goals),
                  *(a.due for a in plan.actions)]
-    return min((d for d in days if d is not None), default=None)
+    return [d for d in days if d is not None]
 
 
 def _last_day(case: Case) -> date | None:
-    """The latest date that an anonymised copy moves (steps, coordination, the care plan)."""
-    days: list[date | None] = [moment_date(s.end if s.end is not None else s.start) for s in case.steps]
-    days += [s.ready_for_discharge for s in case.steps]
-    days += [c.end or c.start for c in case.coordinator]
-    person = case.person
-    days += [person.frailty.assessed_on if person.frailty else None,
-             person.consent.recorded_on if person.consent else None]
-    plan = case.care_plan
-    if plan is not None:
-        days += [plan.agreed_on, plan.review_on, *(g.target_date for g in plan.goals),
-                 *(a.due for a in plan.actions)]
-    return max((d for d in days if d is not None), default=None)
+    """The latest date that an anonymised copy moves."""
+    return max(_moved_days(case), default=None)
 
 
 def _moved(value: Moment, shift: timedelta) -> Moment:
