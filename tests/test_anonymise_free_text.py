@@ -11,12 +11,15 @@ from datetime import date
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from planner.anonymise import Redactor, anonymise, anonymise_case, introduced_names, redactor_for
 from planner.anonymise.providers import is_statutory, letter, provider_labels
 from planner.casefile import case_from_dict
 from planner.model import Organisation
 from tests.factories import demo_dict
+from tests.test_leaks import secrets
 
 REDACT = Redactor([("Edith Smith", "Mrs S"), ("Susan Harris", "[family carer]")], date(2024, 1, 1))
 
@@ -229,3 +232,30 @@ def test_dates_before_the_first_step_stay_within_what_a_case_may_hold() -> None:
     moved = moment_date(copy.coordinator[0].start)
     assert date(1900, 1, 1) <= moved < date(1910, 3, 1)
     assert min(moment_date(step.start) for step in copy.steps).isoformat() != first_step
+
+
+# -- many texts redacted together -------------------------------------------------------------------
+#: Texts that end where another begins, so a pass reaching across the join would show: a title
+#: then a name, a kinship word then a name, a street before a capital, numbers either side.
+JOINED_EDGES = ["seen by Mrs", "Smith at home", "my son", "David rang", "lives on Station Road", "Harris came",
+                "call 01803", "555 123", "on 3", "May 2024", "at 14", ":30", "ref", "5521", "Edith", "Smith",
+                "14 Wellmeadow", "Road, TQ5", "0ZZ", "her niece,", "Grace, rang", "Mrs S", "-Mrs S", ""]
+
+
+@given(st.lists(st.one_of(st.sampled_from(JOINED_EDGES), st.sampled_from(["; ".join(JOINED_EDGES)]),
+                          secrets().map(lambda who: " ".join(who.phrases[:6])),
+                          secrets().flatmap(lambda who: st.sampled_from(who.phrases)), st.text(max_size=40)),
+                max_size=40))
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+def test_texts_redacted_together_read_as_each_redacted_alone(texts: list[str]) -> None:
+    """:meth:`Redactor.texts` joins short texts to redact them in one go; every text comes back
+    exactly as redacting it alone gives it (and one holding the joining character is done alone)."""
+    assert REDACT.texts(texts) == [REDACT.text(text) for text in texts]
+
+
+def test_many_long_texts_are_redacted_together_in_parts() -> None:
+    """A thousand texts, and texts far longer than one part, come back one for one."""
+    texts = [f"Mrs Smith rang on 3 May 2024 at 14:30 about visit {n}" for n in range(1000)]
+    texts += ["call 01803 555 123 " * 2000, "\x00Mrs Smith\x00", ""]
+    assert REDACT.texts(texts) == [REDACT.text(text) for text in texts]
+    assert REDACT.texts(texts)[999] == "Mrs S rang on day 123 at [time] about visit 999"

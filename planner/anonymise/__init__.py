@@ -53,12 +53,13 @@ The copy carries a note, ``case.extensions["anonymised"]``, read back with :func
 
 from __future__ import annotations
 
+import copy
 import pickle
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, timedelta
 from functools import cache
-from typing import Any
+from typing import Any, TypeVar
 
 from planner.anonymise.free_text import (
     NAME,
@@ -70,7 +71,7 @@ from planner.anonymise.free_text import (
 )
 from planner.anonymise.patterns import _PARTICLES
 from planner.anonymise.providers import is_statutory, provider_labels, provider_names
-from planner.model import Case, Moment, Person, moment_date
+from planner.model import Case, Handoff, Moment, Person, Step, moment_date
 from planner.reference import label
 
 #: The Monday of the week into which an anonymised case's first step is moved.
@@ -225,7 +226,7 @@ def anonymise(case: Case, alias: str | None = None, name_providers: bool = False
     years = case.person.age_on(zero or date.today())
     moved = _moved_days(case)
     shift = _shift(zero, max(moved, default=None), min(moved, default=None))
-    result = pickle.loads(pickle.dumps(case, protocol=pickle.HIGHEST_PROTOCOL))  # a deep copy, 3x quicker
+    result = _copy(case)
     result.id = None  # never to be saved over the case it came from
     result.row_version = None
     result.damage = []  # the messages name steps and people: they stay with the identifiable case
@@ -247,12 +248,14 @@ def anonymise(case: Case, alias: str | None = None, name_providers: bool = False
         step.start = _moved(step.start, shift)
         step.end = _moved(step.end, shift) if step.end is not None else None
         step.ready_for_discharge = _moved_day(step.ready_for_discharge, shift)
-        step.label = redact(step.label)
         step.service_line = redact(step.service_line)
         step.contract = redact(step.contract)
         if step.cost is not None:
             step.cost.source = redact(step.cost.source)
         step.notes = None
+    labelled = [step for step in result.steps if step.label is not None]  # redacted together: quicker
+    for step, shown in zip(labelled, redact.texts([step.label or "" for step in labelled]), strict=True):
+        step.label = shown
     for handoff in result.handoffs:
         handoff.notes = None
     for period in result.coordinator:
@@ -282,6 +285,37 @@ def anonymise(case: Case, alias: str | None = None, name_providers: bool = False
     }}
     _within_the_format(result)
     return Anonymised(result, redact, ids)
+
+
+_Item = TypeVar("_Item", Step, Handoff)
+
+
+def _copy(case: Case) -> Case:
+    """A deep copy of ``case``, sharing nothing that can change with it.
+
+    The steps and handoffs, most of a long case, hold only values that never change in place
+    (text, dates, numbers, flags) besides a step's own cost, which is copied too: each is copied
+    field by field, about ten times quicker than pickling it. The rest is copied by pickling (three
+    times quicker than ``copy.deepcopy``)."""
+    rest = copy.copy(case)
+    rest.steps, rest.handoffs = [], []
+    result: Case = pickle.loads(pickle.dumps(rest, protocol=pickle.HIGHEST_PROTOCOL))
+    result.steps = [_copied_step(step) for step in case.steps]
+    result.handoffs = [_copied(handoff) for handoff in case.handoffs]
+    return result
+
+
+def _copied(item: _Item) -> _Item:
+    new = object.__new__(type(item))
+    new.__dict__.update(item.__dict__)
+    return new
+
+
+def _copied_step(step: Step) -> Step:
+    new = _copied(step)
+    if new.cost is not None:
+        new.cost = replace(new.cost)
+    return new
 
 
 @cache

@@ -163,6 +163,8 @@ def is_reference(token: str) -> bool:
     """Whether a token with a digit is a reference or contract number ("SPOT-1187", "2024-117",
     "Y90001", "1-900000001", "PO/4471") rather than a number, unit, ordinal or everyday code
     ("2", "3.5", "58", "2kg", "3rd", "HbA1c", "COVID-19", "B12", "M04", "2023-24")."""
+    if token.isdecimal():  # digits alone (what ``\d`` matches): a reference from six on, as below
+        return len(token) >= 6
     if token.casefold() in _KEPT_TOKENS or _UNITS.fullmatch(token) or _is_year_range(token):
         return False
     digits = sum(c.isdigit() for c in token)
