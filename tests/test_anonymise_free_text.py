@@ -259,3 +259,23 @@ def test_many_long_texts_are_redacted_together_in_parts() -> None:
     texts += ["call 01803 555 123 " * 2000, "\x00Mrs Smith\x00", ""]
     assert REDACT.texts(texts) == [REDACT.text(text) for text in texts]
     assert REDACT.texts(texts)[999] == "Mrs S rang on day 123 at [time] about visit 999"
+
+
+@given(st.one_of(st.text(alphabet="0123456789-/. ,stndrhofJjAaNnFfEeBbMmRrPpYyUuLlGgSsOoCcTtVvDdé", max_size=30),
+                 st.text(max_size=30)))
+@settings(max_examples=400, deadline=None)
+def test_the_quick_look_for_a_date_misses_none(text: str) -> None:
+    """Text where the quick look finds no date holds none the full pattern would find."""
+    from planner.anonymise.patterns import _DATE, may_hold_a_date
+
+    if _DATE.search(text):
+        assert may_hold_a_date(text)
+
+
+@pytest.mark.parametrize("text", ["3 May 2024", "2024-01-05", "03/02/24", "Tues 3rd of march", "SEPT 2023",
+                                  "on 4.7.2024", "Feb 29"])
+def test_the_quick_look_finds_every_form_of_date(text: str) -> None:
+    from planner.anonymise.patterns import _DATE, may_hold_a_date
+
+    assert _DATE.search(text) and may_hold_a_date(text)
+    assert not may_hold_a_date("Generated step 517") and not may_hold_a_date("ward 7, bed 12")

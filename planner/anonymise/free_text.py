@@ -49,6 +49,7 @@ from planner.anonymise.patterns import (
     has_kin,
     is_reference,
     kin_is_introduced,
+    may_hold_a_date,
 )
 from planner.model import Moment, moment_date
 from planner.nhs_number import is_valid as is_valid_nhs_number
@@ -263,7 +264,7 @@ class Redactor:
                 text = _TEN_DIGITS.sub(lambda m: keep(self._ten_digits(m)), text)
                 text = _PHONE.sub(lambda _m: keep("[phone number]"), text)
                 text = _LONG_NUMBER.sub(lambda _m: keep("[number]"), text)
-        if digits:
+        if digits and may_hold_a_date(text):
             text = _DATE.sub(lambda m: keep(self._date(m)), text)
         if self.identifiers:
             if digits:
