@@ -20,7 +20,7 @@ is listed in :mod:`planner.anonymise.patterns` ("Road safety", "Day 3", "A&E", "
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from datetime import date
 
 from planner.anonymise.patterns import (
@@ -128,9 +128,7 @@ def introduced_names(texts: Iterable[str | None]) -> list[str]:
     """The names that ``texts`` introduce by a title or a kinship word ("Mrs Adaeze Okafor",
     "my son David"), without the title: each can then be found on its own anywhere in a case."""
     found: dict[str, None] = {}
-    for text in texts:
-        if not text:
-            continue
+    for text in _worth_reading(texts):
         for match in _TITLED.finditer(text):
             words = _name_words(match["name"])
             if words:
@@ -149,6 +147,25 @@ def introduced_names(texts: Iterable[str | None]) -> list[str]:
             if words:
                 found[" ".join(words[-2:])] = None
     return list(found)
+
+
+def _worth_reading(texts: Iterable[str | None]) -> Iterator[str]:
+    """The texts that may introduce a name, in order: a few hundred at a time are joined (as
+    :meth:`Redactor.texts` joins them) and looked at together, and those with neither a title
+    nor a kinship word anywhere are passed over."""
+    some: list[str] = []
+
+    def worth(some: list[str]) -> list[str]:
+        joined = _APART.join(some)  # each text's own matches are found in it as in the text alone
+        return some if _TITLED.search(joined) is not None or has_kin(joined) else []
+
+    for text in texts:
+        if text:
+            some.append(text)
+            if len(some) == _TOGETHER:
+                yield from worth(some)
+                some = []
+    yield from worth(some)
 
 
 class Redactor:
