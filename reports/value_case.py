@@ -316,37 +316,47 @@ def activity_strip(view: CaseView, width: float, height: float) -> Flowable:
 
     face = pdfkit.fonts()
     case = view.case
-    orgs = {o.id: o for o in case.organisations}
-    ordered = case.ordered_steps()
+    ordered = view.ordered
     first, last = view.day_zero, view.last_day
     assert first is not None and last is not None
     span = max(1, (last - first).days + 1)
-    sectors: list[str] = []
-    for step in ordered:
-        org = orgs.get(step.organisation)
-        sector = org.sector if org else "other"
-        if sector not in sectors:
-            sectors.append(sector)
+    sector_of = {o.id: o.sector for o in case.organisations}
+    sector_by_step = [sector_of.get(step.organisation, "other") for step in ordered]
+    sectors = list(dict.fromkeys(sector_by_step))
     label_width, axis = 120.0, 12.0
     row = max(7.0, min(16.0, (height - axis) / max(1, len(sectors))))
     drawing = ActivityStrip(width, row * len(sectors) + axis)
     cell = (width - label_width) / STRIP_BINS
     top = drawing.height
-    counts: dict[tuple[int, int], int] = Counter()
+    # each lane's steps by column: +1 where a step's columns begin, -1 after they end, added up
+    # below (a step lasting months costs two additions, not one per column)
+    changes = [[0] * (STRIP_BINS + 1) for _ in sectors]
     stays: dict[tuple[int, int], bool] = {}
     lanes = {sector: lane for lane, sector in enumerate(sectors)}
-    for step in ordered:
-        org = orgs.get(step.organisation)
-        lane = lanes[org.sector if org else "other"]
-        start = (step.start_date - first).days
-        end = ((step.end_date or step.start_date) - first).days
-        ready = step.ready_for_discharge if step.delayed_days else None
-        waiting_from = (ready - first).days * STRIP_BINS // span if ready else STRIP_BINS
-        admission = step.kind == "admission"
-        for column in range(start * STRIP_BINS // span, min(end * STRIP_BINS // span, STRIP_BINS - 1) + 1):
-            counts[lane, column] += 1
-            if admission:
+    day_zero = first.toordinal()
+    for step, sector in zip(ordered, sector_by_step, strict=True):
+        lane = lanes[sector]
+        start = step.start_date
+        low = (start.toordinal() - day_zero) * STRIP_BINS // span
+        high = ((step.end_date or start).toordinal() - day_zero) * STRIP_BINS // span
+        if high >= STRIP_BINS:
+            high = STRIP_BINS - 1
+        if low > high:
+            continue
+        changes[lane][low] += 1
+        changes[lane][high + 1] -= 1
+        if step.kind == "admission":
+            ready = step.ready_for_discharge if step.delayed_days else None
+            waiting_from = (ready - first).days * STRIP_BINS // span if ready else STRIP_BINS
+            for column in range(low, high + 1):
                 stays[lane, column] = stays.get((lane, column), False) or column >= waiting_from
+    counts: dict[tuple[int, int], int] = {}
+    for lane, lane_changes in enumerate(changes):
+        running = 0
+        for column in range(STRIP_BINS):
+            running += lane_changes[column]
+            if running:
+                counts[lane, column] = running
     busiest = max(counts.values(), default=1)
     for lane, sector in enumerate(sectors):
         y = top - (lane + 1) * row
