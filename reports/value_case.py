@@ -511,8 +511,10 @@ def _cut(text: str, count: int) -> tuple[str, bool]:
     return kept, cut
 
 
-#: How much of a long text is anonymised to show its first sentences: far more than is shown.
-ANONYMISED_AHEAD = 4 * MOST_CHARACTERS
+#: How much of a long text is anonymised to show its first sentences: far more than is shown (at
+#: most MOST_CHARACTERS), so that what is shown ends well inside it, hundreds of characters before
+#: the cut. Anonymising takes time in proportion to the length: no more than that is done.
+ANONYMISED_AHEAD = 5 * MOST_CHARACTERS // 2
 
 
 def shown_text(view: CaseView, text: str | None, count: int) -> str:
