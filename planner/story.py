@@ -39,9 +39,11 @@ class Teller:
     names_members: bool = True
 
 
-def tell(case: Case, teller: Teller, findings: dict[str, int] | None = None) -> list[str]:
-    """The narrative, paragraph by paragraph; ``findings`` is the number by severity."""
-    ctx = CaseContext(case)
+def tell(case: Case, teller: Teller, findings: dict[str, int] | None = None,
+         context: CaseContext | None = None) -> list[str]:
+    """The narrative, paragraph by paragraph; ``findings`` is the number by severity; ``context``:
+    the case's own, when the caller has already built it for other parts of a document."""
+    ctx = context if context is not None else CaseContext(case)
     person = case.person
     paragraphs = [_who(case, teller)]
     if not ctx.steps:

@@ -134,11 +134,11 @@ class Money:
 
     @classmethod
     def of(cls, view: CaseView) -> Money:
-        from planner.rules.context import CaseContext
-
         local = view.options.unit_costs  # the area's own figures, where it has set any
         original = costing.costs_for(view.original, local)
-        readmitted = [readmission.id for _earlier, readmission in CaseContext(view.original).readmissions]
+        # the shown case's readmissions (its context, which her story reads too) are the original's:
+        # anonymising moves every date by the same weeks and keeps every kind, setting and emergency
+        readmitted = [view.original_id(readmission.id) for _earlier, readmission in view.context.readmissions]
         if view.case is not view.original and any(step.cost is not None for step in view.original.steps):
             return cls(costing.costs_for(view.original, local, shown=view.case), original, readmitted, {})
         names = {before.name: after.name
@@ -403,7 +403,7 @@ def how_it_works(view: CaseView, detail: Detail) -> list[Flowable]:
     parts: list[Flowable] = [pdfkit.heading("2. How it works: " + view.words("{their} journey"), s.h1)]
     teller = Teller(when=lambda m: view.when(m), name=view.name, age=view.age,
                     names_members=view.identifiable)
-    paragraphs = tell(view.case, teller, view.counts())
+    paragraphs = tell(view.case, teller, view.counts(), view.context)
     for text in paragraphs[:detail.story_paragraphs]:  # a few lines each: the summary tells it all
         parts.append(pdfkit.para(_sentences(text, STORY_SENTENCES), s.body))
     measured = view.analysis.measures
