@@ -20,6 +20,7 @@ import io
 from collections import Counter
 from dataclasses import dataclass
 from datetime import date, timedelta
+from itertools import accumulate
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any
 
@@ -315,13 +316,12 @@ def activity_strip(view: CaseView, width: float, height: float) -> Flowable:
     from planner.map_style import sector_colour
 
     face = pdfkit.fonts()
-    case = view.case
-    ordered = view.ordered
+    ctx = view.context  # the steps in order, with their dates
     first, last = view.day_zero, view.last_day
     assert first is not None and last is not None
     span = max(1, (last - first).days + 1)
-    sector_of = {o.id: o.sector for o in case.organisations}
-    sector_by_step = [sector_of.get(step.organisation, "other") for step in ordered]
+    sector_of = {org_id: org.sector for org_id, org in ctx.orgs.items()}
+    sector_by_step = [sector_of.get(step.organisation, "other") for step in ctx.steps]
     sectors = list(dict.fromkeys(sector_by_step))
     label_width, axis = 120.0, 12.0
     row = max(7.0, min(16.0, (height - axis) / max(1, len(sectors))))
@@ -334,11 +334,11 @@ def activity_strip(view: CaseView, width: float, height: float) -> Flowable:
     stays: dict[tuple[int, int], bool] = {}
     lanes = {sector: lane for lane, sector in enumerate(sectors)}
     day_zero = first.toordinal()
-    for step, sector in zip(ordered, sector_by_step, strict=True):
+    dates = zip(ctx.start_dates, ctx.end_dates, strict=True)
+    for step, sector, (starts_on, ends_on) in zip(ctx.steps, sector_by_step, dates, strict=True):
         lane = lanes[sector]
-        start = step.start_date
-        low = (start.toordinal() - day_zero) * STRIP_BINS // span
-        high = ((step.end_date or start).toordinal() - day_zero) * STRIP_BINS // span
+        low = (starts_on.toordinal() - day_zero) * STRIP_BINS // span
+        high = ((ends_on or starts_on).toordinal() - day_zero) * STRIP_BINS // span
         if high >= STRIP_BINS:
             high = STRIP_BINS - 1
         if low > high:
@@ -350,14 +350,8 @@ def activity_strip(view: CaseView, width: float, height: float) -> Flowable:
             waiting_from = (ready - first).days * STRIP_BINS // span if ready else STRIP_BINS
             for column in range(low, high + 1):
                 stays[lane, column] = stays.get((lane, column), False) or column >= waiting_from
-    counts: dict[tuple[int, int], int] = {}
-    for lane, lane_changes in enumerate(changes):
-        running = 0
-        for column in range(STRIP_BINS):
-            running += lane_changes[column]
-            if running:
-                counts[lane, column] = running
-    busiest = max(counts.values(), default=1)
+    counts = [list(accumulate(lane_changes[:STRIP_BINS])) for lane_changes in changes]
+    busiest = max((max(counted) for counted in counts), default=0) or 1
     for lane, sector in enumerate(sectors):
         y = top - (lane + 1) * row
         colour = sector_colour(sector if sector != "other" else None)
@@ -366,18 +360,18 @@ def activity_strip(view: CaseView, width: float, height: float) -> Flowable:
         shown = pdfkit.elide(name, label_width - 10, lambda t: pdfkit._width(t, face.regular, 7.5))
         drawing.string(7, y + row / 2 - 2.6, shown, face.regular, 7.5)
         drawing.rect(label_width, y + 0.5, width - label_width, row - 1, _BACKGROUND)
+        # how each column looks: empty, a stay (waiting to leave or not) or steps, shaded by how many
+        looks: list[tuple[str, int] | None] = [
+            None if not count else ("stay", stays[lane, column]) if (lane, column) in stays
+            else ("steps", round(4 * count / busiest)) for column, count in enumerate(counts[lane])]
         column = 0
         while column < STRIP_BINS:  # neighbouring cells that look the same are drawn as one
-            count = counts.get((lane, column), 0)
-            if not count:
+            look = looks[column]
+            if look is None:
                 column += 1
                 continue
-            look = ("stay", stays[lane, column]) if (lane, column) in stays else (
-                "steps", round(4 * count / busiest))
             end = column + 1
-            while end < STRIP_BINS and counts.get((lane, end), 0) and (
-                    (("stay", stays[lane, end]) if (lane, end) in stays
-                     else ("steps", round(4 * counts[lane, end] / busiest))) == look):
+            while end < STRIP_BINS and looks[end] == look:
                 end += 1
             x, width_ = label_width + column * cell, (end - column) * cell
             if look[0] == "stay":

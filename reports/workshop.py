@@ -111,8 +111,6 @@ class CaseView:
         ordered = case.ordered_steps()
         self.numbers = {s.id: n for n, s in enumerate(ordered, start=1)}
         shown = self.case.ordered_steps()
-        #: The shown case's steps in order (``Case.ordered_steps``), sorted once for the document.
-        self.ordered = shown
         self._steps = {s.id: shown[n - 1] for s, n in zip(ordered, range(1, len(ordered) + 1), strict=True)}
         self._orgs = {o.id: shown_org for o, shown_org in zip(case.organisations, self.case.organisations,
                                                               strict=True)}
