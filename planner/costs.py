@@ -348,11 +348,9 @@ def cost_of_care(case: Case, overrides: Overrides | None = None, *, area: str = 
     for step in case.steps:
         organisation = orgs.get(step.organisation)
         sector = organisation.sector if organisation else None
-        start = step.start_date
-        end = step.end_date or end_of_case or start
-        span = max(0, (end - start).days)
         if step.funding == UNPAID or sector == "informal":
-            result.unpaid_days += max(1, span) if step.kind in ("service", "placement") else 1
+            lasting = step.kind in ("service", "placement")
+            result.unpaid_days += max(1, _span(step, end_of_case)) if lasting else 1
             continue
         if step.cost is None and not overrides:
             unit = _default(step.kind, step.setting, sector)
@@ -361,6 +359,7 @@ def cost_of_care(case: Case, overrides: Overrides | None = None, *, area: str = 
         if unit is None:
             not_costed.append(NotCosted(step, organisation))
             continue
+        span = _span(step, end_of_case)
         who = payer(step, organisation)
         delayed: DelayedDays | None = None
         if unit.per == "contact" or unit.per == "stay":
@@ -384,6 +383,13 @@ def cost_of_care(case: Case, overrides: Overrides | None = None, *, area: str = 
             units = float(days)
         result.costed.append(CostedStep(step, organisation, who, units, unit, units * unit.amount, delayed))
     return result
+
+
+def _span(step: Step, end_of_case: date | None) -> int:
+    """Days from a step's start to its end, or while it is ongoing to the case's last date: worked
+    out only where it counts (a step with no unit cost needs none)."""
+    start = step.start_date
+    return max(0, ((step.end_date or end_of_case or start) - start).days)
 
 
 def _sector_words(sector: str | None) -> str:
