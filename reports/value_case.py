@@ -505,9 +505,9 @@ def _cut(text: str, count: int) -> tuple[str, bool]:
     return kept, cut
 
 
-#: How much of a long text is anonymised to show its first sentences: far more than is shown (at
-#: most MOST_CHARACTERS), so that what is shown ends well inside it, hundreds of characters before
-#: the cut. Anonymising takes time in proportion to the length: no more than that is done.
+#: How much of a long text is anonymised to show its first sentences: far more than is shown (no
+#: more than MOST_CHARACTERS and a "…"), so that what is shown ends well inside it, hundreds of
+#: characters before the cut. Anonymising takes time in proportion to the length: no more is done.
 ANONYMISED_AHEAD = 5 * MOST_CHARACTERS // 2
 
 

@@ -135,7 +135,7 @@ class Finding:
 
     @property
     def set_aside(self) -> bool:
-        if not self.annotations:  # as most findings have: asked of every finding of a long case
+        if not self.annotations:  # none, as for most findings (asked of every finding of a long case)
             return False
         current = self.annotation
         return current is not None and current.status == "set_aside"
