@@ -274,12 +274,22 @@ class ActivityStrip:
                 # same picture with a few changes of colour, not one per shape
                 canvas = self.canv
                 canvas.saveState()
+                # the same few numbers recur (a lane's top and height, a column's edge): each is
+                # written once (none is negative, so 0.0 and -0.0 never share an entry)
+                written: dict[float, str] = {}
+
+                def number(value: float) -> str:
+                    text = written.get(value)
+                    if text is None:
+                        text = written[value] = f"{value:.2f}"
+                    return text
+
                 groups: dict[tuple[str, float], list[str]] = {}
                 for step in steps:
                     if step[0] == "rect":
                         _kind, x, y, w, h, colour, opacity = step
                         groups.setdefault((colour, opacity), []).append(
-                            f"{x:.2f} {y:.2f} {w:.2f} {h:.2f} re")
+                            f"{number(x)} {number(y)} {number(w)} {number(h)} re")
                 backgrounds_first = sorted(groups.items(), key=lambda kv: kv[0][0] != _BACKGROUND)
                 for (colour, opacity), rects in backgrounds_first:
                     canvas.setFillColor(HexColor(colour))
@@ -291,7 +301,7 @@ class ActivityStrip:
                     if step[0] == "line":
                         _kind, x1, y1, x2, y2, colour, line_width = step
                         lines.setdefault((colour, line_width), []).append(
-                            f"{x1:.2f} {y1:.2f} m {x2:.2f} {y2:.2f} l")
+                            f"{number(x1)} {number(y1)} m {number(x2)} {number(y2)} l")
                 for (colour, line_width), segments in lines.items():
                     canvas.setStrokeColor(HexColor(colour))
                     canvas.setLineWidth(line_width)
