@@ -24,7 +24,7 @@ from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 from functools import cache, cached_property, lru_cache
 
-from planner.model import Case, Organisation, Step
+from planner.model import Case, Moment, Organisation, Step, moment_date
 from planner.reference import delay_attribution_default, label, load
 from planner.unit_costs import NATIONAL, LocalUnitCosts, UnitCost, candidate_keys, key_words, table
 
@@ -312,13 +312,18 @@ def _excess(sector: str | None, overrides: Overrides) -> UnitCost | None:
 
 
 def last_date(case: Case) -> date | None:
-    """The case's last date: the latest start or end of any step (what "ongoing" is costed to)."""
-    latest: date | None = None
-    for step in case.steps:
-        for day in (step.start_date, step.end_date):
-            if day is not None and (latest is None or day > latest):
-                latest = day
-    return latest
+    """The case's last date: the latest start or end of any step (what "ongoing" is costed to).
+    When no step has a time of day, as is usual, the moments are the dates themselves: their
+    latest is found without a Python call per step."""
+    steps = case.steps
+    moments: list[Moment] = [step.start for step in steps]
+    moments += [step.end for step in steps if step.end is not None]
+    if set(map(type, moments)) <= _DATE_ONLY:
+        return max(moments, default=None)  # dates alone, checked above
+    return max(map(moment_date, moments), default=None)
+
+
+_DATE_ONLY = frozenset({date})
 
 
 def costs_for(case: Case, local: LocalUnitCosts | None, area: str | None = None,
@@ -339,21 +344,22 @@ def cost_of_care(case: Case, overrides: Overrides | None = None, *, area: str = 
     orgs = {o.id: o for o in case.organisations}
     end_of_case = last_date(case)
     result = CostOfCare(area=area if overrides else NATIONAL)
+    not_costed = result.not_costed
     for step in case.steps:
         organisation = orgs.get(step.organisation)
         sector = organisation.sector if organisation else None
-        start, end = step.start_date, step.end_date or end_of_case or step.start_date
-        span = max(0, (end - start).days)
         if step.funding == UNPAID or sector == "informal":
-            result.unpaid_days += max(1, span) if step.kind in ("service", "placement") else 1
+            lasting = step.kind in ("service", "placement")
+            result.unpaid_days += max(1, _span(step, end_of_case)) if lasting else 1
             continue
         if step.cost is None and not overrides:
             unit = _default(step.kind, step.setting, sector)
         else:
             unit = _unit_cost(step, sector, overrides)
         if unit is None:
-            result.not_costed.append(NotCosted(step, organisation))
+            not_costed.append(NotCosted(step, organisation))
             continue
+        span = _span(step, end_of_case)
         who = payer(step, organisation)
         delayed: DelayedDays | None = None
         if unit.per == "contact" or unit.per == "stay":
@@ -377,6 +383,13 @@ def cost_of_care(case: Case, overrides: Overrides | None = None, *, area: str = 
             units = float(days)
         result.costed.append(CostedStep(step, organisation, who, units, unit, units * unit.amount, delayed))
     return result
+
+
+def _span(step: Step, end_of_case: date | None) -> int:
+    """Days from a step's start to its end, or while it is ongoing to the case's last date: worked
+    out only where it counts (a step with no unit cost needs none)."""
+    start = step.start_date
+    return max(0, ((step.end_date or end_of_case or start) - start).days)
 
 
 def _sector_words(sector: str | None) -> str:

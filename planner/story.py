@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from datetime import date
 
 from planner import describe
 from planner.model import Case, Member, Moment, Step, moment_date
@@ -38,9 +39,11 @@ class Teller:
     names_members: bool = True
 
 
-def tell(case: Case, teller: Teller, findings: dict[str, int] | None = None) -> list[str]:
-    """The narrative, paragraph by paragraph; ``findings`` is the number by severity."""
-    ctx = CaseContext(case)
+def tell(case: Case, teller: Teller, findings: dict[str, int] | None = None,
+         context: CaseContext | None = None) -> list[str]:
+    """The narrative, paragraph by paragraph; ``findings`` is the number by severity; ``context``:
+    the case's own, when the caller has already built it for other parts of a document."""
+    ctx = context if context is not None else CaseContext(case)
     person = case.person
     paragraphs = [_who(case, teller)]
     if not ctx.steps:
@@ -89,9 +92,8 @@ def _who(case: Case, teller: Teller) -> str:
 def _shape(ctx: CaseContext, teller: Teller) -> str:
     w = _words(ctx.case)
     first = ctx.steps[0].start
-    last_step = max(ctx.steps, key=lambda s: moment_date(s.end or s.start))
-    last = last_step.end or last_step.start
-    days = (moment_date(last) - moment_date(first)).days
+    last = _last_day(ctx)
+    days = (last - moment_date(first)).days
     orgs = ctx.pathway_orgs
     sectors = {o.sector for o in orgs}
     regulators = list(dict.fromkeys(code for o in orgs for code in ctx.regulators[o.id]))
@@ -138,7 +140,7 @@ def _journey(ctx: CaseContext, teller: Teller) -> list[str]:
     paragraphs = []
     first = episodes[0]
     position = ctx.position
-    before = [s for s in ctx.steps if position[id(s)] < position[id(first.admission)] and id(s) not in told]
+    before = [s for s in ctx.steps[:position[id(first.admission)]] if id(s) not in told]
     if before:
         paragraphs.append(_at_home(ctx, teller, before, "before"))
     for index, episode in enumerate(shown):
@@ -173,13 +175,14 @@ class _Episode:
 
 
 def _episode(ctx: CaseContext, admission: Step) -> _Episode:
-    """The steps around one admission, found by walking out from its place in the order."""
-    steps = ctx.steps
+    """The steps around one admission, found by walking out from its place in the order (their
+    dates read from the context's lists: every admission of a long record has its episode)."""
+    steps, starts = ctx.steps, ctx.start_dates
     at = ctx.position[id(admission)]
-    start, end = admission.start_date, admission.end_date
+    start, end = starts[at], ctx.end_dates[at]
     lead_in: list[Step] = []
     index = at - 1
-    while index >= 0 and (start - steps[index].start_date).days <= 1:
+    while index >= 0 and (start - starts[index]).days <= 1:
         step = steps[index]
         if step.kind != "admission" and is_emergency(step):
             lead_in.insert(0, step)
@@ -189,7 +192,7 @@ def _episode(ctx: CaseContext, admission: Step) -> _Episode:
     index = at + 1
     while index < len(steps):
         step = steps[index]
-        day = step.start_date
+        day = starts[index]
         if end is None or day < end:
             if step.kind != "admission":
                 during.append(step)
@@ -274,9 +277,14 @@ def _at_home(ctx: CaseContext, teller: Teller, steps: Sequence[Step], part: str,
         text += f" with {_count(len(orgs), 'organisation')}, among them"
     text += ": " + _more(ctx, steps) + "."
     if closing:
-        last = max(ctx.steps, key=lambda s: moment_date(s.end or s.start))
-        text += f" The record ends on {_on(teller, last.end or last.start)}."
+        text += f" The record ends on {_on(teller, _last_day(ctx))}."
     return text
+
+
+def _last_day(ctx: CaseContext) -> date:
+    """The record's last day: the latest end of a step, or start of one without an end (from the
+    context's lists of dates, not each step's properties)."""
+    return max(end or start for start, end in zip(ctx.start_dates, ctx.end_dates, strict=True))
 
 
 def _more(ctx: CaseContext, steps: Sequence[Step]) -> str:

@@ -20,6 +20,7 @@ import io
 from collections import Counter
 from dataclasses import dataclass
 from datetime import date, timedelta
+from itertools import accumulate
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any
 
@@ -134,11 +135,11 @@ class Money:
 
     @classmethod
     def of(cls, view: CaseView) -> Money:
-        from planner.rules.context import CaseContext
-
         local = view.options.unit_costs  # the area's own figures, where it has set any
         original = costing.costs_for(view.original, local)
-        readmitted = [readmission.id for _earlier, readmission in CaseContext(view.original).readmissions]
+        # the shown case's readmissions (its context, which her story reads too) are the original's:
+        # anonymising moves every date by the same weeks and keeps every kind, setting and emergency
+        readmitted = [view.original_id(readmission.id) for _earlier, readmission in view.context.readmissions]
         if view.case is not view.original and any(step.cost is not None for step in view.original.steps):
             return cls(costing.costs_for(view.original, local, shown=view.case), original, readmitted, {})
         names = {before.name: after.name
@@ -273,12 +274,22 @@ class ActivityStrip:
                 # same picture with a few changes of colour, not one per shape
                 canvas = self.canv
                 canvas.saveState()
+                # the same few numbers recur (a lane's top and height, a column's edge): each is
+                # written once (none is negative, so 0.0 and -0.0 never share an entry)
+                written: dict[float, str] = {}
+
+                def number(value: float) -> str:
+                    text = written.get(value)
+                    if text is None:
+                        text = written[value] = f"{value:.2f}"
+                    return text
+
                 groups: dict[tuple[str, float], list[str]] = {}
                 for step in steps:
                     if step[0] == "rect":
                         _kind, x, y, w, h, colour, opacity = step
                         groups.setdefault((colour, opacity), []).append(
-                            f"{x:.2f} {y:.2f} {w:.2f} {h:.2f} re")
+                            f"{number(x)} {number(y)} {number(w)} {number(h)} re")
                 backgrounds_first = sorted(groups.items(), key=lambda kv: kv[0][0] != _BACKGROUND)
                 for (colour, opacity), rects in backgrounds_first:
                     canvas.setFillColor(HexColor(colour))
@@ -290,7 +301,7 @@ class ActivityStrip:
                     if step[0] == "line":
                         _kind, x1, y1, x2, y2, colour, line_width = step
                         lines.setdefault((colour, line_width), []).append(
-                            f"{x1:.2f} {y1:.2f} m {x2:.2f} {y2:.2f} l")
+                            f"{number(x1)} {number(y1)} m {number(x2)} {number(y2)} l")
                 for (colour, line_width), segments in lines.items():
                     canvas.setStrokeColor(HexColor(colour))
                     canvas.setLineWidth(line_width)
@@ -315,39 +326,42 @@ def activity_strip(view: CaseView, width: float, height: float) -> Flowable:
     from planner.map_style import sector_colour
 
     face = pdfkit.fonts()
-    case = view.case
-    orgs = {o.id: o for o in case.organisations}
-    ordered = case.ordered_steps()
+    ctx = view.context  # the steps in order, with their dates
     first, last = view.day_zero, view.last_day
     assert first is not None and last is not None
     span = max(1, (last - first).days + 1)
-    sectors: list[str] = []
-    for step in ordered:
-        org = orgs.get(step.organisation)
-        sector = org.sector if org else "other"
-        if sector not in sectors:
-            sectors.append(sector)
+    sector_of = {org_id: org.sector for org_id, org in ctx.orgs.items()}
+    sector_by_step = [sector_of.get(step.organisation, "other") for step in ctx.steps]
+    sectors = list(dict.fromkeys(sector_by_step))
     label_width, axis = 120.0, 12.0
     row = max(7.0, min(16.0, (height - axis) / max(1, len(sectors))))
     drawing = ActivityStrip(width, row * len(sectors) + axis)
     cell = (width - label_width) / STRIP_BINS
     top = drawing.height
-    counts: dict[tuple[int, int], int] = Counter()
+    # each lane's steps by column: +1 where a step's columns begin, -1 after they end, added up
+    # below (a step lasting months costs two additions, not one per column)
+    changes = [[0] * (STRIP_BINS + 1) for _ in sectors]
     stays: dict[tuple[int, int], bool] = {}
     lanes = {sector: lane for lane, sector in enumerate(sectors)}
-    for step in ordered:
-        org = orgs.get(step.organisation)
-        lane = lanes[org.sector if org else "other"]
-        start = (step.start_date - first).days
-        end = ((step.end_date or step.start_date) - first).days
-        ready = step.ready_for_discharge if step.delayed_days else None
-        waiting_from = (ready - first).days * STRIP_BINS // span if ready else STRIP_BINS
-        admission = step.kind == "admission"
-        for column in range(start * STRIP_BINS // span, min(end * STRIP_BINS // span, STRIP_BINS - 1) + 1):
-            counts[lane, column] += 1
-            if admission:
+    day_zero = first.toordinal()
+    dates = zip(ctx.start_dates, ctx.end_dates, strict=True)
+    for step, sector, (starts_on, ends_on) in zip(ctx.steps, sector_by_step, dates, strict=True):
+        lane = lanes[sector]
+        low = (starts_on.toordinal() - day_zero) * STRIP_BINS // span
+        high = ((ends_on or starts_on).toordinal() - day_zero) * STRIP_BINS // span
+        if high >= STRIP_BINS:
+            high = STRIP_BINS - 1
+        if low > high:
+            continue
+        changes[lane][low] += 1
+        changes[lane][high + 1] -= 1
+        if step.kind == "admission":
+            ready = step.ready_for_discharge if step.delayed_days else None
+            waiting_from = (ready - first).days * STRIP_BINS // span if ready else STRIP_BINS
+            for column in range(low, high + 1):
                 stays[lane, column] = stays.get((lane, column), False) or column >= waiting_from
-    busiest = max(counts.values(), default=1)
+    counts = [list(accumulate(lane_changes[:STRIP_BINS])) for lane_changes in changes]
+    busiest = max((max(counted) for counted in counts), default=0) or 1
     for lane, sector in enumerate(sectors):
         y = top - (lane + 1) * row
         colour = sector_colour(sector if sector != "other" else None)
@@ -356,18 +370,18 @@ def activity_strip(view: CaseView, width: float, height: float) -> Flowable:
         shown = pdfkit.elide(name, label_width - 10, lambda t: pdfkit._width(t, face.regular, 7.5))
         drawing.string(7, y + row / 2 - 2.6, shown, face.regular, 7.5)
         drawing.rect(label_width, y + 0.5, width - label_width, row - 1, _BACKGROUND)
+        # how each column looks: empty, a stay (waiting to leave or not) or steps, shaded by how many
+        looks: list[tuple[str, int] | None] = [
+            None if not count else ("stay", stays[lane, column]) if (lane, column) in stays
+            else ("steps", round(4 * count / busiest)) for column, count in enumerate(counts[lane])]
         column = 0
         while column < STRIP_BINS:  # neighbouring cells that look the same are drawn as one
-            count = counts.get((lane, column), 0)
-            if not count:
+            look = looks[column]
+            if look is None:
                 column += 1
                 continue
-            look = ("stay", stays[lane, column]) if (lane, column) in stays else (
-                "steps", round(4 * count / busiest))
             end = column + 1
-            while end < STRIP_BINS and counts.get((lane, end), 0) and (
-                    (("stay", stays[lane, end]) if (lane, end) in stays
-                     else ("steps", round(4 * counts[lane, end] / busiest))) == look):
+            while end < STRIP_BINS and looks[end] == look:
                 end += 1
             x, width_ = label_width + column * cell, (end - column) * cell
             if look[0] == "stay":
@@ -393,7 +407,7 @@ def how_it_works(view: CaseView, detail: Detail) -> list[Flowable]:
     parts: list[Flowable] = [pdfkit.heading("2. How it works: " + view.words("{their} journey"), s.h1)]
     teller = Teller(when=lambda m: view.when(m), name=view.name, age=view.age,
                     names_members=view.identifiable)
-    paragraphs = tell(view.case, teller, view.counts())
+    paragraphs = tell(view.case, teller, view.counts(), view.context)
     for text in paragraphs[:detail.story_paragraphs]:  # a few lines each: the summary tells it all
         parts.append(pdfkit.para(_sentences(text, STORY_SENTENCES), s.body))
     measured = view.analysis.measures
@@ -501,8 +515,10 @@ def _cut(text: str, count: int) -> tuple[str, bool]:
     return kept, cut
 
 
-#: How much of a long text is anonymised to show its first sentences: far more than is shown.
-ANONYMISED_AHEAD = 4 * MOST_CHARACTERS
+#: How much of a long text is anonymised to show its first sentences: far more than is shown (no
+#: more than MOST_CHARACTERS and a "…"), so that what is shown ends well inside it, hundreds of
+#: characters before the cut. Anonymising takes time in proportion to the length: no more is done.
+ANONYMISED_AHEAD = 5 * MOST_CHARACTERS // 2
 
 
 def shown_text(view: CaseView, text: str | None, count: int) -> str:

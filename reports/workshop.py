@@ -22,6 +22,7 @@ from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from functools import cached_property
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any
 
@@ -34,6 +35,7 @@ from planner.model import Case, Member, Moment, Step, moment_date
 from planner.reference import label, payment_model_of, regulator, regulators_of
 from planner.rules.catalogue import rule as rule_info
 from planner.rules.catalogue import severity_label, severity_style
+from planner.rules.context import CaseContext
 from planner.story import Teller, tell
 from reports import pdfkit, textflow
 from reports.pdfkit import esc, rich
@@ -148,6 +150,20 @@ class CaseView:
     # -- references of the original -------------------------------------------------------------
     def step(self, original_id: str) -> Step | None:
         return self._steps.get(original_id)
+
+    def original_id(self, shown_id: str) -> str:
+        """The id in the original case of a step of the shown one."""
+        return self._original_ids.get(shown_id, shown_id)
+
+    @cached_property
+    def _original_ids(self) -> dict[str, str]:
+        return {step.id: original_id for original_id, step in self._steps.items()}
+
+    @cached_property
+    def context(self) -> CaseContext:
+        """The shown case's context (its steps in order, admissions, readmissions, handoffs), built
+        once for the document: her story, the value case and the appendix all read it."""
+        return CaseContext(self.case)
 
     def shown_step_id(self, original_id: str) -> str:
         step = self._steps.get(original_id)
@@ -370,7 +386,7 @@ def her_story(view: CaseView) -> list[Flowable]:
     s = pdfkit.styles()
     teller = Teller(when=lambda m: view.when(m), name=view.name, age=view.age,
                     names_members=view.identifiable)
-    paragraphs = tell(view.case, teller, view.counts())
+    paragraphs = tell(view.case, teller, view.counts(), view.context)
     parts: list[Flowable] = [pdfkit.heading(view.words("{Their} story"), s.h1)]
     for text in paragraphs:
         parts.append(pdfkit.para(text, s.body))
@@ -810,10 +826,9 @@ def appendix(view: CaseView) -> list[Flowable]:
 
 def _handoffs(view: CaseView, width: float) -> list[Flowable]:
     from planner.map_style import ARROW_LOOKS, handoff_style
-    from planner.rules.context import CaseContext
 
     s = pdfkit.styles()
-    ctx = CaseContext(view.case)
+    ctx = view.context
     numbers = {step.id: n for n, step in enumerate(ctx.steps, start=1)}
     parts: list[Flowable] = [pdfkit.heading("Appendix: the handoffs", s.h2, level=1)]
     if not ctx.handoffs:

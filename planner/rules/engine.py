@@ -135,6 +135,8 @@ class Finding:
 
     @property
     def set_aside(self) -> bool:
+        if not self.annotations:  # none, as for most findings (asked of every finding of a long case)
+            return False
         current = self.annotation
         return current is not None and current.status == "set_aside"
 
@@ -151,8 +153,9 @@ class FindingReport:
     def counts(self) -> dict[str, int]:
         """Findings not set aside, by severity."""
         counts = dict.fromkeys(severity_order(), 0)
-        for finding in self.active():
-            counts[finding.severity] += 1
+        for finding in self.findings:
+            if not finding.set_aside:
+                counts[finding.severity] += 1
         return counts
 
 
