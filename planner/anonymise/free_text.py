@@ -49,7 +49,9 @@ from planner.anonymise.patterns import (
     has_kin,
     is_reference,
     kin_is_introduced,
+    may_have_a_title,
     may_hold_a_date,
+    may_name_a_number,
 )
 from planner.model import Moment, moment_date
 from planner.nhs_number import is_valid as is_valid_nhs_number
@@ -151,13 +153,19 @@ def introduced_names(texts: Iterable[str | None]) -> list[str]:
 
 def _worth_reading(texts: Iterable[str | None]) -> Iterator[str]:
     """The texts that may introduce a name, in order: a few hundred at a time are joined (as
-    :meth:`Redactor.texts` joins them) and looked at together, and those with neither a title
-    nor a kinship word anywhere are passed over."""
+    :meth:`Redactor.texts` joins them) and looked at together, those with neither a title nor a
+    kinship word anywhere are passed over, and those with one are halved and looked at again,
+    down to a few texts."""
     some: list[str] = []
 
     def worth(some: list[str]) -> list[str]:
         joined = _APART.join(some)  # each text's own matches are found in it as in the text alone
-        return some if _TITLED.search(joined) is not None or has_kin(joined) else []
+        if not may_have_a_title(joined) and not has_kin(joined):
+            return []
+        if len(some) <= 4:
+            return some
+        half = len(some) // 2
+        return worth(some[:half]) + worth(some[half:])
 
     for text in texts:
         if text:
@@ -288,7 +296,8 @@ class Redactor:
                 text = _TIME.sub(lambda _m: keep("[time]"), text)
                 text = _POSTCODE.sub(lambda _m: keep("[postcode]"), text)
                 text = _ADDRESS.sub(lambda _m: keep("[address]"), text)
-                text = _NAMED_NUMBER.sub(lambda m: m["pre"] + keep("[reference]"), text)
+                if may_name_a_number(text):
+                    text = _NAMED_NUMBER.sub(lambda m: m["pre"] + keep("[reference]"), text)
                 text = _TOKEN.sub(lambda m: keep("[reference]") if is_reference(m[0]) else m[0], text)
             text = _STREET.sub(lambda m: m["pre"] + keep("[address]"), text)
             text = self._introduced(text, keep)
