@@ -263,23 +263,41 @@ def test_many_long_texts_are_redacted_together_in_parts() -> None:
     assert REDACT.texts(texts)[999] == "Mrs S rang on day 123 at [time] about visit 999"
 
 
-QUICK_LOOKS = ["date", "title", "number"]
+QUICK_LOOKS = ["date", "title", "number", "time", "reference"]
 #: Letters and marks the patterns are made of, so that generated text often comes near a match.
 NEAR = "0123456789-/.#: ,stndrhofJjAaNnFfEeBbMmRrPpYyUuLlGgSsOoCcTtVvDdIiKkXxWwé"
 
 
-def _quick_look(kind: str) -> tuple[re.Pattern[str], Callable[[str], bool]]:
+def _quick_look(kind: str) -> tuple[re.Pattern[str] | _References, Callable[[str], bool]]:
     from planner.anonymise import patterns
 
-    return {"date": (patterns._DATE, patterns.may_hold_a_date),
-            "title": (patterns._TITLED, patterns.may_have_a_title),
-            "number": (patterns._NAMED_NUMBER, patterns.may_name_a_number)}[kind]
+    looks: dict[str, tuple[re.Pattern[str] | _References, Callable[[str], bool]]] = {
+        "date": (patterns._DATE, patterns.may_hold_a_date),
+        "title": (patterns._TITLED, patterns.may_have_a_title),
+        "number": (patterns._NAMED_NUMBER, patterns.may_name_a_number),
+        "time": (patterns._TIME, patterns.may_hold_a_time),
+        "reference": (_REFERENCE, patterns.may_hold_a_reference)}
+    return looks[kind]
+
+
+class _References:
+    """``_TOKEN`` as the redactor uses it: only the tokens :func:`is_reference` takes count."""
+
+    @staticmethod
+    def search(text: str) -> bool:
+        from planner.anonymise.patterns import _TOKEN, is_reference
+
+        return any(is_reference(token[0]) for token in _TOKEN.finditer(text))
+
+
+_REFERENCE = _References()
 
 
 @pytest.mark.parametrize("kind", QUICK_LOOKS)
 @given(text=st.one_of(st.text(alphabet=NEAR, max_size=30), st.text(max_size=30),
                       st.lists(st.sampled_from(["Mrs", "Dr.", "Smith", "ref", "no.", "#", "4521", "3", "May",
-                                                "2024", "-", "/", " ", "SEPT", "Policy", "ſep", "Ｍr"]),
+                                                "2024", "-", "/", " ", "SEPT", "Policy", "ſep", "Ｍr", "14", ":",
+                                                "pm", "o'clock", "h", "SP", "123456", "HbA1c", "٣", "²"]),
                                max_size=8).map("".join)))
 @settings(max_examples=300, deadline=None)
 def test_a_quick_look_misses_nothing_its_pattern_finds(kind: str, text: str) -> None:
@@ -294,7 +312,9 @@ def test_a_quick_look_misses_nothing_its_pattern_finds(kind: str, text: str) -> 
     ("date", "3 May 2024"), ("date", "2024-01-05"), ("date", "03/02/24"), ("date", "Tues 3rd of march"),
     ("date", "SEPT 2023"), ("date", "on 4.7.2024"), ("date", "Feb 29"), ("title", "seen by Mrs Adaeze"),
     ("title", "Councillor Brown"), ("title", "MISS JONES"), ("number", "contract no. 4521"),
-    ("number", "#7731"), ("number", "Policy 1234"), ("number", "EXT 2041")])
+    ("number", "#7731"), ("number", "Policy 1234"), ("number", "EXT 2041"), ("time", "at 14:30"),
+    ("time", "2.30pm"), ("time", "8 p.m."), ("time", "3 o'clock"), ("time", "1430hrs"), ("reference", "SPOT-1187"),
+    ("reference", "Y90001"), ("reference", "PO/4471"), ("reference", "1900001"), ("reference", "2024-117")])
 def test_a_quick_look_finds_each_form(kind: str, text: str) -> None:
     pattern, quick_look = _quick_look(kind)
     assert pattern.search(text) and quick_look(text)
@@ -306,3 +326,4 @@ def test_a_quick_look_passes_over_ordinary_text() -> None:
     assert not patterns.may_hold_a_date("Generated step 517") and not patterns.may_hold_a_date("ward 7, bed 12")
     assert not patterns.may_have_a_title("my son David") and not patterns.may_name_a_number("step 517")
     assert not patterns.may_name_a_number("contract 12")
+    assert not patterns.may_hold_a_time("step 517, bed 12") and not patterns.may_hold_a_reference("step 517 of 12345")

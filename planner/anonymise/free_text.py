@@ -51,6 +51,8 @@ from planner.anonymise.patterns import (
     kin_is_introduced,
     may_have_a_title,
     may_hold_a_date,
+    may_hold_a_reference,
+    may_hold_a_time,
     may_name_a_number,
 )
 from planner.model import Moment, moment_date
@@ -293,12 +295,14 @@ class Redactor:
             text = _DATE.sub(lambda m: keep(self._date(m)), text)
         if self.identifiers:
             if digits:
-                text = _TIME.sub(lambda _m: keep("[time]"), text)
+                if may_hold_a_time(text):
+                    text = _TIME.sub(lambda _m: keep("[time]"), text)
                 text = _POSTCODE.sub(lambda _m: keep("[postcode]"), text)
                 text = _ADDRESS.sub(lambda _m: keep("[address]"), text)
                 if may_name_a_number(text):
                     text = _NAMED_NUMBER.sub(lambda m: m["pre"] + keep("[reference]"), text)
-                text = _TOKEN.sub(lambda m: keep("[reference]") if is_reference(m[0]) else m[0], text)
+                if may_hold_a_reference(text):
+                    text = _TOKEN.sub(lambda m: keep("[reference]") if is_reference(m[0]) else m[0], text)
             text = _STREET.sub(lambda m: m["pre"] + keep("[address]"), text)
             text = self._introduced(text, keep)
             if self._names is not None and not self._name_words.isdisjoint(

@@ -121,6 +121,15 @@ _TIME = re.compile(
     r")(?![\d:])",
     re.IGNORECASE)
 
+_TIME_HINT = re.compile(r"\d(?:[:.]|\s*[apho])", re.IGNORECASE)
+
+
+def may_hold_a_time(text: str) -> bool:
+    """False only where ``_TIME`` cannot match, found far quicker than by running it: each of its
+    forms has a digit before a colon or a full stop, or before "am", "pm", "h", "hrs" or "o'clock"."""
+    return _TIME_HINT.search(text) is not None
+
+
 #: Words that end a street's name. The abbreviations need a house number before them.
 _STREETS = ("Road|Street|Lane|Avenue|Close|Drive|Court|Way|Gardens|Crescent|Place|Terrace|Grove|Hill|Row"
             "|Square|Walk|Mews|Park|Rise|View|Parade|Green|Vale|Wharf|Meadows?|Fields|Heights|Boulevard"
@@ -147,6 +156,17 @@ _STREET = re.compile(
 
 #: Reference numbers: any token with a digit, judged by :func:`is_reference`.
 _TOKEN = re.compile(r"(?<![\w/.-])(?=[\w/.-]*\d)\w+(?:[-/.]\w+)*(?![\w/-])")
+#: A digit next to a letter or a mark of its token, or the first of six digits in a row.
+_TOKEN_HINT = re.compile(r"\d(?:(?<=[^\W\d]\d)|(?<=[-/.]\d)|(?=[^\W\d]|[-/.]|\d{5}))")
+
+
+def may_hold_a_reference(text: str) -> bool:
+    """False only where no token of ``_TOKEN`` is one :func:`is_reference` takes for a reference,
+    found far quicker than by judging each: digits alone are one only from six on, and a token
+    with anything else has a digit next to it (a letter, or a mark joining its parts)."""
+    return _TOKEN_HINT.search(text) is not None
+
+
 #: Short numbers named as references: "ref 552", "contract no. 4521", "#7731", "ext 2041".
 _NAMED_NUMBER = re.compile(
     r"(?P<pre>(?<!\w)(?:ref(?:erence)?|contract|invoice|order|po|account|acct|claim|policy|booking"
