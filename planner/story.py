@@ -37,6 +37,12 @@ class Teller:
     age: str = ""
     #: Whether team members are named (identifiable) or shown by role only.
     names_members: bool = True
+    #: How to read a step's label, when the case's labels are worked out only when asked for
+    #: (an anonymised copy made for a document that names few steps); else the label itself.
+    label: Callable[[Step], str | None] | None = None
+
+    def label_of(self, step: Step) -> str | None:
+        return self.label(step) if self.label is not None else step.label
 
 
 def tell(case: Case, teller: Teller, findings: dict[str, int] | None = None,
@@ -213,9 +219,10 @@ def _tell_episode(ctx: CaseContext, teller: Teller, episode: _Episode) -> str:
     where = ctx.name(admission)
     opening = f"On {_on(teller, episode.lead_in[0].start if episode.lead_in else admission.start)}"
     if episode.lead_in:
-        opening += ", after " + _listing([_step(ctx, s) for s in episode.lead_in[:LISTED]])
+        opening += ", after " + _listing([_step(ctx, teller, s) for s in episode.lead_in[:LISTED]])
     readmitted = next((earlier for earlier, again in ctx.readmissions if again is admission), None)
-    sentence = f"{opening}, {w('{they}')} {_was(ctx.case)} admitted {how}to {where}{_quoted(admission)}"
+    quoted = _quoted(teller, admission)
+    sentence = f"{opening}, {w('{they}')} {_was(ctx.case)} admitted {how}to {where}{quoted}"
     if readmitted is not None and readmitted.end_date is not None:
         gap = (admission.start_date - readmitted.end_date).days
         sentence += f": a readmission {_count(gap, 'day')} after leaving hospital"
@@ -235,17 +242,18 @@ def _tell_episode(ctx: CaseContext, teller: Teller, episode: _Episode) -> str:
                      f"(a {ready.strftime('%A')}) but stayed {stayed}, {reason} "
                      f"(a delay counted against {describe.inline(who)}).")
     if episode.during:
-        parts.append(w("While {they} ") + f"{_was(ctx.case)} there: " + _more(ctx, episode.during) + ".")
+        parts.append(w("While {they} ") + f"{_was(ctx.case)} there: " + _more(ctx, teller, episode.during)
+                     + ".")
     if episode.followed:
         placement = next((s for s in episode.followed if s.kind == "placement"), None)
         if placement is not None:
             parts.append(w("On leaving hospital {they} went to ") + f"{ctx.name(placement)}"
-                         f"{_quoted(placement)}" + (" for good" if placement.permanent else "") + ".")
+                         f"{_quoted(teller, placement)}" + (" for good" if placement.permanent else "") + ".")
             rest = [s for s in episode.followed if s is not placement]
             if rest:
-                parts.append("Then: " + _more(ctx, rest) + ".")
+                parts.append("Then: " + _more(ctx, teller, rest) + ".")
         else:
-            parts.append("What followed: " + _more(ctx, episode.followed) + ".")
+            parts.append("What followed: " + _more(ctx, teller, episode.followed) + ".")
     return " ".join(parts)
 
 
@@ -275,7 +283,7 @@ def _at_home(ctx: CaseContext, teller: Teller, steps: Sequence[Step], part: str,
     text = f"{lead}, {w('{they}')} had {_count(len(steps), 'step')}"
     if len(steps) > LISTED:
         text += f" with {_count(len(orgs), 'organisation')}, among them"
-    text += ": " + _more(ctx, steps) + "."
+    text += ": " + _more(ctx, teller, steps) + "."
     if closing:
         text += f" The record ends on {_on(teller, _last_day(ctx))}."
     return text
@@ -287,21 +295,23 @@ def _last_day(ctx: CaseContext) -> date:
     return max(end or start for start, end in zip(ctx.start_dates, ctx.end_dates, strict=True))
 
 
-def _more(ctx: CaseContext, steps: Sequence[Step]) -> str:
+def _more(ctx: CaseContext, teller: Teller, steps: Sequence[Step]) -> str:
     """Up to :data:`LISTED` steps in words, then "and N more"."""
-    shown = [_step(ctx, s) for s in steps[:LISTED]]
+    shown = [_step(ctx, teller, s) for s in steps[:LISTED]]
     if len(steps) > LISTED:
         shown.append(f"{len(steps) - LISTED:,} more")
     return _listing(shown)
 
 
-def _step(ctx: CaseContext, step: Step) -> str:
-    what = f"“{step.label}”" if step.label else describe.inline(label("kind", step.kind))
+def _step(ctx: CaseContext, teller: Teller, step: Step) -> str:
+    shown = teller.label_of(step)
+    what = f"“{shown}”" if shown else describe.inline(label("kind", step.kind))
     return f"{what} ({ctx.name(step)})"
 
 
-def _quoted(step: Step) -> str:
-    return f" (“{step.label}”)" if step.label else ""
+def _quoted(teller: Teller, step: Step) -> str:
+    shown = teller.label_of(step)
+    return f" (“{shown}”)" if shown else ""
 
 
 # -- coordination, plan, findings ---------------------------------------------------------------

@@ -79,7 +79,7 @@ def write_value_case(case: Case, target: str | Path | IO[bytes], options: Worksh
     was_enabled = gc.isenabled()
     gc.disable()
     try:
-        view = CaseView(case, options, analysis)
+        view = CaseView(case, options, analysis, step_labels=False)  # it names a few steps at most
         _story, sections, data, pages = fitted(view)
     finally:
         if was_enabled:
@@ -406,7 +406,7 @@ def how_it_works(view: CaseView, detail: Detail) -> list[Flowable]:
     s = pdfkit.styles()
     parts: list[Flowable] = [pdfkit.heading("2. How it works: " + view.words("{their} journey"), s.h1)]
     teller = Teller(when=lambda m: view.when(m), name=view.name, age=view.age,
-                    names_members=view.identifiable)
+                    names_members=view.identifiable, label=view.label)
     paragraphs = tell(view.case, teller, view.counts(), view.context)
     for text in paragraphs[:detail.story_paragraphs]:  # a few lines each: the summary tells it all
         parts.append(pdfkit.para(_sentences(text, STORY_SENTENCES), s.body))

@@ -85,7 +85,9 @@ class CaseView:
     anonymised copy, with the findings and measures of the original worded to match."""
 
     def __init__(self, case: Case, options: WorkshopOptions | None = None,
-                 analysis: Analysis | None = None) -> None:
+                 analysis: Analysis | None = None, step_labels: bool = True) -> None:
+        """``step_labels`` False: a document that names few of the steps (the value case) has
+        each label of the anonymised copy redacted only when shown (:meth:`label`)."""
         self.options = options or WorkshopOptions()
         self.original = case
         self.analysis = analysis or analyse(case)
@@ -100,7 +102,7 @@ class CaseView:
             self.age = "" if years is None else str(years)
             self._text: Callable[[str], str] = lambda text: text
         else:
-            self.anonymised = anonymise(case, self.options.alias, self.options.name_providers)
+            self.anonymised = anonymise(case, self.options.alias, self.options.name_providers, step_labels)
             self.case = self.anonymised.case
             self.name = self.case.person.name
             self.age = age_band(person.age_on(start or date.today()))
@@ -173,13 +175,18 @@ class CaseView:
         org = self._orgs.get(original_id)
         return org.name if org else self.text(original_id)
 
+    def label(self, step: Step) -> str | None:
+        """The label of a step of the shown case, as shown."""
+        return self.anonymised.step_label(step) if self.anonymised is not None else step.label
+
     def step_words(self, original_id: str) -> str:
         """"8 “Emergency admission: fractured neck of femur” (day 110)"."""
         step = self._steps.get(original_id)
         number = self.numbers.get(original_id)
         if step is None or number is None:
             return "a step no longer on the timeline"
-        what = f"“{step.label}”" if step.label else label("kind", step.kind).lower()
+        shown = self.label(step)
+        what = f"“{shown}”" if shown else label("kind", step.kind).lower()
         return f"{number} {what} ({self.when(step.start)})"
 
     def member_words(self, member: Member | None) -> str:
@@ -385,7 +392,7 @@ def _marking(view: CaseView, width: float) -> Flowable:
 def her_story(view: CaseView) -> list[Flowable]:
     s = pdfkit.styles()
     teller = Teller(when=lambda m: view.when(m), name=view.name, age=view.age,
-                    names_members=view.identifiable)
+                    names_members=view.identifiable, label=view.label)
     paragraphs = tell(view.case, teller, view.counts(), view.context)
     parts: list[Flowable] = [pdfkit.heading(view.words("{Their} story"), s.h1)]
     for text in paragraphs:

@@ -280,3 +280,16 @@ def test_no_identifier_survives_in_the_anonymised_pdf(who: dict[str, Any], tmp_p
     info = subprocess.run(["pdfinfo", str(out)], capture_output=True, text=True, check=True).stdout
     assert "Her story" in text or "His story" in text or "Their story" in text
     assert leaked(text, who) == [] and leaked(info, who) == []
+
+
+def test_a_copy_without_step_labels_redacts_each_when_asked(demo_case) -> None:  # type: ignore[no-untyped-def]
+    """A copy made for a document that names few steps holds no step label until one is asked
+    for, and then exactly the label the full copy holds; never the original's words."""
+    full = anonymise(demo_case)
+    lazy = anonymise(demo_case, step_labels=False)
+    assert all(step.label is None for step in lazy.case.steps)
+    for shown, step in zip(full.case.steps, lazy.case.steps, strict=True):
+        assert lazy.step_label(step) == shown.label
+        assert step.label == shown.label  # kept once worked out
+    assert lazy.pending_labels == {}
+    assert case_to_dict(lazy.case) == case_to_dict(full.case)

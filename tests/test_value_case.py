@@ -104,3 +104,20 @@ def test_the_value_case_dialog_exports_anonymised_by_default(qtbot, tmp_path: Pa
     written = target.with_suffix(".pdf")
     assert pdf_pages(written) <= 3 and "1. Infrastructure" in pdf_text(written)
     assert "Edith" not in pdf_text(written)
+
+
+@pytest.mark.parametrize("data", [demo_dict(), large_case_dict(200)], ids=["demo", "200 steps"])
+def test_the_value_case_names_steps_as_the_full_copy_would(data: dict[str, object], tmp_path: Path) -> None:
+    """The value case redacts only the step labels it shows (its story names a few): its words are
+    those of the same document made from a copy with every label redacted beforehand."""
+    from reports.value_case import fitted
+    from reports.workshop import CaseView
+
+    case = case_from_dict(data)
+    texts = []
+    for step_labels in (True, False):
+        _story, _sections, pdf, _pages = fitted(CaseView(case, step_labels=step_labels))
+        out = tmp_path / f"{step_labels}.pdf"
+        out.write_bytes(pdf)
+        texts.append(pdf_text(out))
+    assert texts[0] == texts[1] and "“" in texts[1]

@@ -56,7 +56,7 @@ from __future__ import annotations
 import copy
 import pickle
 from collections.abc import Iterable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 from functools import cache
 from typing import Any, TypeVar
@@ -205,6 +205,17 @@ class Anonymised:
     case: Case
     redact: Redactor
     ids: dict[str, dict[str, str]]
+    #: The original labels of the copy's steps not yet redacted, by the step (see :meth:`step_label`).
+    pending_labels: dict[int, str] = field(default_factory=dict, repr=False)
+
+    def step_label(self, step: Step) -> str | None:
+        """The label of ``step``, a step of the copy. A copy made without its steps' labels
+        (``anonymise(..., step_labels=False)``, for a document that shows only a few) redacts
+        each the first time it is asked for, word for word as the copy would have held it."""
+        raw = self.pending_labels.pop(id(step), None)
+        if raw is not None:
+            step.label = _fit("label", self.redact.text(raw))
+        return step.label
 
     def step(self, original_id: str) -> str:
         return self.ids["steps"].get(original_id, "step-unknown")
@@ -218,8 +229,13 @@ def anonymise_case(case: Case, alias: str | None = None, name_providers: bool = 
     return anonymise(case, alias, name_providers).case
 
 
-def anonymise(case: Case, alias: str | None = None, name_providers: bool = False) -> Anonymised:
-    """:func:`anonymise_case`, with the redactor and the map of ids it used."""
+def anonymise(case: Case, alias: str | None = None, name_providers: bool = False,
+              step_labels: bool = True) -> Anonymised:
+    """:func:`anonymise_case`, with the redactor and the map of ids it used.
+
+    Without ``step_labels``, the copy's steps have no labels until :meth:`Anonymised.step_label`
+    is asked for one (never the original's words): quicker for a document that shows a few of a
+    long case's steps by name."""
     labels = {} if name_providers else provider_labels(case.organisations)
     redact = redactor_for(case, alias, name_providers, labels)
     zero = first_day(case)
@@ -253,9 +269,15 @@ def anonymise(case: Case, alias: str | None = None, name_providers: bool = False
         if step.cost is not None:
             step.cost.source = redact(step.cost.source)
         step.notes = None
-    labelled = [step for step in result.steps if step.label is not None]  # redacted together: quicker
-    for step, shown in zip(labelled, redact.texts([step.label or "" for step in labelled]), strict=True):
-        step.label = shown
+    labelled = [step for step in result.steps if step.label is not None]
+    pending: dict[int, str] = {}
+    if step_labels:  # redacted together: quicker
+        for step, shown in zip(labelled, redact.texts([step.label or "" for step in labelled]), strict=True):
+            step.label = shown
+    else:
+        for step in labelled:
+            pending[id(step)] = step.label or ""
+            step.label = None
     for handoff in result.handoffs:
         handoff.notes = None
     for period in result.coordinator:
@@ -284,7 +306,7 @@ def anonymise(case: Case, alias: str | None = None, name_providers: bool = False
         "dates": "moved by whole weeks: intervals and weekdays kept, the calendar not",
     }}
     _within_the_format(result)
-    return Anonymised(result, redact, ids)
+    return Anonymised(result, redact, ids, pending)
 
 
 _Item = TypeVar("_Item", Step, Handoff)
@@ -346,17 +368,18 @@ def text_limits() -> dict[str, int]:
     return limits
 
 
+def _fit(key: str, value: str | None) -> str | None:
+    """``value`` clipped to the case format's limit for ``key``, ending "…" when clipped."""
+    most = text_limits().get(key)
+    if value is None or most is None or len(value) <= most:
+        return value
+    return value[: most - 1] + "…"
+
+
 def _within_the_format(case: Case) -> None:
     """Clip redacted text that grew past its field's limit ("14:30" became "[time]"), so the
     anonymised copy is still a valid case (a file it is written to can be read back)."""
-    limits = text_limits()
-
-    def fit(key: str, value: str | None) -> str | None:
-        most = limits.get(key)
-        if value is None or most is None or len(value) <= most:
-            return value
-        return value[: most - 1] + "…"
-
+    fit = _fit
     case.title = fit("title", case.title)
     person = case.person
     person.what_matters = fit("what_matters", person.what_matters)
