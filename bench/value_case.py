@@ -4,10 +4,12 @@ Both cases come from ``tests.factories.large_case_dict``; each is written to mem
 by default) ``RUNS`` times, the two taking turns (so that a machine busy with other work slows both
 alike), and the medians compared. The 15-step case is the baseline.
 
-Most of what the 1,000-step case costs beyond the 15-step one is now anonymising and analysing the
-whole case (``reports.workshop.CaseView``: ``planner.anonymise``, ``planner.analysis``), which any
-document made from the case needs; the compact map, the evidence and the costs no longer grow much
-with the case.
+Most of what the 1,000-step case costs beyond the 15-step one is analysing the whole case
+(``planner.analysis``) and making its anonymised copy (``reports.workshop.CaseView``:
+``planner.anonymise``), which any document made from the case needs. The copy's steps are copied
+field by field; free text is looked at quickly before each longer pass; and the value case redacts
+only the step labels its story names (the summary redacts all of them, a few hundred at a time).
+The compact map, the story, the evidence and the costs no longer grow much with the case.
 """
 
 from __future__ import annotations
