@@ -21,6 +21,8 @@ from __future__ import annotations
 
 from collections.abc import Collection
 from dataclasses import dataclass, field
+from itertools import groupby
+from operator import attrgetter
 
 from planner.rules import Finding, FindingReport
 from planner.rules.catalogue import severity_order, term
@@ -28,6 +30,10 @@ from planner.rules.context import CaseContext
 
 #: The sort key of an occurrence within its rule: (-harm, derived, -regulators, first step).
 Strength = tuple[int, bool, int, int]
+
+_RULE = attrgetter("rule")
+#: No derived handoffs: what a rule whose occurrences are not handoffs looks them up in.
+_NONE: frozenset[tuple[str, str]] = frozenset()
 
 
 @dataclass
@@ -104,9 +110,9 @@ def step_harm(context: CaseContext) -> dict[str, int]:
     """The harm each step carries, in days, for the steps that carry any: an admission's delayed
     days, plus 30 for an emergency readmission; 30 for a permanent placement after hospital."""
     harm: dict[str, int] = {}
-    for admission in context.admissions:
-        if admission.delayed_days:
-            harm[admission.id] = harm.get(admission.id, 0) + admission.delayed_days
+    for admission, delayed in zip(context.admissions, context.delays, strict=True):
+        if delayed:
+            harm[admission.id] = harm.get(admission.id, 0) + delayed
     if context.readmissions:
         per_readmission = term("harm_days_readmission")
         for _earlier, readmission in context.readmissions:
@@ -132,31 +138,37 @@ def rank(report: FindingReport, context: CaseContext, *, pinned: Collection[str]
     harm, handoff_rule_ids = result.step_harm, result.handoff_rules
     groups: dict[str, RuleGroup] = {}
     strength: dict[str, Strength] = {}
-    group: RuleGroup | None = None
-    for finding in report.findings:  # a rule's findings come together: the engine's order
-        rule = finding.rule
-        if group is None or group.rule != rule:
-            group = groups.get(rule)
-            if group is None:
-                group = groups[rule] = RuleGroup(rule, finding.title, finding.severity, finding.question, [])
-        group.occurrences.append(finding)
-        if finding.annotations and finding.set_aside:
-            continue
+    # a rule's findings come together (the engine's order): grouped in C, each group looked at once
+    for rule, found in groupby(report.findings, key=_RULE):
+        occurrences = list(found)
+        group = groups.get(rule)
+        if group is None:
+            first = occurrences[0]
+            group = groups[rule] = RuleGroup(rule, first.title, first.severity, first.question, occurrences)
+        else:
+            group.occurrences += occurrences
         # the harm and provenance as KeyFindings.harm_days and .derived work them out, inlined: a
         # case has a hundred or so findings, ranked on every analysis
-        steps = finding.steps
-        inferred = False
-        if len(steps) == 2:
-            one, two = steps
-            damage = harm.get(one, 0) + harm.get(two, 0) if harm else 0
-            inferred = rule in handoff_rule_ids and (one, two) in derived_pairs
-        elif len(steps) == 1:
-            damage = harm.get(steps[0], 0) if harm else 0
-        else:
-            damage = sum(harm.get(step_id, 0) for step_id in steps) if harm else 0
-        mine: Strength = (-damage, inferred, -len(finding.regulators), finding.first)
-        if group.strongest is None or mine < strength[rule]:
-            group.strongest, strength[rule] = finding, mine
+        handoffs = derived_pairs if rule in handoff_rule_ids else _NONE
+        strongest, best = group.strongest, strength.get(rule)
+        for finding in occurrences:
+            if finding.annotations and finding.set_aside:
+                continue
+            steps = finding.steps
+            inferred = False
+            if len(steps) == 2:
+                one, two = steps
+                damage = harm.get(one, 0) + harm.get(two, 0) if harm else 0
+                inferred = (one, two) in handoffs
+            elif len(steps) == 1:
+                damage = harm.get(steps[0], 0) if harm else 0
+            else:
+                damage = sum(harm.get(step_id, 0) for step_id in steps) if harm else 0
+            mine: Strength = (-damage, inferred, -len(finding.regulators), finding.first)
+            if best is None or mine < best:
+                strongest, best = finding, mine
+        if best is not None:
+            group.strongest, strength[rule] = strongest, best
     order = severity_order()
 
     def ranking(group: RuleGroup) -> tuple[int, int, bool, int, str]:

@@ -16,7 +16,7 @@ from planner.describe import inline
 from planner.model import Case, Step
 from planner.reference import label
 from planner.rules.catalogue import rule
-from planner.rules.context import REABLEMENT_SETTINGS, CaseContext, is_emergency
+from planner.rules.context import CaseContext, is_emergency
 from planner.rules.duplicated_assessment import pairs as duplicated_assessments
 
 #: Days after discharge at which ASCOF 2B asks whether she is still at home.
@@ -157,7 +157,8 @@ def compute_measures(case: Case, context: CaseContext | None = None) -> Measures
     measures = Measures()
     if not ctx.steps:
         return measures
-    measures.admissions = [_admission(ctx, a) for a in ctx.admissions]
+    measures.admissions = [_admission(ctx, a, delayed) for a, delayed in zip(ctx.admissions, ctx.delays,
+                                                                            strict=True)]
     totals = {"nhs": 0, "social_care": 0, "both": 0}
     for admission in measures.admissions:
         if admission.delayed_days and admission.delay_attribution:
@@ -182,9 +183,8 @@ def compute_measures(case: Case, context: CaseContext | None = None) -> Measures
     return measures
 
 
-def _admission(ctx: CaseContext, admission: Step) -> AdmissionMeasure:
+def _admission(ctx: CaseContext, admission: Step, delayed: int) -> AdmissionMeasure:
     start, end = admission.start_date, admission.end_date
-    delayed = admission.delayed_days
     return AdmissionMeasure(
         admission.id, admission.organisation, start, end, is_emergency(admission),
         None if end is None else (end - start).days,
@@ -241,9 +241,7 @@ def _days_at_home(ctx: CaseContext, measures: Measures) -> None:
     measures.new_permanent_placements = sum(
         1 for p in ctx.of_kind.get("placement", []) if p.permanent is True)
     deaths = [s.start_date for s in ctx.of_kind.get("death", [])]
-    for step in ctx.steps:
-        if step.setting not in REABLEMENT_SETTINGS:
-            continue
+    for step in ctx.reablement:
         left = _hospital_discharge_before(ctx, step)
         if left is None:
             continue

@@ -20,8 +20,7 @@ CONTESTED = {True: frozenset({"social_care", "both"}), False: frozenset({"nhs", 
 
 def check(ctx: CaseContext) -> Iterator[Occurrence]:
     minimum = rule(RULE_ID).thresholds["min_delayed_days"]
-    for admission in ctx.admissions:
-        delayed = admission.delayed_days
+    for admission, delayed in zip(ctx.admissions, ctx.delays, strict=True):
         org = ctx.org(admission)
         if delayed < minimum or org is None:
             continue

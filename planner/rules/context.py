@@ -19,7 +19,7 @@ from planner import describe
 from planner.dates import format_day
 from planner.model import Case, Organisation, Person, Step, moment_key
 from planner.reference import delay_attribution_default, load, payment_model_of, regulators_of
-from planner.rules.catalogue import term
+from planner.rules.catalogue import rule, term
 
 NHS_BED_SECTORS = frozenset(s for s, entry in load("sectors").items() if entry["nhs_bed"])
 NHS_FUNDED = frozenset(f for f, entry in load("funding").items() if entry["nhs_funded"])
@@ -114,6 +114,9 @@ class CaseContext:
             else:
                 same_kind.append(step)
         self.admissions = self.of_kind.get("admission", [])
+        #: Each admission's delayed days, in the same order: read by several rules, the key
+        #: findings and the measures, so worked out once rather than by ``Step.delayed_days``.
+        self.delays = [admission.delayed_days for admission in self.admissions]
         self.emergency_admissions = [s for s in self.admissions if is_emergency(s)]
 
     # -- organisations ---------------------------------------------------------------------
@@ -227,12 +230,13 @@ class CaseContext:
     def placements_after_hospital(self) -> list[tuple[Step, Step]]:
         """(admission, placement): a permanent placement starting within 7 days after the end of
         an admission, with no reablement or intermediate care starting in between."""
+        permanent = [p for p in self.of_kind.get("placement", []) if p.permanent is True]
+        if not permanent:
+            return []
         window = term("placement_after_hospital_days")
         ends = sorted((a.end_date, self.position[id(a)]) for a in self.admissions if a.end_date)
         found: list[tuple[Step, Step]] = []
-        for placement in self.of_kind.get("placement", []):
-            if placement.permanent is not True:
-                continue
+        for placement in permanent:
             start = placement.start_date
             index = bisect_right(ends, (start, len(self.steps)))
             if not index:
@@ -241,11 +245,35 @@ class CaseContext:
             if (start - end).days > window:
                 continue
             stepped_down = any(
-                s is not placement and s.setting in REABLEMENT_SETTINGS and end <= s.start_date <= start
-                for s in self.steps
-            )
+                s is not placement and end <= s.start_date <= start for s in self.reablement)
             if not stepped_down:
                 found.append((self.steps[position], placement))
+        return found
+
+    @cached_property
+    def reablement(self) -> list[Step]:
+        """The steps in reablement or intermediate care, in order: few, and looked for both by
+        :attr:`placements_after_hospital` and by the measures."""
+        return [step for step in self.steps if step.setting in REABLEMENT_SETTINGS]
+
+    @cached_property
+    def duplicated_assessments(self) -> list[tuple[Step, Step]]:
+        """Every pair of duplicated assessments, earlier first: two in the same domain (not
+        "other") at different organisations within rule M07's window. Found by the rule and
+        counted by the measures, so worked out once."""
+        window = rule("M07").thresholds["window_days"]
+        by_domain: dict[str, list[Step]] = {}
+        for step in self.of_kind.get("assessment", []):
+            if step.assessment_domain not in (None, "other"):
+                by_domain.setdefault(step.assessment_domain, []).append(step)
+        found = []
+        for assessments in by_domain.values():
+            for index, first in enumerate(assessments):
+                for second in assessments[index + 1 :]:
+                    if (second.start_date - first.start_date).days > window:
+                        break
+                    if first.organisation != second.organisation:
+                        found.append((first, second))
         return found
 
     @staticmethod

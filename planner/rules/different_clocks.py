@@ -25,8 +25,8 @@ def check(ctx: CaseContext) -> Iterator[Occurrence]:
             yield (step,), None, (_self_funded, ctx, step)
     council = ctx.in_sectors({"local_authority"})
     council_days = [s.start_date for s in council]
-    for admission in ctx.admissions:
-        if admission.delayed_days <= 0:
+    for admission, delayed in zip(ctx.admissions, ctx.delays, strict=True):
+        if delayed <= 0:
             continue
         # "on or after" the start is a day comparison: the date part decides
         index = bisect_left(council_days, admission.start_date)

@@ -6,13 +6,11 @@ different organisations, starting within 28 days [design] of each other. One fin
 
 from __future__ import annotations
 
-from collections import defaultdict
 from collections.abc import Iterator
 
 from planner.model import Step
 from planner.reference import label
 from planner.rules import phrases
-from planner.rules.catalogue import rule
 from planner.rules.context import CaseContext
 from planner.rules.engine import Occurrence
 
@@ -20,21 +18,9 @@ RULE_ID = "M07"
 
 
 def pairs(ctx: CaseContext) -> list[tuple[Step, Step]]:
-    """Every pair of duplicated assessments, earlier first (also counted by the measures)."""
-    window = rule(RULE_ID).thresholds["window_days"]
-    by_domain: dict[str, list[Step]] = defaultdict(list)
-    for step in ctx.of_kind.get("assessment", []):
-        if step.assessment_domain not in (None, "other"):
-            by_domain[step.assessment_domain].append(step)
-    found = []
-    for assessments in by_domain.values():
-        for index, first in enumerate(assessments):
-            for second in assessments[index + 1 :]:
-                if (second.start_date - first.start_date).days > window:
-                    break
-                if first.organisation != second.organisation:
-                    found.append((first, second))
-    return found
+    """Every pair of duplicated assessments, earlier first (also counted by the measures): worked
+    out once by the case context."""
+    return ctx.duplicated_assessments
 
 
 def check(ctx: CaseContext) -> Iterator[Occurrence]:

@@ -26,7 +26,7 @@ def check(ctx: CaseContext) -> Iterator[Occurrence]:
         return
     if any(org.oversight and org.oversight.system_level_assessment for org in orgs):
         return
-    delayed = [a for a in ctx.admissions if a.delayed_days > 0]
+    delayed = [a for a, days in zip(ctx.admissions, ctx.delays, strict=True) if days > 0]
     readmissions = ctx.readmissions
     placements = ctx.placements_after_hospital
     if not (delayed or readmissions or placements):
