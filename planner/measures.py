@@ -197,11 +197,13 @@ def _away(ctx: CaseContext, period_end: date) -> list[tuple[date, date]]:
     the care home her home from its start, so it is never time away; nor is any placement for a
     person whose living situation is a care or nursing home: she lives there throughout."""
     in_care_home = ctx.person.living_situation in CARE_HOME_LIVING
-    spans = sorted(
-        (start, max(start, end or period_end))
-        for s, start, end in zip(ctx.steps, ctx.start_dates, ctx.end_dates, strict=True)
-        if s.kind == "admission"
-        or (s.kind == "placement" and s.permanent is not True and not in_care_home))
+    away = ctx.admissions
+    if not in_care_home:
+        away = away + [p for p in ctx.of_kind.get("placement", []) if p.permanent is not True]
+    # the dates worked out once by the context; the spans are sorted, so the steps' order is no matter
+    starts, ends, position = ctx.start_dates, ctx.end_dates, ctx.position
+    spans = sorted((starts[i], max(starts[i], ends[i] or period_end))
+                   for i in [position[id(s)] for s in away])
     merged: list[tuple[date, date]] = []
     for start, end in spans:
         if merged and start <= merged[-1][1]:

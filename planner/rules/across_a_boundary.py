@@ -28,10 +28,12 @@ def check(ctx: CaseContext) -> Iterator[Occurrence]:
     here = _same(home)
     elsewhere = {org.id: org for org in ctx.case.organisations
                  if org.area and org.area.strip() and _same(org.area) != here}
-    for step in ctx.steps:
-        org = elsewhere.get(step.organisation)
-        if org is not None:
-            yield (step,), (org,), (_out_of_area, ctx, step, org, home)
+    if not elsewhere:
+        return
+    # the steps elsewhere picked out in one comprehension: quicker than a look-up per step
+    for step in [s for s in ctx.steps if s.organisation in elsewhere]:
+        org = elsewhere[step.organisation]
+        yield (step,), (org,), (_out_of_area, ctx, step, org, home)
 
 
 def _out_of_area(ctx: CaseContext, step: Step, org: Organisation, home: str) -> str:

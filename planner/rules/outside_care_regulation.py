@@ -34,10 +34,10 @@ def check(ctx: CaseContext) -> Iterator[Occurrence]:
     }
     if not outside:
         return
-    for step in ctx.steps:
-        org = outside.get(step.organisation)
-        if org is not None:
-            yield (step,), (org,), (_provided_by, ctx, step, org)
+    # the steps there picked out in one comprehension: quicker than a look-up per step
+    for step in [s for s in ctx.steps if s.organisation in outside]:
+        provider = outside[step.organisation]
+        yield (step,), (provider,), (_provided_by, ctx, step, provider)
     plan = ctx.case.care_plan
     # the first member with each id, as Case.member finds them
     members = {member.id: member for member in reversed(ctx.case.team)}
