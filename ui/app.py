@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 from PySide6.QtWidgets import QApplication, QMessageBox
 
 from planner import __version__
-from ui import theme
+from ui import pyside_imports, theme  # noqa: F401  (pyside_imports first: every later import costs less)
 from ui.plaintext import literal
 
 if TYPE_CHECKING:
