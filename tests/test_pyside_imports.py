@@ -22,14 +22,17 @@ def test_every_loaded_module_gets_the_answer_pyside_gives() -> None:
     assert not answers[database.__name__] and not answers["sqlalchemy"] and not answers["sys"]
 
 
-def test_the_gui_start_installs_it_before_the_database_layer_loads() -> None:
+def test_the_gui_start_loads_sqlalchemy_before_qt_and_installs_the_check() -> None:
+    """ui.app: SQLAlchemy's modules load before PySide6 (so PySide6 never checks them), and the
+    check of the modules loaded after it (the database layer's) is this one."""
     code = (
         "import sys\n"
         "from ui.app import make_app\n"
         "feature = sys.modules['shibokensupport.feature']\n"
         "from db.database import open_database\n"
-        "print(feature._mod_uses_pyside.__wrapped__ is not None, "
-        "feature.pyside_feature_dict.get('sqlalchemy.sql.compiler'))\n"
+        "checked = feature.pyside_feature_dict\n"
+        "print(feature._mod_uses_pyside.__wrapped__ is not None, checked.get('db.database'), "
+        "checked.get('sqlalchemy.sql.compiler'))\n"
     )
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, check=True)
-    assert result.stdout.split() == ["True", "-1"]
+    assert result.stdout.split() == ["True", "-1", "None"]

@@ -5,6 +5,11 @@ from __future__ import annotations
 import sys
 from typing import TYPE_CHECKING
 
+# The database layer's SQLAlchemy loads first: each import made after PySide6 goes through its hook
+# (ui.pyside_imports), some 3,000 of them in SQLAlchemy's modules alone.
+import sqlalchemy  # noqa: F401
+
+# isort: split
 from PySide6.QtWidgets import QApplication, QMessageBox
 
 from planner import __version__
