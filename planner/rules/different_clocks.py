@@ -13,15 +13,16 @@ from collections.abc import Iterator
 
 from planner.model import Step
 from planner.rules import phrases
-from planner.rules.context import REABLEMENT_SETTINGS, CaseContext
+from planner.rules.context import CaseContext
 from planner.rules.engine import Occurrence
 
 RULE_ID = "M12"
 
 
 def check(ctx: CaseContext) -> Iterator[Occurrence]:
-    for step in ctx.steps:
-        if step.setting in REABLEMENT_SETTINGS and step.funding == "self_funded":
+    # the reablement and intermediate care steps, found once per case (the measures read them too)
+    for step in ctx.reablement:
+        if step.funding == "self_funded":
             yield (step,), None, (_self_funded, ctx, step)
     council = ctx.in_sectors({"local_authority"})
     council_days = [s.start_date for s in council]

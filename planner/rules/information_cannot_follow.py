@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from planner.model import Organisation
 from planner.rules import phrases
 from planner.rules.catalogue import rule
 from planner.rules.context import CaseContext, Link
@@ -24,7 +23,8 @@ WEAK_METHODS = frozenset({"letter", "phone", "none", "unknown"})
 CONSENT_TO_SHARE = frozenset({"given", "best_interests", "lasting_power_of_attorney"})
 
 
-def _weak_handoff(ctx: CaseContext, link: Link, receiver: Organisation) -> str:
+def _weak_handoff(ctx: CaseContext, link: Link) -> str:
+    receiver = ctx.orgs[link.target.organisation]
     access = ("has no access" if receiver.shared_record_access is False else "has no recorded access")
     return (
         f"{phrases.first_upper(ctx.what(link.target))} at {receiver.name} ({ctx.day(link.on)}) followed "
@@ -33,13 +33,12 @@ def _weak_handoff(ctx: CaseContext, link: Link, receiver: Organisation) -> str:
 
 
 def check(ctx: CaseContext) -> Iterator[Occurrence]:
-    orgs = ctx.orgs
+    # the known organisations without shared-record access, found once: a case has a dozen or
+    # so organisations and fifty or so handoffs
+    cut_off = {org_id for org_id, org in ctx.orgs.items() if org.shared_record_access is not True}
     for link in ctx.handoffs:
-        if link.method not in WEAK_METHODS:
-            continue
-        receiver = orgs.get(link.target.organisation)
-        if receiver is not None and receiver.shared_record_access is not True:
-            yield (link.source, link.target), None, (_weak_handoff, ctx, link, receiver)
+        if link.method in WEAK_METHODS and link.target.organisation in cut_off:
+            yield (link.source, link.target), None, (_weak_handoff, ctx, link)
 
     sectors = {org.sector for org in ctx.pathway_orgs}
     consent = ctx.person.consent

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from planner.model import Organisation
 from planner.rules import phrases
 from planner.rules.context import CaseContext, Link
 from planner.rules.engine import Occurrence
@@ -27,25 +26,27 @@ def check(ctx: CaseContext) -> Iterator[Occurrence]:
     for action in case.care_plan.actions if case.care_plan else []:
         if action.owner is None:
             yield (), (), f"The agreed action “{action.description}” has no owner."
-    orgs, regulator_set = ctx.orgs, ctx.regulator_set  # both by the id of each known organisation
+    regulator_set = ctx.regulator_set  # by the id of each known organisation
     periods = [(c.start, c.end) for c in case.coordinator]
     for link in ctx.handoffs:
-        if link.named_receiver:
+        # unpacked at once: quicker than reading the link's fields one by one, for every handoff
+        source, target, _method, named_receiver, _derived, day, _gap = link
+        if named_receiver:
             continue
-        sender_codes = regulator_set.get(link.source.organisation)
-        receiver_codes = regulator_set.get(link.target.organisation)
+        sender_codes = regulator_set.get(source.organisation)
+        receiver_codes = regulator_set.get(target.organisation)
         if sender_codes is None or receiver_codes is None or sender_codes == receiver_codes:
             continue
-        day = link.on
         for start, end in periods:
             if start <= day and (end is None or day <= end):
                 break  # a coordinator was active that day
         else:
-            sender, receiver = orgs[link.source.organisation], orgs[link.target.organisation]
-            yield (link.source, link.target), None, (_unowned, ctx, link, sender, receiver)
+            # the organisations are looked up when the evidence is written (both are known)
+            yield (source, target), None, (_unowned, ctx, link)
 
 
-def _unowned(ctx: CaseContext, link: Link, sender: Organisation, receiver: Organisation) -> str:
+def _unowned(ctx: CaseContext, link: Link) -> str:
+    sender, receiver = ctx.orgs[link.source.organisation], ctx.orgs[link.target.organisation]
     return (
         f"On {ctx.day(link.on)} {ctx.what(link.source)} at {sender.name} "
         f"({phrases.regulators(ctx.regulators[sender.id])}) handed over to {ctx.what(link.target)} at "
