@@ -36,21 +36,16 @@ OPEN_KEYS = ("Return", "Enter")
 
 def accept_on_ctrl_enter(dialog: QWidget, accept: Callable[[], object]) -> list[QShortcut]:
     """Ctrl+Enter (either Enter key) calls ``accept`` wherever the focus is in ``dialog``."""
-    shortcuts = []
-    for keys in ACCEPT_KEYS:
-        shortcut = QShortcut(QKeySequence(keys), dialog)
-        shortcut.setContext(Qt.ShortcutContext.WindowShortcut)
-        shortcut.activated.connect(accept)
-        shortcuts.append(shortcut)
-    return shortcuts
+    return on_keys(dialog, ACCEPT_KEYS, accept, Qt.ShortcutContext.WindowShortcut)
 
 
-def on_keys(widget: QWidget, keys: tuple[str, ...], slot: Callable[[], object]) -> list[QShortcut]:
-    """Shortcuts that work only while ``widget`` has the focus."""
+def on_keys(widget: QWidget, keys: tuple[str, ...], slot: Callable[[], object],
+            context: Qt.ShortcutContext = Qt.ShortcutContext.WidgetShortcut) -> list[QShortcut]:
+    """Shortcuts on ``widget`` calling ``slot``: by default only while ``widget`` has the focus."""
     shortcuts = []
     for key in keys:
         shortcut = QShortcut(QKeySequence(key), widget)
-        shortcut.setContext(Qt.ShortcutContext.WidgetShortcut)
+        shortcut.setContext(context)
         shortcut.activated.connect(slot)
         shortcuts.append(shortcut)
     return shortcuts
