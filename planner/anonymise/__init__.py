@@ -379,34 +379,33 @@ def _fit(key: str, value: str | None) -> str | None:
 def _within_the_format(case: Case) -> None:
     """Clip redacted text that grew past its field's limit ("14:30" became "[time]"), so the
     anonymised copy is still a valid case (a file it is written to can be read back)."""
-    fit = _fit
-    case.title = fit("title", case.title)
+    case.title = _fit("title", case.title)
     person = case.person
-    person.what_matters = fit("what_matters", person.what_matters)
-    person.conditions = [fit("items", c) or "" for c in person.conditions]
+    person.what_matters = _fit("what_matters", person.what_matters)
+    person.conditions = [_fit("items", c) or "" for c in person.conditions]
     if person.consent is not None:
-        person.consent.scope = fit("scope", person.consent.scope)
+        person.consent.scope = _fit("scope", person.consent.scope)
     for org in case.organisations:
-        org.name = fit("name", org.name) or org.name
+        org.name = _fit("name", org.name) or org.name
     for step in case.steps:
-        step.label = fit("label", step.label)
-        step.service_line = fit("service_line", step.service_line)
-        step.contract = fit("contract", step.contract)
+        step.label = _fit("label", step.label)
+        step.service_line = _fit("service_line", step.service_line)
+        step.contract = _fit("contract", step.contract)
         if step.cost is not None:
-            step.cost.source = fit("source", step.cost.source)
+            step.cost.source = _fit("source", step.cost.source)
     for period in case.coordinator:
-        period.reason = fit("reason", period.reason)
+        period.reason = _fit("reason", period.reason)
     plan = case.care_plan
     if plan is not None:
-        plan.contingency = fit("contingency", plan.contingency)
+        plan.contingency = _fit("contingency", plan.contingency)
         for goal in plan.goals:
-            goal.in_my_words = fit("in_my_words", goal.in_my_words) or goal.in_my_words
-            goal.outcome = fit("outcome", goal.outcome)
+            goal.in_my_words = _fit("in_my_words", goal.in_my_words) or goal.in_my_words
+            goal.outcome = _fit("outcome", goal.outcome)
         for action in plan.actions:
-            action.description = fit("description", action.description) or action.description
-            action.frequency = fit("frequency", action.frequency)
+            action.description = _fit("description", action.description) or action.description
+            action.frequency = _fit("frequency", action.frequency)
     for note in case.annotations:
-        note.comment = fit("comment", note.comment) or note.comment
+        note.comment = _fit("comment", note.comment) or note.comment
 
 
 def _shift(zero: date | None, last: date | None = None, first: date | None = None) -> timedelta:
