@@ -58,6 +58,16 @@ def _answer_restore(monkeypatch: pytest.MonkeyPatch, choice: str) -> list[str]:
     return asked
 
 
+def _reopened(qtbot: Any, demo_database: Any, monkeypatch: pytest.MonkeyPatch,
+              choice: str) -> tuple[MainWindow, list[str]]:
+    """A window opened on the database, whose restore prompt will be answered ``choice``, and the
+    prompts' texts as they are asked."""
+    asked = _answer_restore(monkeypatch, choice)
+    window = MainWindow(demo_database, remember_layout=False)
+    qtbot.addWidget(window, before_close_func=_forget)
+    return window, asked
+
+
 def test_an_unsaved_edit_is_journalled_and_cleared_when_saved(window: MainWindow, qtbot: Any,
                                                               monkeypatch: pytest.MonkeyPatch) -> None:
     assert _journals() == []
@@ -171,9 +181,7 @@ def test_after_a_crash_the_next_start_restores_the_unsaved_edits(
     assert not any(g.in_my_words == "Walk to the shops" for g in stored.care_plan.goals)
 
     make_app()
-    asked = _answer_restore(monkeypatch, "Restore")
-    window = MainWindow(demo_database, remember_layout=False)
-    qtbot.addWidget(window, before_close_func=_forget)
+    window, asked = _reopened(qtbot, demo_database, monkeypatch, "Restore")
     assert window.offer_restore()
     assert len(asked) == 1 and re.fullmatch(
         r"Pathway Planner closed before this change to “Mrs Smith, Torbay” was saved "
@@ -212,9 +220,7 @@ def _left_by_a_crash(qtbot: Any, demo_database: Any, monkeypatch: pytest.MonkeyP
 def test_discarding_the_unsaved_edits_clears_the_journal(qtbot: Any, demo_database: Any,
                                                          monkeypatch: pytest.MonkeyPatch) -> None:
     crashed = _left_by_a_crash(qtbot, demo_database, monkeypatch, "See my grandson")
-    asked = _answer_restore(monkeypatch, "Discard")
-    second = MainWindow(demo_database, remember_layout=False)
-    qtbot.addWidget(second, before_close_func=_forget)
+    second, asked = _reopened(qtbot, demo_database, monkeypatch, "Discard")
     assert not second.offer_restore()
     assert "See my grandson" in asked[0]
     assert not crashed.exists() and second.undo_stack.count() == 0
@@ -257,9 +263,7 @@ def test_restored_edits_never_overwrite_a_colleagues_save(qtbot: Any, demo_datab
         theirs = repository.get(demo_database.demo_id)
         theirs.title = "Saved by a colleague"
         repository.save(theirs)
-    _answer_restore(monkeypatch, "Restore")
-    second = MainWindow(demo_database, remember_layout=False)
-    qtbot.addWidget(second, before_close_func=_forget)
+    second, _asked = _reopened(qtbot, demo_database, monkeypatch, "Restore")
     assert second.offer_restore()
     monkeypatch.setattr(QMessageBox, "exec", lambda box: 0)
     monkeypatch.setattr(QMessageBox, "clickedButton",
@@ -287,9 +291,7 @@ def test_a_journal_that_cannot_be_written_is_said_once_and_the_edit_stands(
 def test_deciding_later_keeps_the_unsaved_edits_for_the_next_start(qtbot: Any, demo_database: Any,
                                                                    monkeypatch: pytest.MonkeyPatch) -> None:
     crashed = _left_by_a_crash(qtbot, demo_database, monkeypatch, "See my grandson")
-    asked = _answer_restore(monkeypatch, "Decide later")
-    second = MainWindow(demo_database, remember_layout=False)
-    qtbot.addWidget(second, before_close_func=_forget)
+    second, asked = _reopened(qtbot, demo_database, monkeypatch, "Decide later")
     assert not second.offer_restore()
     assert crashed.exists() and second.undo_stack.count() == 0
     assert not second.offer_restore() and len(asked) == 2  # offered again

@@ -25,6 +25,20 @@ def _action_rows(window: MainWindow) -> dict[str, tuple[str, str]]:
     return rows
 
 
+def _edit_action(window: MainWindow, monkeypatch: pytest.MonkeyPatch, action_id: str, field: str,
+                 value: str) -> None:
+    """Edit an action through its dialog, choosing ``value`` in the ``field`` list, and accept."""
+    def choose(dialog: EntityDialog) -> int:
+        combo = dialog.inputs[field]
+        combo.setCurrentIndex(combo.findData(value))
+        dialog.try_accept()
+        return int(dialog.result())
+
+    monkeypatch.setattr(EntityDialog, "exec", choose)
+    actions = window.case.care_plan.actions  # type: ignore[union-attr]
+    window.editor.edit("actions", next(i for i, a in enumerate(actions) if a.id == action_id))
+
+
 def test_an_action_without_an_owner_needs_attention(window: MainWindow, monkeypatch: pytest.MonkeyPatch) -> None:
     window.show_tab("care-plan")
     rows = _action_rows(window)
@@ -35,29 +49,13 @@ def test_an_action_without_an_owner_needs_attention(window: MainWindow, monkeypa
     assert "need attention" in window.care_plan_tab.summary.text()
     before = window.care_plan_tab.summary.text()
 
-    def give_owner(dialog: EntityDialog) -> int:
-        combo = dialog.inputs["owner"]
-        combo.setCurrentIndex(combo.findData("sw1"))
-        dialog.try_accept()
-        return int(dialog.result())
-
-    monkeypatch.setattr(EntityDialog, "exec", give_owner)
-    index = next(i for i, a in enumerate(window.case.care_plan.actions) if a.id == "a4")  # type: ignore[union-attr]
-    window.editor.edit("actions", index)
+    _edit_action(window, monkeypatch, "a4", "owner", "sw1")
     assert not _action_rows(window)["a4"][0].startswith("⚠ No owner")
     assert window.care_plan_tab.summary.text() != before  # one fewer needs attention
 
 
 def test_a_done_action_without_an_owner_is_not_flagged(window: MainWindow, monkeypatch: pytest.MonkeyPatch) -> None:
-    def finish(dialog: EntityDialog) -> int:
-        combo = dialog.inputs["status"]
-        combo.setCurrentIndex(combo.findData("done"))
-        dialog.try_accept()
-        return int(dialog.result())
-
-    monkeypatch.setattr(EntityDialog, "exec", finish)
-    index = next(i for i, a in enumerate(window.case.care_plan.actions) if a.id == "a4")  # type: ignore[union-attr]
-    window.editor.edit("actions", index)
+    _edit_action(window, monkeypatch, "a4", "status", "done")
     window.show_tab("care-plan")
     assert "No owner" not in (_action_rows(window)["a4"][0] or "")
 
